@@ -1,0 +1,44 @@
+"""Shared fixtures: the real plan, and real DuckDB stores built the way users build them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from metrics.bootstrap import initialise
+from metrics.plan import load_plan
+from metrics.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_store(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests never touch data/ccsp.duckdb: CSP_DB points every test at its own file."""
+    os.environ["CSP_DB"] = str(tmp_path_factory.mktemp("session") / "session.duckdb")
+    os.environ.pop("CSP_CONFIG", None)
+
+
+@pytest.fixture(scope="session")
+def plan():
+    return load_plan(ROOT / "config.yaml")
+
+
+@pytest.fixture(scope="session")
+def demo_template(plan, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store made once per session by the real init with demo data."""
+    path = tmp_path_factory.mktemp("template") / "demo.duckdb"
+    initialise(plan, Store(path), with_demo=True)
+    return path
+
+
+@pytest.fixture
+def demo_store(demo_template: Path, tmp_path: Path) -> Store:
+    """A private copy of the demo store for a test that may write."""
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_template, path)
+    return Store(path)
