@@ -1,0 +1,5 @@
+"""Command line: ``python -m metrics --help``."""
+
+from metrics.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,89 @@
+"""Strategic Assessment figures: read and check the CSV of key findings.
+
+Columns: assessment (financial year, e.g. 2023/24), period_start, period_end (YYYY-MM-DD),
+category, measure, ward_code (blank = the whole area), value, unit, change_pct (change on the
+previous year, per cent), share_pct (share of the total quoted by the assessment), note.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from metrics.plan import Plan
+from metrics.quarters import FinancialYear, PeriodError
+
+SA_COLUMNS = (
+    "assessment",
+    "period_start",
+    "period_end",
+    "category",
+    "measure",
+    "ward_code",
+    "value",
+    "unit",
+    "change_pct",
+    "share_pct",
+    "note",
+)
+NUMERIC = ("value", "change_pct", "share_pct")
+
+
+class AssessmentFileError(ValueError):
+    """The assessment CSV cannot be loaded; the message lists each problem by row and column."""
+
+
+def read_assessment_csv(path: Path, plan: Plan, source: str | None = None) -> pd.DataFrame:
+    """Read and check an assessment CSV; rows come back ready for Store.replace_sa_figures."""
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise AssessmentFileError(f"{path}: not UTF-8 text ({exc.reason}); save it as CSV UTF-8.") from exc
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise AssessmentFileError(f"{path}: not a readable CSV file ({exc}).") from exc
+    missing = [c for c in SA_COLUMNS if c not in frame.columns]
+    if missing:
+        raise AssessmentFileError(
+            f"{path}: missing column(s) {', '.join(missing)}; the header must be: {','.join(SA_COLUMNS)}"
+        )
+    problems: list[str] = []
+    wards = set(plan.ward_names())
+    for i, row in frame.iterrows():
+        line = i + 2  # header is line 1
+        try:
+            FinancialYear.parse(row["assessment"])
+        except PeriodError as exc:
+            problems.append(f"row {line}, column assessment: {exc}")
+        for col in ("period_start", "period_end"):
+            if pd.isna(pd.to_datetime(row[col], errors="coerce", format="%Y-%m-%d")):
+                problems.append(f"row {line}, column {col}: {row[col]!r} is not a date written YYYY-MM-DD")
+        if row["ward_code"] and row["ward_code"] not in wards:
+            problems.append(
+                f"row {line}, column ward_code: unknown ward {row['ward_code']!r}; use a code from the plan's wards"
+            )
+        for col in NUMERIC:
+            if row[col] and pd.isna(pd.to_numeric(row[col], errors="coerce")):
+                problems.append(f"row {line}, column {col}: {row[col]!r} is not a number")
+        if not row["measure"].strip():
+            problems.append(f"row {line}, column measure: empty; name what the figure measures")
+    if problems:
+        raise AssessmentFileError(f"{path}:\n" + "\n".join(f"  - {p}" for p in problems))
+    out = pd.DataFrame(
+        {
+            "assessment": frame["assessment"],
+            "period_start": pd.to_datetime(frame["period_start"]).dt.date,
+            "period_end": pd.to_datetime(frame["period_end"]).dt.date,
+            "category": frame["category"],
+            "measure": frame["measure"],
+            "ward_code": frame["ward_code"].replace("", None),
+            "unit": frame["unit"].replace("", None),
+            "note": frame["note"].replace("", None),
+        }
+    )
+    for col in NUMERIC:
+        out[col] = pd.to_numeric(frame[col].replace("", None), errors="coerce").astype("float64")
+    out["source"] = source or f"{plan.partnership.plan_title}: Strategic Assessment key findings"
+    out["is_demo"] = False
+    out["position"] = range(len(out))  # the file's order is the assessment's order
+    return out

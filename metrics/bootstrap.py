@@ -1,0 +1,69 @@
+"""Create or upgrade a store and fill it: the plan, the Strategic Assessment, demo data.
+
+Used by ``python -m metrics init`` and by the dashboard on first start. Idempotent: running
+it again migrates nothing new, re-syncs the plan and leaves real data alone; demo data is
+regenerated only when the store holds none or was made with another seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from metrics import demo
+from metrics.assessment import read_assessment_csv
+from metrics.plan import Plan
+from metrics.store import Store
+
+Progress = Callable[[float, str], None]
+
+
+def _silent(_fraction: float, _message: str) -> None:
+    """A progress callback that reports nothing."""
+
+
+@dataclass
+class InitReport:
+    migrations_applied: list[int] = field(default_factory=list)
+    assessment_rows: int = 0
+    demo_loaded: bool = False
+    demo_rows: int = 0
+    real_rows: int = 0
+
+    def lines(self) -> list[str]:
+        out = [
+            f"Migrations applied: {', '.join(map(str, self.migrations_applied))}"
+            if self.migrations_applied
+            else "Schema already up to date."
+        ]
+        out.append(f"Strategic Assessment figures loaded: {self.assessment_rows}.")
+        if self.demo_loaded:
+            out.append(
+                f"Demo data loaded: {self.demo_rows} indicator values flagged as demo, and "
+                f"{self.real_rows} real survey figures quoted in the plan."
+            )
+        return out
+
+
+def initialise(plan: Plan, store: Store, with_demo: bool = False, progress: Progress = _silent) -> InitReport:
+    """Bring the store up to date with the plan; with ``with_demo``, make sure demo data is in."""
+    report = InitReport()
+    progress(0.05, "Creating or upgrading the data store")
+    report.migrations_applied = store.migrate()
+    progress(0.2, "Loading the plan")
+    store.sync_plan(plan)
+    sa = None
+    if plan.settings.strategic_assessment_file is not None:
+        progress(0.3, "Loading the Strategic Assessment key findings")
+        sa = read_assessment_csv(plan.settings.strategic_assessment_file, plan)
+        report.assessment_rows = store.replace_sa_figures(sa)
+    if with_demo and store.meta().get("demo_seed") != str(plan.settings.demo_seed):
+        progress(0.45, "Generating demo data")
+        data = demo.generate(plan, sa)
+        progress(0.8, "Storing demo data")
+        store.load_demo(data.values, data.commentary, data.action_progress, data.ward_volumes, plan.settings.demo_seed)
+        report.demo_loaded = True
+        report.demo_rows = int(data.values["is_demo"].sum())
+        report.real_rows = len(data.values) - report.demo_rows
+    progress(1.0, "Ready")
+    return report

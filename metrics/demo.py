@@ -1,0 +1,354 @@
+"""Deterministic demo data: indicator values, commentary and action progress.
+
+Generated from the plan with a fixed seed (``settings.demo.seed``), so the same plan always
+gives the same store. Series follow each indicator's real baseline where the plan quotes one
+(for example total recorded crime adds up to exactly 38,508 in 2023/24, St Michael's to 8,209
+and Foleshill to 3,496), with seasonal shape, noise, a trend, and the few deliberate shocks the
+plan's ``demo`` blocks declare, so that the board pages have genuine exceptions to show.
+Every generated row is flagged ``is_demo``; real figures quoted in the plan are stored as real.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import zlib
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from metrics.plan import Indicator, Plan
+from metrics.quarters import FinancialYear, Quarter, quarter_range
+from metrics.status import Rag, indicator_status
+
+DEMO_SOURCE = "Demo data (generated; not real figures)"
+ACTION_STATUSES = ("Not started", "On track", "At risk", "Off track", "Complete")
+SEASONALITY = 0.06  # amplitude of the summer peak in monthly counts
+DEFAULT_LEVELS = {"count": 100.0, "percent": 50.0, "rate": 10.0, "score": 50.0}
+
+
+@dataclass(frozen=True)
+class DemoData:
+    values: pd.DataFrame
+    commentary: pd.DataFrame
+    action_progress: pd.DataFrame
+    ward_volumes: pd.DataFrame  # assessment ward figures the plan does not quote
+
+
+def _rng(plan: Plan, *parts: str) -> random.Random:
+    """A generator per series: adding an indicator does not change the others' data."""
+    key = "|".join(parts).encode()
+    return random.Random(plan.settings.demo_seed * 1_000_003 + zlib.crc32(key))
+
+
+def _months(first: Quarter, last: Quarter) -> list[date]:
+    return [m for q in quarter_range(first, last) for m in q.months()]
+
+
+def _round_to_total(weights: list[float], total: int) -> list[int]:
+    """Integers proportional to ``weights`` that add up to ``total`` (largest remainder)."""
+    s = sum(weights)
+    if total <= 0 or s <= 0:
+        return [0] * len(weights)
+    raw = [w / s * total for w in weights]
+    floors = [math.floor(r) for r in raw]
+    short = total - sum(floors)
+    order = sorted(range(len(raw)), key=lambda i: raw[i] - floors[i], reverse=True)
+    for i in order[:short]:
+        floors[i] += 1
+    return floors
+
+
+class _Series:
+    """The shape of one indicator's citywide series, per period (month, quarter or year)."""
+
+    def __init__(self, plan: Plan, ind: Indicator) -> None:
+        self.plan = plan
+        self.ind = ind
+        self.rng = _rng(plan, "series", ind.id)
+        per_year = {"monthly": 12, "quarterly": 4, "annual": 1}[ind.frequency]
+        self.per_year = per_year
+        level = ind.demo.level
+        if level is None and ind.baseline.value is not None:
+            level = ind.baseline.value / per_year if ind.aggregation == "sum" else ind.baseline.value
+        self.level = level if level is not None else DEFAULT_LEVELS[ind.unit]
+        self.noise = 0.015 if ind.unit == "percent" else max(0.02, 0.35 / math.sqrt(max(self.level, 1.0)))
+
+    def value(self, start: date, first: date) -> float:
+        ind = self.ind
+        years = (start.year - first.year) + (start.month - first.month) / 12
+        v = self.level * (1 + ind.demo.trend_pct_per_year / 100) ** years
+        if ind.frequency == "monthly" and ind.unit == "count":
+            v *= 1 + SEASONALITY * math.sin(2 * math.pi * (start.month - 4) / 12)
+        v *= math.exp(self.rng.gauss(0, self.noise))
+        shock = ind.demo.shock_quarter
+        if shock is not None and shock.start <= start <= shock.end:
+            v *= 1 + ind.demo.shock_pct / 100
+        return v
+
+
+def _period_starts(ind: Indicator, first: Quarter, last: Quarter) -> list[date]:
+    if ind.frequency == "monthly":
+        return _months(first, last)
+    if ind.frequency == "quarterly":
+        return [q.start for q in quarter_range(first, last)]
+    # annual: complete financial years only
+    return [
+        fy.start
+        for fy in (FinancialYear(y) for y in range(first.start_year, last.start_year + 1))
+        if last >= Quarter(fy.start_year, 4)
+    ]
+
+
+def _anchor_years(plan: Plan, ind: Indicator, floats: dict[date, float]) -> dict[date, float]:
+    """Rescale whole financial years so they match the real baseline (and, where the plan quotes
+    only a change, the previous year so that the change holds)."""
+    base = ind.baseline
+    if base.period is None or (base.value is None and base.change_pct is None):
+        return floats
+    fy = FinancialYear.parse(base.period)
+    prev = FinancialYear(fy.start_year - 1)
+
+    def year_keys(year: FinancialYear) -> list[date]:
+        return [d for d in floats if year.start <= d <= year.end]
+
+    def year_total(keys: list[date]) -> float:
+        vals = [floats[k] for k in keys]
+        return sum(vals) if ind.aggregation == "sum" else sum(vals) / len(vals)
+
+    out = dict(floats)
+    this_keys, prev_keys = year_keys(fy), year_keys(prev)
+    if base.value is not None and this_keys:
+        factor = base.value / year_total(this_keys)
+        for k in this_keys:
+            out[k] = floats[k] * factor
+    if base.change_pct is not None and this_keys and prev_keys:
+        this_total = (
+            sum(out[k] for k in this_keys)
+            if ind.aggregation == "sum"
+            else sum(out[k] for k in this_keys) / len(this_keys)
+        )
+        wanted_prev = this_total / (1 + base.change_pct / 100)
+        factor = wanted_prev / year_total(prev_keys)
+        for k in prev_keys:
+            out[k] = floats[k] * factor
+    return out
+
+
+def _finish(ind: Indicator, v: float) -> float:
+    if ind.unit == "percent":
+        v = min(max(v, 0.0), 100.0)
+    if ind.demo.maximum is not None:
+        v = min(v, ind.demo.maximum)
+    return round(v, 1) if ind.unit == "percent" or ind.aggregation == "mean" else float(round(v))
+
+
+def _ward_split(
+    plan: Plan, ind: Indicator, city: dict[date, float], anchors: dict[tuple[str, str], float]
+) -> list[dict]:
+    """Split a monthly count into wards, year by year: each year's ward totals first (figures
+    the assessment quotes kept exactly, and their shares carried into other years), then each
+    ward's months in the city's monthly shape."""
+    rng = _rng(plan, "ward-months", ind.id)
+    codes = [w.code for w in plan.wards]
+    base_draw = _rng(plan, "wards", ind.id)
+    weights = {c: base_draw.uniform(0.4, 1.6) for c in codes}
+    quoted_shares = {
+        code: value / anchors[(label, "*")]
+        for (label, code), value in anchors.items()
+        if code != "*" and (label, "*") in anchors
+    }
+    rows: list[dict] = []
+    for fy in sorted({FinancialYear.of(d) for d in city}):
+        months = [d for d in sorted(city) if fy.start <= d <= fy.end]
+        city_total = int(round(sum(city[m] for m in months)))
+        fixed = {c: int(v) for (label, c), v in anchors.items() if label == fy.label and c != "*"}
+        if not fixed:
+            fixed = {c: int(round(share * city_total)) for c, share in quoted_shares.items()}
+        free = [c for c in codes if c not in fixed]
+        year_noise = [weights[c] * math.exp(rng.gauss(0, 0.05)) for c in free]
+        rest = _round_to_total(year_noise, city_total - sum(fixed.values()))
+        ward_totals = {**fixed, **dict(zip(free, rest, strict=True))}
+        shape = [city[m] * math.exp(rng.gauss(0, 0.04)) for m in months]
+        for code in codes:
+            for m, n in zip(months, _round_to_total(shape, ward_totals[code]), strict=True):
+                rows.append({"period_start": m, "ward_code": code, "value": float(n)})
+    return rows
+
+
+def _ward_anchors(ind: Indicator, sa: pd.DataFrame) -> dict[tuple[str, str], float]:
+    """Figures the assessment quotes for this indicator's measure, keyed (year, ward code),
+    with the area total under the ward code '*'."""
+    if not ind.assessment_measure or sa.empty:
+        return {}
+    rows = sa[(sa["measure"] == ind.assessment_measure) & sa["value"].notna()]
+    out: dict[tuple[str, str], float] = {}
+    for _, r in rows.iterrows():
+        code = r["ward_code"] if isinstance(r["ward_code"], str) and r["ward_code"] else "*"
+        out[(r["assessment"], code)] = float(r["value"])
+    return out
+
+
+def generate(plan: Plan, sa_figures: pd.DataFrame | None = None) -> DemoData:
+    """Build the demo data for the plan's demo quarters (settings.demo)."""
+    sa = sa_figures if sa_figures is not None else pd.DataFrame(columns=["assessment", "measure", "ward_code", "value"])
+    first, last = plan.settings.demo_first_quarter, plan.settings.demo_last_quarter
+    rows: list[dict] = []
+    ward_volume_rows: list[dict] = []
+    for ind in plan.indicators:
+        series = _Series(plan, ind)
+        starts = _period_starts(ind, first, last)
+        floats = _anchor_years(plan, ind, {d: series.value(d, first.start) for d in starts})
+        period_type = {"monthly": "month", "quarterly": "quarter", "annual": "year"}[ind.frequency]
+        real_year = ind.baseline.period if ind.frequency == "annual" and ind.baseline.value is not None else None
+        anchors = _ward_anchors(ind, sa)
+        if ind.ward_detail and ind.frequency == "monthly" and ind.aggregation == "sum":
+            ward_frame = pd.DataFrame(_ward_split(plan, ind, floats, anchors))
+            for r in ward_frame.itertuples(index=False):
+                rows.append(_row(ind, period_type, r.period_start, r.ward_code, r.value, True))
+            city = ward_frame.groupby("period_start")["value"].sum()
+            for d, v in city.items():
+                rows.append(_row(ind, period_type, d, None, float(v), True))
+            ward_volume_rows += _ward_volumes(plan, ind, ward_frame, sa)
+            continue
+        for d, v in floats.items():
+            is_real = real_year is not None and FinancialYear.of(d).label == real_year
+            value = ind.baseline.value if is_real else _finish(ind, v)
+            rows.append(_row(ind, period_type, d, None, value, not is_real, ind.baseline.source if is_real else None))
+    values = pd.DataFrame(rows)
+    values["period_start"] = pd.to_datetime(values["period_start"])
+    return DemoData(
+        values=values,
+        commentary=_commentary(plan, values, last),
+        action_progress=_action_progress(plan, last),
+        ward_volumes=pd.DataFrame(ward_volume_rows),
+    )
+
+
+def _row(
+    ind: Indicator,
+    period_type: str,
+    start: date,
+    ward: str | None,
+    value: float,
+    is_demo: bool,
+    source: str | None = None,
+) -> dict:
+    return {
+        "indicator_id": ind.id,
+        "period_type": period_type,
+        "period_start": start,
+        "ward_code": ward,
+        "value": value,
+        "is_demo": is_demo,
+        "source": DEMO_SOURCE if is_demo else (source or ind.source),
+    }
+
+
+def _ward_volumes(plan: Plan, ind: Indicator, ward_frame: pd.DataFrame, sa: pd.DataFrame) -> list[dict]:
+    """Demo ward volumes for each assessment year of a measure the assessment quotes by ward,
+    for the wards it does not quote (flagged as demo wherever shown)."""
+    if not ind.assessment_measure or sa.empty:
+        return []
+    out: list[dict] = []
+    quoted = sa[(sa["measure"] == ind.assessment_measure) & sa["ward_code"].notna()]
+    for assessment, group in quoted.groupby("assessment"):
+        fy = FinancialYear.parse(assessment)
+        in_year = ward_frame[(ward_frame["period_start"] >= fy.start) & (ward_frame["period_start"] <= fy.end)]
+        totals = in_year.groupby("ward_code")["value"].sum()
+        have = set(group["ward_code"])
+        period = group.iloc[0]
+        for code in plan.ward_names():
+            if code in have or code not in totals:
+                continue
+            out.append(
+                {
+                    "assessment": assessment,
+                    "period_start": period["period_start"],
+                    "period_end": period["period_end"],
+                    "category": period["category"],
+                    "measure": ind.assessment_measure,
+                    "ward_code": code,
+                    "value": float(totals[code]),
+                    "unit": period["unit"],
+                    "change_pct": None,
+                    "share_pct": None,
+                    "note": "Demo figure: the assessment quoted in the plan gives no volume for this ward",
+                    "source": DEMO_SOURCE,
+                    "is_demo": True,
+                    "position": 10_000 + len(out),
+                }
+            )
+    return out
+
+
+_COMMENTS = {
+    Rag.OFF_TARGET: (
+        "Demo commentary: {name} is off target this quarter. {owner} has asked for a problem "
+        "profile of the main hotspots and will bring a recovery plan to the next meeting."
+    ),
+    Rag.NEAR_TARGET: (
+        "Demo commentary: {name} is just short of target. {owner} is monitoring monthly and "
+        "expects the position to recover next quarter."
+    ),
+    Rag.ON_TARGET: "Demo commentary: {name} is on target. {owner} will keep current activity in place.",
+    Rag.AHEAD: (
+        "Demo commentary: {name} is well ahead of target. {owner} is checking whether recording "
+        "changes explain part of the change before reporting it as a success."
+    ),
+}
+
+
+def _commentary(plan: Plan, values: pd.DataFrame, last: Quarter) -> pd.DataFrame:
+    rows = []
+    for quarter in (last.previous(), last):
+        for ind in plan.indicators:
+            status = indicator_status(plan, ind, values, quarter)
+            template = _COMMENTS.get(status.rag)
+            if template is None:
+                continue
+            owner = plan.subgroup(ind.owner).short_name
+            rows.append(
+                {
+                    "indicator_id": ind.id,
+                    "quarter_start": quarter.start,
+                    "text": template.format(name=ind.name, owner=owner),
+                    "author": f"{owner} lead (demo)",
+                    "is_demo": True,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _action_progress(plan: Plan, last: Quarter) -> pd.DataFrame:
+    """Each action's status for every quarter of the plan so far (demo)."""
+    quarters = quarter_range(plan.partnership.plan_start, last) if last >= plan.partnership.plan_start else [last]
+    rows = []
+    for action in plan.actions:
+        rng = _rng(plan, "action", action.id)
+        status = rng.choices(ACTION_STATUSES[:3], weights=(2, 6, 1))[0]
+        for quarter in quarters:
+            if status != "Complete":
+                roll = rng.random()
+                if status == "Not started":
+                    status = "On track" if roll < 0.6 else "Not started"
+                elif roll < 0.12:
+                    status = "Complete"
+                elif roll < 0.25:
+                    status = "At risk"
+                elif roll < 0.3:
+                    status = "Off track"
+                else:
+                    status = "On track"
+            owner = plan.subgroup(action.owner).short_name
+            rows.append(
+                {
+                    "action_id": action.id,
+                    "quarter_start": quarter.start,
+                    "status": status,
+                    "commentary": f"Demo update from {owner}: {status.lower()} in {quarter.label}.",
+                    "is_demo": True,
+                }
+            )
+    return pd.DataFrame(rows)

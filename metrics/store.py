@@ -1,0 +1,483 @@
+"""The embedded DuckDB store: schema, numbered migrations and every SQL statement.
+
+DuckDB lets one process at a time hold a database file, even for reading. Both the dashboard
+and the command line work on the same file, so every operation opens a short-lived connection
+and closes it at once; opening retries for a bounded time while another process holds the file
+and then raises :class:`StoreBusyError` with a plain message, never a raw lock error. Pages key
+their caches to :meth:`Store.fingerprint` (the file's size and modification time, read without
+opening it), so a write by any process is seen on the next rerun.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from metrics.plan import Plan, iter_indicator_rows
+
+LOCK_WAIT_SECONDS = 10.0  # how long an operation waits for another process to release the file
+LOCK_RETRY_SECONDS = 0.1
+_LOCK_HOLDER = re.compile(r"held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
+
+
+class StoreError(RuntimeError):
+    """The store cannot do what was asked; the message says why and what to do."""
+
+
+class StoreBusyError(StoreError):
+    """Another program holds the store file for longer than we wait."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+# Numbered migrations, applied in order and recorded in schema_migrations. Never edit one that
+# has shipped: add the next number. Each runs in its own transaction with its record.
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "plan and reference tables",
+        (
+            """CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)""",
+            """CREATE TABLE wards (
+                ward_code VARCHAR PRIMARY KEY, ward_name VARCHAR NOT NULL,
+                population INTEGER, population_source VARCHAR)""",
+            """CREATE TABLE themes (
+                theme_id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, position INTEGER NOT NULL)""",
+            """CREATE TABLE objectives (
+                objective_id VARCHAR PRIMARY KEY, theme_id VARCHAR NOT NULL,
+                text VARCHAR NOT NULL, position INTEGER NOT NULL)""",
+            """CREATE TABLE measures (
+                measure_id VARCHAR PRIMARY KEY, theme_id VARCHAR NOT NULL,
+                text VARCHAR NOT NULL, position INTEGER NOT NULL)""",
+            """CREATE TABLE subgroups (
+                subgroup_id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, short_name VARCHAR NOT NULL)""",
+            """CREATE TABLE actions (
+                action_id VARCHAR PRIMARY KEY, owner VARCHAR NOT NULL, kind VARCHAR NOT NULL,
+                objective_ids VARCHAR[] NOT NULL, text VARCHAR NOT NULL)""",
+            """CREATE TABLE indicators (
+                indicator_id VARCHAR PRIMARY KEY, theme_id VARCHAR NOT NULL, measure_id VARCHAR NOT NULL,
+                objective_id VARCHAR NOT NULL,
+                name VARCHAR NOT NULL, unit VARCHAR NOT NULL, polarity VARCHAR NOT NULL,
+                owner VARCHAR NOT NULL, frequency VARCHAR NOT NULL, aggregation VARCHAR NOT NULL,
+                source VARCHAR NOT NULL, ward_detail BOOLEAN NOT NULL, ward_code VARCHAR,
+                baseline_value DOUBLE, baseline_period VARCHAR, baseline_source VARCHAR,
+                target_rule VARCHAR NOT NULL, target_value DOUBLE, target_change_pct DOUBLE,
+                tolerance_value DOUBLE NOT NULL, tolerance_kind VARCHAR NOT NULL)""",
+        ),
+    ),
+    Migration(
+        2,
+        "performance data: assessment figures, indicator values, action progress, commentary",
+        (
+            """CREATE TABLE sa_figures (
+                assessment VARCHAR NOT NULL, period_start DATE NOT NULL, period_end DATE NOT NULL,
+                category VARCHAR NOT NULL, measure VARCHAR NOT NULL, ward_code VARCHAR,
+                value DOUBLE, unit VARCHAR, change_pct DOUBLE, share_pct DOUBLE, note VARCHAR,
+                source VARCHAR NOT NULL, is_demo BOOLEAN NOT NULL, position INTEGER NOT NULL)""",
+            """CREATE TABLE indicator_values (
+                indicator_id VARCHAR NOT NULL, period_type VARCHAR NOT NULL,
+                period_start DATE NOT NULL, ward_code VARCHAR, value DOUBLE NOT NULL,
+                is_demo BOOLEAN NOT NULL, source VARCHAR NOT NULL,
+                loaded_at TIMESTAMP NOT NULL)""",
+            """CREATE TABLE action_progress (
+                action_id VARCHAR NOT NULL, quarter_start DATE NOT NULL, status VARCHAR NOT NULL,
+                commentary VARCHAR, is_demo BOOLEAN NOT NULL, updated_at TIMESTAMP NOT NULL)""",
+            """CREATE TABLE commentary (
+                indicator_id VARCHAR NOT NULL, quarter_start DATE NOT NULL, text VARCHAR NOT NULL,
+                author VARCHAR, is_demo BOOLEAN NOT NULL, created_at TIMESTAMP NOT NULL)""",
+        ),
+    ),
+)
+
+LATEST_VERSION = MIGRATIONS[-1].version
+DATA_TABLES = ("sa_figures", "indicator_values", "action_progress", "commentary")
+PLAN_TABLES = ("wards", "themes", "objectives", "measures", "subgroups", "actions", "indicators")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Store:
+    """One DuckDB file. Cheap to create: it opens the file only while an operation runs."""
+
+    def __init__(self, path: str | Path, wait_seconds: float = LOCK_WAIT_SECONDS) -> None:
+        self.path = Path(path)
+        self.wait_seconds = wait_seconds
+
+    # --- connections -----------------------------------------------------------------------
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection held only for the ``with`` block; waits while another process writes."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        wait_seconds = self.wait_seconds
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                con = duckdb.connect(str(self.path))
+                break
+            except duckdb.IOException as exc:
+                message = str(exc)
+                if "lock" not in message.lower():
+                    raise StoreError(f"The data store {self.path} cannot be opened: {message}") from exc
+                if time.monotonic() >= deadline:
+                    raise StoreBusyError(self._busy_message(message, wait_seconds)) from exc
+                time.sleep(LOCK_RETRY_SECONDS)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def _busy_message(self, raw: str, waited: float) -> str:
+        holder = _LOCK_HOLDER.search(raw)
+        who = (
+            f"another program ({Path(holder['program']).name}, process {holder['pid']})"
+            if holder
+            else "another program"
+        )
+        return (
+            f"The data store {self.path} is in use by {who} and stayed busy for {waited:.0f} s. "
+            "It is probably importing or initialising data: wait for it to finish and try again. "
+            "If nothing should be running, close other dashboards or commands using this file."
+        )
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One transaction: everything inside is stored, or (on any error) nothing is."""
+        with self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+
+    def fingerprint(self) -> tuple[int, int, int]:
+        """Changes whenever any process writes the store; read without opening the file, so a
+        page can key its caches to it on every rerun for nothing."""
+        parts = []
+        for p in (self.path, self.path.with_name(self.path.name + ".wal")):
+            try:
+                st = p.stat()
+                parts.append((st.st_mtime_ns, st.st_size))
+            except FileNotFoundError:
+                parts.append((0, 0))
+        return (parts[0][0], parts[0][1], parts[1][0] + parts[1][1])
+
+    # --- schema ----------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        if not self.path.exists():
+            return 0
+        with self.connect() as con:
+            return _schema_version(con)
+
+    def migrate(self, target: int = LATEST_VERSION) -> list[int]:
+        """Apply the migrations not yet recorded, up to ``target``; returns those applied."""
+        applied: list[int] = []
+        with self.connect() as con:
+            con.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+            )
+            current = _schema_version(con)
+            for migration in MIGRATIONS:
+                if migration.version <= current or migration.version > target:
+                    continue
+                con.execute("BEGIN TRANSACTION")
+                try:
+                    for statement in migration.statements:
+                        con.execute(statement)
+                    con.execute(
+                        "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                        [migration.version, migration.name, _now()],
+                    )
+                except BaseException:
+                    con.execute("ROLLBACK")
+                    raise
+                con.execute("COMMIT")
+                applied.append(migration.version)
+        return applied
+
+    def is_ready(self) -> bool:
+        """True when the file exists, is fully migrated and holds the plan."""
+        if not self.path.exists():
+            return False
+        with self.connect() as con:
+            if _schema_version(con) < LATEST_VERSION:
+                return False
+            return con.execute("SELECT count(*) FROM indicators").fetchone()[0] > 0
+
+    def table_counts(self) -> dict[str, int]:
+        with self.connect() as con:
+            names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
+            return {n: con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
+
+    def checksums(self) -> dict[str, tuple[int, str]]:
+        """Row count and a content hash of every table: equal before and after a rejected
+        write proves nothing changed."""
+        out: dict[str, tuple[int, str]] = {}
+        with self.connect() as con:
+            names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
+            for n in names:
+                count, digest = con.execute(
+                    f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT)::VARCHAR, '0') FROM \"{n}\" AS t"
+                ).fetchone()
+                out[n] = (count, digest)
+        return out
+
+    # --- the plan --------------------------------------------------------------------------
+    def sync_plan(self, plan: Plan) -> None:
+        """Replace the plan tables with the plan in force, in one transaction."""
+        with self.transaction() as con:
+            for table in PLAN_TABLES:
+                con.execute(f"DELETE FROM {table}")
+            con.executemany(
+                "INSERT INTO wards VALUES (?, ?, ?, ?)",
+                [[w.code, w.name, w.population, w.population_source] for w in plan.wards],
+            )
+            con.executemany(
+                "INSERT INTO themes VALUES (?, ?, ?)", [[t.id, t.name, i] for i, t in enumerate(plan.themes)]
+            )
+            con.executemany(
+                "INSERT INTO objectives VALUES (?, ?, ?, ?)",
+                [[o.id, o.theme_id, o.text, i] for i, o in enumerate(plan.objectives)],
+            )
+            con.executemany(
+                "INSERT INTO measures VALUES (?, ?, ?, ?)",
+                [[m.id, t.id, m.text, i] for t in plan.themes for i, m in enumerate(t.measures)],
+            )
+            con.executemany(
+                "INSERT INTO subgroups VALUES (?, ?, ?)", [[s.id, s.name, s.short_name] for s in plan.subgroups]
+            )
+            con.executemany(
+                "INSERT INTO actions VALUES (?, ?, ?, ?, ?)",
+                [[a.id, a.owner, a.kind, list(a.objective_ids), a.text] for a in plan.actions],
+            )
+            rows = pd.DataFrame(list(iter_indicator_rows(plan)))
+            con.register("incoming_indicators", rows)
+            con.execute("INSERT INTO indicators SELECT * FROM incoming_indicators")
+            _set_meta(con, "plan_path", str(plan.path))
+            _set_meta(con, "partnership", plan.partnership.name)
+
+    # --- writes ----------------------------------------------------------------------------
+    def replace_sa_figures(self, figures: pd.DataFrame) -> int:
+        """Store assessment figures, replacing those held for the same assessment years."""
+        with self.transaction() as con:
+            return _replace_sa_figures(con, figures)
+
+    def replace_indicator_values(self, values: pd.DataFrame) -> int:
+        """Store indicator values; a row for the same indicator, period and ward replaces the
+        one held."""
+        with self.transaction() as con:
+            return _replace_indicator_values(con, values)
+
+    def replace_action_progress(self, progress: pd.DataFrame) -> int:
+        with self.transaction() as con:
+            return _replace_action_progress(con, progress)
+
+    def replace_commentary(self, notes: pd.DataFrame) -> int:
+        with self.transaction() as con:
+            return _replace_commentary(con, notes)
+
+    def load_demo(
+        self,
+        values: pd.DataFrame,
+        commentary: pd.DataFrame,
+        progress: pd.DataFrame,
+        sa_figures: pd.DataFrame,
+        seed: int,
+    ) -> None:
+        """Replace all demo rows with a freshly generated set, in one transaction. Real rows
+        (is_demo false) are never touched."""
+        with self.transaction() as con:
+            for table in DATA_TABLES:
+                con.execute(f"DELETE FROM {table} WHERE is_demo")
+            _replace_indicator_values(con, values)
+            if not commentary.empty:
+                _replace_commentary(con, commentary)
+            if not progress.empty:
+                _replace_action_progress(con, progress)
+            if not sa_figures.empty:
+                _insert_sa_figures(con, sa_figures)
+            _set_meta(con, "demo_seed", str(seed))
+            _set_meta(con, "demo_loaded_at", _now().isoformat(timespec="seconds"))
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as con:
+            _set_meta(con, key, value)
+
+    # --- reads -----------------------------------------------------------------------------
+    def meta(self) -> dict[str, str]:
+        with self.connect() as con:
+            return dict(con.execute("SELECT key, value FROM meta").fetchall())
+
+    def indicator_values(self) -> pd.DataFrame:
+        """Every stored indicator value (small: one row per indicator, period and ward)."""
+        with self.connect() as con:
+            frame = con.execute(
+                """SELECT indicator_id, period_type, period_start, ward_code, value, is_demo, source
+                   FROM indicator_values
+                   ORDER BY indicator_id, period_start, ward_code NULLS FIRST"""
+            ).df()
+        frame["period_start"] = pd.to_datetime(frame["period_start"])
+        return frame
+
+    def latest_period_start(self) -> pd.Timestamp | None:
+        """Start of the latest month or quarter that holds any monthly or quarterly value."""
+        with self.connect() as con:
+            row = con.execute(
+                """WITH periods AS (
+                       SELECT period_start,
+                              CASE period_type WHEN 'month' THEN period_start
+                                   ELSE period_start + INTERVAL 2 MONTH END AS last_month
+                       FROM indicator_values WHERE period_type IN ('month', 'quarter'))
+                   SELECT max(last_month) FROM periods"""
+            ).fetchone()
+        return pd.Timestamp(row[0]) if row and row[0] is not None else None
+
+    def action_progress(self, quarter_start: pd.Timestamp | str) -> pd.DataFrame:
+        """Each action's latest reported status at or before the quarter."""
+        with self.connect() as con:
+            return con.execute(
+                """WITH ranked AS (
+                       SELECT *, row_number() OVER (PARTITION BY action_id ORDER BY quarter_start DESC) AS rn
+                       FROM action_progress WHERE quarter_start <= ?::DATE)
+                   SELECT action_id, quarter_start, status, commentary, is_demo
+                   FROM ranked WHERE rn = 1""",
+                [str(pd.Timestamp(quarter_start).date())],
+            ).df()
+
+    def commentary(self, quarter_start: pd.Timestamp | str) -> pd.DataFrame:
+        """Each indicator's latest commentary at or before the quarter."""
+        with self.connect() as con:
+            return con.execute(
+                """WITH ranked AS (
+                       SELECT *, row_number() OVER (PARTITION BY indicator_id ORDER BY quarter_start DESC) AS rn
+                       FROM commentary WHERE quarter_start <= ?::DATE)
+                   SELECT indicator_id, quarter_start, text, author, is_demo
+                   FROM ranked WHERE rn = 1""",
+                [str(pd.Timestamp(quarter_start).date())],
+            ).df()
+
+    def sa_figures(self) -> pd.DataFrame:
+        with self.connect() as con:
+            return con.execute(
+                """SELECT f.*, w.ward_name
+                   FROM sa_figures AS f LEFT JOIN wards AS w USING (ward_code)
+                   ORDER BY f.period_start DESC, f.ward_code NULLS FIRST, f.position"""
+            ).df()
+
+    def has_demo_data(self) -> bool:
+        with self.connect() as con:
+            row = con.execute(
+                """SELECT (SELECT count(*) FROM indicator_values WHERE is_demo)
+                        + (SELECT count(*) FROM sa_figures WHERE is_demo)
+                        + (SELECT count(*) FROM action_progress WHERE is_demo)
+                        + (SELECT count(*) FROM commentary WHERE is_demo)"""
+            ).fetchone()
+        return row[0] > 0
+
+
+def _replace_sa_figures(con: duckdb.DuckDBPyConnection, figures: pd.DataFrame) -> int:
+    """Real figures replace the real figures held for the same assessment years; demo figures
+    are left to load_demo."""
+    assessments = sorted(figures["assessment"].unique())
+    con.executemany("DELETE FROM sa_figures WHERE assessment = ? AND NOT is_demo", [[a] for a in assessments])
+    return _insert_sa_figures(con, figures)
+
+
+def _insert_sa_figures(con: duckdb.DuckDBPyConnection, figures: pd.DataFrame) -> int:
+    con.register("incoming_sa", figures)
+    con.execute(
+        """INSERT INTO sa_figures
+           SELECT assessment, period_start::DATE, period_end::DATE, category, measure,
+                  ward_code, value, unit, change_pct, share_pct, note, source, is_demo,
+                  position
+           FROM incoming_sa"""
+    )
+    return len(figures)
+
+
+def _replace_indicator_values(con: duckdb.DuckDBPyConnection, values: pd.DataFrame) -> int:
+    frame = values.copy()
+    if "loaded_at" not in frame:
+        frame["loaded_at"] = _now()
+    con.register("incoming_values", frame)
+    con.execute(
+        """DELETE FROM indicator_values AS v
+           USING incoming_values AS i
+           WHERE v.indicator_id = i.indicator_id AND v.period_type = i.period_type
+             AND v.period_start = i.period_start::DATE
+             AND v.ward_code IS NOT DISTINCT FROM i.ward_code"""
+    )
+    con.execute(
+        """INSERT INTO indicator_values
+           SELECT indicator_id, period_type, period_start::DATE, ward_code, value, is_demo,
+                  source, loaded_at
+           FROM incoming_values"""
+    )
+    return len(frame)
+
+
+def _replace_action_progress(con: duckdb.DuckDBPyConnection, progress: pd.DataFrame) -> int:
+    frame = progress.copy()
+    if "updated_at" not in frame:
+        frame["updated_at"] = _now()
+    con.register("incoming_progress", frame)
+    con.execute(
+        """DELETE FROM action_progress AS p USING incoming_progress AS i
+           WHERE p.action_id = i.action_id AND p.quarter_start = i.quarter_start::DATE"""
+    )
+    con.execute(
+        """INSERT INTO action_progress
+           SELECT action_id, quarter_start::DATE, status, commentary, is_demo, updated_at
+           FROM incoming_progress"""
+    )
+    return len(frame)
+
+
+def _replace_commentary(con: duckdb.DuckDBPyConnection, notes: pd.DataFrame) -> int:
+    frame = notes.copy()
+    if "created_at" not in frame:
+        frame["created_at"] = _now()
+    con.register("incoming_notes", frame)
+    con.execute(
+        """DELETE FROM commentary AS c USING incoming_notes AS i
+           WHERE c.indicator_id = i.indicator_id AND c.quarter_start = i.quarter_start::DATE"""
+    )
+    con.execute(
+        """INSERT INTO commentary
+           SELECT indicator_id, quarter_start::DATE, text, author, is_demo, created_at
+           FROM incoming_notes"""
+    )
+    return len(frame)
+
+
+def _schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_migrations'").fetchone()[0]
+    if not exists:
+        return 0
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+
+
+def _set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+
+def open_store(plan: Plan) -> Store:
+    """The store the plan's settings (or CSP_DB) point at."""
+    return Store(plan.settings.database)

@@ -1,0 +1,69 @@
+"""The command line, run as a user runs it: a real process, real exit codes, real messages."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from metrics.store import Store
+from tests.conftest import ROOT
+
+
+def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "metrics", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+def test_help_lists_the_commands() -> None:
+    result = _run("--help")
+    assert result.returncode == 0
+    assert "init" in result.stdout and "CSP_CONFIG" in result.stdout and "CSP_DB" in result.stdout
+
+
+def test_no_command_prints_help_and_fails() -> None:
+    result = _run()
+    assert result.returncode == 2
+    assert "usage: python -m metrics" in result.stdout
+
+
+def test_init_is_idempotent(tmp_path: Path) -> None:
+    db = tmp_path / "cli.duckdb"
+    first = _run("init", "--demo", env={"CSP_DB": str(db)})
+    assert first.returncode == 0, first.stderr
+    assert "Migrations applied: 1, 2" in first.stdout
+    assert "Demo data loaded" in first.stdout
+    before = Store(db).checksums()
+    second = _run("init", "--demo", env={"CSP_DB": str(db)})
+    assert second.returncode == 0, second.stderr
+    assert "Schema already up to date." in second.stdout
+    assert "Demo data loaded" not in second.stdout
+    after = Store(db).checksums()
+    assert {t: v for t, v in after.items() if t != "meta"} == {t: v for t, v in before.items() if t != "meta"}
+
+
+def test_init_without_demo_loads_plan_and_assessment_only(tmp_path: Path) -> None:
+    db = tmp_path / "plain.duckdb"
+    result = _run("init", env={"CSP_DB": str(db)})
+    assert result.returncode == 0, result.stderr
+    counts = Store(db).table_counts()
+    assert counts["indicators"] == 25 and counts["sa_figures"] == 23 and counts["indicator_values"] == 0
+
+
+def test_broken_config_fails_with_the_key_named(tmp_path: Path) -> None:
+    bad = tmp_path / "plan.yaml"
+    bad.write_text(
+        (ROOT / "config.yaml").read_text(encoding="utf-8").replace("owner: csvpp", "owner: nobody", 1), encoding="utf-8"
+    )
+    result = _run("init", env={"CSP_CONFIG": str(bad), "CSP_DB": str(tmp_path / "x.duckdb")})
+    assert result.returncode == 1
+    assert "unknown owner 'nobody'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "x.duckdb").exists()

@@ -1,0 +1,145 @@
+"""The store: migrations (fresh, re-run, upgrade keeps rows), one transaction per write, and
+a clear message when another process holds the file."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from metrics.store import LATEST_VERSION, MIGRATIONS, Store, StoreBusyError
+
+
+def test_fresh_store_is_created_and_migrated(tmp_path: Path) -> None:
+    store = Store(tmp_path / "new" / "csp.duckdb")
+    assert store.schema_version() == 0
+    assert store.migrate() == [m.version for m in MIGRATIONS]
+    assert store.schema_version() == LATEST_VERSION
+    tables = set(store.table_counts())
+    assert {"indicator_values", "sa_figures", "action_progress", "commentary", "indicators", "wards"} <= tables
+
+
+def test_rerunning_migrations_is_a_no_op(tmp_path: Path) -> None:
+    store = Store(tmp_path / "csp.duckdb")
+    store.migrate()
+    before = store.checksums()
+    assert store.migrate() == []
+    assert store.checksums() == before
+
+
+def test_upgrade_keeps_existing_rows(tmp_path: Path, plan) -> None:
+    store = Store(tmp_path / "csp.duckdb")
+    assert store.migrate(target=1) == [1]
+    store.sync_plan(plan)
+    before = store.table_counts()
+    assert store.migrate() == [v.version for v in MIGRATIONS if v.version > 1]
+    after = store.table_counts()
+    for table, count in before.items():
+        if table != "schema_migrations":
+            assert after[table] == count, f"{table} lost rows in the upgrade"
+    assert after["wards"] == 18
+
+
+def test_a_failed_write_leaves_the_store_unchanged(demo_store: Store) -> None:
+    before = demo_store.checksums()
+    good = {
+        "indicator_id": "asb_incidents",
+        "period_type": "month",
+        "period_start": pd.Timestamp("2030-04-01"),
+        "ward_code": None,
+        "value": 1.0,
+        "is_demo": False,
+        "source": "test",
+    }
+    bad = {**good, "period_start": pd.Timestamp("2030-05-01"), "value": None}  # NOT NULL value
+    with pytest.raises(Exception, match="NOT NULL"):
+        demo_store.replace_indicator_values(pd.DataFrame([good, bad]))
+    assert demo_store.checksums() == before
+
+
+def test_replacing_values_never_doubles_them(demo_store: Store) -> None:
+    row = {
+        "indicator_id": "asb_incidents",
+        "period_type": "month",
+        "period_start": pd.Timestamp("2025-04-01"),
+        "ward_code": None,
+        "value": 123.0,
+        "is_demo": False,
+        "source": "test",
+    }
+    before = demo_store.table_counts()["indicator_values"]
+    demo_store.replace_indicator_values(pd.DataFrame([row]))
+    demo_store.replace_indicator_values(pd.DataFrame([row]))
+    assert demo_store.table_counts()["indicator_values"] == before
+    values = demo_store.indicator_values()
+    hit = values[
+        (values.indicator_id == "asb_incidents") & (values.period_start == "2025-04-01") & values.ward_code.isna()
+    ]
+    assert hit["value"].tolist() == [123.0]
+
+
+def test_busy_store_gives_a_clear_message(demo_store: Store) -> None:
+    """Another process holding the file: we wait a bounded time, then say so plainly."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
+            import duckdb, sys, time
+            con = duckdb.connect({str(demo_store.path)!r})
+            print("holding", flush=True)
+            time.sleep(30)
+        """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        impatient = Store(demo_store.path, wait_seconds=0.5)
+        started = time.monotonic()
+        with pytest.raises(StoreBusyError) as err:
+            impatient.indicator_values()
+        assert time.monotonic() - started < 5
+        message = str(err.value)
+        assert "is in use by another program" in message
+        assert f"process {holder.pid}" in message
+        assert "try again" in message
+        assert "Conflicting lock" not in message
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_waiting_store_succeeds_once_the_other_process_lets_go(demo_store: Store) -> None:
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
+            import duckdb, time
+            con = duckdb.connect({str(demo_store.path)!r})
+            print("holding", flush=True)
+            time.sleep(1.0)
+            con.close()
+        """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        assert not Store(demo_store.path, wait_seconds=15).indicator_values().empty
+    finally:
+        holder.wait()
+
+
+def test_fingerprint_changes_on_write(demo_store: Store) -> None:
+    before = demo_store.fingerprint()
+    demo_store.set_meta("touched", "yes")
+    assert demo_store.fingerprint() != before
