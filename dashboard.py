@@ -1,0 +1,61 @@
+"""The dashboard: router and shared frame. Run with ``streamlit run dashboard.py``.
+
+On a fresh machine with no store, the first start creates it and loads the demo data,
+showing progress. Pages are registered explicitly; one theme page per theme of the plan.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from metrics.bootstrap import initialise
+from metrics.plan import PlanError, load_plan
+from metrics.store import StoreError, open_store
+from pages import common
+
+st.set_page_config(page_title="CSP performance", page_icon=":material/shield:", layout="wide")
+
+try:
+    plan = load_plan()
+except PlanError as exc:
+    st.error(f"The partnership plan cannot be loaded.\n\n```\n{exc}\n```")
+    st.stop()
+
+store = open_store(plan)
+try:
+    if not store.is_ready():
+        with st.status("First start: creating the data store and loading demo data…", expanded=True) as box:
+            bar = st.progress(0.0)
+
+            def progress(fraction: float, message: str) -> None:
+                bar.progress(fraction, text=message)
+
+            report = initialise(plan, store, with_demo=True, progress=progress)
+            for line in report.lines():
+                st.write(line)
+            box.update(label="Data store ready", state="complete", expanded=False)
+except StoreError as exc:
+    st.error(str(exc), icon=":material/lock:")
+    st.stop()
+
+common.inject_css()
+
+pages = [
+    st.Page("pages/overview.py", title="Plan on a Page", icon=":material/dashboard:", default=True),
+]
+theme_by_path: dict[str, str] = {}
+for theme in plan.themes:
+    url = theme.id.replace("_", "-")
+    theme_by_path[url] = theme.id
+    pages.append(st.Page("pages/theme.py", title=theme.short_name, icon=theme.icon, url_path=url))
+pages.append(
+    st.Page("pages/assessment.py", title="Strategic Assessment", icon=":material/analytics:", url_path="assessment")
+)
+
+nav = st.navigation({plan.partnership.short_name: pages[:1], "Themes": pages[1:-1], "Evidence": pages[-1:]})
+common.set_theme(theme_by_path.get(nav.url_path))
+
+try:
+    nav.run()
+except StoreError as exc:
+    st.error(str(exc), icon=":material/lock:")

@@ -1,0 +1,118 @@
+"""Strategic Assessment: the latest assessment's key findings, with the change on the
+previous year, and crime volumes by ward."""
+
+from __future__ import annotations
+
+from html import escape
+
+import pandas as pd
+import streamlit as st
+
+from metrics.charts import ward_volume_figure
+from pages import common
+
+SHARE_MISMATCH_POINTS = 1.0  # flag a quoted share that differs from count/total by more
+
+plan = common.plan()
+common.selected_quarter()  # keeps the sidebar and the quarter choice the same on every page
+figures = common.sa_figures()
+
+st.title("Strategic Assessment")
+if figures.empty:
+    st.info("No Strategic Assessment figures are stored. Run `python -m metrics init`.")
+    st.stop()
+
+latest = figures["assessment"].max()
+current = figures[figures["assessment"] == latest]
+start, end = pd.Timestamp(current["period_start"].min()), pd.Timestamp(current["period_end"].max())
+st.markdown(f"### {latest}: {start:%B %Y} - {end:%B %Y}")
+st.caption(f"Source: {current['source'][~current['is_demo']].iloc[0]}")
+common.demo_banner(bool(current["is_demo"].any()))
+
+
+def change_text(pct: float) -> str:
+    if pd.isna(pct):
+        return '<span class="csp-muted">not quoted</span>'
+    arrow = "▲ up" if pct > 0 else "▼ down"
+    return f"{arrow} {abs(pct):.1f}%"
+
+
+def value_text(row: pd.Series) -> str:
+    if pd.isna(row["value"]):
+        return '<span class="csp-muted">not quoted</span>'
+    unit = f" {escape(row['unit'])}" if isinstance(row["unit"], str) else ""
+    return f"{row['value']:,.0f}{unit}"
+
+
+citywide = current[current["ward_code"].isna()]
+st.header("Key findings")
+st.caption("Change is on the previous year, as quoted in the assessment; 'not quoted' where it gives none.")
+rows = []
+previous_category = None
+for _, r in citywide.iterrows():
+    rows.append(
+        {
+            "category": f"<strong>{escape(r['category'])}</strong>" if r["category"] != previous_category else "",
+            "measure": escape(r["measure"]),
+            "value": value_text(r),
+            "change": change_text(r["change_pct"]),
+            "share": "" if pd.isna(r["share_pct"]) else f"{r['share_pct']:.1f}%",
+            "note": escape(r["note"]) if isinstance(r["note"], str) else "",
+        }
+    )
+    previous_category = r["category"]
+st.html(
+    common.html_table(
+        [
+            ("category", "Area"),
+            ("measure", "Measure"),
+            ("value", "Figure#"),
+            ("change", "Change on previous year#"),
+            ("share", "Share of total#"),
+            ("note", "Note"),
+        ],
+        rows,
+    )
+)
+
+wards = current[current["ward_code"].notna()].copy()
+if not wards.empty:
+    st.divider()
+    measure = wards["measure"].iloc[0]
+    st.header(f"{measure} by ward")
+    total = citywide.loc[citywide["measure"] == measure, "value"].dropna()
+    real = wards[~wards["is_demo"]]
+    if wards["is_demo"].any():
+        st.caption(
+            f"The plan quotes {len(real)} ward figure(s); bars marked *(demo)* are demo data that "
+            "fill in the other wards so the picture is complete."
+        )
+    unit = wards["unit"].dropna().iloc[0] if wards["unit"].notna().any() else ""
+    st.plotly_chart(ward_volume_figure(wards, unit), key="ward_volumes", config={"displayModeBar": False})
+    notes = []
+    for _, r in real.iterrows():
+        if not total.empty and not pd.isna(r["share_pct"]):
+            computed = r["value"] / total.iloc[0] * 100
+            if abs(computed - r["share_pct"]) > SHARE_MISMATCH_POINTS:
+                notes.append(
+                    f"{r['ward_name']}: the assessment quotes {r['share_pct']:.1f}% of the total, but "
+                    f"{r['value']:,.0f} of {total.iloc[0]:,.0f} is {computed:.1f}%. The count is shown; "
+                    "check the share with the assessment's authors."
+                )
+    for n in notes:
+        st.info(n, icon=":material/rule:")
+    table = wards.sort_values("value", ascending=False)
+    st.html(
+        common.html_table(
+            [("ward", "Ward"), ("code", "ONS code"), ("value", f"{measure}#"), ("note", "Note")],
+            [
+                {
+                    "ward": escape(r["ward_name"]) + common.demo_tag(bool(r["is_demo"])),
+                    "code": escape(r["ward_code"]),
+                    "value": f"{r['value']:,.0f}",
+                    "note": escape(r["note"]) if isinstance(r["note"], str) else "",
+                }
+                for _, r in table.iterrows()
+            ],
+        )
+    )

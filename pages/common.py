@@ -1,0 +1,228 @@
+"""What every page shares: cached reads keyed to the store's data version, the selected
+quarter, the demo-data banner, the status key and large, projector-friendly tables.
+
+Reads go through metrics (no SQL here). Each cached function takes the store's fingerprint,
+so a write by the dashboard or by the command line is seen on the next rerun.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import pandas as pd
+import streamlit as st
+
+from metrics.plan import Plan, load_plan
+from metrics.quarters import Quarter
+from metrics.status import IndicatorStatus, Rag, available_quarters, summarise
+from metrics.store import Store, open_store
+
+QUARTER_KEY = "quarter"  # the chosen quarter, kept across pages
+QUARTER_WIDGET_KEY = "quarter_picker"
+
+CSS = """
+<style>
+.csp-table {border-collapse: collapse; width: 100%; font-size: 1.05rem; margin-bottom: 0.8rem;}
+.csp-table th {text-align: left; border-bottom: 2px solid #1f1f1f; padding: 0.35rem 0.5rem;
+  font-weight: 600; white-space: nowrap;}
+.csp-table td {border-bottom: 1px solid #d9d9d9; padding: 0.45rem 0.5rem; vertical-align: top;}
+.csp-table td.num {text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums;}
+.csp-status {font-weight: 700; white-space: nowrap;}
+.csp-demo {display: inline-block; border: 1px solid #a15c00; color: #7a4500; border-radius: 4px;
+  padding: 0 0.3rem; font-size: 0.8rem; font-weight: 600; margin-left: 0.3rem; white-space: nowrap;}
+.csp-sentence {font-size: 1.15rem; margin: 0.2rem 0 0.4rem 0;}
+.csp-muted {color: #5f6368;}
+</style>
+"""
+
+
+def plan() -> Plan:
+    return load_plan()
+
+
+def store() -> Store:
+    return open_store(plan())
+
+
+def inject_css() -> None:
+    st.html(CSS)
+
+
+@st.cache_data(show_spinner=False)
+def _values(db: str, fingerprint: tuple[int, int, int]) -> pd.DataFrame:
+    return Store(db).indicator_values()
+
+
+def values() -> pd.DataFrame:
+    s = store()
+    return _values(str(s.path), s.fingerprint())
+
+
+@st.cache_data(show_spinner=False)
+def _statuses(db: str, fingerprint: tuple[int, int, int], quarter: str, ward: str | None) -> list[IndicatorStatus]:
+    return summarise(plan(), _values(db, fingerprint), Quarter.parse(quarter), ward)
+
+
+def statuses(quarter: Quarter, ward: str | None = None) -> list[IndicatorStatus]:
+    s = store()
+    return _statuses(str(s.path), s.fingerprint(), quarter.label, ward)
+
+
+@st.cache_data(show_spinner=False)
+def _quarters(db: str, fingerprint: tuple[int, int, int]) -> list[str]:
+    return [q.label for q in available_quarters(_values(db, fingerprint))]
+
+
+def quarters() -> list[Quarter]:
+    s = store()
+    return [Quarter.parse(q) for q in _quarters(str(s.path), s.fingerprint())]
+
+
+@st.cache_data(show_spinner=False)
+def _progress(db: str, fingerprint: tuple[int, int, int], quarter_start: str) -> pd.DataFrame:
+    return Store(db).action_progress(quarter_start)
+
+
+def action_progress(quarter: Quarter) -> pd.DataFrame:
+    s = store()
+    return _progress(str(s.path), s.fingerprint(), str(quarter.start))
+
+
+@st.cache_data(show_spinner=False)
+def _commentary(db: str, fingerprint: tuple[int, int, int], quarter_start: str) -> pd.DataFrame:
+    return Store(db).commentary(quarter_start)
+
+
+def commentary(quarter: Quarter) -> pd.DataFrame:
+    s = store()
+    return _commentary(str(s.path), s.fingerprint(), str(quarter.start))
+
+
+@st.cache_data(show_spinner=False)
+def _sa(db: str, fingerprint: tuple[int, int, int]) -> pd.DataFrame:
+    return Store(db).sa_figures()
+
+
+def sa_figures() -> pd.DataFrame:
+    s = store()
+    return _sa(str(s.path), s.fingerprint())
+
+
+def selected_quarter() -> Quarter | None:
+    """The quarter picker in the sidebar, shared by every page: the choice is kept in session
+    state so it survives moving between pages. Defaults to the latest quarter with data."""
+    labels = [q.label for q in reversed(quarters())]
+    if not labels:
+        return None
+    chosen = st.session_state.get(QUARTER_KEY)
+    if chosen not in labels:
+        chosen = labels[0]
+    with st.sidebar:
+        st.markdown(f"**{plan().partnership.plan_title}**")
+        picked = st.selectbox(
+            "Quarter",
+            labels,
+            index=labels.index(chosen),
+            key=QUARTER_WIDGET_KEY,
+            help="UK financial-year quarters (Q1 is April-June). The latest quarter with data is first.",
+        )
+    st.session_state[QUARTER_KEY] = picked
+    return Quarter.parse(picked)
+
+
+def demo_banner(shown_demo: bool) -> None:
+    """Say plainly, on every page that shows them, that figures are demo data."""
+    if shown_demo:
+        st.warning(
+            "**Demo data.** Figures marked *demo* are generated for demonstration and are not real. "
+            "Baselines quoted from the plan (Strategic Assessment 2023/24, 2024 resident survey) are real.",
+            icon=":material/science:",
+        )
+
+
+def status_key() -> None:
+    items = " &nbsp; ".join(f"{r.icon} {r.word}" for r in Rag)
+    st.caption(
+        f"Key: {items}. Arrows compare with the last quarter and the same quarter last year "
+        "(↗ better, ↘ worse, → no change). *Ahead of target* means better than target by more "
+        "than the tolerance."
+    )
+
+
+def demo_tag(is_demo: bool) -> str:
+    return '<span class="csp-demo">demo</span>' if is_demo else ""
+
+
+def status_cell(rag: Rag) -> str:
+    return f'<span class="csp-status" style="color:{rag.colour}">{rag.icon} {escape(rag.word)}</span>'
+
+
+def html_table(columns: list[tuple[str, str]], rows: list[dict[str, str]]) -> str:
+    """A plain HTML table; ``columns`` are (key, heading), a heading ending in '#' is numeric.
+    Cell values are already-escaped HTML."""
+    head = "".join(f"<th>{escape(h.rstrip('#'))}</th>" for _, h in columns)
+    body = "".join(
+        "<tr>"
+        + "".join(f'<td class="{"num" if h.endswith("#") else ""}">{row.get(k, "")}</td>' for k, h in columns)
+        + "</tr>"
+        for row in rows
+    )
+    return f'<table class="csp-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def counts_strip(items: list[IndicatorStatus]) -> None:
+    """How many indicators stand at each status: the first thing the board reads."""
+    cols = st.columns(4)
+    for col, rag in zip(cols, (Rag.OFF_TARGET, Rag.AHEAD, Rag.NEAR_TARGET, Rag.ON_TARGET), strict=True):
+        col.metric(f"{rag.icon} {rag.word}", sum(1 for s in items if s.rag is rag))
+
+
+THEME_KEY = "_theme_page"
+
+
+def set_theme(theme_id: str | None) -> None:
+    """The router says which theme the theme page is drawing."""
+    st.session_state[THEME_KEY] = theme_id
+
+
+def current_theme_id() -> str | None:
+    return st.session_state.get(THEME_KEY)
+
+
+def indicator_row(s: IndicatorStatus, plan_: Plan, show_measure: bool = False) -> dict[str, str]:
+    """One indicator as a table row: status in icon and word, figures, directions, owner."""
+    from metrics.status import format_value
+
+    ind = s.indicator
+    note = f'<br><span class="csp-muted">{escape(s.value.note)}</span>' if s.value.note else ""
+    name = escape(ind.name)
+    if show_measure:
+        name += f'<br><span class="csp-muted">{escape(plan_.measure(ind.measure_id).text)}</span>'
+    return {
+        "status": status_cell(s.rag),
+        "indicator": name,
+        "value": f"{format_value(s.value.value, ind.unit)}{demo_tag(s.value.is_demo)}"
+        f'<br><span class="csp-muted">{escape(s.value.label)}</span>{note}',
+        "target": format_value(s.target, ind.unit),
+        "previous": escape(s.vs_previous.short)
+        if ind.frequency != "annual"
+        else '<span class="csp-muted">annual</span>',
+        "last_year": escape(s.vs_last_year.short),
+        "owner": escape(plan_.subgroup(ind.owner).short_name),
+    }
+
+
+INDICATOR_COLUMNS = [
+    ("status", "Status"),
+    ("indicator", "Indicator"),
+    ("value", "Latest#"),
+    ("target", "Target#"),
+    ("previous", "vs last quarter#"),
+    ("last_year", "vs last year#"),
+    ("owner", "Owner"),
+]
+
+
+def quarter_label(day: object) -> str:
+    """The financial-year quarter a stored date falls in, e.g. '2025/26 Q2'."""
+    return Quarter.of(pd.Timestamp(day).date()).label

@@ -1,0 +1,141 @@
+"""One priority theme: each objective with its success indicators (trend against target and
+baseline, latest commentary) and the actions subgroups report on. Registered once per theme;
+the router says which."""
+
+from __future__ import annotations
+
+from html import escape
+
+import streamlit as st
+
+from metrics.charts import trend_figure
+from metrics.status import exceptions_first, format_value, trend
+from pages import common
+
+ACTION_ICONS = {
+    "Complete": "✔",
+    "On track": "●",
+    "At risk": "▲",
+    "Off track": "✖",
+    "Not started": "○",
+}
+CITYWIDE = "All of the city"
+
+plan = common.plan()
+theme = plan.theme(common.current_theme_id() or plan.themes[0].id)
+quarter = common.selected_quarter()
+
+st.title(theme.name)
+if quarter is None:
+    st.info("No quarterly data is stored yet. Run `python -m metrics init --demo` to load demo data.")
+    st.stop()
+
+ward_options = {CITYWIDE: None} | {w.name: w.code for w in plan.wards}
+has_ward_detail = any(i.ward_detail for i in theme.indicators)
+top = st.columns([3, 2])
+top[0].markdown(f"### {quarter.label} ({quarter.months_label})")
+ward = None
+if has_ward_detail:
+    choice = top[1].selectbox(
+        "Ward",
+        list(ward_options),
+        key=f"ward_{theme.id}",
+        help="Applies to the indicators recorded by ward; the others stay citywide.",
+    )
+    ward = ward_options[choice]
+
+statuses = {s.indicator.id: s for s in common.statuses(quarter, ward) if s.indicator.theme_id == theme.id}
+common.demo_banner(any(s.value.is_demo for s in statuses.values()))
+common.counts_strip(list(statuses.values()))
+common.status_key()
+
+values = common.values()
+history = [q for q in common.quarters() if q <= quarter]
+notes = common.commentary(quarter).set_index("indicator_id")
+progress = common.action_progress(quarter).set_index("action_id")
+
+for objective in theme.objectives:
+    st.divider()
+    st.header(objective.text)
+    indicators = plan.indicators_for_objective(objective.id)
+    if not indicators:
+        st.info("No indicator is declared for this objective: progress is reported through its actions below.")
+    for s in exceptions_first([statuses[i.id] for i in indicators]):
+        ind = s.indicator
+        with st.container(border=True):
+            facts, chart = st.columns([2, 3])
+            with facts:
+                where = ""
+                if s.ward:
+                    where = f" · {plan.ward_names()[s.ward]}"
+                elif ward and not ind.ward_detail:
+                    where = " · citywide (no ward detail)"
+                st.subheader(ind.name)
+                st.caption(f"Success measure: {plan.measure(ind.measure_id).text}{where}")
+                st.html(
+                    f'<div class="csp-sentence">{common.status_cell(s.rag)}</div>'
+                    f'<div class="csp-sentence">{escape(s.sentence)}{common.demo_tag(s.value.is_demo)}</div>'
+                )
+                st.html(
+                    common.html_table(
+                        [("k", "Measure"), ("v", "Value#")],
+                        [
+                            {
+                                "k": f"Latest ({escape(s.value.label)})",
+                                "v": format_value(s.value.value, ind.unit) + common.demo_tag(s.value.is_demo),
+                            },
+                            {"k": "Target", "v": format_value(s.target, ind.unit)},
+                            {
+                                "k": "vs last quarter",
+                                "v": escape(s.vs_previous.short) if ind.frequency != "annual" else "annual",
+                            },
+                            {"k": "vs same period last year", "v": escape(s.vs_last_year.short)},
+                            {
+                                "k": f"Baseline {escape(ind.baseline.period or '')}",
+                                "v": format_value(ind.baseline.value, ind.unit)
+                                if ind.baseline.value is not None
+                                else "not quoted in the plan",
+                            },
+                        ],
+                    )
+                )
+                st.caption(f"Owner: {plan.subgroup(ind.owner).name} · {ind.frequency} · source: {ind.source}")
+                if ind.id in notes.index:
+                    note = notes.loc[ind.id]
+                    when = common.quarter_label(note["quarter_start"])
+                    st.markdown(f"**Latest commentary ({when})**")
+                    st.markdown(f"> {note['text']}  \n> — {note['author'] or 'unattributed'}")
+                else:
+                    st.caption("No commentary has been submitted.")
+            with chart:
+                series = trend(ind, values, history, s.ward)
+                st.plotly_chart(trend_figure(ind, series), key=f"chart_{ind.id}", config={"displayModeBar": False})
+    actions = plan.actions_for_objective(objective.id)
+    if actions:
+        st.subheader("Actions")
+        rows = []
+        for action in actions:
+            if action.id in progress.index:
+                p = progress.loc[action.id]
+                status = (
+                    f"{ACTION_ICONS.get(p['status'], '')} {escape(p['status'])}{common.demo_tag(bool(p['is_demo']))}"
+                )
+                update = (
+                    escape(p["commentary"] or "")
+                    + f'<br><span class="csp-muted">{common.quarter_label(p["quarter_start"])}</span>'
+                )
+            else:
+                status, update = "– No update", '<span class="csp-muted">Not yet reported</span>'
+            rows.append(
+                {
+                    "action": escape(action.text),
+                    "owner": escape(plan.subgroup(action.owner).short_name),
+                    "status": status,
+                    "update": update,
+                }
+            )
+        st.html(
+            common.html_table(
+                [("action", "Action"), ("owner", "Owner"), ("status", "Status"), ("update", "Latest update")], rows
+            )
+        )

@@ -1,0 +1,147 @@
+"""A real browser on a real server: headless Debian Chromium driven by Playwright opens every
+page of `streamlit run dashboard.py` started on a fresh, empty store, waits for the script to
+finish, finds no error or exception, and saves a screenshot per page in tests/artifacts/.
+
+Chromium comes from Debian's package (scripts/install-browser, run by `make test`).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from metrics.plan import load_plan
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+# Flags for a closed network and no display (see README: testing).
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+SERVER_START_SECONDS = 60
+PAGE_SECONDS = 120  # the first page also builds the store and loads demo data
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: run scripts/install-browser (make test does) to install Debian's chromium."
+        )
+    port = _free_port()
+    db = tmp_path_factory.mktemp("browser") / "fresh.duckdb"
+    env = {**os.environ, "CSP_DB": str(db)}
+    log = (tmp_path_factory.getbasetemp() / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "dashboard.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail(f"streamlit did not start on port {port} within {SERVER_START_SECONDS} s")
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=20)
+    log.close()
+
+
+def _pages() -> list[tuple[str, str]]:
+    plan = load_plan()
+    pages = [("", "Plan on a Page")]
+    pages += [(t.id.replace("_", "-"), t.name) for t in plan.themes]
+    pages.append(("assessment", "Strategic Assessment"))
+    return pages
+
+
+def _wait_for_script(page, title: str) -> None:  # noqa: ANN001 - playwright Page
+    page.wait_for_selector(f'h1:has-text("{title}")', timeout=PAGE_SECONDS * 1000)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=PAGE_SECONDS * 1000)
+    page.wait_for_load_state("networkidle")
+    # Plotly charts draw after the script ends; wait for each to have its SVG.
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
+        ".every(c => c.querySelector('svg.main-svg'))",
+        timeout=30_000,
+    )
+
+
+def _screenshot(page, path: Path) -> None:  # noqa: ANN001 - playwright Page
+    """The whole page: Streamlit scrolls inside its main block, so grow the viewport to it."""
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    width = page.viewport_size["width"]
+    page.set_viewport_size({"width": width, "height": max(1000, min(int(height) + 40, 16000))})
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(path))
+    page.set_viewport_size({"width": width, "height": 1000})
+
+
+def test_every_page_renders_in_chromium(server: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    problems: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        console_errors: list[str] = []
+        page.on("pageerror", lambda exc: console_errors.append(str(exc)))
+        for url_path, title in _pages():
+            page.goto(f"{server}/{url_path}")
+            _wait_for_script(page, title)
+            for selector in ('[data-testid="stException"]', '[data-testid="stAlertContentError"]'):
+                found = page.locator(selector)
+                if found.count():
+                    problems.append(f"{url_path}: {selector}: {found.first.inner_text()[:300]}")
+            _screenshot(page, ARTIFACTS / f"{url_path or 'plan'}.png")
+        page.goto(f"{server}/")
+        _wait_for_script(page, "Plan on a Page")
+        assert page.get_by_text("Demo data.", exact=False).count() >= 1, "the demo-data banner is not visible"
+        browser.close()
+    assert not problems, "\n".join(problems)
+    assert not console_errors, "JavaScript errors: " + "; ".join(console_errors)
+    for url_path, _ in _pages():
+        assert (ARTIFACTS / f"{url_path or 'plan'}.png").stat().st_size > 10_000
