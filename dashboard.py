@@ -23,7 +23,7 @@ except PlanError as exc:
 
 store = open_store(plan)
 try:
-    if not store.is_ready():
+    if not common.store_ready():
         with st.status("First start: creating the data store and loading demo data…", expanded=True) as box:
             bar = st.progress(0.0)
 

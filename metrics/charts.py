@@ -118,16 +118,18 @@ def ward_volume_figure(frame: pd.DataFrame, unit: str, height: int = 560) -> go.
             ),
             text=[f"{v:,.0f}" for v in data["value"]],
             textposition="outside",
+            cliponaxis=False,
             hovertemplate="%{y}: %{x:,.0f} " + unit + "<extra></extra>",
         )
     )
     fig.update_layout(
         height=height,
-        margin=dict(l=10, r=40, t=10, b=10),
+        margin=dict(l=10, r=80, t=10, b=10),
         font=FONT,
         paper_bgcolor="white",
         plot_bgcolor="white",
         showlegend=False,
     )
     fig.update_xaxes(gridcolor="#e6e6e6", tickformat=",", title=unit)
+    fig.update_yaxes(tickfont=dict(size=15))
     return fig

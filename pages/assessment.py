@@ -84,8 +84,8 @@ if not wards.empty:
     real = wards[~wards["is_demo"]]
     if wards["is_demo"].any():
         st.caption(
-            f"The plan quotes {len(real)} ward figure(s); bars marked *(demo)* are demo data that "
-            "fill in the other wards so the picture is complete."
+            f"The plan quotes volumes for {len(real)} of {len(wards)} wards; bars marked *(demo)* "
+            "are demo data that fill in the other wards so the picture is complete."
         )
     unit = wards["unit"].dropna().iloc[0] if wards["unit"].notna().any() else ""
     st.plotly_chart(ward_volume_figure(wards, unit), key="ward_volumes", config={"displayModeBar": False})

@@ -49,6 +49,21 @@ def inject_css() -> None:
 
 
 @st.cache_data(show_spinner=False)
+def _ready(db: str, fingerprint: tuple[int, int, int]) -> bool:
+    return Store(db).is_ready()
+
+
+def store_ready() -> bool:
+    """Whether the store exists, is migrated and holds the plan; asked of the file only when
+    it has changed, not on every rerun."""
+    s = store()
+    ready = _ready(str(s.path), s.fingerprint())
+    if not ready:
+        _ready.clear()
+    return ready
+
+
+@st.cache_data(show_spinner=False)
 def _values(db: str, fingerprint: tuple[int, int, int]) -> pd.DataFrame:
     return Store(db).indicator_values()
 

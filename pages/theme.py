@@ -9,6 +9,7 @@ from html import escape
 import streamlit as st
 
 from metrics.charts import trend_figure
+from metrics.plan import Indicator
 from metrics.status import exceptions_first, format_value, trend
 from pages import common
 
@@ -20,6 +21,16 @@ ACTION_ICONS = {
     "Not started": "○",
 }
 CITYWIDE = "All of the city"
+
+
+def baseline_text(ind: Indicator) -> str:
+    """The plan's baseline: its figure, and the change it quotes on the year before."""
+    base = ind.baseline
+    change = "" if base.change_pct is None else f"{base.change_pct:+.1f}% on the year before"
+    if base.value is None:
+        return "no figure quoted" + (f"; {change}" if change else " in the plan")
+    return format_value(base.value, ind.unit) + (f"<br>{change}" if change else "")
+
 
 plan = common.plan()
 theme = plan.theme(common.current_theme_id() or plan.themes[0].id)
@@ -92,9 +103,7 @@ for objective in theme.objectives:
                             {"k": "vs same period last year", "v": escape(s.vs_last_year.short)},
                             {
                                 "k": f"Baseline {escape(ind.baseline.period or '')}",
-                                "v": format_value(ind.baseline.value, ind.unit)
-                                if ind.baseline.value is not None
-                                else "not quoted in the plan",
+                                "v": baseline_text(ind),
                             },
                         ],
                     )

@@ -119,6 +119,21 @@ def _screenshot(page, path: Path) -> None:  # noqa: ANN001 - playwright Page
     page.set_viewport_size({"width": width, "height": 1000})
 
 
+def _choose_quarter_then_move(page, quarter: str) -> None:  # noqa: ANN001 - playwright Page
+    """A board member picks a quarter, then moves to a theme page through the sidebar: the
+    quarter stays chosen and the page shows it."""
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.locator('[data-testid="stSelectbox"]').click()
+    page.get_by_role("option", name=quarter, exact=True).click()
+    page.wait_for_selector(f'h3:has-text("{quarter}")', timeout=PAGE_SECONDS * 1000)
+    theme = load_plan().themes[1]
+    sidebar.get_by_role("link", name=theme.short_name).click()
+    _wait_for_script(page, theme.name)
+    assert page.locator("h3", has_text=quarter).count() == 1, f"{theme.name} does not show {quarter}"
+    shown = sidebar.locator('[data-testid="stSelectbox"] input[role="combobox"]').input_value()
+    assert quarter in shown, f"the quarter picker shows {shown!r} after moving page"
+
+
 def test_every_page_renders_in_chromium(server: str) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -132,7 +147,7 @@ def test_every_page_renders_in_chromium(server: str) -> None:
         for url_path, title in _pages():
             page.goto(f"{server}/{url_path}")
             _wait_for_script(page, title)
-            for selector in ('[data-testid="stException"]', '[data-testid="stAlertContentError"]'):
+            for selector in ('[data-testid="stException"]', '[data-testid="stAlertContentError"]', '[role="dialog"]'):
                 found = page.locator(selector)
                 if found.count():
                     problems.append(f"{url_path}: {selector}: {found.first.inner_text()[:300]}")
@@ -140,6 +155,7 @@ def test_every_page_renders_in_chromium(server: str) -> None:
         page.goto(f"{server}/")
         _wait_for_script(page, "Plan on a Page")
         assert page.get_by_text("Demo data.", exact=False).count() >= 1, "the demo-data banner is not visible"
+        _choose_quarter_then_move(page, "2024/25 Q3")
         browser.close()
     assert not problems, "\n".join(problems)
     assert not console_errors, "JavaScript errors: " + "; ".join(console_errors)
