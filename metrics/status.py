@@ -236,6 +236,7 @@ def indicator_status(
 ) -> IndicatorStatus:
     """Everything the board sees about one indicator in one quarter."""
     scope = ward if (ward and ind.ward_detail) else None
+    values = values[values["indicator_id"] == ind.id]
     current = value_for(ind, values, quarter, scope)
     target = target_for(ind, values, quarter, scope)
     band = plan.settings.steady_band_pct
@@ -318,6 +319,7 @@ def trend(ind: Indicator, values: pd.DataFrame, quarters: list[Quarter], ward: s
     """The indicator's figure and target for each quarter (each year, for annual indicators),
     ready to chart: columns period, value, target, is_demo."""
     scope = ward if (ward and ind.ward_detail) else None
+    values = values[values["indicator_id"] == ind.id]  # one filter here, not one per quarter
     rows = []
     if ind.frequency == "annual":
         years = sorted({q.year for q in quarters})

@@ -10,11 +10,13 @@ from __future__ import annotations
 from html import escape
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
+from metrics.charts import trend_figure
 from metrics.plan import Plan, load_plan
 from metrics.quarters import Quarter
-from metrics.status import IndicatorStatus, Rag, available_quarters, summarise
+from metrics.status import IndicatorStatus, Rag, available_quarters, summarise, trend
 from metrics.store import Store, open_store
 
 QUARTER_KEY = "quarter"  # the chosen quarter, kept across pages
@@ -68,11 +70,6 @@ def _values(db: str, fingerprint: tuple[int, int, int]) -> pd.DataFrame:
     return Store(db).indicator_values()
 
 
-def values() -> pd.DataFrame:
-    s = store()
-    return _values(str(s.path), s.fingerprint())
-
-
 @st.cache_data(show_spinner=False)
 def _statuses(db: str, fingerprint: tuple[int, int, int], quarter: str, ward: str | None) -> list[IndicatorStatus]:
     return summarise(plan(), _values(db, fingerprint), Quarter.parse(quarter), ward)
@@ -91,6 +88,22 @@ def _quarters(db: str, fingerprint: tuple[int, int, int]) -> list[str]:
 def quarters() -> list[Quarter]:
     s = store()
     return [Quarter.parse(q) for q in _quarters(str(s.path), s.fingerprint())]
+
+
+@st.cache_data(show_spinner=False)
+def _trend_chart(
+    db: str, fingerprint: tuple[int, int, int], indicator_id: str, quarter: str, ward: str | None
+) -> go.Figure:
+    ind = plan().indicator(indicator_id)
+    upto = Quarter.parse(quarter)
+    history = [q for q in available_quarters(_values(db, fingerprint)) if q <= upto]
+    return trend_figure(ind, trend(ind, _values(db, fingerprint), history, ward))
+
+
+def trend_chart(indicator_id: str, quarter: Quarter, ward: str | None) -> go.Figure:
+    """The indicator's trend up to the quarter, built once per data version."""
+    s = store()
+    return _trend_chart(str(s.path), s.fingerprint(), indicator_id, quarter.label, ward)
 
 
 @st.cache_data(show_spinner=False)

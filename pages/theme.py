@@ -8,9 +8,8 @@ from html import escape
 
 import streamlit as st
 
-from metrics.charts import trend_figure
 from metrics.plan import Indicator
-from metrics.status import exceptions_first, format_value, trend
+from metrics.status import exceptions_first, format_value
 from pages import common
 
 ACTION_ICONS = {
@@ -60,8 +59,6 @@ common.demo_banner(any(s.value.is_demo for s in statuses.values()))
 common.counts_strip(list(statuses.values()))
 common.status_key()
 
-values = common.values()
-history = [q for q in common.quarters() if q <= quarter]
 notes = common.commentary(quarter).set_index("indicator_id")
 progress = common.action_progress(quarter).set_index("action_id")
 
@@ -117,8 +114,9 @@ for objective in theme.objectives:
                 else:
                     st.caption("No commentary has been submitted.")
             with chart:
-                series = trend(ind, values, history, s.ward)
-                st.plotly_chart(trend_figure(ind, series), key=f"chart_{ind.id}", config={"displayModeBar": False})
+                st.plotly_chart(
+                    common.trend_chart(ind.id, quarter, s.ward), key=f"chart_{ind.id}", config={"displayModeBar": False}
+                )
     actions = plan.actions_for_objective(objective.id)
     if actions:
         st.subheader("Actions")

@@ -3,7 +3,10 @@ selector, the demo label, and every priority and success measure on screen."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from html import unescape
 from pathlib import Path
 
@@ -153,3 +156,22 @@ def test_a_broken_plan_is_explained_on_screen(tmp_path: Path, monkeypatch: pytes
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     assert not at.exception
     assert "polarity: 'down' is not allowed; use one of: higher, lower" in at.error[0].value
+
+
+def test_pages_see_a_write_from_another_process_at_once(tmp_path: Path) -> None:
+    """The command line writes while the dashboard runs: the next rerun shows the new figure."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert "ASB incidents rose 30%" in _text(at)
+    script = (
+        "import pandas as pd\n"
+        "from metrics.plan import load_plan\n"
+        "from metrics.store import open_store\n"
+        "rows = [{'indicator_id': 'asb_incidents', 'period_type': 'month', 'period_start': pd.Timestamp(m),\n"
+        "         'ward_code': None, 'value': 1.0, 'is_demo': False, 'source': 'test'}\n"
+        "        for m in ('2025-07-01', '2025-08-01', '2025-09-01')]\n"
+        "open_store(load_plan()).replace_indicator_values(pd.DataFrame(rows))\n"
+    )
+    subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=os.environ.copy(), check=True, timeout=60)
+    at.run()
+    _no_errors(at, "after the write")
+    assert "ASB incidents fell 100%" in _text(at)
