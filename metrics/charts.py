@@ -15,6 +15,7 @@ FONT = dict(family="Source Sans Pro, DejaVu Sans, Arial, sans-serif", size=16, c
 VALUE_COLOUR = "#1f4e9c"
 TARGET_COLOUR = "#a15c00"
 BASELINE_COLOUR = "#5f6368"
+BASE_LAYOUT = dict(font=FONT, paper_bgcolor="white", plot_bgcolor="white")
 
 
 def trend_figure(ind: Indicator, series: pd.DataFrame, height: int = 400) -> go.Figure:
@@ -84,11 +85,9 @@ def trend_figure(ind: Indicator, series: pd.DataFrame, height: int = 400) -> go.
     fig.update_layout(
         height=height,
         margin=dict(l=10, r=10, t=10, b=10),
-        font=FONT,
-        paper_bgcolor="white",
-        plot_bgcolor="white",
         legend=dict(orientation="h", yanchor="top", y=-0.32, x=0, font=dict(size=13)),
         hovermode="x unified",
+        **BASE_LAYOUT,
     )
     fig.update_xaxes(showgrid=False, tickangle=-45, tickfont=dict(size=13))
     # The axis fits the data rather than starting at zero, so that the board can see change;
@@ -125,10 +124,8 @@ def ward_volume_figure(frame: pd.DataFrame, unit: str, height: int = 560) -> go.
     fig.update_layout(
         height=height,
         margin=dict(l=10, r=80, t=10, b=10),
-        font=FONT,
-        paper_bgcolor="white",
-        plot_bgcolor="white",
         showlegend=False,
+        **BASE_LAYOUT,
     )
     fig.update_xaxes(gridcolor="#e6e6e6", tickformat=",", title=unit)
     fig.update_yaxes(tickfont=dict(size=15))

@@ -283,15 +283,15 @@ class Store:
         """Store indicator values; a row for the same indicator, period and ward replaces the
         one held."""
         with self.transaction() as con:
-            return _replace_indicator_values(con, values)
+            return _INDICATOR_VALUES.replace(con, values)
 
     def replace_action_progress(self, progress: pd.DataFrame) -> int:
         with self.transaction() as con:
-            return _replace_action_progress(con, progress)
+            return _ACTION_PROGRESS.replace(con, progress)
 
     def replace_commentary(self, notes: pd.DataFrame) -> int:
         with self.transaction() as con:
-            return _replace_commentary(con, notes)
+            return _COMMENTARY.replace(con, notes)
 
     def load_demo(
         self,
@@ -306,11 +306,11 @@ class Store:
         with self.transaction() as con:
             for table in DATA_TABLES:
                 con.execute(f"DELETE FROM {table} WHERE is_demo")
-            _replace_indicator_values(con, values)
+            _INDICATOR_VALUES.replace(con, values)
             if not commentary.empty:
-                _replace_commentary(con, commentary)
+                _COMMENTARY.replace(con, commentary)
             if not progress.empty:
-                _replace_action_progress(con, progress)
+                _ACTION_PROGRESS.replace(con, progress)
             if not sa_figures.empty:
                 _insert_sa_figures(con, sa_figures)
             _set_meta(con, "demo_seed", str(seed))
@@ -381,16 +381,6 @@ class Store:
                    ORDER BY f.period_start DESC, f.ward_code NULLS FIRST, f.position"""
             ).df()
 
-    def has_demo_data(self) -> bool:
-        with self.connect() as con:
-            row = con.execute(
-                """SELECT (SELECT count(*) FROM indicator_values WHERE is_demo)
-                        + (SELECT count(*) FROM sa_figures WHERE is_demo)
-                        + (SELECT count(*) FROM action_progress WHERE is_demo)
-                        + (SELECT count(*) FROM commentary WHERE is_demo)"""
-            ).fetchone()
-        return row[0] > 0
-
 
 def _replace_sa_figures(con: duckdb.DuckDBPyConnection, figures: pd.DataFrame) -> int:
     """Real figures replace the real figures held for the same assessment years; demo figures
@@ -412,59 +402,55 @@ def _insert_sa_figures(con: duckdb.DuckDBPyConnection, figures: pd.DataFrame) ->
     return len(figures)
 
 
-def _replace_indicator_values(con: duckdb.DuckDBPyConnection, values: pd.DataFrame) -> int:
-    frame = values.copy()
-    if "loaded_at" not in frame:
-        frame["loaded_at"] = _now()
-    con.register("incoming_values", frame)
-    con.execute(
-        """DELETE FROM indicator_values AS v
-           USING incoming_values AS i
-           WHERE v.indicator_id = i.indicator_id AND v.period_type = i.period_type
-             AND v.period_start = i.period_start::DATE
-             AND v.ward_code IS NOT DISTINCT FROM i.ward_code"""
-    )
-    con.execute(
-        """INSERT INTO indicator_values
-           SELECT indicator_id, period_type, period_start::DATE, ward_code, value, is_demo,
-                  source, loaded_at
-           FROM incoming_values"""
-    )
-    return len(frame)
+@dataclass(frozen=True)
+class _Keyed:
+    """A data table whose rows are replaced by key: an incoming row replaces any stored row
+    with the same key, so loading the same figures twice never doubles them."""
+
+    table: str
+    keys: tuple[str, ...]
+    columns: tuple[str, ...]
+    stamp: str  # the timestamp column filled in when the caller gives none
+    dates: tuple[str, ...] = ()
+
+    def replace(self, con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> int:
+        frame = rows.copy()
+        if self.stamp not in frame:
+            frame[self.stamp] = _now()
+        con.register("incoming", frame)
+
+        def incoming(column: str) -> str:
+            return f"i.{column}::DATE" if column in self.dates else f"i.{column}"
+
+        match = " AND ".join(f"t.{k} IS NOT DISTINCT FROM {incoming(k)}" for k in self.keys)
+        con.execute(f"DELETE FROM {self.table} AS t USING incoming AS i WHERE {match}")
+        columns = (*self.columns, self.stamp)
+        selected = ", ".join(incoming(c) for c in columns)
+        con.execute(f"INSERT INTO {self.table} ({', '.join(columns)}) SELECT {selected} FROM incoming AS i")
+        return len(frame)
 
 
-def _replace_action_progress(con: duckdb.DuckDBPyConnection, progress: pd.DataFrame) -> int:
-    frame = progress.copy()
-    if "updated_at" not in frame:
-        frame["updated_at"] = _now()
-    con.register("incoming_progress", frame)
-    con.execute(
-        """DELETE FROM action_progress AS p USING incoming_progress AS i
-           WHERE p.action_id = i.action_id AND p.quarter_start = i.quarter_start::DATE"""
-    )
-    con.execute(
-        """INSERT INTO action_progress
-           SELECT action_id, quarter_start::DATE, status, commentary, is_demo, updated_at
-           FROM incoming_progress"""
-    )
-    return len(frame)
-
-
-def _replace_commentary(con: duckdb.DuckDBPyConnection, notes: pd.DataFrame) -> int:
-    frame = notes.copy()
-    if "created_at" not in frame:
-        frame["created_at"] = _now()
-    con.register("incoming_notes", frame)
-    con.execute(
-        """DELETE FROM commentary AS c USING incoming_notes AS i
-           WHERE c.indicator_id = i.indicator_id AND c.quarter_start = i.quarter_start::DATE"""
-    )
-    con.execute(
-        """INSERT INTO commentary
-           SELECT indicator_id, quarter_start::DATE, text, author, is_demo, created_at
-           FROM incoming_notes"""
-    )
-    return len(frame)
+_INDICATOR_VALUES = _Keyed(
+    "indicator_values",
+    keys=("indicator_id", "period_type", "period_start", "ward_code"),
+    columns=("indicator_id", "period_type", "period_start", "ward_code", "value", "is_demo", "source"),
+    stamp="loaded_at",
+    dates=("period_start",),
+)
+_ACTION_PROGRESS = _Keyed(
+    "action_progress",
+    keys=("action_id", "quarter_start"),
+    columns=("action_id", "quarter_start", "status", "commentary", "is_demo"),
+    stamp="updated_at",
+    dates=("quarter_start",),
+)
+_COMMENTARY = _Keyed(
+    "commentary",
+    keys=("indicator_id", "quarter_start"),
+    columns=("indicator_id", "quarter_start", "text", "author", "is_demo"),
+    stamp="created_at",
+    dates=("quarter_start",),
+)
 
 
 def _schema_version(con: duckdb.DuckDBPyConnection) -> int:

@@ -83,24 +83,31 @@ def test_replacing_values_never_doubles_them(demo_store: Store) -> None:
     assert hit["value"].tolist() == [123.0]
 
 
-def test_busy_store_gives_a_clear_message(demo_store: Store) -> None:
-    """Another process holding the file: we wait a bounded time, then say so plainly."""
+def _hold(path: Path, seconds: float) -> subprocess.Popen[str]:
+    """Another process that opens the store, says so, and keeps it for ``seconds``."""
     holder = subprocess.Popen(
         [
             sys.executable,
             "-c",
             textwrap.dedent(f"""
-            import duckdb, sys, time
-            con = duckdb.connect({str(demo_store.path)!r})
+            import duckdb, time
+            con = duckdb.connect({str(path)!r})
             print("holding", flush=True)
-            time.sleep(30)
+            time.sleep({seconds})
+            con.close()
         """),
         ],
         stdout=subprocess.PIPE,
         text=True,
     )
+    assert holder.stdout.readline().strip() == "holding"
+    return holder
+
+
+def test_busy_store_gives_a_clear_message(demo_store: Store) -> None:
+    """Another process holding the file: we wait a bounded time, then say so plainly."""
+    holder = _hold(demo_store.path, 30)
     try:
-        assert holder.stdout.readline().strip() == "holding"
         impatient = Store(demo_store.path, wait_seconds=0.5)
         started = time.monotonic()
         with pytest.raises(StoreBusyError) as err:
@@ -117,23 +124,8 @@ def test_busy_store_gives_a_clear_message(demo_store: Store) -> None:
 
 
 def test_waiting_store_succeeds_once_the_other_process_lets_go(demo_store: Store) -> None:
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            textwrap.dedent(f"""
-            import duckdb, time
-            con = duckdb.connect({str(demo_store.path)!r})
-            print("holding", flush=True)
-            time.sleep(1.0)
-            con.close()
-        """),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    holder = _hold(demo_store.path, 1.0)
     try:
-        assert holder.stdout.readline().strip() == "holding"
         assert not Store(demo_store.path, wait_seconds=15).indicator_values().empty
     finally:
         holder.wait()
