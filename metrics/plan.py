@@ -529,7 +529,15 @@ class _Builder:
             )
         return tuple(themes)
 
-    def indicator(
+    def indicator(self, *args: Any) -> Indicator:
+        """An indicator, with its id added to each problem found in it, so a long plan file
+        is easy to search."""
+        before = len(self.problems)
+        ind = self._indicator(*args)
+        self.problems[before:] = [f"{p} (indicator {ind.id!r})" for p in self.problems[before:]]
+        return ind
+
+    def _indicator(
         self,
         node: dict[str, Any],
         key: str,
