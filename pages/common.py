@@ -163,7 +163,7 @@ def demo_banner(shown_demo: bool) -> None:
     if shown_demo:
         st.warning(
             "**Demo data.** Figures marked *demo* are generated for demonstration and are not real. "
-            "Baselines quoted from the plan (Strategic Assessment 2023/24, 2024 resident survey) are real.",
+            "Baselines and figures quoted from the plan itself are real.",
             icon=":material/science:",
         )
 
@@ -217,15 +217,14 @@ def current_theme_id() -> str | None:
     return st.session_state.get(THEME_KEY)
 
 
-def indicator_row(s: IndicatorStatus, plan_: Plan, show_measure: bool = False) -> dict[str, str]:
-    """One indicator as a table row: status in icon and word, figures, directions, owner."""
+def indicator_row(s: IndicatorStatus, plan_: Plan) -> dict[str, str]:
+    """One indicator as a table row: status in icon and word, its sentence, figures,
+    directions, owner."""
     from metrics.status import format_value
 
     ind = s.indicator
     note = f'<br><span class="csp-muted">{escape(s.value.note)}</span>' if s.value.note else ""
-    name = escape(ind.name)
-    if show_measure:
-        name += f'<br><span class="csp-muted">{escape(plan_.measure(ind.measure_id).text)}</span>'
+    name = f'{escape(ind.name)}<br><span class="csp-muted">{escape(s.sentence)}</span>'
     return {
         "status": status_cell(s.rag),
         "indicator": name,

@@ -50,5 +50,5 @@ for theme in plan.themes:
         st.markdown("\n".join(f"- {m.text}" for m in theme.measures))
     for measure in theme.measures:
         rows = [common.indicator_row(by_id[i.id], plan) for i in measure.indicators]
-        st.markdown(f"**{measure.text}**")
+        st.markdown(f"#### {measure.text}")
         st.html(common.html_table(common.INDICATOR_COLUMNS, rows))
