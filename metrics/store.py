@@ -336,42 +336,15 @@ class Store:
         frame["period_start"] = pd.to_datetime(frame["period_start"])
         return frame
 
-    def latest_period_start(self) -> pd.Timestamp | None:
-        """Start of the latest month or quarter that holds any monthly or quarterly value."""
-        with self.connect() as con:
-            row = con.execute(
-                """WITH periods AS (
-                       SELECT period_start,
-                              CASE period_type WHEN 'month' THEN period_start
-                                   ELSE period_start + INTERVAL 2 MONTH END AS last_month
-                       FROM indicator_values WHERE period_type IN ('month', 'quarter'))
-                   SELECT max(last_month) FROM periods"""
-            ).fetchone()
-        return pd.Timestamp(row[0]) if row and row[0] is not None else None
-
     def action_progress(self, quarter_start: pd.Timestamp | str) -> pd.DataFrame:
         """Each action's latest reported status at or before the quarter."""
         with self.connect() as con:
-            return con.execute(
-                """WITH ranked AS (
-                       SELECT *, row_number() OVER (PARTITION BY action_id ORDER BY quarter_start DESC) AS rn
-                       FROM action_progress WHERE quarter_start <= ?::DATE)
-                   SELECT action_id, quarter_start, status, commentary, is_demo
-                   FROM ranked WHERE rn = 1""",
-                [str(pd.Timestamp(quarter_start).date())],
-            ).df()
+            return _ACTION_PROGRESS.latest_at(con, quarter_start)
 
     def commentary(self, quarter_start: pd.Timestamp | str) -> pd.DataFrame:
         """Each indicator's latest commentary at or before the quarter."""
         with self.connect() as con:
-            return con.execute(
-                """WITH ranked AS (
-                       SELECT *, row_number() OVER (PARTITION BY indicator_id ORDER BY quarter_start DESC) AS rn
-                       FROM commentary WHERE quarter_start <= ?::DATE)
-                   SELECT indicator_id, quarter_start, text, author, is_demo
-                   FROM ranked WHERE rn = 1""",
-                [str(pd.Timestamp(quarter_start).date())],
-            ).df()
+            return _COMMENTARY.latest_at(con, quarter_start)
 
     def sa_figures(self) -> pd.DataFrame:
         with self.connect() as con:
@@ -428,6 +401,17 @@ class _Keyed:
         selected = ", ".join(incoming(c) for c in columns)
         con.execute(f"INSERT INTO {self.table} ({', '.join(columns)}) SELECT {selected} FROM incoming AS i")
         return len(frame)
+
+    def latest_at(self, con: duckdb.DuckDBPyConnection, day: pd.Timestamp | str) -> pd.DataFrame:
+        """For each key (less its date), the latest row dated on or before ``day``."""
+        dated = self.dates[0]
+        group = ", ".join(k for k in self.keys if k != dated)
+        return con.execute(
+            f"""SELECT {", ".join(self.columns)} FROM {self.table}
+                WHERE {dated} <= ?::DATE
+                QUALIFY row_number() OVER (PARTITION BY {group} ORDER BY {dated} DESC) = 1""",
+            [str(pd.Timestamp(day).date())],
+        ).df()
 
 
 _INDICATOR_VALUES = _Keyed(

@@ -135,3 +135,38 @@ def test_fingerprint_changes_on_write(demo_store: Store) -> None:
     before = demo_store.fingerprint()
     demo_store.set_meta("touched", "yes")
     assert demo_store.fingerprint() != before
+
+
+def test_latest_commentary_and_progress_at_a_quarter(tmp_path: Path, plan) -> None:
+    store = Store(tmp_path / "csp.duckdb")
+    store.migrate()
+    notes = pd.DataFrame(
+        [
+            {
+                "indicator_id": "asb_incidents",
+                "quarter_start": pd.Timestamp(q),
+                "text": t,
+                "author": "lead",
+                "is_demo": False,
+            }
+            for q, t in (("2025-04-01", "first"), ("2025-07-01", "second"))
+        ]
+    )
+    store.replace_commentary(notes)
+    store.replace_action_progress(
+        pd.DataFrame(
+            [
+                {
+                    "action_id": "ct_pspo",
+                    "quarter_start": pd.Timestamp("2025-04-01"),
+                    "status": "At risk",
+                    "commentary": None,
+                    "is_demo": False,
+                }
+            ]
+        )
+    )
+    assert store.commentary("2025-04-01")["text"].tolist() == ["first"]
+    assert store.commentary("2025-10-01")["text"].tolist() == ["second"]
+    assert store.commentary("2025-01-01").empty
+    assert store.action_progress("2025-10-01")["status"].tolist() == ["At risk"]
