@@ -137,7 +137,7 @@ def test_fingerprint_changes_on_write(demo_store: Store) -> None:
     assert demo_store.fingerprint() != before
 
 
-def test_latest_commentary_and_progress_at_a_quarter(tmp_path: Path, plan) -> None:
+def test_latest_commentary_and_progress_at_a_quarter(tmp_path: Path) -> None:
     store = Store(tmp_path / "csp.duckdb")
     store.migrate()
     notes = pd.DataFrame(
