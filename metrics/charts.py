@@ -36,26 +36,26 @@ def trend_figure(ind: Indicator, series: pd.DataFrame, height: int = 400) -> go.
             hoverinfo="skip",
         )
     )
-    if not demo.empty:
+    points = (
+        (
+            demo,
+            "Value (demo data)",
+            dict(color="white", size=9, line=dict(color=VALUE_COLOUR, width=2)),
+            " (demo data)",
+        ),
+        (real, "Value", dict(color=VALUE_COLOUR, size=10), ""),
+    )
+    for subset, name, marker, suffix in points:
+        if subset.empty:
+            continue
         fig.add_trace(
             go.Scatter(
-                x=demo["period"],
-                y=demo["value"],
+                x=subset["period"],
+                y=subset["value"],
                 mode="markers",
-                name="Value (demo data)",
-                marker=dict(color="white", size=9, line=dict(color=VALUE_COLOUR, width=2)),
-                hovertemplate="%{x}: %{y:,.1f}" + unit + " (demo data)<extra></extra>",
-            )
-        )
-    if not real.empty:
-        fig.add_trace(
-            go.Scatter(
-                x=real["period"],
-                y=real["value"],
-                mode="markers",
-                name="Value",
-                marker=dict(color=VALUE_COLOUR, size=10, symbol="circle"),
-                hovertemplate="%{x}: %{y:,.1f}" + unit + "<extra></extra>",
+                name=name,
+                marker=marker,
+                hovertemplate="%{x}: %{y:,.1f}" + unit + suffix + "<extra></extra>",
             )
         )
     if series["target"].notna().any():

@@ -64,11 +64,9 @@ class _Series:
     """The shape of one indicator's citywide series, per period (month, quarter or year)."""
 
     def __init__(self, plan: Plan, ind: Indicator) -> None:
-        self.plan = plan
         self.ind = ind
         self.rng = _rng(plan, "series", ind.id)
         per_year = {"monthly": 12, "quarterly": 4, "annual": 1}[ind.frequency]
-        self.per_year = per_year
         level = ind.demo.level
         if level is None and ind.baseline.value is not None:
             level = ind.baseline.value / per_year if ind.aggregation == "sum" else ind.baseline.value
@@ -101,7 +99,7 @@ def _period_starts(ind: Indicator, first: Quarter, last: Quarter) -> list[date]:
     ]
 
 
-def _anchor_years(plan: Plan, ind: Indicator, floats: dict[date, float]) -> dict[date, float]:
+def _anchor_years(ind: Indicator, floats: dict[date, float]) -> dict[date, float]:
     """Rescale whole financial years so they match the real baseline (and, where the plan quotes
     only a change, the previous year so that the change holds)."""
     base = ind.baseline
@@ -113,24 +111,19 @@ def _anchor_years(plan: Plan, ind: Indicator, floats: dict[date, float]) -> dict
     def year_keys(year: FinancialYear) -> list[date]:
         return [d for d in floats if year.start <= d <= year.end]
 
-    def year_total(keys: list[date]) -> float:
-        vals = [floats[k] for k in keys]
+    def year_total(series: dict[date, float], keys: list[date]) -> float:
+        vals = [series[k] for k in keys]
         return sum(vals) if ind.aggregation == "sum" else sum(vals) / len(vals)
 
     out = dict(floats)
     this_keys, prev_keys = year_keys(fy), year_keys(prev)
     if base.value is not None and this_keys:
-        factor = base.value / year_total(this_keys)
+        factor = base.value / year_total(floats, this_keys)
         for k in this_keys:
             out[k] = floats[k] * factor
     if base.change_pct is not None and this_keys and prev_keys:
-        this_total = (
-            sum(out[k] for k in this_keys)
-            if ind.aggregation == "sum"
-            else sum(out[k] for k in this_keys) / len(this_keys)
-        )
-        wanted_prev = this_total / (1 + base.change_pct / 100)
-        factor = wanted_prev / year_total(prev_keys)
+        wanted_prev = year_total(out, this_keys) / (1 + base.change_pct / 100)
+        factor = wanted_prev / year_total(floats, prev_keys)
         for k in prev_keys:
             out[k] = floats[k] * factor
     return out
@@ -199,7 +192,7 @@ def generate(plan: Plan, sa_figures: pd.DataFrame | None = None) -> DemoData:
     for ind in plan.indicators:
         series = _Series(plan, ind)
         starts = _period_starts(ind, first, last)
-        floats = _anchor_years(plan, ind, {d: series.value(d, first.start) for d in starts})
+        floats = _anchor_years(ind, {d: series.value(d, first.start) for d in starts})
         period_type = {"monthly": "month", "quarterly": "quarter", "annual": "year"}[ind.frequency]
         real_year = ind.baseline.period if ind.frequency == "annual" and ind.baseline.value is not None else None
         anchors = _ward_anchors(ind, sa)

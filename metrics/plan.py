@@ -227,12 +227,6 @@ class Plan:
     def subgroup(self, subgroup_id: str) -> Subgroup:
         return _by_id(self.subgroups, subgroup_id, "subgroup")
 
-    def ward(self, code: str) -> Ward:
-        for ward in self.wards:
-            if ward.code == code:
-                return ward
-        raise KeyError(f"No ward with code {code!r} in the plan.")
-
     def ward_names(self) -> dict[str, str]:
         return {w.code: w.name for w in self.wards}
 

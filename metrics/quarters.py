@@ -68,9 +68,6 @@ class FinancialYear:
     def end(self) -> date:
         return date(self.start_year + 1, 3, 31)
 
-    def quarters(self) -> list[Quarter]:
-        return [Quarter(self.start_year, q) for q in (1, 2, 3, 4)]
-
     def __str__(self) -> str:
         return self.label
 

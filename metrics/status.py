@@ -7,7 +7,7 @@ ward_code (None for citywide), value, is_demo``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 import pandas as pd
@@ -42,10 +42,6 @@ class Rag(Enum):
         """Reported first to the board: off target or over-performing beyond tolerance."""
         return self in (Rag.OFF_TARGET, Rag.AHEAD)
 
-    @property
-    def label(self) -> str:
-        return f"{self.icon} {self.word}"
-
 
 class Direction(Enum):
     IMPROVING = ("improving", "Improving", "↗")
@@ -57,10 +53,6 @@ class Direction(Enum):
         self.key = key
         self.word = word
         self.arrow = arrow
-
-    @property
-    def label(self) -> str:
-        return f"{self.arrow} {self.word}"
 
 
 def rag_status(value: float | None, target: float | None, polarity: str, tolerance: Tolerance) -> Rag:
@@ -190,26 +182,31 @@ def value_for(ind: Indicator, values: pd.DataFrame, quarter: Quarter, ward: str 
     return PeriodValue(float(latest["value"]), fy.label, bool(latest["is_demo"]), note)
 
 
-def comparison_quarter(ind: Indicator, values: pd.DataFrame, quarter: Quarter, ward: str | None) -> Quarter:
-    """The quarter whose figure a year-on-year comparison uses: for annual indicators the
-    quarter in the year before the one whose figure is shown."""
-    if ind.frequency != "annual":
-        return quarter.year_earlier()
-    shown = value_for(ind, values, quarter, ward)
-    if shown.value is None:
-        return quarter.year_earlier()
-    return Quarter(FinancialYear.parse(shown.label).start_year - 1, quarter.number)
+def last_year_value(
+    ind: Indicator, values: pd.DataFrame, quarter: Quarter, shown: PeriodValue, ward: str | None
+) -> float | None:
+    """The figure a year-on-year comparison (and a 'same period last year' target) uses, given
+    the figure ``shown`` for the quarter: for annual indicators, the year before the shown one."""
+    earlier = quarter.year_earlier()
+    if ind.frequency == "annual" and shown.value is not None:
+        earlier = Quarter(FinancialYear.parse(shown.label).start_year - 1, quarter.number)
+    return value_for(ind, values, earlier, ward).value
+
+
+def target_from(ind: Indicator, last_year: float | None) -> float | None:
+    """The target by the indicator's rule, given last year's figure."""
+    rule = ind.target
+    if rule.rule == "fixed":
+        return rule.value
+    if rule.rule == "same_period_last_year" and last_year is not None:
+        return last_year * (1 + rule.change_pct / 100)
+    return None
 
 
 def target_for(ind: Indicator, values: pd.DataFrame, quarter: Quarter, ward: str | None = None) -> float | None:
     """The target for the quarter, by the indicator's rule."""
-    rule = ind.target
-    if rule.rule == "fixed":
-        return rule.value
-    if rule.rule == "same_period_last_year":
-        last = value_for(ind, values, comparison_quarter(ind, values, quarter, ward), ward).value
-        return None if last is None else last * (1 + rule.change_pct / 100)
-    return None
+    shown = value_for(ind, values, quarter, ward)
+    return target_from(ind, last_year_value(ind, values, quarter, shown, ward))
 
 
 @dataclass(frozen=True)
@@ -238,7 +235,8 @@ def indicator_status(
     scope = ward if (ward and ind.ward_detail) else None
     values = values[values["indicator_id"] == ind.id]
     current = value_for(ind, values, quarter, scope)
-    target = target_for(ind, values, quarter, scope)
+    last_year_figure = last_year_value(ind, values, quarter, current, scope)
+    target = target_from(ind, last_year_figure)
     band = plan.settings.steady_band_pct
     points = ind.is_percent
     if ind.frequency == "annual":
@@ -247,11 +245,10 @@ def indicator_status(
         previous = compare(
             current.value, value_for(ind, values, quarter.previous(), scope).value, ind.polarity, points, band
         )
-    last_year_value = value_for(ind, values, comparison_quarter(ind, values, quarter, scope), scope).value
-    last_year = compare(current.value, last_year_value, ind.polarity, points, band)
+    last_year = compare(current.value, last_year_figure, ind.polarity, points, band)
     rag = rag_status(current.value, target, ind.polarity, ind.tolerance)
     status = IndicatorStatus(ind, quarter, scope, current, target, rag, previous, last_year, "")
-    return IndicatorStatus(**{**status.__dict__, "sentence": sentence(status, plan)})
+    return replace(status, sentence=sentence(status, plan))
 
 
 def sentence(status: IndicatorStatus, plan: Plan) -> str:
@@ -332,7 +329,7 @@ def trend(ind: Indicator, values: pd.DataFrame, quarters: list[Quarter], ward: s
                 {
                     "period": fy.label,
                     "value": shown.value,
-                    "target": target_for(ind, values, last_q, scope),
+                    "target": target_from(ind, last_year_value(ind, values, last_q, shown, scope)),
                     "is_demo": shown.is_demo,
                 }
             )
@@ -343,7 +340,7 @@ def trend(ind: Indicator, values: pd.DataFrame, quarters: list[Quarter], ward: s
                 {
                     "period": q.label,
                     "value": shown.value,
-                    "target": target_for(ind, values, q, scope),
+                    "target": target_from(ind, last_year_value(ind, values, q, shown, scope)),
                     "is_demo": shown.is_demo,
                 }
             )
