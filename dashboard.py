@@ -10,7 +10,7 @@ import streamlit as st
 
 from metrics.bootstrap import initialise
 from metrics.plan import PlanError, load_plan
-from metrics.store import StoreError, open_store
+from metrics.store import StoreError
 from pages import common
 
 st.set_page_config(page_title="CSP performance", page_icon=":material/shield:", layout="wide")
@@ -21,7 +21,6 @@ except PlanError as exc:
     st.error(f"The partnership plan cannot be loaded.\n\n```\n{exc}\n```")
     st.stop()
 
-store = open_store(plan)
 try:
     if not common.store_ready():
         with st.status("First start: creating the data store and loading demo data…", expanded=True) as box:
@@ -30,7 +29,7 @@ try:
             def progress(fraction: float, message: str) -> None:
                 bar.progress(fraction, text=message)
 
-            report = initialise(plan, store, with_demo=True, progress=progress)
+            report = initialise(plan, common.store(), with_demo=True, progress=progress)
             for line in report.lines():
                 st.write(line)
             box.update(label="Data store ready", state="complete", expanded=False)

@@ -7,7 +7,10 @@ so a write by the dashboard or by the command line is seen on the next rerun.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from html import escape
+from typing import TypeVar
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -19,6 +22,8 @@ from metrics.quarters import Quarter
 from metrics.status import IndicatorStatus, Rag, available_quarters, summarise, trend
 from metrics.store import Store, open_store
 
+T = TypeVar("T")
+Fingerprint = tuple[int, int, int]
 QUARTER_KEY = "quarter"  # the chosen quarter, kept across pages
 QUARTER_WIDGET_KEY = "quarter_picker"
 
@@ -50,90 +55,84 @@ def inject_css() -> None:
     st.html(CSS)
 
 
-@st.cache_data(show_spinner=False)
-def _ready(db: str, fingerprint: tuple[int, int, int]) -> bool:
+def per_data_version(read: Callable[..., T]) -> Callable[..., T]:
+    """Cache a read of the store against the store's fingerprint: the wrapped function takes
+    (db, fingerprint, *args), callers pass only *args. Any write, by any process, changes the
+    fingerprint, so the next rerun reads afresh; until then nothing touches the file."""
+    cached = st.cache_data(show_spinner=False)(read)
+
+    @functools.wraps(read)
+    def call(*args: object) -> T:
+        s = store()
+        return cached(str(s.path), s.fingerprint(), *args)
+
+    call.cached = cached  # for reads built on other cached reads
+    return call
+
+
+@per_data_version
+def store_ready(db: str, fingerprint: Fingerprint) -> bool:
+    """Whether the store exists, is migrated and holds the plan."""
     return Store(db).is_ready()
 
 
-def store_ready() -> bool:
-    """Whether the store exists, is migrated and holds the plan; asked of the file only when
-    it has changed, not on every rerun."""
-    s = store()
-    ready = _ready(str(s.path), s.fingerprint())
-    if not ready:
-        _ready.clear()
-    return ready
-
-
-@st.cache_data(show_spinner=False)
-def _values(db: str, fingerprint: tuple[int, int, int]) -> pd.DataFrame:
+@per_data_version
+def values(db: str, fingerprint: Fingerprint) -> pd.DataFrame:
     return Store(db).indicator_values()
 
 
-@st.cache_data(show_spinner=False)
-def _statuses(db: str, fingerprint: tuple[int, int, int], quarter: str, ward: str | None) -> list[IndicatorStatus]:
-    return summarise(plan(), _values(db, fingerprint), Quarter.parse(quarter), ward)
-
-
-def statuses(quarter: Quarter, ward: str | None = None) -> list[IndicatorStatus]:
-    s = store()
-    return _statuses(str(s.path), s.fingerprint(), quarter.label, ward)
-
-
-@st.cache_data(show_spinner=False)
-def _quarters(db: str, fingerprint: tuple[int, int, int]) -> list[str]:
-    return [q.label for q in available_quarters(_values(db, fingerprint))]
+@per_data_version
+def quarter_labels(db: str, fingerprint: Fingerprint) -> list[str]:
+    return [q.label for q in available_quarters(values.cached(db, fingerprint))]
 
 
 def quarters() -> list[Quarter]:
-    s = store()
-    return [Quarter.parse(q) for q in _quarters(str(s.path), s.fingerprint())]
+    return [Quarter.parse(q) for q in quarter_labels()]
 
 
-@st.cache_data(show_spinner=False)
-def _trend_chart(
-    db: str, fingerprint: tuple[int, int, int], indicator_id: str, quarter: str, ward: str | None
-) -> go.Figure:
+@per_data_version
+def _statuses(db: str, fingerprint: Fingerprint, quarter: str, ward: str | None) -> list[IndicatorStatus]:
+    return summarise(plan(), values.cached(db, fingerprint), Quarter.parse(quarter), ward)
+
+
+def statuses(quarter: Quarter, ward: str | None = None) -> list[IndicatorStatus]:
+    return _statuses(quarter.label, ward)
+
+
+@per_data_version
+def _trend_chart(db: str, fingerprint: Fingerprint, indicator_id: str, quarter: str, ward: str | None) -> go.Figure:
     ind = plan().indicator(indicator_id)
     upto = Quarter.parse(quarter)
-    history = [q for q in available_quarters(_values(db, fingerprint)) if q <= upto]
-    return trend_figure(ind, trend(ind, _values(db, fingerprint), history, ward))
+    history = [q for q in map(Quarter.parse, quarter_labels.cached(db, fingerprint)) if q <= upto]
+    return trend_figure(ind, trend(ind, values.cached(db, fingerprint), history, ward))
 
 
 def trend_chart(indicator_id: str, quarter: Quarter, ward: str | None) -> go.Figure:
     """The indicator's trend up to the quarter, built once per data version."""
-    s = store()
-    return _trend_chart(str(s.path), s.fingerprint(), indicator_id, quarter.label, ward)
+    return _trend_chart(indicator_id, quarter.label, ward)
 
 
-@st.cache_data(show_spinner=False)
-def _progress(db: str, fingerprint: tuple[int, int, int], quarter_start: str) -> pd.DataFrame:
+@per_data_version
+def _progress(db: str, fingerprint: Fingerprint, quarter_start: str) -> pd.DataFrame:
     return Store(db).action_progress(quarter_start)
 
 
 def action_progress(quarter: Quarter) -> pd.DataFrame:
-    s = store()
-    return _progress(str(s.path), s.fingerprint(), str(quarter.start))
+    return _progress(str(quarter.start))
 
 
-@st.cache_data(show_spinner=False)
-def _commentary(db: str, fingerprint: tuple[int, int, int], quarter_start: str) -> pd.DataFrame:
+@per_data_version
+def _commentary(db: str, fingerprint: Fingerprint, quarter_start: str) -> pd.DataFrame:
     return Store(db).commentary(quarter_start)
 
 
 def commentary(quarter: Quarter) -> pd.DataFrame:
-    s = store()
-    return _commentary(str(s.path), s.fingerprint(), str(quarter.start))
+    return _commentary(str(quarter.start))
 
 
-@st.cache_data(show_spinner=False)
-def _sa(db: str, fingerprint: tuple[int, int, int]) -> pd.DataFrame:
+@per_data_version
+def sa_figures(db: str, fingerprint: Fingerprint) -> pd.DataFrame:
     return Store(db).sa_figures()
-
-
-def sa_figures() -> pd.DataFrame:
-    s = store()
-    return _sa(str(s.path), s.fingerprint())
 
 
 def selected_quarter() -> Quarter | None:
