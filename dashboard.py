@@ -2,6 +2,8 @@
 
 On a fresh machine with no store, the first start creates it and loads the demo data,
 showing progress. Pages are registered explicitly; one theme page per theme of the plan.
+st.navigation is called before anything is drawn, so that it resolves the address asked
+for (a shared link to a theme page) even on the first start.
 """
 
 from __future__ import annotations
@@ -18,8 +20,32 @@ st.set_page_config(page_title="CSP performance", page_icon=":material/shield:", 
 try:
     plan = load_plan()
 except PlanError as exc:
-    st.error(f"The partnership plan cannot be loaded.\n\n```\n{exc}\n```")
+    problem = exc
+
+    def plan_error() -> None:
+        st.title("The partnership plan cannot be loaded")
+        st.error(
+            f"The plan in `{problem.path}` has {len(problem.problems)} problem(s). Correct them in the "
+            "file and reload this page.\n\n" + "\n".join(f"- `{p}`" for p in problem.problems)
+        )
+
+    # The only page: without st.navigation Streamlit would list the files in pages/.
+    st.navigation([st.Page(plan_error, title="Plan error", url_path="plan-error")], position="hidden").run()
     st.stop()
+
+pages = [
+    st.Page("pages/overview.py", title="Plan on a Page", icon=":material/dashboard:", default=True),
+]
+theme_by_path: dict[str, str] = {}
+for theme in plan.themes:
+    url = theme.id.replace("_", "-")
+    theme_by_path[url] = theme.id
+    pages.append(st.Page("pages/theme.py", title=theme.short_name, icon=theme.icon, url_path=url))
+pages.append(
+    st.Page("pages/assessment.py", title="Strategic Assessment", icon=":material/analytics:", url_path="assessment")
+)
+nav = st.navigation({plan.partnership.short_name: pages[:1], "Themes": pages[1:-1], "Evidence": pages[-1:]})
+common.set_theme(theme_by_path.get(nav.url_path))
 
 try:
     if not common.store_ready():
@@ -33,28 +59,7 @@ try:
             for line in report.lines():
                 st.write(line)
             box.update(label="Data store ready", state="complete", expanded=False)
-except StoreError as exc:
-    st.error(str(exc), icon=":material/lock:")
-    st.stop()
-
-common.inject_css()
-
-pages = [
-    st.Page("pages/overview.py", title="Plan on a Page", icon=":material/dashboard:", default=True),
-]
-theme_by_path: dict[str, str] = {}
-for theme in plan.themes:
-    url = theme.id.replace("_", "-")
-    theme_by_path[url] = theme.id
-    pages.append(st.Page("pages/theme.py", title=theme.short_name, icon=theme.icon, url_path=url))
-pages.append(
-    st.Page("pages/assessment.py", title="Strategic Assessment", icon=":material/analytics:", url_path="assessment")
-)
-
-nav = st.navigation({plan.partnership.short_name: pages[:1], "Themes": pages[1:-1], "Evidence": pages[-1:]})
-common.set_theme(theme_by_path.get(nav.url_path))
-
-try:
+    common.inject_css()
     nav.run()
 except StoreError as exc:
     st.error(str(exc), icon=":material/lock:")

@@ -155,6 +155,7 @@ def test_a_broken_plan_is_explained_on_screen(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setenv("CSP_CONFIG", str(bad))
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     assert not at.exception
+    assert at.title[0].value == "The partnership plan cannot be loaded"
     assert "polarity: 'down' is not allowed; use one of: higher, lower" in at.error[0].value
 
 

@@ -90,6 +90,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def _pages() -> list[tuple[str, str]]:
+    """Every page, the default first. Each later page is opened by its own address, as a
+    shared link would be. (The very first session after a server starts is opened at the
+    default address: a folder named pages/ beside dashboard.py makes Streamlit resolve that
+    first session's address against the folder's files, so a deep link there shows a
+    'Page not found' notice over the right page; see README, Known issues.)"""
     plan = load_plan()
     pages = [("", "Plan on a Page")]
     pages += [(t.id.replace("_", "-"), t.name) for t in plan.themes]
