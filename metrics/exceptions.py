@@ -22,14 +22,7 @@ import pandas as pd
 from metrics.plan import Indicator, Plan
 from metrics.quarters import Quarter, quarter_range
 from metrics.spc import RULE_WORDS, Assurance, SpcRules, Variation, XmrChart, assurance, variation, xmr
-from metrics.status import (
-    IndicatorStatus,
-    Rag,
-    available_quarters,
-    format_value,
-    indicator_status,
-    trend,
-)
+from metrics.status import IndicatorStatus, Rag, format_value, indicator_status, trend
 
 
 def month_label(day: object) -> str:
@@ -57,33 +50,37 @@ def quarter_periods(ind: Indicator, quarter: Quarter) -> list[str]:
 def spc_series(ind: Indicator, values: pd.DataFrame, upto: Quarter, ward: str | None = None) -> pd.DataFrame:
     """The indicator's series up to the end of ``upto``, at its own frequency (months where it
     is recorded monthly, so that limits rest on enough points): columns period, value, target,
-    is_demo. A monthly target by a 'same period last year' rule is that month last year."""
+    is_demo. A 'same period last year' target is that month (or quarter) a year before; a
+    fixed quarterly target is spread evenly over the months of an indicator that adds up."""
     scope = ward if (ward and ind.ward_detail) else None
     values = values[values["indicator_id"] == ind.id]
-    if ind.frequency == "quarterly":
-        return trend(ind, values, [q for q in available_quarters(values) if q <= upto] or [upto], scope)
     if ind.frequency == "annual":
         years = values.loc[values["period_type"] == "year", "period_start"]
         first = Quarter.of(years.min().date()) if not years.empty else upto
         return trend(ind, values, quarter_range(min(first, upto), upto), scope)
-    rows = values[(values["period_type"] == "month") & (values["period_start"] < pd.Timestamp(upto.next().start))]
+    monthly = ind.frequency == "monthly"
+    rows = values[
+        (values["period_type"] == ("month" if monthly else "quarter"))
+        & (values["period_start"] < pd.Timestamp(upto.next().start))
+    ]
     rows = rows[rows["ward_code"].isna()] if scope is None else rows[rows["ward_code"] == scope]
     rows = rows.sort_values("period_start")
-    by_month = dict(zip(rows["period_start"], rows["value"], strict=True))
+    by_start = dict(zip(rows["period_start"], rows["value"], strict=True))
     rule = ind.target
     targets = []
-    for month in rows["period_start"]:
+    for start in rows["period_start"]:
         if rule.rule == "fixed":
-            share = 3 if ind.aggregation == "sum" else 1  # a quarterly figure spread over its months
+            share = 3 if monthly and ind.aggregation == "sum" else 1
             targets.append(rule.value / share if rule.value is not None else None)
         elif rule.rule == "same_period_last_year":
-            before = by_month.get(month - pd.DateOffset(years=1))
+            before = by_start.get(start - pd.DateOffset(years=1))
             targets.append(None if before is None else before * (1 + rule.change_pct / 100))
         else:
             targets.append(None)
+    label = month_label if monthly else (lambda day: Quarter.of(pd.Timestamp(day).date()).label)
     return pd.DataFrame(
         {
-            "period": [month_label(m) for m in rows["period_start"]],
+            "period": [label(m) for m in rows["period_start"]],
             "value": rows["value"].astype(float).to_numpy(),
             "target": pd.array(targets, dtype="Float64").astype(float),
             "is_demo": rows["is_demo"].astype(bool).to_numpy(),

@@ -289,22 +289,28 @@ def xmr(
         return XmrChart(frame[COLUMNS], rules, polarity, False, False, reason, ())
     seg, pending = segments(list(frame["period"]), rules)
     frame["segment"] = seg
+    all_values = frame["value"].to_numpy()
+    seg_of = np.array(seg)
+    columns = {c: np.full(n, np.nan) for c in ("mean", "lower", "upper", "sigma", "moving_range")}
     rule_col, side_col = [""] * n, [0] * n
     smallest = n
     for number in sorted(set(seg)):
-        idx = frame.index[frame["segment"] == number]
-        values = frame.loc[idx, "value"].to_numpy()
-        ranges = moving_ranges(frame.loc[idx, "value"])
-        mr_bar = mean_moving_range(ranges, rules.screen_moving_ranges)
+        idx = np.flatnonzero(seg_of == number)
+        values = all_values[idx]
+        ranges = np.abs(np.diff(values, prepend=np.nan))
+        mr_bar = mean_moving_range(pd.Series(ranges), rules.screen_moving_ranges)
         mean = float(values.mean())
         sigma = SIGMA_FACTOR * mr_bar
         lower, upper = mean - LIMIT_FACTOR * mr_bar, mean + LIMIT_FACTOR * mr_bar
-        frame.loc[idx, ["mean", "lower", "upper", "sigma"]] = [mean, lower, upper, sigma]
-        frame.loc[idx, "moving_range"] = ranges.to_numpy()
+        for column, value in (("mean", mean), ("lower", lower), ("upper", upper), ("sigma", sigma)):
+            columns[column][idx] = value
+        columns["moving_range"][idx] = ranges
         rules_of, sides = _segment_rules(values, mean, sigma, lower, upper, rules)
         for k, i in enumerate(idx):
             rule_col[i], side_col[i] = rules_of[k], sides[k]
         smallest = min(smallest, len(idx))
+    for column, array in columns.items():
+        frame[column] = array
     frame["rule"], frame["side"] = rule_col, side_col
     frame["signal"] = [signal_kind(s, polarity) for s in side_col]
     provisional = smallest < rules.provisional_below
