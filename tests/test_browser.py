@@ -96,7 +96,7 @@ def _pages() -> list[tuple[str, str]]:
     first session's address against the folder's files, so a deep link there shows a
     'Page not found' notice over the right page; see README, Known issues.)"""
     plan = load_plan()
-    pages = [("", "Plan on a Page")]
+    pages = [("", "Plan on a Page"), ("exception-report", "Exception report")]
     pages += [(t.id.replace("_", "-"), t.name) for t in plan.themes]
     pages.append(("assessment", "Strategic Assessment"))
     return pages
@@ -166,3 +166,26 @@ def test_every_page_renders_in_chromium(server: str) -> None:
     assert not console_errors, "JavaScript errors: " + "; ".join(console_errors)
     for url_path, _ in _pages():
         assert (ARTIFACTS / f"{url_path or 'plan'}.png").stat().st_size > 10_000
+
+
+def test_board_pack_downloads_in_chromium(server: str, tmp_path: Path) -> None:
+    """A board member opens the exception report, builds the pack and downloads it."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1600, "height": 1000}, accept_downloads=True)
+        page.goto(f"{server}/")
+        _wait_for_script(page, "Plan on a Page")
+        page.goto(f"{server}/exception-report")
+        _wait_for_script(page, "Exception report")
+        page.get_by_role("button", name="Build the board pack").click()
+        link = page.get_by_role("button", name="Download CCSP-board-pack-2025-26-Q2.pdf")
+        link.wait_for(timeout=PAGE_SECONDS * 1000)
+        with page.expect_download(timeout=60_000) as download:
+            link.click()
+        saved = tmp_path / download.value.suggested_filename
+        download.value.save_as(saved)
+        browser.close()
+    assert saved.name == "CCSP-board-pack-2025-26-Q2.pdf"
+    assert saved.read_bytes().startswith(b"%PDF") and saved.stat().st_size > 100_000

@@ -35,7 +35,7 @@ def test_theme_page_shows_spc_status_sentence_and_chart() -> None:
 
 
 def test_exception_report_filters_and_builds_the_pack() -> None:
-    at = _goto(AppTest.from_file(APP, default_timeout=TIMEOUT).run(), "exceptions")
+    at = _goto(AppTest.from_file(APP, default_timeout=TIMEOUT).run(), "exception-report")
     _no_errors(at, "exception report")
     text = _text(at)
     assert "Needs the board's attention (4)" in text and "Notable improvements (7)" in text
