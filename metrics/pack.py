@@ -110,6 +110,12 @@ def gather(
     chart: Callable[[Review], bytes] | None = None,
 ) -> Pack:
     """Everything the pack shows, read once from the store."""
+    if submissions is not None:
+        missing = [c for c in SUBMISSION_COLUMNS if c not in submissions.columns]
+        if missing:
+            raise PackError(
+                f"The submission status lacks column(s) {', '.join(missing)}; expected {', '.join(SUBMISSION_COLUMNS)}."
+            )
     values = store.indicator_values()
     if values.empty:
         raise PackError(
@@ -127,10 +133,6 @@ def gather(
     for r in exception_report(reviews):
         note = notes.loc[r.indicator.id].to_dict() if r.indicator.id in notes.index else None
         items.append(PackItem(r, note, proposed_actions(plan, r.indicator, progress), draw(r)))
-    if submissions is not None:
-        missing = [c for c in SUBMISSION_COLUMNS if c not in submissions.columns]
-        if missing:
-            raise PackError(f"The submission status lacks column(s) {', '.join(missing)}.")
     meta = store.meta()
     return Pack(
         plan,

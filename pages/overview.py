@@ -26,7 +26,8 @@ common.counts_strip(statuses)
 reviews = common.reviews(quarter)
 report = exception_report(reviews)
 noise = [r for r in reviews if r.category is Category.NOISE]
-st.header(f"Exceptions ({len(report)})")
+need = sum(1 for r in report if r.category is Category.ATTENTION)
+st.header(f"Exceptions ({need} need attention, {len(report) - need} notable improvements)")
 st.caption(
     "Chosen by statistical process control as well as target: special-cause concern, a target the "
     "process will consistently fail, or off target where there are too few points to judge; then "
