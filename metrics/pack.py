@@ -10,9 +10,9 @@ browser and no system libraries:
 
 * charts: matplotlib with its Agg backend draws PNGs in-process (plotly's static export,
   kaleido, needs a Chrome build);
-* PDF: fpdf2, pure Python (with fontTools and Pillow), embeds a TrueType font so the status
-  symbols print; reportlab would do too but brings a larger API and C accelerators for nothing
-  this pack needs;
+* PDF: fpdf2, pure Python (with fontTools and Pillow): tables, bookmarks, images and an
+  embedded TrueType font (so the status symbols print) are all this pack needs; reportlab would
+  do too, but its page-layout framework is more than the pack needs;
 * Word: python-docx;
 * font: DejaVu Sans, which matplotlib ships inside its wheel, so the PDF needs no system font.
 """
