@@ -15,9 +15,11 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 run: $(BIN)/.installed
 	$(BIN)/streamlit run dashboard.py --server.port $(PORT)
 
-## test: install (including Debian's chromium for the browser test), then run every test
+## test: install (including Debian's chromium for the browser test and poppler's pdftoppm for
+## the board pack test), then run every test
 test: $(BIN)/.installed
 	scripts/install-browser
+	scripts/install-pdf-tools
 	$(BIN)/python -m pytest
 
 ## init: create or migrate the store and load demo data from the command line

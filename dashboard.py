@@ -44,7 +44,12 @@ for theme in plan.themes:
 pages.append(
     st.Page("pages/assessment.py", title="Strategic Assessment", icon=":material/analytics:", url_path="assessment")
 )
-nav = st.navigation({plan.partnership.short_name: pages[:1], "Themes": pages[1:-1], "Evidence": pages[-1:]})
+report_page = st.Page(
+    "pages/exceptions.py", title="Exception report", icon=":material/priority_high:", url_path="exception-report"
+)
+nav = st.navigation(
+    {plan.partnership.short_name: [*pages[:1], report_page], "Themes": pages[1:-1], "Evidence": pages[-1:]}
+)
 common.set_theme(theme_by_path.get(nav.url_path))
 
 try:

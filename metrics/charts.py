@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from metrics.plan import Indicator
-from metrics.status import baseline_per_period
+from metrics.spc import XmrChart
 
 FONT = dict(family="Source Sans Pro, DejaVu Sans, Arial, sans-serif", size=16, color="#1f1f1f")
 VALUE_COLOUR = "#1f4e9c"
@@ -18,86 +18,90 @@ BASELINE_COLOUR = "#5f6368"
 BASE_LAYOUT = dict(font=FONT, paper_bgcolor="white", plot_bgcolor="white")
 
 
-def trend_figure(ind: Indicator, series: pd.DataFrame, height: int = 400) -> go.Figure:
-    """Value by quarter (or year), its target, and the plan's baseline where one is quoted.
-    Demo points are drawn hollow and named as demo in the legend and hover."""
-    fig = go.Figure()
+LIMIT_COLOUR = "#5f6368"
+# Special-cause points: a distinct marker shape per kind as well as a colour.
+SIGNAL_MARKERS = {
+    "concern": ("Special cause: concern", "#b3261e", "triangle-up"),
+    "improvement": ("Special cause: improvement", "#1f4e9c", "diamond"),
+    "neither": ("Special cause: neither better nor worse", "#5f3b9c", "square"),
+}
+
+
+def spc_figure(ind: Indicator, chart: XmrChart, is_demo: bool, height: int = 400) -> go.Figure:
+    """An XmR chart: the values, the mean and process limits (stepping where they were
+    recalculated), the target, and special-cause points marked by shape and colour. With too
+    few points it is the plain series with the reason as its title."""
+    points = chart.points
     unit = "%" if ind.is_percent else ""
-    real = series[~series["is_demo"].astype(bool)]
-    demo = series[series["is_demo"].astype(bool)]
+    demo = " (demo data)" if is_demo else ""
+    fig = go.Figure()
     fig.add_trace(
         go.Scatter(
-            x=series["period"],
-            y=series["value"],
-            mode="lines",
-            name=ind.name,
-            line=dict(color=VALUE_COLOUR, width=3),
-            showlegend=False,
-            hoverinfo="skip",
+            x=points["period"],
+            y=points["value"],
+            mode="lines+markers",
+            name=f"Value{demo}",
+            line=dict(color=VALUE_COLOUR, width=2),
+            marker=dict(size=6, color="white" if is_demo else VALUE_COLOUR, line=dict(color=VALUE_COLOUR, width=1.5)),
+            hovertemplate="%{x}: %{y:,.1f}" + unit + demo + "<extra></extra>",
         )
     )
-    points = (
-        (
-            demo,
-            "Value (demo data)",
-            dict(color="white", size=9, line=dict(color=VALUE_COLOUR, width=2)),
-            " (demo data)",
-        ),
-        (real, "Value", dict(color=VALUE_COLOUR, size=10), ""),
-    )
-    for subset, name, marker, suffix in points:
-        if subset.empty:
-            continue
-        fig.add_trace(
-            go.Scatter(
-                x=subset["period"],
-                y=subset["value"],
-                mode="markers",
-                name=name,
-                marker=marker,
-                hovertemplate="%{x}: %{y:,.1f}" + unit + suffix + "<extra></extra>",
+    if chart.has_limits:
+        for column, name, dash, colour in (
+            ("mean", "Mean", "solid", LIMIT_COLOUR),
+            ("upper", "Process limits", "dash", LIMIT_COLOUR),
+            ("lower", "Lower limit", "dash", LIMIT_COLOUR),
+        ):
+            fig.add_trace(
+                go.Scatter(
+                    x=points["period"],
+                    y=points[column],
+                    mode="lines",
+                    name=name,
+                    showlegend=column != "lower",
+                    line=dict(color=colour, width=1.5, dash=dash, shape="hvh"),
+                    hovertemplate="%{x} " + name.lower() + ": %{y:,.1f}" + unit + "<extra></extra>",
+                )
             )
-        )
-    if series["target"].notna().any():
+        for kind, (name, colour, symbol) in SIGNAL_MARKERS.items():
+            hits = points[points["signal"] == kind]
+            if hits.empty:
+                continue
+            fig.add_trace(
+                go.Scatter(
+                    x=hits["period"],
+                    y=hits["value"],
+                    mode="markers",
+                    name=name,
+                    marker=dict(symbol=symbol, size=13, color=colour, line=dict(color="white", width=1)),
+                    customdata=hits["rule"].str.replace("_", " "),
+                    hovertemplate="%{x}: %{y:,.1f}" + unit + " (%{customdata})<extra>" + name + "</extra>",
+                )
+            )
+    if points["target"].notna().any():
         fig.add_trace(
             go.Scatter(
-                x=series["period"],
-                y=series["target"],
+                x=points["period"],
+                y=points["target"],
                 mode="lines",
                 name="Target",
-                line=dict(color=TARGET_COLOUR, width=2, dash="dash"),
+                line=dict(color=TARGET_COLOUR, width=2, dash="dot"),
                 hovertemplate="%{x} target: %{y:,.1f}" + unit + "<extra></extra>",
             )
         )
-    baseline = baseline_per_period(ind)
-    if baseline is not None:
-        per = "" if ind.frequency == "annual" or ind.aggregation != "sum" else " (quarterly average)"
-        fig.add_trace(
-            go.Scatter(
-                x=series["period"],
-                y=[baseline] * len(series),
-                mode="lines",
-                name=f"Baseline {ind.baseline.period or ''}{per}",
-                line=dict(color=BASELINE_COLOUR, width=1.5, dash="dot"),
-                hovertemplate="Baseline: %{y:,.1f}" + unit + "<extra></extra>",
-            )
-        )
+    note = chart.reason if (chart.provisional or not chart.has_limits) else ""
+    if chart.pending_rebase:
+        note += f" Recalculation from {', '.join(chart.pending_rebase)} waits for more points."
     fig.update_layout(
         height=height,
-        margin=dict(l=10, r=10, t=10, b=10),
-        legend=dict(orientation="h", yanchor="top", y=-0.32, x=0, font=dict(size=13)),
-        hovermode="x unified",
+        margin=dict(l=10, r=10, t=40 if note else 10, b=10),
+        title=dict(text=note.strip(), font=dict(size=13, color=LIMIT_COLOUR), x=0, xanchor="left") if note else None,
+        legend=dict(orientation="h", yanchor="top", y=-0.3, x=0, font=dict(size=13)),
+        hovermode="closest",
         **BASE_LAYOUT,
     )
-    fig.update_xaxes(showgrid=False, tickangle=-45, tickfont=dict(size=13))
-    # The axis fits the data rather than starting at zero, so that the board can see change;
-    # the tick labels carry the scale.
-    fig.update_yaxes(
-        gridcolor="#e6e6e6",
-        ticksuffix=unit,
-        tickformat=",",
-        tickfont=dict(size=13),
-    )
+    fig.update_xaxes(showgrid=False, tickangle=-45, tickfont=dict(size=12), type="category")
+    fig.update_yaxes(gridcolor="#e6e6e6", ticksuffix=unit, tickformat=",", tickfont=dict(size=13))
     return fig
 
 

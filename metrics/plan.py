@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from metrics.quarters import FinancialYear, PeriodError, Quarter
+from metrics.spc import SpcRules
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config.yaml"
@@ -193,6 +194,8 @@ class Settings:
     demo_seed: int
     demo_first_quarter: Quarter
     demo_last_quarter: Quarter
+    spc: SpcRules = SpcRules()  # rebase_at left empty: see spc_rebase
+    spc_rebase: tuple[Quarter, ...] = ()  # quarters from which SPC limits are recalculated
 
 
 @dataclass(frozen=True)
@@ -407,7 +410,51 @@ class _Builder:
             demo_seed=seed,
             demo_first_quarter=self.quarter(demo, "first_quarter", f"{key}.demo"),
             demo_last_quarter=self.quarter(demo, "last_quarter", f"{key}.demo"),
+            **self.spc(self.mapping(node.get("spc", {}), f"{key}.spc"), f"{key}.spc"),
         )
+
+    def spc(self, node: dict[str, Any], key: str) -> dict[str, Any]:
+        """The ``settings.spc`` block: Making Data Count rules (see metrics/spc.py)."""
+        defaults = SpcRules()
+        known = {
+            "min_points",
+            "provisional_below",
+            "beyond_limits",
+            "trend_length",
+            "two_in_three",
+            "run_length",
+            "screen_moving_ranges",
+            "rebase_at",
+        }
+        for name in sorted(set(node) - known):
+            self.problem(f"{key}.{name}", f"unknown setting; expected one of {', '.join(sorted(known))}")
+        whole: dict[str, int] = {}
+        for name, least in (("min_points", 2), ("provisional_below", 2), ("trend_length", 0), ("run_length", 0)):
+            value = node.get(name, getattr(defaults, name))
+            if isinstance(value, bool) or not isinstance(value, int) or value < least:
+                self.problem(f"{key}.{name}", f"{value!r} must be a whole number of at least {least}")
+                value = getattr(defaults, name)
+            whole[name] = value
+        if whole["trend_length"] == 1:
+            self.problem(f"{key}.trend_length", "1 is not a trend: give at least 2, or 0 to switch the rule off")
+        flags: dict[str, bool] = {}
+        for name in ("beyond_limits", "two_in_three", "screen_moving_ranges"):
+            value = node.get(name, getattr(defaults, name))
+            if not isinstance(value, bool):
+                self.problem(f"{key}.{name}", f"{value!r} must be true or false")
+                value = getattr(defaults, name)
+            flags[name] = value
+        rebase = node.get("rebase_at", [])
+        if not isinstance(rebase, list):
+            self.problem(f"{key}.rebase_at", "must be a list of quarters, e.g. [2025/26 Q1]")
+            rebase = []
+        quarters = []
+        for i, raw in enumerate(rebase):
+            try:
+                quarters.append(Quarter.parse(str(raw)))
+            except PeriodError as exc:
+                self.problem(f"{key}.rebase_at[{i}]", str(exc))
+        return {"spc": SpcRules(**whole, **flags), "spc_rebase": tuple(quarters)}
 
     def wards(self, root: dict[str, Any]) -> tuple[Ward, ...]:
         out: list[Ward] = []

@@ -345,14 +345,3 @@ def trend(ind: Indicator, values: pd.DataFrame, quarters: list[Quarter], ward: s
                 }
             )
     return pd.DataFrame(rows, columns=["period", "value", "target", "is_demo"])
-
-
-def baseline_per_period(ind: Indicator) -> float | None:
-    """The baseline on the scale of the chart: a yearly total becomes a quarterly average for
-    indicators that add up; rates and annual figures stay as they are."""
-    value = ind.baseline.value
-    if value is None:
-        return None
-    if ind.frequency != "annual" and ind.aggregation == "sum":
-        return value / 4
-    return value

@@ -16,10 +16,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from metrics.charts import trend_figure
+from metrics.charts import spc_figure
+from metrics.exceptions import Review, review_all
 from metrics.plan import Plan, load_plan
 from metrics.quarters import Quarter
-from metrics.status import IndicatorStatus, Rag, available_quarters, summarise, trend
+from metrics.spc import Assurance, Variation
+from metrics.status import IndicatorStatus, Rag, available_quarters, summarise
 from metrics.store import Store, open_store
 
 T = TypeVar("T")
@@ -100,15 +102,23 @@ def statuses(quarter: Quarter, ward: str | None = None) -> list[IndicatorStatus]
 
 
 @per_data_version
+def _reviews(db: str, fingerprint: Fingerprint, quarter: str, ward: str | None) -> list[Review]:
+    return review_all(plan(), values.cached(db, fingerprint), Quarter.parse(quarter), ward)
+
+
+def reviews(quarter: Quarter, ward: str | None = None) -> list[Review]:
+    """Each indicator's status, SPC chart, variation, assurance and exception category."""
+    return _reviews(quarter.label, ward)
+
+
+@per_data_version
 def _trend_chart(db: str, fingerprint: Fingerprint, indicator_id: str, quarter: str, ward: str | None) -> go.Figure:
-    ind = plan().indicator(indicator_id)
-    upto = Quarter.parse(quarter)
-    history = [q for q in map(Quarter.parse, quarter_labels.cached(db, fingerprint)) if q <= upto]
-    return trend_figure(ind, trend(ind, values.cached(db, fingerprint), history, ward))
+    review = next(r for r in _reviews.cached(db, fingerprint, quarter, ward) if r.indicator.id == indicator_id)
+    return spc_figure(review.indicator, review.spc.chart, bool(review.spc.series["is_demo"].any()))
 
 
 def trend_chart(indicator_id: str, quarter: Quarter, ward: str | None) -> go.Figure:
-    """The indicator's trend up to the quarter, built once per data version."""
+    """The indicator's SPC chart up to the quarter, built once per data version."""
     return _trend_chart(indicator_id, quarter.label, ward)
 
 
@@ -169,10 +179,13 @@ def demo_banner(shown_demo: bool) -> None:
 
 def status_key() -> None:
     items = " &nbsp; ".join(f"{r.icon} {r.word}" for r in Rag)
+    variation = " &nbsp; ".join(f"{v.icon} {v.word.split(' (')[0]}" for v in Variation if not v.key.endswith("_low"))
+    assurance = " &nbsp; ".join(f"{a.icon} {a.word}" for a in Assurance)
     st.caption(
         f"Key: {items}. Arrows compare with the last quarter and the same quarter last year "
         "(↗ better, ↘ worse, → no change). *Ahead of target* means better than target by more "
-        "than the tolerance."
+        f"than the tolerance.  \nVariation (SPC, NHS *Making Data Count*): {variation}.  \n"
+        f"Assurance (can the process meet its target?): {assurance}."
     )
 
 
@@ -216,9 +229,23 @@ def current_theme_id() -> str | None:
     return st.session_state.get(THEME_KEY)
 
 
-def indicator_row(s: IndicatorStatus, plan_: Plan) -> dict[str, str]:
+def spc_cell(review: Review) -> str:
+    """Variation and assurance, each as its icon and words."""
+    v, a = review.spc.variation, review.spc.assurance
+    return (
+        f'<span class="csp-status" style="color:{v.colour}">{v.icon} {escape(v.word)}</span><br>'
+        f'<span class="csp-status" style="color:{a.colour}">{a.icon} {escape(a.word)}</span>'
+    )
+
+
+def spc_inline(review: Review) -> str:
+    """Variation and assurance on one line."""
+    return spc_cell(review).replace("<br>", " &nbsp; ")
+
+
+def indicator_row(s: IndicatorStatus, plan_: Plan, review: Review | None = None) -> dict[str, str]:
     """One indicator as a table row: status in icon and word, its sentence, figures,
-    directions, owner."""
+    directions, owner, and (given its review) variation and assurance."""
     from metrics.status import format_value
 
     ind = s.indicator
@@ -235,11 +262,13 @@ def indicator_row(s: IndicatorStatus, plan_: Plan) -> dict[str, str]:
         else '<span class="csp-muted">annual</span>',
         "last_year": escape(s.vs_last_year.short),
         "owner": escape(plan_.subgroup(ind.owner).short_name),
+        "spc": spc_cell(review) if review else "",
     }
 
 
 INDICATOR_COLUMNS = [
     ("status", "Status"),
+    ("spc", "Variation · assurance"),
     ("indicator", "Indicator"),
     ("value", "Latest#"),
     ("target", "Target#"),

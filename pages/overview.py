@@ -7,7 +7,7 @@ from html import escape
 
 import streamlit as st
 
-from metrics.status import exceptions_first
+from metrics.exceptions import Category, exception_report
 from pages import common
 
 plan = common.plan()
@@ -23,21 +23,37 @@ statuses = common.statuses(quarter)
 common.demo_banner(any(s.value.is_demo for s in statuses))
 common.counts_strip(statuses)
 
-exceptions = [s for s in exceptions_first(statuses) if s.rag.is_exception]
-st.header(f"Exceptions ({len(exceptions)})")
-if exceptions:
-    for s in exceptions:
-        theme = plan.theme(s.indicator.theme_id)
+reviews = common.reviews(quarter)
+report = exception_report(reviews)
+noise = [r for r in reviews if r.category is Category.NOISE]
+need = sum(1 for r in report if r.category is Category.ATTENTION)
+st.header(f"Exceptions ({need} need attention, {len(report) - need} notable improvements)")
+st.caption(
+    "Chosen by statistical process control as well as target: special-cause concern, a target the "
+    "process will consistently fail, or off target where there are too few points to judge; then "
+    "notable improvements. Full report, with commentary and actions, on the Exception report page."
+)
+if report:
+    for r in report:
+        theme = plan.theme(r.indicator.theme_id)
         st.html(
-            f'<div class="csp-sentence">{common.status_cell(s.rag)} &nbsp; {escape(s.sentence)}'
-            f'{common.demo_tag(s.value.is_demo)} <span class="csp-muted">· {escape(theme.short_name)} · '
-            f"{escape(plan.subgroup(s.indicator.owner).short_name)}</span></div>"
+            f'<div class="csp-sentence">{common.status_cell(r.status.rag)} &nbsp; '
+            f"{common.spc_inline(r)} &nbsp; {escape(r.status.sentence)}"
+            f"{common.demo_tag(r.status.value.is_demo)} "
+            f'<span class="csp-muted">· {escape(r.category.word)} · {escape(theme.short_name)} · '
+            f"{escape(plan.subgroup(r.indicator.owner).short_name)}</span></div>"
         )
 else:
-    st.success("No indicator is off target or ahead of target beyond its tolerance this quarter.")
+    st.success("No indicator shows special-cause concern, consistent failure or an unexplained miss this quarter.")
+if noise:
+    st.info(
+        f"{len(noise)} indicator(s) off or ahead of target are within common-cause variation (noise) and "
+        "are not reported as exceptions: " + ", ".join(r.indicator.name for r in noise) + "."
+    )
 common.status_key()
 
 by_id = {s.indicator.id: s for s in statuses}
+review_by_id = {r.indicator.id: r for r in reviews}
 for theme in plan.themes:
     st.divider()
     st.header(f"{theme.name}")
@@ -49,6 +65,6 @@ for theme in plan.themes:
         st.subheader("How do we measure success?")
         st.markdown("\n".join(f"- {m.text}" for m in theme.measures))
     for measure in theme.measures:
-        rows = [common.indicator_row(by_id[i.id], plan) for i in measure.indicators]
+        rows = [common.indicator_row(by_id[i.id], plan, review_by_id[i.id]) for i in measure.indicators]
         st.markdown(f"#### {measure.text}")
         st.html(common.html_table(common.INDICATOR_COLUMNS, rows))

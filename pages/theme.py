@@ -55,6 +55,7 @@ if has_ward_detail:
     ward = ward_options[choice]
 
 statuses = {s.indicator.id: s for s in common.statuses(quarter, ward) if s.indicator.theme_id == theme.id}
+reviews = {r.indicator.id: r for r in common.reviews(quarter, ward)}
 common.demo_banner(any(s.value.is_demo for s in statuses.values()))
 common.counts_strip(list(statuses.values()))
 common.status_key()
@@ -70,6 +71,7 @@ for objective in theme.objectives:
         st.info("No indicator is declared for this objective: progress is reported through its actions below.")
     for s in exceptions_first([statuses[i.id] for i in indicators]):
         ind = s.indicator
+        review = reviews[ind.id]
         with st.container(border=True):
             facts, chart = st.columns([2, 3])
             with facts:
@@ -81,8 +83,8 @@ for objective in theme.objectives:
                 st.subheader(ind.name)
                 st.caption(f"Success measure: {plan.measure(ind.measure_id).text}{where}")
                 st.html(
-                    f'<div class="csp-sentence">{common.status_cell(s.rag)}</div>'
-                    f'<div class="csp-sentence">{escape(s.sentence)}{common.demo_tag(s.value.is_demo)}</div>'
+                    f'<div class="csp-sentence">{common.status_cell(s.rag)} &nbsp; {common.spc_inline(review)}</div>'
+                    f'<div class="csp-sentence">{escape(review.sentence)}{common.demo_tag(s.value.is_demo)}</div>'
                 )
                 st.html(
                     common.html_table(

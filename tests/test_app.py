@@ -58,7 +58,7 @@ def _goto(at: AppTest, url_path: str) -> AppTest:
 def _pages() -> list[tuple[str, str]]:
     plan = load_plan()
     return (
-        [("", "Plan on a Page")]
+        [("", "Plan on a Page"), ("exception-report", "Exception report")]
         + [(t.id.replace("_", "-"), t.name) for t in plan.themes]
         + [("assessment", "Strategic Assessment")]
     )

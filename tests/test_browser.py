@@ -96,7 +96,7 @@ def _pages() -> list[tuple[str, str]]:
     first session's address against the folder's files, so a deep link there shows a
     'Page not found' notice over the right page; see README, Known issues.)"""
     plan = load_plan()
-    pages = [("", "Plan on a Page")]
+    pages = [("", "Plan on a Page"), ("exception-report", "Exception report")]
     pages += [(t.id.replace("_", "-"), t.name) for t in plan.themes]
     pages.append(("assessment", "Strategic Assessment"))
     return pages
@@ -139,14 +139,28 @@ def _choose_quarter_then_move(page, quarter: str) -> None:  # noqa: ANN001 - pla
     assert quarter in shown, f"the quarter picker shows {shown!r} after moving page"
 
 
-def test_every_page_renders_in_chromium(server: str) -> None:
+def _download_pack(page, folder: Path) -> Path:  # noqa: ANN001 - playwright Page
+    """A board member opens the exception report, builds the pack and downloads it."""
+    page.get_by_role("link", name="Exception report").click()
+    _wait_for_script(page, "Exception report")
+    page.get_by_role("button", name="Build the board pack").click()
+    link = page.get_by_role("button", name="Download CCSP-board-pack-2025-26-Q2.pdf")
+    link.wait_for(timeout=PAGE_SECONDS * 1000)
+    with page.expect_download(timeout=60_000) as download:
+        link.click()
+    saved = folder / download.value.suggested_filename
+    download.value.save_as(saved)
+    return saved
+
+
+def test_every_page_renders_in_chromium(server: str, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        page = browser.new_page(viewport={"width": 1600, "height": 1000}, accept_downloads=True)
         console_errors: list[str] = []
         page.on("pageerror", lambda exc: console_errors.append(str(exc)))
         for url_path, title in _pages():
@@ -160,8 +174,11 @@ def test_every_page_renders_in_chromium(server: str) -> None:
         page.goto(f"{server}/")
         _wait_for_script(page, "Plan on a Page")
         assert page.get_by_text("Demo data.", exact=False).count() >= 1, "the demo-data banner is not visible"
+        pack = _download_pack(page, tmp_path)
         _choose_quarter_then_move(page, "2024/25 Q3")
         browser.close()
+    assert pack.name == "CCSP-board-pack-2025-26-Q2.pdf"
+    assert pack.read_bytes().startswith(b"%PDF") and pack.stat().st_size > 100_000
     assert not problems, "\n".join(problems)
     assert not console_errors, "JavaScript errors: " + "; ".join(console_errors)
     for url_path, _ in _pages():

@@ -182,6 +182,31 @@ BROKEN = [
         lambda r: _set(_first_indicator(r), "tolerance", {"value": "five", "kind": "percent"}),
         ["themes[0].measures[0].indicators[0].tolerance.value: 'five' is not a number"],
     ),
+    (
+        "spc run length not a whole number",
+        lambda r: _set(r["settings"]["spc"], "run_length", 6.5),
+        ["settings.spc.run_length: 6.5 must be a whole number of at least 0"],
+    ),
+    (
+        "spc trend of one point",
+        lambda r: _set(r["settings"]["spc"], "trend_length", 1),
+        ["settings.spc.trend_length: 1 is not a trend"],
+    ),
+    (
+        "spc flag not true or false",
+        lambda r: _set(r["settings"]["spc"], "screen_moving_ranges", "yes"),
+        ["settings.spc.screen_moving_ranges: 'yes' must be true or false"],
+    ),
+    (
+        "spc unknown setting",
+        lambda r: _set(r["settings"]["spc"], "runs", 8),
+        ["settings.spc.runs: unknown setting; expected one of"],
+    ),
+    (
+        "spc bad rebase quarter",
+        lambda r: _set(r["settings"]["spc"], "rebase_at", ["2025 Q9"]),
+        ["settings.spc.rebase_at[0]: Quarter '2025 Q9' is not in a form we read"],
+    ),
 ]
 
 

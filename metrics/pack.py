@@ -1,0 +1,351 @@
+"""The quarterly board pack, as PDF or Word, built without a browser.
+
+Contents: a cover; a summary table of every indicator with its status, variation and assurance
+icons and the key; one section per exception (attention first, then notable improvements) with
+its SPC chart, sentence, the owner's latest commentary and proposed action; the submission
+status of each subgroup; and data notes (sources, demo flags, generation time).
+
+Rendering route, chosen so that everything installs from PyPI on a fresh machine with no
+browser and no system libraries:
+
+* charts: matplotlib with its Agg backend draws PNGs in-process (plotly's static export,
+  kaleido, needs a Chrome build);
+* PDF: fpdf2, pure Python (with fontTools and Pillow): tables, bookmarks, images and an
+  embedded TrueType font (so the status symbols print) are all this pack needs; reportlab would
+  do too, but its page-layout framework is more than the pack needs;
+* Word: python-docx;
+* font: DejaVu Sans, which matplotlib ships inside its wheel, so the PDF needs no system font.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from metrics.exceptions import Category, Review, exception_report, proposed_actions, review_all
+from metrics.plan import Plan
+from metrics.quarters import Quarter
+from metrics.spc import Assurance, Variation
+from metrics.status import Rag, available_quarters, format_value
+from metrics.store import Store
+
+FORMATS = ("pdf", "docx")
+SUBMISSION_COLUMNS = [
+    "subgroup_id",
+    "subgroup_name",
+    "indicators_owed",
+    "indicators_submitted",
+    "actions_owed",
+    "actions_submitted",
+    "version",
+    "submitted_at",
+    "submitted_by",
+    "missing",
+    "deadline",
+    "status",
+]
+
+
+class PackError(ValueError):
+    """The pack cannot be made as asked; the message says why."""
+
+
+def pack_format(path: str | Path) -> str:
+    """'pdf' or 'docx' from the output file's name."""
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in FORMATS:
+        raise PackError(f"The board pack is written as .pdf or .docx; {str(path)!r} ends in {suffix or 'nothing'!r}.")
+    return suffix
+
+
+def tracker_submissions(plan: Plan, store: Store, quarter: Quarter, today: dt.date) -> pd.DataFrame | None:
+    """Each subgroup's submission status from the returns tracker (issue 3), or None when this
+    build has no tracker. The pack takes the DataFrame; this is the only place that asks."""
+    try:
+        from metrics.tracker import submission_status  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return submission_status(plan, store, quarter, today)
+
+
+# --- what goes in the pack -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PackItem:
+    review: Review
+    commentary: dict | None  # text, author, quarter_start, is_demo
+    actions: pd.DataFrame  # proposed_actions()
+    chart_png: bytes
+
+
+@dataclass(frozen=True)
+class Pack:
+    plan: Plan
+    quarter: Quarter
+    reviews: list[Review]
+    items: list[PackItem]
+    noise: list[Review]
+    submissions: pd.DataFrame | None
+    generated_at: dt.datetime
+    has_demo: bool
+    demo_seed: str | None
+
+    @property
+    def title(self) -> str:
+        return f"{self.plan.partnership.name}: board pack, {self.quarter.label}"
+
+
+def gather(
+    plan: Plan,
+    store: Store,
+    quarter: Quarter,
+    submissions: pd.DataFrame | None,
+    generated_at: dt.datetime,
+    chart: Callable[[Review], bytes] | None = None,
+) -> Pack:
+    """Everything the pack shows, read once from the store."""
+    if submissions is not None:
+        missing = [c for c in SUBMISSION_COLUMNS if c not in submissions.columns]
+        if missing:
+            raise PackError(
+                f"The submission status lacks column(s) {', '.join(missing)}; expected {', '.join(SUBMISSION_COLUMNS)}."
+            )
+    values = store.indicator_values()
+    if values.empty:
+        raise PackError(
+            "The store holds no indicator values: run `python -m metrics init --demo` or load returns first."
+        )
+    held = available_quarters(values)
+    if quarter not in held:
+        span = f"{held[0].label} to {held[-1].label}" if held else "none"
+        raise PackError(f"The store holds no monthly or quarterly figures for {quarter.label} (quarters held: {span}).")
+    reviews = review_all(plan, values, quarter)
+    notes = store.commentary(str(quarter.start)).set_index("indicator_id")
+    progress = store.action_progress(str(quarter.start))
+    draw = chart or spc_png
+    items = []
+    for r in exception_report(reviews):
+        note = notes.loc[r.indicator.id].to_dict() if r.indicator.id in notes.index else None
+        items.append(PackItem(r, note, proposed_actions(plan, r.indicator, progress), draw(r)))
+    meta = store.meta()
+    return Pack(
+        plan,
+        quarter,
+        reviews,
+        items,
+        [r for r in reviews if r.category is Category.NOISE],
+        submissions,
+        generated_at,
+        bool(values["is_demo"].any()),
+        meta.get("demo_seed"),
+    )
+
+
+# --- charts ----------------------------------------------------------------------------------
+
+SIGNAL_STYLE = {  # marker shape and colour per kind of special cause
+    "concern": ("^", "#b3261e", "Special cause: concern"),
+    "improvement": ("D", "#1f4e9c", "Special cause: improvement"),
+    "neither": ("s", "#5f3b9c", "Special cause: neither"),
+}
+
+
+def spc_png(review: Review, width_in: float = 7.0, height_in: float = 3.0) -> bytes:
+    """The review's XmR chart as a PNG, drawn by matplotlib (Agg: no display, no browser)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    chart, ind = review.spc.chart, review.indicator
+    points = chart.points
+    demo = bool(review.spc.series["is_demo"].any())
+    x = list(range(len(points)))
+    fig, ax = plt.subplots(figsize=(width_in, height_in), dpi=150)
+    try:
+        ax.plot(
+            x,
+            points["value"],
+            color="#1f4e9c",
+            marker="o",
+            markersize=3.5,
+            markerfacecolor="white" if demo else "#1f4e9c",
+            linewidth=1.5,
+            label="Value (demo data)" if demo else "Value",
+        )
+        if chart.has_limits:
+            ax.step(x, points["mean"], where="mid", color="#5f6368", linewidth=1.2, label="Mean")
+            ax.step(
+                x, points["upper"], where="mid", color="#5f6368", linewidth=1, linestyle="--", label="Process limits"
+            )
+            ax.step(x, points["lower"], where="mid", color="#5f6368", linewidth=1, linestyle="--")
+            for kind, (marker, colour, name) in SIGNAL_STYLE.items():
+                hits = points.index[points["signal"] == kind]
+                if len(hits):
+                    ax.scatter(hits, points.loc[hits, "value"], marker=marker, s=45, color=colour, zorder=3, label=name)
+        if points["target"].notna().any():
+            ax.plot(x, points["target"], color="#a15c00", linestyle=":", linewidth=1.6, label="Target")
+        step = max(1, len(x) // 12)
+        ax.set_xticks(x[::step], list(points["period"])[::step], rotation=45, ha="right", fontsize=7)
+        ax.tick_params(axis="y", labelsize=7)
+        if ind.is_percent:
+            ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:.0f}%"))
+        else:
+            ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        ax.grid(axis="y", color="#e6e6e6")
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        ax.legend(fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.32), ncol=4, frameon=False)
+        if not chart.has_limits or chart.provisional:
+            ax.set_title(chart.reason, fontsize=7, loc="left", color="#5f6368")
+        fig.tight_layout()
+        out = io.BytesIO()
+        fig.savefig(out, format="png")
+        return out.getvalue()
+    finally:
+        plt.close(fig)
+
+
+# --- shared wording ----------------------------------------------------------------------------
+
+
+def key_lines() -> list[str]:
+    return [
+        "Status against target: " + "  ".join(f"{r.icon} {r.word}" for r in Rag),
+        "Variation (SPC, NHS Making Data Count): "
+        + "  ".join(f"{v.icon} {v.word.split(' (')[0]}" for v in Variation if not v.key.endswith("_low")),
+        "Assurance (can the process meet its target?): " + "  ".join(f"{a.icon} {a.word}" for a in Assurance),
+    ]
+
+
+def summary_rows(pack: Pack) -> list[list[str]]:
+    rows = []
+    for r in pack.reviews:
+        s, ind = r.status, r.indicator
+        demo = " (demo)" if s.value.is_demo else ""
+        rows.append(
+            [
+                ind.name,
+                f"{format_value(s.value.value, ind.unit)}{demo}",
+                format_value(s.target, ind.unit),
+                f"{s.rag.icon} {s.rag.word}",
+                f"{r.spc.variation.icon} {r.spc.variation.word}",
+                f"{r.spc.assurance.icon} {r.spc.assurance.word}",
+                pack.plan.subgroup(ind.owner).short_name,
+            ]
+        )
+    return rows
+
+
+SUMMARY_HEADINGS = ["Indicator", "Latest", "Target", "Status", "Variation", "Assurance", "Owner"]
+
+
+def commentary_text(item: PackItem) -> str:
+    note = item.commentary
+    if not note:
+        return "No commentary has been submitted."
+    when = Quarter.of(pd.Timestamp(note["quarter_start"]).date()).label
+    demo = " (demo data)" if note.get("is_demo") else ""
+    return f"{note['text']} ({note.get('author') or 'unattributed'}, {when}{demo})"
+
+
+def action_lines(item: PackItem) -> list[str]:
+    if item.actions.empty:
+        return ["The owner leads no action under this objective in the plan."]
+    out = []
+    for a in item.actions.itertuples():
+        when = f", {Quarter.of(pd.Timestamp(a.quarter_start).date()).label}" if a.quarter_start is not None else ""
+        demo = " (demo data)" if a.is_demo else ""
+        update = f": {a.commentary}" if isinstance(a.commentary, str) and a.commentary else ""
+        out.append(f"{a.text} [{a.status}{when}{demo}]{update}")
+    return out
+
+
+def submission_rows(pack: Pack) -> list[list[str]]:
+    def cell(value: object) -> str:
+        if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
+            return "–"
+        if isinstance(value, (list, tuple)):
+            return ", ".join(map(str, value)) or "–"
+        if isinstance(value, (pd.Timestamp, dt.datetime)):
+            return f"{pd.Timestamp(value):%d %b %Y %H:%M}"
+        return str(value)
+
+    rows = []
+    for s in pack.submissions.itertuples():
+        rows.append(
+            [
+                cell(s.subgroup_name),
+                f"{cell(s.indicators_submitted)} of {cell(s.indicators_owed)}",
+                f"{cell(s.actions_submitted)} of {cell(s.actions_owed)}",
+                cell(s.version),
+                f"{cell(s.submitted_at)} by {cell(s.submitted_by)}" if not pd.isna(s.submitted_at) else "–",
+                cell(s.missing),
+                cell(s.deadline),
+                cell(s.status),
+            ]
+        )
+    return rows
+
+
+SUBMISSION_HEADINGS = ["Subgroup", "Indicators", "Actions", "Version", "Submitted", "Missing", "Deadline", "Status"]
+NO_TRACKER = (
+    "Submission tracking is not available in this build: the quarterly returns tracker records which "
+    "subgroups have submitted. Until it does, no submission status is shown rather than a guessed one."
+)
+
+
+def data_notes(pack: Pack) -> list[str]:
+    sources = sorted({r.indicator.source for r in pack.reviews})
+    notes = [
+        f"Generated {pack.generated_at:%d %B %Y at %H:%M} UTC from the dashboard's data store.",
+        f"Plan: {pack.plan.partnership.plan_title}. Quarters are UK financial-year quarters (Q1 is April-June).",
+        "Sources: " + "; ".join(sources) + ".",
+        "Statistical process control: XmR charts after NHS England's Making Data Count. Limits are the mean "
+        "plus or minus 2.66 times the mean moving range; monthly series are used where indicators are "
+        "recorded monthly. Quarterly and annual series have fewer points; where there are too few, no "
+        "limits are drawn and the pack says so.",
+        f"{len(pack.noise)} indicator(s) off or ahead of target are within common-cause variation and are not "
+        "reported as exceptions" + (": " + ", ".join(r.indicator.name for r in pack.noise) if pack.noise else "") + ".",
+    ]
+    if pack.has_demo:
+        seed = f" (generator seed {pack.demo_seed})" if pack.demo_seed else ""
+        notes.append(
+            "DEMO DATA: figures marked (demo) are generated for demonstration and are not real"
+            f"{seed}. Baselines and figures quoted from the plan are real."
+        )
+    return notes
+
+
+def build(pack: Pack, fmt: str) -> bytes:
+    """The pack as PDF or Word bytes."""
+    if fmt == "pdf":
+        from metrics.pack_pdf import render
+
+        return render(pack)
+    if fmt == "docx":
+        from metrics.pack_docx import render
+
+        return render(pack)
+    raise PackError(f"Unknown board pack format {fmt!r}; use one of {', '.join(FORMATS)}.")
+
+
+def board_pack(
+    plan: Plan,
+    store: Store,
+    quarter: Quarter,
+    fmt: str,
+    submissions: pd.DataFrame | None = None,
+    now: dt.datetime | None = None,
+) -> bytes:
+    """Gather and render the pack. ``submissions`` defaults to the tracker's, when there is one."""
+    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    if submissions is None:
+        submissions = tracker_submissions(plan, store, quarter, now.date())
+    return build(gather(plan, store, quarter, submissions, now), fmt)

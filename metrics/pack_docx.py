@@ -1,0 +1,102 @@
+"""The board pack as a Word document, with python-docx."""
+
+from __future__ import annotations
+
+import io
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.shared import Mm, Pt, RGBColor
+
+from metrics.pack import (
+    NO_TRACKER,
+    SUBMISSION_HEADINGS,
+    SUMMARY_HEADINGS,
+    Pack,
+    action_lines,
+    commentary_text,
+    data_notes,
+    key_lines,
+    submission_rows,
+    summary_rows,
+)
+
+
+def _table(doc, headings: list[str], rows: list[list[str]], size: float = 8) -> None:
+    table = doc.add_table(rows=1, cols=len(headings))
+    table.style = "Light List"
+    for cell, text in zip(table.rows[0].cells, headings, strict=True):
+        cell.text = text
+    for values in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, values, strict=True):
+            cell.text = text
+    for row in table.rows:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(size)
+
+
+def render(pack: Pack) -> bytes:
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Mm(15))
+    section.footer.paragraphs[0].text = f"{pack.plan.partnership.short_name} board pack {pack.quarter.label}"
+    # cover
+    doc.add_heading(pack.title, level=0)
+    doc.add_paragraph(f"{pack.quarter.label} ({pack.quarter.months_label}) · {pack.plan.partnership.plan_title}")
+    attention = sum(1 for i in pack.items if i.review.category.key == "attention")
+    doc.add_paragraph(
+        f"{attention} indicator(s) need the board's attention and {len(pack.items) - attention} show notable "
+        f"improvement, of {len(pack.reviews)} indicators. {len(pack.noise)} off or ahead of target within "
+        "normal variation."
+    )
+    if pack.has_demo:
+        run = doc.add_paragraph().add_run(
+            "DEMO DATA: this pack contains generated figures, marked (demo). They are not real."
+        )
+        run.bold = True
+        run.font.color.rgb = RGBColor(0x7A, 0x45, 0x00)
+    doc.add_paragraph(f"Generated {pack.generated_at:%d %B %Y at %H:%M} UTC.")
+    # summary
+    doc.add_page_break()
+    doc.add_heading("Summary of all indicators", level=1)
+    for line in key_lines():
+        doc.add_paragraph(line).runs[0].font.size = Pt(8)
+    _table(doc, SUMMARY_HEADINGS, summary_rows(pack))
+    # exceptions
+    doc.add_page_break()
+    doc.add_heading("Exceptions", level=1)
+    if not pack.items:
+        doc.add_paragraph("No indicator needs the board's attention or shows notable improvement this quarter.")
+    for item in pack.items:
+        r = item.review
+        doc.add_heading(r.indicator.name, level=2)
+        status = doc.add_paragraph().add_run(
+            f"{r.category.word}: {'; '.join(r.reasons)}.   {r.status.rag.icon} {r.status.rag.word}   "
+            f"{r.spc.variation.icon} {r.spc.variation.word}   {r.spc.assurance.icon} {r.spc.assurance.word}"
+        )
+        status.bold = True
+        doc.add_paragraph(r.sentence)
+        doc.add_picture(io.BytesIO(item.chart_png), width=Mm(170))
+        doc.add_heading("Owner's commentary", level=3)
+        doc.add_paragraph(commentary_text(item))
+        doc.add_heading(f"Proposed action ({pack.plan.subgroup(r.indicator.owner).name})", level=3)
+        for line in action_lines(item):
+            doc.add_paragraph(line, style="List Bullet")
+    doc.add_page_break()
+    doc.add_heading("Submission status of each subgroup", level=1)
+    if pack.submissions is None:
+        doc.add_paragraph(NO_TRACKER)
+    else:
+        _table(doc, SUBMISSION_HEADINGS, submission_rows(pack))
+    doc.add_heading("Data notes", level=1)
+    for line in data_notes(pack):
+        doc.add_paragraph(line, style="List Bullet")
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()

@@ -1,0 +1,149 @@
+"""The board pack as PDF, with fpdf2 (pure Python; see metrics/pack.py for why)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from metrics.pack import (
+    NO_TRACKER,
+    SUBMISSION_HEADINGS,
+    SUMMARY_HEADINGS,
+    Pack,
+    action_lines,
+    commentary_text,
+    data_notes,
+    key_lines,
+    submission_rows,
+    summary_rows,
+)
+
+FONT = "DejaVu"
+
+
+def _font_dir() -> Path:
+    import matplotlib
+
+    return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+
+
+class _Pdf(FPDF):
+    def __init__(self, footer_text: str) -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.footer_text = footer_text
+        self.set_margins(12, 12, 12)
+        self.set_auto_page_break(True, margin=15)
+        self.add_font(FONT, "", str(_font_dir() / "DejaVuSans.ttf"))
+        self.add_font(FONT, "B", str(_font_dir() / "DejaVuSans-Bold.ttf"))
+
+    def footer(self) -> None:
+        self.set_y(-11)
+        self.set_font(FONT, "", 7)
+        self.set_text_color(95, 99, 104)
+        self.cell(0, 5, f"{self.footer_text} · page {self.page_no()}", align="C")
+        self.set_text_color(0, 0, 0)
+
+    def heading(self, text: str, level: int = 0) -> None:
+        size = {0: 15, 1: 12}[level]
+        if self.get_y() > self.h - 60:
+            self.add_page()
+        self.start_section(text, level=level)
+        self.set_font(FONT, "B", size)
+        self.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+        self.ln(1.5)
+
+    def para(self, text: str, size: float = 9.5, bold: bool = False) -> None:
+        self.set_font(FONT, "B" if bold else "", size)
+        self.multi_cell(0, size * 0.48, text, new_x="LMARGIN", new_y="NEXT")
+        self.ln(1)
+
+    def grid(self, headings: list[str], rows: list[list[str]], widths: tuple[float, ...], size: float = 7) -> None:
+        self.set_font(FONT, "", size)
+        with self.table(
+            col_widths=widths,
+            text_align="LEFT",
+            line_height=size * 0.48,
+            headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235)),
+            borders_layout="HORIZONTAL_LINES",
+        ) as table:
+            row = table.row()
+            for h in headings:
+                row.cell(h)
+            for values in rows:
+                row = table.row()
+                for v in values:
+                    row.cell(v)
+        self.ln(2)
+
+
+def render(pack: Pack) -> bytes:
+    pdf = _Pdf(f"{pack.plan.partnership.short_name} board pack {pack.quarter.label}")
+    # cover
+    pdf.add_page()
+    pdf.ln(40)
+    pdf.set_font(FONT, "B", 22)
+    pdf.multi_cell(0, 10, pack.plan.partnership.name, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.set_font(FONT, "", 16)
+    pdf.multi_cell(
+        0, 8, f"Board pack: {pack.quarter.label} ({pack.quarter.months_label})", new_x="LMARGIN", new_y="NEXT"
+    )
+    pdf.ln(2)
+    pdf.para(pack.plan.partnership.plan_title, 12)
+    pdf.ln(6)
+    attention = sum(1 for i in pack.items if i.review.category.key == "attention")
+    improving = len(pack.items) - attention
+    pdf.para(
+        f"{attention} indicator(s) need the board's attention and {improving} show notable improvement, "
+        f"of {len(pack.reviews)} indicators. {len(pack.noise)} off or ahead of target within normal variation.",
+        11,
+    )
+    if pack.has_demo:
+        pdf.set_text_color(122, 69, 0)
+        pdf.para("DEMO DATA: this pack contains generated figures, marked (demo). They are not real.", 11, bold=True)
+        pdf.set_text_color(0, 0, 0)
+    pdf.para(f"Generated {pack.generated_at:%d %B %Y at %H:%M} UTC.", 9)
+    # summary
+    pdf.add_page()
+    pdf.heading("Summary of all indicators")
+    for line in key_lines():
+        pdf.para(line, 7.5)
+    pdf.grid(SUMMARY_HEADINGS, summary_rows(pack), (50, 18, 16, 24, 34, 30, 14))
+    # exceptions
+    pdf.add_page()
+    pdf.heading("Exceptions")
+    if not pack.items:
+        pdf.para("No indicator needs the board's attention or shows notable improvement this quarter.")
+    for item in pack.items:
+        r = item.review
+        if pdf.get_y() > pdf.h - 135:  # keep the heading, sentence and chart on one page
+            pdf.add_page()
+        pdf.heading(r.indicator.name, level=1)
+        pdf.para(
+            f"{r.category.word}: {'; '.join(r.reasons)}.   {r.status.rag.icon} {r.status.rag.word}   "
+            f"{r.spc.variation.icon} {r.spc.variation.word}   {r.spc.assurance.icon} {r.spc.assurance.word}",
+            8.5,
+            bold=True,
+        )
+        pdf.para(r.sentence, 9.5)
+        pdf.image(io.BytesIO(item.chart_png), w=168)
+        pdf.para("Owner's commentary", 9, bold=True)
+        pdf.para(commentary_text(item), 9)
+        pdf.para(f"Proposed action ({pack.plan.subgroup(r.indicator.owner).name})", 9, bold=True)
+        for line in action_lines(item):
+            pdf.para(f"• {line}", 9)
+        pdf.ln(3)
+    # submissions and notes
+    pdf.add_page()
+    pdf.heading("Submission status of each subgroup")
+    if pack.submissions is None:
+        pdf.para(NO_TRACKER)
+    else:
+        pdf.grid(SUBMISSION_HEADINGS, submission_rows(pack), (36, 18, 16, 12, 34, 30, 20, 20))
+    pdf.heading("Data notes")
+    for line in data_notes(pack):
+        pdf.para(f"• {line}", 8.5)
+    return bytes(pdf.output())

@@ -1,0 +1,146 @@
+"""Exception report: for the chosen quarter, the indicators that need the board's attention
+(special-cause concern, failing assurance, off target where SPC cannot judge) and notable
+improvements, most severe first, each with its sentence, SPC chart, the owner's latest
+commentary and proposed action; and the board pack, built when asked."""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+
+import streamlit as st
+
+from metrics.exceptions import Category, exception_report, proposed_actions
+from metrics.pack import FORMATS, board_pack
+from pages import common
+
+PACK_KEY = "_board_pack"
+FORMAT_WORDS = {"pdf": "PDF", "docx": "Word"}
+MIME = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+plan = common.plan()
+quarter = common.selected_quarter()
+
+st.title("Exception report")
+if quarter is None:
+    st.info("No quarterly data is stored yet. Run `python -m metrics init --demo` to load demo data.")
+    st.stop()
+
+st.markdown(f"### {quarter.label} ({quarter.months_label})")
+reviews = common.reviews(quarter)
+common.demo_banner(any(r.status.value.is_demo for r in reviews))
+
+themes = {t.short_name: t.id for t in plan.themes}
+owners = {s.short_name: s.id for s in plan.subgroups}
+left, right = st.columns(2)
+chosen_themes = left.multiselect("Theme", list(themes), placeholder="All themes")
+chosen_owners = right.multiselect("Owner", list(owners), placeholder="All owners")
+
+
+def shown(r) -> bool:
+    ind = r.indicator
+    return (not chosen_themes or ind.theme_id in {themes[t] for t in chosen_themes}) and (
+        not chosen_owners or ind.owner in {owners[o] for o in chosen_owners}
+    )
+
+
+report = [r for r in exception_report(reviews) if shown(r)]
+noise = [r for r in reviews if r.category is Category.NOISE and shown(r)]
+attention = [r for r in report if r.category is Category.ATTENTION]
+improving = [r for r in report if r.category is Category.IMPROVEMENT]
+cols = st.columns(3)
+cols[0].metric("⚠ Need attention", len(attention))
+cols[1].metric("✦ Notable improvements", len(improving))
+cols[2].metric("∿ Off or ahead of target by noise", len(noise))
+common.status_key()
+
+notes = common.commentary(quarter).set_index("indicator_id")
+progress = common.action_progress(quarter)
+
+for title, group in (("Needs the board's attention", attention), ("Notable improvements", improving)):
+    st.header(f"{title} ({len(group)})")
+    if not group:
+        st.success(
+            "None this quarter" + (" for the chosen theme and owner." if (chosen_themes or chosen_owners) else ".")
+        )
+    for r in group:
+        ind = r.indicator
+        with st.container(border=True):
+            facts, chart = st.columns([2, 3])
+            with facts:
+                st.subheader(ind.name)
+                st.caption(
+                    f"{plan.theme(ind.theme_id).short_name} · owner: {plan.subgroup(ind.owner).name} · "
+                    f"why: {'; '.join(r.reasons)}"
+                )
+                st.html(
+                    f'<div class="csp-sentence">{common.status_cell(r.status.rag)} &nbsp; {common.spc_inline(r)}</div>'
+                    f'<div class="csp-sentence">{escape(r.sentence)}{common.demo_tag(r.status.value.is_demo)}</div>'
+                )
+                if ind.id in notes.index:
+                    note = notes.loc[ind.id]
+                    st.markdown(f"**Owner's commentary ({common.quarter_label(note['quarter_start'])})**")
+                    st.html(
+                        f"<blockquote>{escape(note['text'])} — {escape(note['author'] or 'unattributed')}"
+                        f"{common.demo_tag(bool(note['is_demo']))}</blockquote>"
+                    )
+                else:
+                    st.caption("No commentary has been submitted.")
+                actions = proposed_actions(plan, ind, progress)
+                st.markdown("**Proposed action** (the owner's actions under this priority, latest progress)")
+                if actions.empty:
+                    st.caption("The owner leads no action under this priority in the plan.")
+                else:
+                    rows = [
+                        {
+                            "action": escape(a.text),
+                            "status": escape(a.status) + common.demo_tag(bool(a.is_demo)),
+                            "update": escape(a.commentary or "") if isinstance(a.commentary, str) else "",
+                        }
+                        for a in actions.itertuples()
+                    ]
+                    st.html(common.html_table([("action", "Action"), ("status", "Status"), ("update", "Update")], rows))
+            with chart:
+                st.plotly_chart(
+                    common.trend_chart(ind.id, quarter, None), key=f"spc_{ind.id}", config={"displayModeBar": False}
+                )
+
+if noise:
+    with st.expander(f"Off or ahead of target within normal variation ({len(noise)})"):
+        st.caption(
+            "These indicators are off target, or ahead of it, beyond tolerance, but their charts show only "
+            "common-cause variation and their targets lie inside the process limits: the process has not "
+            "changed, and the target will be hit and missed by chance."
+        )
+        for r in noise:
+            st.html(
+                f'<div class="csp-sentence">{common.status_cell(r.status.rag)} &nbsp; {common.spc_inline(r)} '
+                f"&nbsp; {escape(r.sentence)}{common.demo_tag(r.status.value.is_demo)}</div>"
+            )
+
+st.divider()
+st.header("Board pack")
+st.caption(
+    "A cover, a summary of every indicator with its status icons and the key, one section per exception "
+    "with its SPC chart, commentary and proposed action, each subgroup's submission status, and data notes. "
+    "Built on request (a few seconds), for every theme and owner."
+)
+fmt = st.radio("Format", FORMATS, format_func=FORMAT_WORDS.get, horizontal=True, key="pack_format")
+if st.button("Build the board pack", icon=":material/description:"):
+    with st.spinner(f"Building the {FORMAT_WORDS[fmt]} board pack for {quarter.label}…"):
+        built = board_pack(plan, common.store(), quarter, fmt)
+    st.session_state[PACK_KEY] = (quarter.label, fmt, built, dt.datetime.now(dt.UTC))
+made = st.session_state.get(PACK_KEY)
+if made and made[0] == quarter.label and made[1] == fmt:
+    name = f"{plan.partnership.short_name}-board-pack-{quarter.label.replace('/', '-').replace(' ', '-')}.{fmt}"
+    st.download_button(
+        f"Download {name}",
+        data=made[2],
+        file_name=name,
+        mime=MIME[fmt],
+        icon=":material/download:",
+    )
+    st.caption(f"Built {made[3]:%H:%M:%S} UTC, {len(made[2]):,} bytes.")

@@ -1,0 +1,168 @@
+"""The board pack: PDF and Word, built by the command line and by the library; its text, its
+sections, its charts as real images, and its PDF pages rendered to PNG for a person to look at
+(tests/artifacts/pack-*.png)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import subprocess
+
+import pandas as pd
+import pytest
+from docx import Document
+from PIL import Image
+from pypdf import PdfReader
+
+from metrics.exceptions import exception_report, review_all
+from metrics.pack import SUBMISSION_COLUMNS, PackError, board_pack, build, gather, pack_format
+from metrics.quarters import Quarter
+from metrics.store import Store
+from tests.conftest import ROOT
+from tests.test_cli import _run
+
+Q2 = Quarter.parse("2025/26 Q2")
+NOW = dt.datetime(2025, 11, 3, 9, 30)
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+def submissions() -> pd.DataFrame:
+    """What the returns tracker (issue 3) gives: one row per subgroup."""
+    rows = [
+        ["csvpp", "Coventry Serious Violence Prevention Partnership", 5, 5, 4, 4, 2, pd.Timestamp("2025-10-20 14:05"),
+         "A. Lead", [], dt.date(2025, 10, 29), "Submitted"],
+        ["crrb", "Coventry Reducing Reoffending Board", 2, 0, 9, 0, None, pd.NaT, None,
+         ["adult_reoffending", "youth_reoffending"], dt.date(2025, 10, 29), "Overdue"],
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=SUBMISSION_COLUMNS)
+
+
+def _words(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@pytest.fixture(scope="module")
+def packs(demo_template):
+    from metrics.plan import load_plan
+
+    plan = load_plan()
+    store = Store(demo_template)
+    report = exception_report(review_all(plan, store.indicator_values(), Q2))
+    pdf = board_pack(plan, store, Q2, "pdf", submissions(), NOW)
+    # The Word pack is made as a build without the returns tracker makes it.
+    docx = build(gather(plan, store, Q2, None, NOW), "docx")
+    return report, pdf, docx
+
+
+def test_the_pdf_has_every_exception_title_and_sentence(packs) -> None:
+    report, pdf, _ = packs
+    assert pdf.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(pdf))
+    text = _words(" ".join(page.extract_text() for page in reader.pages))
+    assert len(report) == 11
+    for r in report:
+        assert r.indicator.name in text
+        assert _words(r.sentence) in text, r.indicator.id
+    for part in (
+        "Summary of all indicators",
+        "Variation (SPC, NHS Making Data Count)",
+        "Submission status of each subgroup",
+        "Coventry Reducing Reoffending Board",
+        "Overdue",
+        "adult_reoffending, youth_reoffending",
+        "Data notes",
+        "DEMO DATA",
+        "Generated 03 November 2025 at 09:30 UTC",
+        "Owner's commentary",
+        "Proposed action",
+    ):
+        assert part in text, part
+    outline = [o.title for o in reader.outline if not isinstance(o, list)]
+    assert outline[:2] == ["Summary of all indicators", "Exceptions"]
+    images = [img for page in reader.pages for img in page.images]
+    assert len(images) == len(report)
+    for img in images:
+        picture = Image.open(io.BytesIO(img.data))
+        assert picture.width > 600 and picture.height > 250
+        assert sum(1 for n in picture.convert("L").histogram() if n) > 20, "a chart, not a blank box"
+
+
+def test_the_word_file_has_the_sections_and_charts(packs) -> None:
+    report, _, docx = packs
+    doc = Document(io.BytesIO(docx))
+    headings = [(p.style.name, p.text) for p in doc.paragraphs if p.style.name.startswith(("Heading", "Title"))]
+    names = [h for _, h in headings]
+    assert headings[0] == ("Title", "Coventry Community Safety Partnership: board pack, 2025/26 Q2")
+    for section in ("Summary of all indicators", "Exceptions", "Submission status of each subgroup", "Data notes"):
+        assert ("Heading 1", section) in headings
+    assert [h for s, h in headings if s == "Heading 2"] == [r.indicator.name for r in report]
+    assert names.count("Owner's commentary") == len(report)
+    text = "\n".join(p.text for p in doc.paragraphs)
+    for r in report:
+        assert r.sentence in text
+    (summary,) = doc.tables
+    assert len(summary.rows) == 26  # heading and 25 indicators
+    after = text.split("Submission status of each subgroup")[1]
+    assert after.startswith("\nSubmission tracking is not available in this build")
+    assert "no submission status is shown rather than a guessed one" in after
+    assert len(doc.inline_shapes) == len(report)
+    blobs = [rel.target_part.blob for rel in doc.part.rels.values() if "image" in rel.reltype]
+    assert len(blobs) == len(report) and all(b.startswith(b"\x89PNG") for b in blobs)
+
+
+def test_pdf_pages_render_to_png(packs, tmp_path) -> None:
+    """pdftoppm (poppler) renders every page; the PNGs are kept for a person to look at."""
+    _, pdf, _ = packs
+    ARTIFACTS.mkdir(exist_ok=True)
+    source = tmp_path / "pack.pdf"
+    source.write_bytes(pdf)
+    for old in ARTIFACTS.glob("pack-*.png"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-r", "70", "-png", str(source), str(ARTIFACTS / "pack")], check=True, timeout=120)
+    pages = sorted(ARTIFACTS.glob("pack-*.png"))
+    assert len(pages) == len(PdfReader(io.BytesIO(pdf)).pages)
+    for page in pages:
+        image = Image.open(page).convert("L")
+        assert image.getextrema()[0] < 100, f"{page.name} has no dark ink"
+
+
+def test_a_submission_status_without_its_columns_is_refused(demo_template) -> None:
+    from metrics.plan import load_plan
+
+    with pytest.raises(PackError, match="lacks column"):
+        gather(load_plan(), Store(demo_template), Q2, submissions().drop(columns=["status"]), NOW)
+
+
+def test_the_command_writes_the_pack_and_leaves_the_store_alone(demo_store, tmp_path) -> None:
+    """(Both formats are built above; the command is run once, for the quicker of the two.)"""
+    before = demo_store.checksums()
+    out = tmp_path / "pack.docx"
+    result = _run("board-pack", "--quarter", "Q2 2025/26", "--out", str(out), env={"CSP_DB": str(demo_store.path)})
+    assert result.returncode == 0, result.stderr
+    assert f"Board pack for 2025/26 Q2 written to {out}" in result.stdout
+    assert len(Document(str(out)).inline_shapes) == 11
+    assert demo_store.checksums() == before
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--quarter", "2025 Q9", "--out", "x.pdf"], "Quarter '2025 Q9' is not in a form we read"),
+        (["--quarter", "2025/26 Q2", "--out", "x.txt"], "written as .pdf or .docx; 'x.txt' ends in 'txt'"),
+        (["--quarter", "2030/31 Q1", "--out", "x.pdf"], "no monthly or quarterly figures for 2030/31 Q1"),
+    ],
+)
+def test_the_command_explains_bad_input(demo_store, tmp_path, args, message) -> None:
+    before = demo_store.checksums()
+    result = _run("board-pack", *args, env={"CSP_DB": str(demo_store.path)})
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert not (ROOT / "x.pdf").exists() and not (ROOT / "x.txt").exists()
+    assert demo_store.checksums() == before
+
+
+def test_pack_format() -> None:
+    assert pack_format("a/b.PDF") == "pdf" and pack_format("b.docx") == "docx"
+    with pytest.raises(PackError, match="ends in 'nothing'"):
+        pack_format("pack")
