@@ -275,11 +275,15 @@ def rows_csv(indicators: list[dict], actions: list[dict]) -> bytes:
 def template_xlsx(plan: Plan, store: Store, subgroup_id: str, quarter: Quarter) -> bytes:
     """The template as an Excel workbook: a read-me sheet, an Indicators and an Actions sheet
     with Excel data-validation lists (status, ward) and number checks, and a hidden Lists sheet."""
+    return rows_xlsx(plan, subgroup_id, quarter, *template_rows(plan, store, subgroup_id, quarter))
+
+
+def rows_xlsx(plan: Plan, subgroup_id: str, quarter: Quarter, indicators: list[dict], actions: list[dict]) -> bytes:
+    """Indicator and action rows (as :func:`template_rows` gives them) as the Excel return."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    indicators, actions = template_rows(plan, store, subgroup_id, quarter)
     subgroup = plan.subgroup(subgroup_id)
     wb = Workbook()
     readme = wb.active
@@ -329,7 +333,7 @@ def template_xlsx(plan: Plan, store: Store, subgroup_id: str, quarter: Quarter) 
             cell.font = Font(bold=True)
             cell.fill = header_fill
         for r in rows:
-            ws.append([r[c] for c in columns])
+            ws.append([r.get(c) for c in columns])
         for col_index, name in enumerate(columns, start=1):
             letter = ws.cell(1, col_index).column_letter
             ws.column_dimensions[letter].width = {"indicator": 45, "action": 60, "commentary": 50}.get(name, 14)
@@ -513,18 +517,18 @@ def _decode_csv(data: bytes, filename: str, messages: list[Message]) -> str | No
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        utf8_problem = exc
+        bad_at = exc.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)  # utf-8-sig skips the mark
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError:
-        line = data[: utf8_problem.start].count(b"\n") + 1
+        line = data[:bad_at].count(b"\n") + 1
         messages.append(
             _error(
                 CSV_SHEET,
                 line,
                 None,
-                repr(data[utf8_problem.start : utf8_problem.start + 4]),
-                f"'{filename}' is neither UTF-8 nor Windows-1252 text (byte {utf8_problem.start + 1})",
+                " ".join(f"0x{b:02X}" for b in data[bad_at : bad_at + 1]),
+                f"'{filename}' is neither UTF-8 nor Windows-1252 text (byte {bad_at + 1})",
                 "a CSV saved as 'CSV UTF-8 (Comma delimited)'",
             )
         )
@@ -945,7 +949,7 @@ class _Validator:
                     _error(
                         r["sheet"],
                         r["row_number"],
-                        "indicator_id",
+                        "id" if r["sheet"] == CSV_SHEET else "indicator_id",
                         r["indicator_id"],
                         f"a second row for the same indicator, period and ward ({where}); row "
                         f"{seen[key]} already gives it",
@@ -961,7 +965,7 @@ class _Validator:
                     _error(
                         r["sheet"],
                         r["row_number"],
-                        "action_id",
+                        "id" if r["sheet"] == CSV_SHEET else "action_id",
                         r["action_id"],
                         f"a second row for the same action; row {seen_actions[r['action_id']]} already gives it",
                         "one row per action: delete one",
@@ -1255,13 +1259,11 @@ def submit(
         reasons += [str(m) for m in parsed.warnings]
     if reasons:
         store.record_return_attempt(audit | {"outcome": "rejected", "reasons": "\n".join(reasons)})
-        return Outcome(
-            "rejected",
-            None,
-            f"Not stored: {reasons[0]}"
-            if len(reasons) == 1
-            else f"Not stored: {len(parsed.errors) or len(parsed.warnings)} problem(s) listed above.",
-        )
+        if parsed.errors:
+            why = f"the file has {len(parsed.errors)} error(s), listed with its messages; fix them and submit again"
+        else:
+            why = f"{len(parsed.warnings)} warning(s) were not explained; give an explanation to store it with them"
+        return Outcome("rejected", None, f"Not stored: {why}. The attempt is recorded in the audit log.")
     latest = store.latest_submission(parsed.subgroup_id, quarter_start)
     if latest is not None and latest["sha256"] == parsed.sha256:
         message = (
