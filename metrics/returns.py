@@ -37,6 +37,7 @@ ACTIONS = "Actions"
 README = "Read me"
 LISTS = "Lists"
 CSV_SHEET = "CSV file"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 INDICATOR_COLUMNS = (
     "quarter", "indicator_id", "indicator", "unit", "polarity", "period", "last_period", "last_value", "value",

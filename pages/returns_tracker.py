@@ -51,7 +51,7 @@ for col, (title, statuses) in zip(
     cols,
     (
         ("✔ Submitted", (tracker.SUBMITTED, tracker.SUBMITTED_LATE)),
-        ("◐ Incomplete", (tracker.INCOMPLETE, tracker.INCOMPLETE_OVERDUE)),
+        ("◐ Incomplete", (tracker.INCOMPLETE,)),
         ("✖ Overdue", (tracker.OVERDUE, tracker.INCOMPLETE_OVERDUE)),
         ("○ Not yet due", (tracker.NOT_YET_DUE, tracker.DUE)),
     ),

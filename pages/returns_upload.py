@@ -16,7 +16,10 @@ from pages import common
 SEVERITY = {"error": ("✖ Error", "#b3261e"), "warning": ("▲ Warning", "#8a5a00")}
 OUTCOME_KEY = "_return_outcome"
 UPLOAD_GENERATION = "_return_upload_generation"  # a new key empties the uploader after a submission
-PREVIEW_LIMIT = 300  # rows shown per sheet; a return is normally a few dozen
+PREVIEW_LIMIT = 300
+# What the lead filled in, and enough to recognise the row; the reference columns stay in the file.
+PREVIEW_COLUMNS = ("section", "quarter", "id", "indicator_id", "action_id", "period", "value", "ward", "status",
+                   "commentary", "contact")  # fmt: skip  # rows shown per sheet; a return is normally a few dozen
 
 
 def message_item(m: Message) -> str:
@@ -56,8 +59,8 @@ def preview(parsed: ParsedReturn) -> None:
         if frame.empty:
             continue
         st.subheader(f"Preview: {sheet}" + (" sheet" if sheet != returns.CSV_SHEET else ""))
-        columns = [c for c in frame.columns if c not in ("row", "messages")]
-        head = "<th>Row</th>" + "".join(f"<th>{escape(c)}</th>" for c in columns) + "<th>Messages</th>"
+        columns = [c for c in PREVIEW_COLUMNS if c in frame.columns]
+        head = "<th>Row</th><th>Messages</th>" + "".join(f"<th>{escape(c)}</th>" for c in columns)
         body = []
         anchor_sheet = Message("error", sheet, 0, None, None, "", "").anchor.rsplit("-", 1)[0]
         for r in frame.head(PREVIEW_LIMIT).itertuples(index=False):
@@ -70,8 +73,8 @@ def preview(parsed: ParsedReturn) -> None:
                 style = ' style="background:#fff4d6"'
             cells = "".join(f"<td>{escape(str(row[c]))}</td>" for c in columns)
             body.append(
-                f'<tr id="{anchor_sheet}-{row["row"]}"{style}><td class="num">{row["row"]}</td>{cells}'
-                f"<td>{escape(note)}</td></tr>"
+                f'<tr id="{anchor_sheet}-{row["row"]}"{style}><td class="num">{row["row"]}</td>'
+                f"<td>{escape(note)}</td>{cells}</tr>"
             )
         st.html(
             '<div style="overflow-x:auto"><table class="csp-table"><thead><tr>'
@@ -163,7 +166,7 @@ dl[0].download_button(
     "Excel template (.xlsx)",
     common.return_template(subgroup_id, quarter, "xlsx"),
     file_name=returns.template_filename(plan, subgroup_id, quarter, ".xlsx"),
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    mime=returns.XLSX_MIME,
     key="template_xlsx",
 )
 dl[1].download_button(
