@@ -695,7 +695,9 @@ class _Validator:
         self.indicators = {i.id: i for i in plan.indicators}
         self.actions = {a.id: a for a in plan.actions}
         self.wards = {w.code.lower(): w.code for w in plan.wards} | {w.name.lower(): w.code for w in plan.wards}
-        self.values = store.indicator_values()
+        values = store.indicator_values()
+        owned = [i.id for i in plan.indicators if i.owner == subgroup_id]
+        self.values = values[values["indicator_id"].isin(owned)]  # warnings look only at these
         self.limits = plan.settings.returns
         self.ind_rows: list[dict] = []
         self.act_rows: list[dict] = []

@@ -348,3 +348,21 @@ def test_cli_template_and_import_exit_codes(plan, demo_store: Store, tmp_path: P
     assert again.returncode == 3 and "identical to version 2" in again.stderr
     outcomes = demo_store.return_audit("csvpp", str(Q2.start))["outcome"].tolist()
     assert outcomes[:4] == ["duplicate", "accepted", "rejected", "rejected"]
+
+
+def test_a_submission_that_fails_midway_stores_nothing(plan, demo_store: Store) -> None:
+    """One transaction: if writing the board's figures fails after the version's rows went in,
+    neither the version, its file, its rows nor its audit row stay."""
+    content = (FIXTURES / "valid.xlsx").read_bytes()
+    parsed = validate_return(plan, demo_store, content, "valid.xlsx", "csvpp", Q2)
+    board = returns.board_rows(plan, parsed, "Ann", False)
+    board["indicator_values"] = board["indicator_values"].drop(columns=["value"])  # breaks the last step
+    before = demo_store.checksums()
+    submission = {
+        "subgroup_id": "csvpp", "quarter_start": str(Q2.start), "sha256": parsed.sha256, "filename": "valid.xlsx",
+        "submitted_by": "Ann", "submitted_at": pd.Timestamp("2025-10-01"), "warnings": None, "explanation": None,
+        "is_demo": False,
+    }  # fmt: skip
+    with pytest.raises(Exception, match="value"):
+        demo_store.submit_return(submission, content, parsed.indicator_rows, parsed.action_rows, board)
+    assert demo_store.checksums() == before
