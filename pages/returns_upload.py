@@ -4,9 +4,11 @@ preview), confirm, and see earlier versions and what changed between them."""
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from html import escape
 
+import pandas as pd
 import streamlit as st
 
 from metrics import returns
@@ -103,7 +105,8 @@ def versions(subgroup_id: str, quarter) -> None:  # noqa: ANN001
     st.dataframe(table, hide_index=True, width="stretch")
     numbers = [int(v) for v in held["version"]]
     pick = st.columns(3)
-    shown = pick[0].selectbox("View version", numbers, key="return_view_version")
+    latest = numbers[0]  # widget keys carry it, so a new version resets the choices to it
+    shown = pick[0].selectbox("View version", numbers, key=f"return_view_version_{latest}")
     row = held[held["version"] == shown].iloc[0]
     content = common.store().return_file(row["sha256"])
     if content is not None:
@@ -115,15 +118,32 @@ def versions(subgroup_id: str, quarter) -> None:  # noqa: ANN001
         )
     pick[2].caption(f"sha256 {row['sha256'][:16]}…")
     indicator_rows, action_rows = common.store().submission_rows(subgroup_id, str(quarter.start), shown)
-    st.dataframe(indicator_rows.drop(columns=["sheet"]), hide_index=True, width="stretch")
-    st.dataframe(action_rows.drop(columns=["sheet"]), hide_index=True, width="stretch")
+    wards = common.plan().ward_names()
+    figures = pd.DataFrame(
+        {
+            "row": indicator_rows["row_number"],
+            "indicator": indicator_rows["indicator_id"],
+            "period": [
+                returns.Period(k, pd.Timestamp(d).date()).label
+                for k, d in zip(indicator_rows["period_type"], indicator_rows["period_start"], strict=True)
+            ],
+            "ward": [
+                wards.get(w, "citywide") if isinstance(w, str) else "citywide" for w in indicator_rows["ward_code"]
+            ],
+            "value": indicator_rows["value"],
+            "commentary": indicator_rows["commentary"].fillna(""),
+            "contact": indicator_rows["contact"].fillna(""),
+        }
+    )
+    st.dataframe(figures, hide_index=True, width="stretch")
+    st.dataframe(action_rows.drop(columns=["sheet"]).fillna(""), hide_index=True, width="stretch")
     if isinstance(row["warnings"], str) and row["warnings"]:
         st.caption("Warnings accepted with this version: " + row["warnings"].replace("\n", " · "))
     if len(numbers) > 1:
         st.subheader("What changed")
         a, b = st.columns(2)
-        old = a.selectbox("From version", numbers, index=1, key="return_compare_old")
-        new = b.selectbox("To version", numbers, index=0, key="return_compare_new")
+        old = a.selectbox("From version", numbers, index=1, key=f"return_compare_old_{latest}")
+        new = b.selectbox("To version", numbers, index=0, key=f"return_compare_new_{latest}")
         diff = returns.compare_versions(common.store(), common.plan(), subgroup_id, quarter, old, new)
         if old == new or diff.empty:
             st.info("No differences.")
@@ -184,7 +204,14 @@ if outcome is not None:
 
 st.markdown("**2. Upload the filled-in file** (.xlsx or .csv). It is checked before anything is stored.")
 generation = st.session_state.get(UPLOAD_GENERATION, 0)
-upload = st.file_uploader("Return file", key=f"return_file_{generation}", help="An .xlsx or .csv return.")
+limit_mb = plan.settings.returns.max_file_mb
+upload = st.file_uploader(
+    "Return file",
+    key=f"return_file_{generation}",
+    help=f"An .xlsx or .csv return of at most {limit_mb:g} MB.",
+    # The browser refuses a larger file before sending it (the checks say the same for the CLI).
+    max_upload_size=max(1, math.ceil(limit_mb)),
+)
 
 if upload is not None:
     content = upload.getvalue()

@@ -65,7 +65,11 @@ def test_a_return_uploaded_on_the_page_shows_on_the_theme_page(db: Store) -> Non
     at.button(key="return_submit").click().run()
     _no_errors(at, "after submit")
     assert any("Stored as version 2" in s.value for s in at.success)
-    assert "Versions stored" in _text(at)
+    assert "Versions stored" in _text(at) and "What changed" in _text(at)
+    assert at.selectbox(key="return_view_version_2").value == 2, "the new version is shown first"
+    diff = next(d.value for d in at.dataframe if "field" in d.value.columns)
+    asb = diff[(diff["item"] == "asb_incidents") & (diff["field"] == "value") & (diff["period"] == "Sep 2025")]
+    assert asb["version 2"].tolist() == ["3333.0"], "what changed between the demo version 1 and version 2"
 
     at = _goto(at, "public-places")
     _no_errors(at, "theme page after the return")

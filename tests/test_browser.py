@@ -218,6 +218,11 @@ def test_a_return_uploaded_in_chromium_shows_on_the_board_page(server: str, tmp_
         _select(page, "Quarter", quarter.label)
         page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
         page.wait_for_selector('h3:has-text("Preview: Indicators sheet")', timeout=PAGE_SECONDS * 1000)
+        link = page.locator("ul.csp-messages a").first
+        target = link.get_attribute("href")
+        assert target.startswith("#row-indicators-") and page.locator(f"tr{target}").count() == 1, (
+            "each message in the summary links to its row of the preview"
+        )
         explanation = page.locator("textarea").first
         explanation.fill("Operation in the city centre (browser test).")
         explanation.press("Control+Enter")
