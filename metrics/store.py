@@ -134,7 +134,6 @@ MIGRATIONS: tuple[Migration, ...] = (
 
 LATEST_VERSION = MIGRATIONS[-1].version
 DATA_TABLES = ("sa_figures", "indicator_values", "action_progress", "commentary")
-RETURN_TABLES = ("return_files", "return_submissions", "return_indicator_rows", "return_action_rows", "return_audit")
 PLAN_TABLES = ("wards", "themes", "objectives", "measures", "subgroups", "actions", "indicators")
 
 
