@@ -187,28 +187,28 @@ def test_a_return_uploaded_in_chromium_shows_on_the_board_page(server: str, tmp_
     from metrics.quarters import Quarter
     from metrics.store import Store
 
-    plan = load_plan()
-    quarter = Quarter.parse("2025/26 Q2")
-    store = Store(SERVER_DBS[server])
-    indicators, actions = returns.template_rows(plan, store, "city_tasking", quarter)
-    for r in indicators:
-        r["value"] = (
-            {"Jul 2025": 1234, "Aug 2025": 2345, "Sep 2025": 3456}[r["period"]]
-            if (r["indicator_id"] == "asb_incidents")
-            else r["last_value"]
-        )
-        r["commentary"] = "Browser test return."
-    for r in actions:
-        r["status"] = "On track"
-    upload = tmp_path / "city-tasking-return.xlsx"
-    upload.write_bytes(returns.rows_xlsx(plan, "city_tasking", quarter, indicators, actions))
-
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
-        page.goto(f"{server}/")
+        page.goto(f"{server}/")  # the first visit builds the store if no test has yet
         _wait_for_script(page, "Plan on a Page")
+        # The return: City Tasking's template for 2025/26 Q2 filled in, ASB 7,035 in the quarter.
+        plan = load_plan()
+        quarter = Quarter.parse("2025/26 Q2")
+        store = Store(SERVER_DBS[server])
+        indicators, actions = returns.template_rows(plan, store, "city_tasking", quarter)
+        for r in indicators:
+            r["value"] = (
+                {"Jul 2025": 1234, "Aug 2025": 2345, "Sep 2025": 3456}[r["period"]]
+                if (r["indicator_id"] == "asb_incidents")
+                else r["last_value"]
+            )
+            r["commentary"] = "Browser test return."
+        for r in actions:
+            r["status"] = "On track"
+        upload = tmp_path / "city-tasking-return.xlsx"
+        upload.write_bytes(returns.rows_xlsx(plan, "city_tasking", quarter, indicators, actions))
         page.locator('[data-testid="stSidebar"]').get_by_role("link", name="Upload a return").click()
         _wait_for_script(page, "Upload a quarterly return")
         name = page.get_by_label("Your name", exact=True).and_(page.locator("input"))
@@ -223,6 +223,9 @@ def test_a_return_uploaded_in_chromium_shows_on_the_board_page(server: str, tmp_
         assert target.startswith("#row-indicators-") and page.locator(f"tr{target}").count() == 1, (
             "each message in the summary links to its row of the preview"
         )
+        link.click()
+        page.wait_for_timeout(300)
+        assert page.locator(f"tr{target}").is_visible() and "/returns-upload" in page.url, "the link stays on the page"
         explanation = page.locator("textarea").first
         explanation.fill("Operation in the city centre (browser test).")
         explanation.press("Control+Enter")
