@@ -93,7 +93,7 @@ def versions(subgroup_id: str, quarter) -> None:  # noqa: ANN001
     held = common.submissions(subgroup_id, quarter)
     st.header("Versions stored")
     if held.empty:
-        st.info(f"No return has been stored for {subgroup_id} in {quarter.label} yet.")
+        st.info(f"No return has been stored for {common.plan().subgroup(subgroup_id).name} in {quarter.label} yet.")
         return
     if held["is_demo"].any():
         common.demo_banner(True)
@@ -179,7 +179,8 @@ quarter = options[labels.index(quarter_label)]
 
 st.markdown(
     f"**1. Download the template** for {escape(subgroups[subgroup_id])}, {quarter.label} "
-    f"({quarter.months_label}), fill in the yellow columns, and save it."
+    f"({quarter.months_label}), fill in value, commentary and (for actions) status, and save it. "
+    "The workbook's Read me sheet explains every column."
 )
 dl = st.columns(2)
 dl[0].download_button(
