@@ -41,14 +41,27 @@ for theme in plan.themes:
     url = theme.id.replace("_", "-")
     theme_by_path[url] = theme.id
     pages.append(st.Page("pages/theme.py", title=theme.short_name, icon=theme.icon, url_path=url))
-pages.append(
+evidence = [
     st.Page("pages/assessment.py", title="Strategic Assessment", icon=":material/analytics:", url_path="assessment")
-)
+]
+returns_pages = [
+    st.Page(
+        "pages/returns_upload.py", title="Upload a return", icon=":material/upload_file:", url_path="returns-upload"
+    ),
+    st.Page(
+        "pages/returns_tracker.py", title="Returns tracker", icon=":material/checklist:", url_path="returns-tracker"
+    ),
+]
 report_page = st.Page(
     "pages/exceptions.py", title="Exception report", icon=":material/priority_high:", url_path="exception-report"
 )
 nav = st.navigation(
-    {plan.partnership.short_name: [*pages[:1], report_page], "Themes": pages[1:-1], "Evidence": pages[-1:]}
+    {
+        plan.partnership.short_name: [*pages[:1], report_page],
+        "Themes": pages[1:],
+        "Evidence": evidence,
+        "Returns": returns_pages,
+    }
 )
 common.set_theme(theme_by_path.get(nav.url_path))
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from metrics import demo
 from metrics.assessment import read_assessment_csv
 from metrics.plan import Plan
+from metrics.returns import rows_csv, submit, template_filename, validate_return
 from metrics.store import Store
 
 Progress = Callable[[float, str], None]
@@ -29,6 +30,7 @@ class InitReport:
     demo_loaded: bool = False
     demo_rows: int = 0
     real_rows: int = 0
+    demo_returns: int = 0
 
     def lines(self) -> list[str]:
         out = [
@@ -42,7 +44,33 @@ class InitReport:
                 f"Demo data loaded: {self.demo_rows} indicator values flagged as demo, and "
                 f"{self.real_rows} real survey figures quoted in the plan."
             )
+            out.append(f"Demo quarterly returns submitted: {self.demo_returns}.")
         return out
+
+
+def _submit_demo_returns(plan: Plan, store: Store, data: demo.DemoData) -> int:
+    """Demo returns go through the same checks and submission as a lead's upload (one held
+    connection keeps first start fast)."""
+    stored = 0
+    with store.session():
+        for subgroup_id, quarter, indicators, actions in demo.demo_returns(plan, data):
+            content = rows_csv(indicators, actions)
+            name = template_filename(plan, subgroup_id, quarter, "-demo.csv")
+            parsed = validate_return(plan, store, content, name, subgroup_id, quarter)
+            outcome = submit(
+                plan,
+                store,
+                parsed,
+                content,
+                demo.DEMO_RETURN_USER,
+                "Demo return: generated, not real.",
+                is_demo=True,
+                at=demo.demo_submitted_at(plan, subgroup_id, quarter),
+            )
+            if not outcome.stored:
+                raise RuntimeError(f"A demo return was refused, which is a bug: {outcome.message}")
+            stored += 1
+    return stored
 
 
 def initialise(plan: Plan, store: Store, with_demo: bool = False, progress: Progress = _silent) -> InitReport:
@@ -62,6 +90,8 @@ def initialise(plan: Plan, store: Store, with_demo: bool = False, progress: Prog
         data = demo.generate(plan, sa)
         progress(0.8, "Storing demo data")
         store.load_demo(data.values, data.commentary, data.action_progress, data.ward_volumes, plan.settings.demo_seed)
+        progress(0.9, "Submitting demo quarterly returns")
+        report.demo_returns = _submit_demo_returns(plan, store, data)
         report.demo_loaded = True
         report.demo_rows = int(data.values["is_demo"].sum())
         report.real_rows = len(data.values) - report.demo_rows

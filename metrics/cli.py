@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from pathlib import Path
 
 from metrics.assessment import AssessmentFileError
 from metrics.bootstrap import initialise
 from metrics.pack import PackError, board_pack, pack_format
-from metrics.plan import CONFIG_ENV, DATABASE_ENV, PlanError, load_plan
+from metrics.plan import CONFIG_ENV, DATABASE_ENV, Plan, PlanError, load_plan
 from metrics.quarters import PeriodError, Quarter
-from metrics.store import StoreError, open_store
+from metrics.returns import ReturnError, submit, template_csv, template_xlsx, validate_return
+from metrics.store import Store, StoreError, open_store
+
+EXIT_STORED = 0  # stored (or, with --dry-run, valid)
+EXIT_REFUSED = 1  # errors, unexplained warnings, or a bad argument: nothing stored
+EXIT_DUPLICATE = 3  # the same file as the latest stored version: nothing new stored
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -28,19 +34,68 @@ def _init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _ready_store(plan: Plan) -> Store:
+    """The plan's store, refusing one that has not been set up (the commands below only read it)."""
+    store = open_store(plan)
+    if not store.is_ready():
+        raise StoreError(f"The data store {store.path} is not set up yet: run `python -m metrics init --demo` first.")
+    return store
+
+
 def _board_pack(args: argparse.Namespace) -> int:
     fmt = pack_format(args.out)
     quarter = Quarter.parse(args.quarter)
     plan = load_plan()
-    store = open_store(plan)
-    if not store.is_ready():
-        raise StoreError(f"The store {store.path} holds no plan yet: run `python -m metrics init --demo` first.")
+    store = _ready_store(plan)
     data = board_pack(plan, store, quarter, fmt)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
     print(f"Board pack for {quarter.label} written to {out} ({len(data):,} bytes).")
     return 0
+
+
+def _return_context(args: argparse.Namespace) -> tuple[Plan, Store, str, Quarter]:
+    """The plan, a ready store, the subgroup and the quarter a returns command names."""
+    plan = load_plan()
+    if args.subgroup not in {s.id for s in plan.subgroups}:
+        known = ", ".join(s.id for s in plan.subgroups)
+        raise ReturnError(f"There is no subgroup {args.subgroup!r} in the plan; use one of: {known}.")
+    quarter = Quarter.parse(args.quarter)
+    return plan, _ready_store(plan), args.subgroup, quarter
+
+
+def _template(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    suffix = out.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise ReturnError(f"--out {out}: name the file .xlsx (Excel workbook) or .csv (one CSV table).")
+    plan, store, subgroup, quarter = _return_context(args)
+    build = template_xlsx if suffix == ".xlsx" else template_csv
+    out.write_bytes(build(plan, store, subgroup, quarter))
+    print(f"Template for {plan.subgroup(subgroup).name}, {quarter.label}: {out}")
+    return 0
+
+
+def _import_return(args: argparse.Namespace) -> int:
+    plan, store, subgroup, quarter = _return_context(args)
+    path = Path(args.file)
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise ReturnError(f"{path}: the file cannot be read ({exc.strerror}).") from exc
+    parsed = validate_return(plan, store, content, path.name, subgroup, quarter)
+    print(parsed.summary())
+    for message in parsed.messages:
+        print(message, file=sys.stderr if message.severity == "error" else sys.stdout)
+    if args.dry_run:
+        print("Dry run: nothing was stored.")
+        return EXIT_REFUSED if parsed.errors else EXIT_STORED
+    outcome = submit(plan, store, parsed, content, args.user, args.explanation)
+    print(outcome.message, file=sys.stdout if outcome.stored else sys.stderr)
+    if outcome.outcome == "duplicate":
+        return EXIT_DUPLICATE
+    return EXIT_STORED if outcome.stored else EXIT_REFUSED
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,6 +124,33 @@ def build_parser() -> argparse.ArgumentParser:
     pack.add_argument("--quarter", required=True, help="e.g. '2025/26 Q2' (also '2025-26 Q2', 'Q2 2025/26')")
     pack.add_argument("--out", required=True, help="the file to write: FILE.pdf or FILE.docx")
     pack.set_defaults(handler=_board_pack)
+
+    template = commands.add_parser(
+        "template",
+        help="write a subgroup's quarterly return template (.xlsx or .csv)",
+        description="Write the template a subgroup fills in for a quarter: its indicators (with last "
+        "period's figure) and actions. The file type follows --out's extension.",
+    )
+    template.add_argument("--subgroup", required=True, help="the subgroup's id in the plan, e.g. csvpp")
+    template.add_argument("--quarter", required=True, help="e.g. '2025/26 Q1', '2025-26 Q1' or 'Q1 2025/26'")
+    template.add_argument("--out", required=True, help="the file to write: FILE.xlsx or FILE.csv")
+    template.set_defaults(handler=_template)
+
+    imp = commands.add_parser(
+        "import-return",
+        help="check a filled-in return and store it as the next version",
+        description="Check a return exactly as the Upload page does and store it as the next version. "
+        f"Exit status: {EXIT_STORED} stored (or valid, with --dry-run); {EXIT_REFUSED} not stored "
+        f"(errors, or warnings without --explanation; the attempt is audited); {EXIT_DUPLICATE} the "
+        "same file as the latest stored version (nothing new stored).",
+    )
+    imp.add_argument("file", help="the return: FILE.xlsx or FILE.csv")
+    imp.add_argument("--subgroup", required=True, help="the subgroup's id in the plan, e.g. csvpp")
+    imp.add_argument("--quarter", required=True, help="e.g. '2025/26 Q1', '2025-26 Q1' or 'Q1 2025/26'")
+    imp.add_argument("--dry-run", action="store_true", help="check only; store nothing (not even an audit row)")
+    imp.add_argument("--user", default=None, help="who is submitting (default: your login name)")
+    imp.add_argument("--explanation", default=None, help="why the file's warnings may stand (stored with it)")
+    imp.set_defaults(handler=_import_return, user=None)
     return parser
 
 
@@ -78,8 +160,10 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
+    if getattr(args, "command", None) == "import-return" and not args.user:
+        args.user = getpass.getuser()
     try:
         return args.handler(args)
-    except (PlanError, StoreError, AssessmentFileError, PackError, PeriodError) as exc:
+    except (PlanError, StoreError, AssessmentFileError, PackError, PeriodError, ReturnError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

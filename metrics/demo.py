@@ -14,7 +14,7 @@ import math
 import random
 import zlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 
@@ -345,3 +345,76 @@ def _action_progress(plan: Plan, last: Quarter) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows)
+
+
+# Demo returns, made through the real submission path on first start so the Returns tracker
+# has something to show: every subgroup's return for the quarter before the last demo quarter;
+# for the last one, some subgroups are complete, one has left its action updates blank, and
+# two have not submitted.
+DEMO_RETURN_USER = "Demo lead (demo)"
+DEMO_NOT_SUBMITTED = ("prevent", "ccsp")
+DEMO_INCOMPLETE = ("harp",)
+
+
+def demo_submitted_at(plan: Plan, subgroup_id: str, quarter: Quarter) -> datetime:
+    """A plausible demo submission time: 5 to 34 days after the quarter ends, at 10:00-16:59."""
+    rng = _rng(plan, "return", subgroup_id, quarter.label)
+    day = quarter.end + timedelta(days=rng.randint(5, 34))
+    return datetime(day.year, day.month, day.day, rng.randint(10, 16), rng.randint(0, 59))
+
+
+def demo_returns(plan: Plan, data: DemoData) -> list[tuple[str, Quarter, list[dict], list[dict]]]:
+    """(subgroup, quarter, indicator rows, action rows) for each demo return, filled in from
+    the demo data in the template's shape (see metrics.returns.rows_csv)."""
+    from metrics.returns import PERIOD_TYPES, owed_actions, owed_indicators, owed_periods
+
+    last = plan.settings.demo_last_quarter
+    values = data.values[data.values["ward_code"].isna()].set_index(["indicator_id", "period_type", "period_start"])
+    notes = data.commentary.set_index(["indicator_id", "quarter_start"]) if not data.commentary.empty else None
+    progress = data.action_progress.set_index(["action_id", "quarter_start"])
+    out = []
+    for quarter in (last.previous(), last):
+        for sub in plan.subgroups:
+            if quarter == last and sub.id in DEMO_NOT_SUBMITTED:
+                continue
+            indicators = []
+            for ind in owed_indicators(plan, sub.id, quarter):
+                note = None
+                if notes is not None and (ind.id, quarter.start) in notes.index:
+                    note = notes.loc[(ind.id, quarter.start), "text"]
+                for period in owed_periods(ind, quarter):
+                    key = (ind.id, PERIOD_TYPES[ind.frequency], pd.Timestamp(period.start))
+                    indicators.append(
+                        {
+                            "quarter": quarter.label,
+                            "indicator_id": ind.id,
+                            "indicator": ind.name,
+                            "unit": ind.unit,
+                            "polarity": ind.polarity,
+                            "period": period.label,
+                            "last_period": None,
+                            "last_value": None,
+                            "value": float(values.loc[key, "value"]) if key in values.index else None,
+                            "ward": None,
+                            "commentary": note,
+                            "contact": f"{sub.short_name} lead (demo)",
+                        }
+                    )
+                    note = None  # once per indicator
+            actions = []
+            for action in owed_actions(plan, sub.id):
+                key = (action.id, quarter.start)
+                given = key in progress.index and not (quarter == last and sub.id in DEMO_INCOMPLETE)
+                actions.append(
+                    {
+                        "quarter": quarter.label,
+                        "action_id": action.id,
+                        "action": action.text,
+                        "last_status": None,
+                        "status": progress.loc[key, "status"] if given else None,
+                        "commentary": progress.loc[key, "commentary"] if given else None,
+                        "contact": None,
+                    }
+                )
+            out.append((sub.id, quarter, indicators, actions))
+    return out

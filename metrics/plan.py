@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -187,6 +188,18 @@ class Partnership:
 
 
 @dataclass(frozen=True)
+class ReturnSettings:
+    """Limits and thresholds for subgroups' quarterly returns (``settings.returns``)."""
+
+    max_file_mb: float = 5.0  # an upload larger than this is refused before it is read
+    max_unzipped_mb: float = 50.0  # an .xlsx whose parts inflate beyond this is refused (zip bomb)
+    max_compression_ratio: float = 100.0  # ... or whose parts inflate more than this many times
+    change_warning_pct: float = 50.0  # a value changed by more than this share on last period warns
+    deadline_working_days: int = 20  # a return is due this many working days after quarter end
+    bank_holidays: tuple[date, ...] = ()  # days that are not working days
+
+
+@dataclass(frozen=True)
 class Settings:
     database: Path
     strategic_assessment_file: Path | None
@@ -196,6 +209,7 @@ class Settings:
     demo_last_quarter: Quarter
     spc: SpcRules = SpcRules()  # rebase_at left empty: see spc_rebase
     spc_rebase: tuple[Quarter, ...] = ()  # quarters from which SPC limits are recalculated
+    returns: ReturnSettings = field(default_factory=ReturnSettings)
 
 
 @dataclass(frozen=True)
@@ -411,6 +425,7 @@ class _Builder:
             demo_first_quarter=self.quarter(demo, "first_quarter", f"{key}.demo"),
             demo_last_quarter=self.quarter(demo, "last_quarter", f"{key}.demo"),
             **self.spc(self.mapping(node.get("spc", {}), f"{key}.spc"), f"{key}.spc"),
+            returns=self.return_settings(self.mapping(node.get("returns", {}), f"{key}.returns")),
         )
 
     def spc(self, node: dict[str, Any], key: str) -> dict[str, Any]:
@@ -455,6 +470,27 @@ class _Builder:
             except PeriodError as exc:
                 self.problem(f"{key}.rebase_at[{i}]", str(exc))
         return {"spc": SpcRules(**whole, **flags), "spc_rebase": tuple(quarters)}
+
+    def return_settings(self, node: dict[str, Any]) -> ReturnSettings:
+        key = "settings.returns"
+        defaults = ReturnSettings()
+        numbers = {}
+        for name in ("max_file_mb", "max_unzipped_mb", "max_compression_ratio", "change_warning_pct"):
+            value = self.number(node, name, key)
+            if value is not None and value <= 0:
+                self.problem(f"{key}.{name}", f"{value} must be greater than 0")
+            numbers[name] = getattr(defaults, name) if value is None else value
+        days = node.get("deadline_working_days", defaults.deadline_working_days)
+        if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+            self.problem(f"{key}.deadline_working_days", f"{days!r} is not a whole number of days (0 or more)")
+            days = defaults.deadline_working_days
+        holidays = []
+        for i, raw in enumerate(node.get("bank_holidays") or []):
+            if isinstance(raw, date):
+                holidays.append(raw)
+            else:
+                self.problem(f"{key}.bank_holidays[{i}]", f"{raw!r} is not a date; write it as 2025-12-25")
+        return ReturnSettings(**numbers, deadline_working_days=days, bank_holidays=tuple(sorted(holidays)))
 
     def wards(self, root: dict[str, Any]) -> tuple[Ward, ...]:
         out: list[Ward] = []

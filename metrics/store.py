@@ -100,6 +100,36 @@ MIGRATIONS: tuple[Migration, ...] = (
                 author VARCHAR, is_demo BOOLEAN NOT NULL, created_at TIMESTAMP NOT NULL)""",
         ),
     ),
+    Migration(
+        3,
+        "quarterly returns: original files, versioned submissions and their rows, audit",
+        (
+            # Originals, named by content: a file submitted twice is held once.
+            """CREATE TABLE return_files (
+                sha256 VARCHAR PRIMARY KEY, size_bytes BIGINT NOT NULL, content BLOB NOT NULL,
+                first_stored_at TIMESTAMP NOT NULL)""",
+            """CREATE TABLE return_submissions (
+                subgroup_id VARCHAR NOT NULL, quarter_start DATE NOT NULL, version INTEGER NOT NULL,
+                sha256 VARCHAR NOT NULL, filename VARCHAR NOT NULL, submitted_by VARCHAR NOT NULL,
+                submitted_at TIMESTAMP NOT NULL, warnings VARCHAR, explanation VARCHAR,
+                is_demo BOOLEAN NOT NULL, PRIMARY KEY (subgroup_id, quarter_start, version))""",
+            """CREATE TABLE return_indicator_rows (
+                subgroup_id VARCHAR NOT NULL, quarter_start DATE NOT NULL, version INTEGER NOT NULL,
+                sheet VARCHAR NOT NULL, row_number INTEGER NOT NULL, indicator_id VARCHAR NOT NULL,
+                period_type VARCHAR NOT NULL, period_start DATE NOT NULL, ward_code VARCHAR,
+                value DOUBLE, commentary VARCHAR, contact VARCHAR)""",
+            """CREATE TABLE return_action_rows (
+                subgroup_id VARCHAR NOT NULL, quarter_start DATE NOT NULL, version INTEGER NOT NULL,
+                sheet VARCHAR NOT NULL, row_number INTEGER NOT NULL, action_id VARCHAR NOT NULL,
+                status VARCHAR, commentary VARCHAR, contact VARCHAR)""",
+            # Every attempt to submit, accepted or not: what, who, when, and why it was refused.
+            """CREATE TABLE return_audit (
+                attempted_at TIMESTAMP NOT NULL, sha256 VARCHAR NOT NULL, filename VARCHAR NOT NULL,
+                size_bytes BIGINT NOT NULL, submitted_by VARCHAR NOT NULL, subgroup_id VARCHAR NOT NULL,
+                quarter_start DATE NOT NULL, outcome VARCHAR NOT NULL, version INTEGER,
+                reasons VARCHAR, is_demo BOOLEAN NOT NULL)""",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
@@ -117,11 +147,29 @@ class Store:
     def __init__(self, path: str | Path, wait_seconds: float = LOCK_WAIT_SECONDS) -> None:
         self.path = Path(path)
         self.wait_seconds = wait_seconds
+        self._held: duckdb.DuckDBPyConnection | None = None
 
     # --- connections -----------------------------------------------------------------------
     @contextmanager
+    def session(self) -> Iterator[Store]:
+        """Hold one connection for a batch of operations (opening one costs ~20 ms), e.g. the
+        demo returns at first start. Other processes wait until the block ends."""
+        if self._held is not None:
+            yield self
+            return
+        with self.connect() as con:
+            self._held = con
+            try:
+                yield self
+            finally:
+                self._held = None
+
+    @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection held only for the ``with`` block; waits while another process writes."""
+        if self._held is not None:
+            yield self._held
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         wait_seconds = self.wait_seconds
         deadline = time.monotonic() + wait_seconds
@@ -306,6 +354,7 @@ class Store:
         with self.transaction() as con:
             for table in DATA_TABLES:
                 con.execute(f"DELETE FROM {table} WHERE is_demo")
+            _delete_demo_returns(con)
             _INDICATOR_VALUES.replace(con, values)
             if not commentary.empty:
                 _COMMENTARY.replace(con, commentary)
@@ -315,6 +364,149 @@ class Store:
                 _insert_sa_figures(con, sa_figures)
             _set_meta(con, "demo_seed", str(seed))
             _set_meta(con, "demo_loaded_at", _now().isoformat(timespec="seconds"))
+
+    # --- quarterly returns -----------------------------------------------------------------
+    def record_return_attempt(self, audit: dict[str, object]) -> None:
+        """Audit an attempt that stored nothing (rejected, or the same file again): one row in
+        return_audit and no other change."""
+        with self.transaction() as con:
+            _insert_audit(con, audit)
+
+    def submit_return(
+        self,
+        submission: dict[str, object],
+        content: bytes,
+        indicator_rows: pd.DataFrame,
+        action_rows: pd.DataFrame,
+        board: dict[str, pd.DataFrame],
+    ) -> int:
+        """Store an accepted return as the next version for its subgroup and quarter, in one
+        transaction: the original file (by sha256), the submission and its rows, the audit row,
+        and its figures in the tables the board's pages read (``board``: indicator_values,
+        commentary, action_progress frames). Figures the previous version gave and this one
+        does not are removed from those tables, so the pages always show the latest version.
+        Returns the new version number."""
+        sub = dict(submission)
+        with self.transaction() as con:
+            key = [sub["subgroup_id"], sub["quarter_start"]]
+            version = con.execute(
+                "SELECT coalesce(max(version), 0) + 1 FROM return_submissions "
+                "WHERE subgroup_id = ? AND quarter_start = ?::DATE",
+                key,
+            ).fetchone()[0]
+            if version > 1:
+                _withdraw_version(con, *key, version - 1)
+            sub["version"] = version
+            con.execute(
+                "INSERT INTO return_files SELECT ?, ?, ?, ? WHERE NOT EXISTS "
+                "(SELECT 1 FROM return_files WHERE sha256 = ?)",
+                [sub["sha256"], len(content), content, sub["submitted_at"], sub["sha256"]],
+            )
+            con.execute(
+                """INSERT INTO return_submissions (subgroup_id, quarter_start, version, sha256, filename,
+                       submitted_by, submitted_at, warnings, explanation, is_demo)
+                   VALUES (?, ?::DATE, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [sub[c] for c in ("subgroup_id", "quarter_start", "version", "sha256", "filename")]
+                + [sub[c] for c in ("submitted_by", "submitted_at", "warnings", "explanation", "is_demo")],
+            )
+            for table, rows in (("return_indicator_rows", indicator_rows), ("return_action_rows", action_rows)):
+                if rows.empty:
+                    continue
+                frame = rows.assign(subgroup_id=sub["subgroup_id"], quarter_start=sub["quarter_start"], version=version)
+                con.register("incoming_rows", frame)
+                columns = ", ".join(_table_columns(con, table))
+                con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM incoming_rows")
+                con.unregister("incoming_rows")
+            for spec in (_INDICATOR_VALUES, _COMMENTARY, _ACTION_PROGRESS):
+                frame = board.get(spec.table)
+                if frame is not None and not frame.empty:
+                    spec.replace(con, frame)
+            _insert_audit(
+                con,
+                {
+                    "attempted_at": sub["submitted_at"],
+                    "sha256": sub["sha256"],
+                    "filename": sub["filename"],
+                    "size_bytes": len(content),
+                    "submitted_by": sub["submitted_by"],
+                    "subgroup_id": sub["subgroup_id"],
+                    "quarter_start": sub["quarter_start"],
+                    "outcome": "accepted",
+                    "version": version,
+                    "reasons": sub.get("warnings"),
+                    "is_demo": sub["is_demo"],
+                },
+            )
+        return version
+
+    def submissions(self, subgroup_id: str | None = None, quarter_start: str | None = None) -> pd.DataFrame:
+        """Accepted versions, newest first; optionally for one subgroup and/or quarter."""
+        with self.connect() as con:
+            frame = con.execute(
+                """SELECT s.*, (s.version = max(s.version) OVER (PARTITION BY s.subgroup_id, s.quarter_start))
+                          AS is_latest
+                   FROM return_submissions AS s
+                   WHERE (?::VARCHAR IS NULL OR s.subgroup_id = ?) AND (?::DATE IS NULL OR s.quarter_start = ?::DATE)
+                   ORDER BY s.quarter_start DESC, s.subgroup_id, s.version DESC""",
+                [subgroup_id, subgroup_id, quarter_start, quarter_start],
+            ).df()
+        return frame
+
+    def latest_submission(self, subgroup_id: str, quarter_start: str) -> dict[str, object] | None:
+        frame = self.submissions(subgroup_id, quarter_start)
+        return None if frame.empty else frame.iloc[0].to_dict()
+
+    def submission_rows(self, subgroup_id: str, quarter_start: str, version: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The indicator rows and action rows of one stored version, in file order."""
+        args = [subgroup_id, quarter_start, version]
+        where = "WHERE subgroup_id = ? AND quarter_start = ?::DATE AND version = ?"
+        with self.connect() as con:
+            indicators = con.execute(
+                f"""SELECT sheet, row_number, indicator_id, period_type, period_start, ward_code, value,
+                           commentary, contact
+                    FROM return_indicator_rows {where} ORDER BY row_number""",
+                args,
+            ).df()
+            actions = con.execute(
+                f"""SELECT sheet, row_number, action_id, status, commentary, contact
+                    FROM return_action_rows {where} ORDER BY row_number""",
+                args,
+            ).df()
+        return indicators, actions
+
+    def latest_return_rows(self, quarter_start: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Every subgroup's latest version's indicator and action rows for the quarter."""
+        latest = """WITH latest AS (
+                        SELECT subgroup_id, quarter_start, max(version) AS version FROM return_submissions
+                        WHERE quarter_start = ?::DATE GROUP BY ALL)"""
+        with self.connect() as con:
+            indicators = con.execute(
+                f"""{latest} SELECT r.subgroup_id, r.indicator_id, r.period_start, r.ward_code, r.value
+                    FROM return_indicator_rows AS r JOIN latest USING (subgroup_id, quarter_start, version)""",
+                [quarter_start],
+            ).df()
+            actions = con.execute(
+                f"""{latest} SELECT r.subgroup_id, r.action_id, r.status
+                    FROM return_action_rows AS r JOIN latest USING (subgroup_id, quarter_start, version)""",
+                [quarter_start],
+            ).df()
+        return indicators, actions
+
+    def return_file(self, sha256: str) -> bytes | None:
+        """The original file as uploaded."""
+        with self.connect() as con:
+            row = con.execute("SELECT content FROM return_files WHERE sha256 = ?", [sha256]).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def return_audit(self, subgroup_id: str | None = None, quarter_start: str | None = None) -> pd.DataFrame:
+        """Every submission attempt, newest first."""
+        with self.connect() as con:
+            return con.execute(
+                """SELECT * FROM return_audit
+                   WHERE (?::VARCHAR IS NULL OR subgroup_id = ?) AND (?::DATE IS NULL OR quarter_start = ?::DATE)
+                   ORDER BY attempted_at DESC""",
+                [subgroup_id, subgroup_id, quarter_start, quarter_start],
+            ).df()
 
     def set_meta(self, key: str, value: str) -> None:
         with self.transaction() as con:
@@ -435,6 +627,73 @@ _COMMENTARY = _Keyed(
     stamp="created_at",
     dates=("quarter_start",),
 )
+
+
+_ROW_KEY = ("subgroup_id", "quarter_start", "version")
+# The columns a return's rows carry (by the sheet they come from), as metrics.returns builds them.
+RETURN_ROW_COLUMNS = {
+    "Indicators": (
+        "sheet", "row_number", "indicator_id", "period_type", "period_start", "ward_code", "value", "commentary",
+        "contact",
+    ),
+    "Actions": ("sheet", "row_number", "action_id", "status", "commentary", "contact"),
+}  # fmt: skip
+_RETURN_COLUMNS = {
+    "return_indicator_rows": _ROW_KEY + RETURN_ROW_COLUMNS["Indicators"],
+    "return_action_rows": _ROW_KEY + RETURN_ROW_COLUMNS["Actions"],
+    "return_audit": (
+        "attempted_at", "sha256", "filename", "size_bytes", "submitted_by", "subgroup_id", "quarter_start",
+        "outcome", "version", "reasons", "is_demo",
+    ),
+}  # fmt: skip
+
+
+def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> tuple[str, ...]:
+    return _RETURN_COLUMNS[table]
+
+
+def _insert_audit(con: duckdb.DuckDBPyConnection, audit: dict[str, object]) -> None:
+    columns = _table_columns(con, "return_audit")
+    con.execute(
+        f"INSERT INTO return_audit ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+        [audit.get(c) for c in columns],
+    )
+
+
+def _withdraw_version(con: duckdb.DuckDBPyConnection, subgroup_id: str, quarter_start: str, version: int) -> None:
+    """Remove from the board's tables what a superseded version put there (its rows stay in
+    the return tables, to be viewed and compared)."""
+    args = [subgroup_id, quarter_start, version]
+    where = "r.subgroup_id = ? AND r.quarter_start = ?::DATE AND r.version = ?"
+    con.execute(
+        f"""DELETE FROM indicator_values AS t USING return_indicator_rows AS r
+            WHERE {where} AND t.indicator_id = r.indicator_id AND t.period_type = r.period_type
+              AND t.period_start = r.period_start AND t.ward_code IS NOT DISTINCT FROM r.ward_code
+              AND r.value IS NOT NULL""",
+        args,
+    )
+    con.execute(
+        f"""DELETE FROM commentary AS t USING return_indicator_rows AS r
+            WHERE {where} AND t.indicator_id = r.indicator_id AND t.quarter_start = r.quarter_start
+              AND r.commentary IS NOT NULL""",
+        args,
+    )
+    con.execute(
+        f"""DELETE FROM action_progress AS t USING return_action_rows AS r
+            WHERE {where} AND t.action_id = r.action_id AND t.quarter_start = r.quarter_start
+              AND r.status IS NOT NULL""",
+        args,
+    )
+
+
+def _delete_demo_returns(con: duckdb.DuckDBPyConnection) -> None:
+    """Demo returns go with the demo data they were made from."""
+    demo = "SELECT subgroup_id, quarter_start, version FROM return_submissions WHERE is_demo"
+    for table in ("return_indicator_rows", "return_action_rows"):
+        con.execute(f"DELETE FROM {table} WHERE (subgroup_id, quarter_start, version) IN ({demo})")
+    con.execute("DELETE FROM return_submissions WHERE is_demo")
+    con.execute("DELETE FROM return_audit WHERE is_demo")
+    con.execute("DELETE FROM return_files WHERE sha256 NOT IN (SELECT sha256 FROM return_submissions)")
 
 
 def _schema_version(con: duckdb.DuckDBPyConnection) -> int:

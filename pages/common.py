@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import date
 from html import escape
 from typing import TypeVar
 
@@ -16,13 +17,15 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from metrics import returns
 from metrics.charts import spc_figure
 from metrics.exceptions import Review, review_all
 from metrics.plan import Plan, load_plan
-from metrics.quarters import Quarter
+from metrics.quarters import Quarter, quarter_range
 from metrics.spc import Assurance, Variation
 from metrics.status import IndicatorStatus, Rag, available_quarters, summarise
 from metrics.store import Store, open_store
+from metrics.tracker import submission_status
 
 T = TypeVar("T")
 Fingerprint = tuple[int, int, int]
@@ -281,3 +284,65 @@ INDICATOR_COLUMNS = [
 def quarter_label(day: object) -> str:
     """The financial-year quarter a stored date falls in, e.g. '2025/26 Q2'."""
     return Quarter.of(pd.Timestamp(day).date()).label
+
+
+# --- quarterly returns -----------------------------------------------------------------------
+
+USER_KEY = "user_name"
+
+
+def current_user() -> str | None:
+    """Who is using the dashboard, for the audit log. The one place sign-in plugs in: until
+    the deployment has sign-in, the person types their name (kept for the session)."""
+    with st.sidebar:
+        name = st.text_input(
+            "Your name",
+            key=USER_KEY,
+            help="Recorded with every return you submit. (Sign-in will fill this in when it is set up.)",
+        )
+    return name.strip() or None
+
+
+def return_quarters(today: date) -> list[Quarter]:
+    """Quarters a return can be made for, latest first: from the plan's start to the current
+    quarter (whose return is not yet due)."""
+    first = plan().partnership.plan_start
+    last = min(Quarter.of(today), plan().partnership.plan_end)
+    return list(reversed(quarter_range(first, last))) if last >= first else [first]
+
+
+@per_data_version
+def _template(db: str, fingerprint: Fingerprint, subgroup_id: str, quarter: str, kind: str) -> bytes:
+    build = returns.template_xlsx if kind == "xlsx" else returns.template_csv
+    return build(plan(), Store(db), subgroup_id, Quarter.parse(quarter))
+
+
+def return_template(subgroup_id: str, quarter: Quarter, kind: str) -> bytes:
+    """The template file (kind 'xlsx' or 'csv'), built once per data version."""
+    return _template(subgroup_id, quarter.label, kind)
+
+
+@per_data_version
+def _submissions(db: str, fingerprint: Fingerprint, subgroup_id: str | None, quarter_start: str | None) -> pd.DataFrame:
+    return Store(db).submissions(subgroup_id, quarter_start)
+
+
+def submissions(subgroup_id: str | None, quarter: Quarter | None) -> pd.DataFrame:
+    return _submissions(subgroup_id, str(quarter.start) if quarter else None)
+
+
+@per_data_version
+def _tracker(db: str, fingerprint: Fingerprint, quarter: str, today: str) -> pd.DataFrame:
+    return submission_status(plan(), Store(db), Quarter.parse(quarter), date.fromisoformat(today))
+
+
+def tracker(quarter: Quarter, today: date) -> pd.DataFrame:
+    return _tracker(quarter.label, today.isoformat())
+
+
+def clear_after_return() -> None:
+    """After a return is stored: drop every cached read it changes (board figures, commentary,
+    action progress, versions, tracker). The store's new fingerprint would miss them anyway;
+    clearing frees the memory and makes the next rerun certain to read afresh."""
+    for read in (values, quarter_labels, _statuses, _trend_chart, _progress, _commentary, _submissions, _tracker):
+        read.cached.clear()

@@ -34,6 +34,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
+SERVER_DBS: dict[str, Path] = {}  # each server's store, for tests that prepare files from it
 SERVER_START_SECONDS = 60
 PAGE_SECONDS = 120  # the first page also builds the store and loads demo data
 
@@ -83,7 +84,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     else:
         proc.kill()
         pytest.fail(f"streamlit did not start on port {port} within {SERVER_START_SECONDS} s")
-    yield f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}"
+    SERVER_DBS[url] = db
+    yield url
     proc.terminate()
     proc.wait(timeout=20)
     log.close()
@@ -99,6 +102,7 @@ def _pages() -> list[tuple[str, str]]:
     pages = [("", "Plan on a Page"), ("exception-report", "Exception report")]
     pages += [(t.id.replace("_", "-"), t.name) for t in plan.themes]
     pages.append(("assessment", "Strategic Assessment"))
+    pages += [("returns-upload", "Upload a quarterly return"), ("returns-tracker", "Returns tracker")]
     return pages
 
 
@@ -183,3 +187,73 @@ def test_every_page_renders_in_chromium(server: str, tmp_path: Path) -> None:
     assert not console_errors, "JavaScript errors: " + "; ".join(console_errors)
     for url_path, _ in _pages():
         assert (ARTIFACTS / f"{url_path or 'plan'}.png").stat().st_size > 10_000
+
+
+def _select(page, label: str, option: str) -> None:  # noqa: ANN001 - playwright Page
+    page.locator('[data-testid="stSelectbox"]').filter(has_text=label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=PAGE_SECONDS * 1000)
+
+
+def test_a_return_uploaded_in_chromium_shows_on_the_board_page(server: str, tmp_path: Path) -> None:
+    """A subgroup lead uploads a return through the page (a real file chooser), reads the
+    preview, confirms, and the board's theme page shows the new figure."""
+    from playwright.sync_api import sync_playwright
+
+    from metrics import returns
+    from metrics.quarters import Quarter
+    from metrics.store import Store
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        page.goto(f"{server}/")  # the first visit builds the store if no test has yet
+        _wait_for_script(page, "Plan on a Page")
+        # The return: City Tasking's template for 2025/26 Q2 filled in, ASB 7,035 in the quarter.
+        plan = load_plan()
+        quarter = Quarter.parse("2025/26 Q2")
+        store = Store(SERVER_DBS[server])
+        indicators, actions = returns.template_rows(plan, store, "city_tasking", quarter)
+        for r in indicators:
+            r["value"] = (
+                {"Jul 2025": 1234, "Aug 2025": 2345, "Sep 2025": 3456}[r["period"]]
+                if (r["indicator_id"] == "asb_incidents")
+                else r["last_value"]
+            )
+            r["commentary"] = "Browser test return."
+        for r in actions:
+            r["status"] = "On track"
+        upload = tmp_path / "city-tasking-return.xlsx"
+        upload.write_bytes(returns.rows_xlsx(plan, "city_tasking", quarter, indicators, actions))
+        page.locator('[data-testid="stSidebar"]').get_by_role("link", name="Upload a return").click()
+        _wait_for_script(page, "Upload a quarterly return")
+        name = page.get_by_label("Your name", exact=True).and_(page.locator("input"))
+        name.fill("Browser Lead")
+        name.press("Enter")
+        _select(page, "Subgroup", "City Tasking")
+        _select(page, "Quarter", quarter.label)
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
+        page.wait_for_selector('h3:has-text("Preview: Indicators sheet")', timeout=PAGE_SECONDS * 1000)
+        link = page.locator("ul.csp-messages a").first
+        target = link.get_attribute("href")
+        assert target.startswith("#row-indicators-") and page.locator(f"tr{target}").count() == 1, (
+            "each message in the summary links to its row of the preview"
+        )
+        link.click()
+        page.wait_for_timeout(300)
+        assert page.locator(f"tr{target}").is_visible() and "/returns-upload" in page.url, "the link stays on the page"
+        explanation = page.locator("textarea").first
+        explanation.fill("Operation in the city centre (browser test).")
+        explanation.press("Control+Enter")
+        page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+        _screenshot(page, ARTIFACTS / "returns-upload-preview.png")
+        page.get_by_role("button", name="Submit this return").click()
+        page.wait_for_selector("text=Stored as version 2", timeout=PAGE_SECONDS * 1000)
+        _screenshot(page, ARTIFACTS / "returns-upload-stored.png")
+        page.locator('[data-testid="stSidebar"]').get_by_role("link", name="Public places").click()
+        _wait_for_script(page, plan.theme("public_places").name)
+        assert page.get_by_text("7,035").count() >= 1, "the uploaded ASB figure (1,234 + 2,345 + 3,456)"
+        assert page.get_by_text("Browser test return.").count() >= 1
+        _screenshot(page, ARTIFACTS / "returns-theme-after-upload.png")
+        browser.close()

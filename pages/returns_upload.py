@@ -1,0 +1,245 @@
+"""Upload a quarterly return: choose the subgroup and quarter, download the template, upload
+the filled-in file, read every problem (summary at the top, linked to the rows of the
+preview), confirm, and see earlier versions and what changed between them."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from html import escape
+
+import pandas as pd
+import streamlit as st
+
+from metrics import returns
+from metrics.returns import Message, ParsedReturn
+from pages import common
+
+SEVERITY = {"error": ("✖ Error", "#b3261e"), "warning": ("▲ Warning", "#8a5a00")}
+OUTCOME_KEY = "_return_outcome"
+UPLOAD_GENERATION = "_return_upload_generation"  # a new key empties the uploader after a submission
+PREVIEW_LIMIT = 300
+# What the lead filled in, and enough to recognise the row; the reference columns stay in the file.
+PREVIEW_COLUMNS = ("section", "quarter", "id", "indicator_id", "action_id", "period", "value", "ward", "status",
+                   "commentary", "contact")  # fmt: skip  # rows shown per sheet; a return is normally a few dozen
+
+
+def message_item(m: Message) -> str:
+    label, colour = SEVERITY[m.severity]
+    where = escape(m.where)
+    if m.anchor:
+        where = f'<a href="#{m.anchor}">{where}</a>'
+    seen = "" if m.seen is None else f" Seen: <code>{escape(m.seen) or 'blank'}</code>."
+    return (
+        f'<li><span class="csp-status" style="color:{colour}">{label}</span> {where}: '
+        f"{escape(m.problem)}.{seen} <em>Expected:</em> {escape(m.expected)}.</li>"
+    )
+
+
+def summary(parsed: ParsedReturn) -> None:
+    errors, warnings = parsed.errors, parsed.warnings
+    if errors:
+        st.error(
+            f"**{len(errors)} error(s)** must be fixed before this return can be stored"
+            + (f", and {len(warnings)} warning(s) to check." if warnings else ".")
+            + " Correct the file and upload it again.",
+            icon=":material/error:",
+        )
+    elif warnings:
+        st.warning(
+            f"**No errors; {len(warnings)} warning(s).** The return can be stored with an explanation.",
+            icon=":material/warning:",
+        )
+    else:
+        st.success("**The file passed every check.** Confirm below to store it.", icon=":material/check_circle:")
+    if parsed.messages:
+        st.html('<ul class="csp-messages">' + "".join(message_item(m) for m in parsed.messages) + "</ul>")
+
+
+def preview(parsed: ParsedReturn) -> None:
+    for sheet, frame in parsed.preview.items():
+        if frame.empty:
+            continue
+        st.subheader(f"Preview: {sheet}" + (" sheet" if sheet != returns.CSV_SHEET else ""))
+        columns = [c for c in PREVIEW_COLUMNS if c in frame.columns]
+        head = "<th>Row</th><th>Messages</th>" + "".join(f"<th>{escape(c)}</th>" for c in columns)
+        body = []
+        anchor_sheet = Message("error", sheet, 0, None, None, "", "").anchor.rsplit("-", 1)[0]
+        for r in frame.head(PREVIEW_LIMIT).itertuples(index=False):
+            row = r._asdict()
+            note = row["messages"]
+            style = ""
+            if note.startswith("Error"):
+                style = ' style="background:#fde7e5"'
+            elif note:
+                style = ' style="background:#fff4d6"'
+            cells = "".join(f"<td>{escape(str(row[c]))}</td>" for c in columns)
+            body.append(
+                f'<tr id="{anchor_sheet}-{row["row"]}"{style}><td class="num">{row["row"]}</td>'
+                f"<td>{escape(note)}</td>{cells}</tr>"
+            )
+        st.html(
+            '<div style="overflow-x:auto"><table class="csp-table"><thead><tr>'
+            + head
+            + "</tr></thead><tbody>"
+            + "".join(body)
+            + "</tbody></table></div>"
+        )
+        if len(frame) > PREVIEW_LIMIT:
+            st.caption(f"First {PREVIEW_LIMIT} of {len(frame)} rows shown.")
+
+
+def versions(subgroup_id: str, quarter) -> None:  # noqa: ANN001
+    held = common.submissions(subgroup_id, quarter)
+    st.header("Versions stored")
+    if held.empty:
+        st.info(f"No return has been stored for {common.plan().subgroup(subgroup_id).name} in {quarter.label} yet.")
+        return
+    if held["is_demo"].any():
+        common.demo_banner(True)
+    table = held.assign(
+        submitted=held["submitted_at"].dt.strftime("%d %b %Y %H:%M"),
+        latest=held["is_latest"].map({True: "latest", False: ""}),
+        demo=held["is_demo"].map({True: "demo", False: ""}),
+    )[["version", "latest", "submitted", "submitted_by", "filename", "explanation", "demo"]]
+    st.dataframe(table, hide_index=True, width="stretch")
+    numbers = [int(v) for v in held["version"]]
+    pick = st.columns(3)
+    latest = numbers[0]  # widget keys carry it, so a new version resets the choices to it
+    shown = pick[0].selectbox("View version", numbers, key=f"return_view_version_{latest}")
+    row = held[held["version"] == shown].iloc[0]
+    content = common.store().return_file(row["sha256"])
+    if content is not None:
+        pick[1].download_button(
+            f"Download version {shown} as uploaded",
+            content,
+            file_name=row["filename"],
+            key="return_original",
+        )
+    pick[2].caption(f"sha256 {row['sha256'][:16]}…")
+    indicator_rows, action_rows = common.store().submission_rows(subgroup_id, str(quarter.start), shown)
+    wards = common.plan().ward_names()
+    figures = pd.DataFrame(
+        {
+            "row": indicator_rows["row_number"],
+            "indicator": indicator_rows["indicator_id"],
+            "period": [
+                returns.Period(k, pd.Timestamp(d).date()).label
+                for k, d in zip(indicator_rows["period_type"], indicator_rows["period_start"], strict=True)
+            ],
+            "ward": [
+                wards.get(w, "citywide") if isinstance(w, str) else "citywide" for w in indicator_rows["ward_code"]
+            ],
+            "value": indicator_rows["value"],
+            "commentary": indicator_rows["commentary"].fillna(""),
+            "contact": indicator_rows["contact"].fillna(""),
+        }
+    )
+    st.dataframe(figures, hide_index=True, width="stretch")
+    st.dataframe(action_rows.drop(columns=["sheet"]).fillna(""), hide_index=True, width="stretch")
+    if isinstance(row["warnings"], str) and row["warnings"]:
+        st.caption("Warnings accepted with this version: " + row["warnings"].replace("\n", " · "))
+    if len(numbers) > 1:
+        st.subheader("What changed")
+        a, b = st.columns(2)
+        old = a.selectbox("From version", numbers, index=1, key=f"return_compare_old_{latest}")
+        new = b.selectbox("To version", numbers, index=0, key=f"return_compare_new_{latest}")
+        diff = returns.compare_versions(common.store(), common.plan(), subgroup_id, quarter, old, new)
+        if old == new or diff.empty:
+            st.info("No differences.")
+        else:
+            st.dataframe(diff.astype(str).replace({"None": "", "nan": ""}), hide_index=True, width="stretch")
+    audit = common.store().return_audit(subgroup_id, str(quarter.start))
+    with st.expander(f"Audit log: {len(audit)} attempt(s)"):
+        st.dataframe(
+            audit[["attempted_at", "outcome", "version", "submitted_by", "filename", "sha256", "reasons"]],
+            hide_index=True,
+            width="stretch",
+        )
+
+
+plan = common.plan()
+st.title("Upload a quarterly return")
+user = common.current_user()
+today = date.today()
+options = common.return_quarters(today)
+subgroups = {s.id: s.name for s in plan.subgroups}
+top = st.columns(2)
+subgroup_id = top[0].selectbox("Subgroup", list(subgroups), format_func=subgroups.get, key="return_subgroup")
+default_quarter = options[1].label if len(options) > 1 else options[0].label
+labels = [q.label for q in options]
+quarter_label = top[1].selectbox(
+    "Quarter",
+    labels,
+    index=labels.index(default_quarter),
+    key="return_quarter",
+    help="UK financial-year quarters (Q1 is April-June).",
+)
+quarter = options[labels.index(quarter_label)]
+
+st.markdown(
+    f"**1. Download the template** for {escape(subgroups[subgroup_id])}, {quarter.label} "
+    f"({quarter.months_label}), fill in value, commentary and (for actions) status, and save it. "
+    "The workbook's Read me sheet explains every column."
+)
+dl = st.columns(2)
+dl[0].download_button(
+    "Excel template (.xlsx)",
+    common.return_template(subgroup_id, quarter, "xlsx"),
+    file_name=returns.template_filename(plan, subgroup_id, quarter, ".xlsx"),
+    mime=returns.XLSX_MIME,
+    key="template_xlsx",
+)
+dl[1].download_button(
+    "CSV template (.csv)",
+    common.return_template(subgroup_id, quarter, "csv"),
+    file_name=returns.template_filename(plan, subgroup_id, quarter, ".csv"),
+    mime="text/csv",
+    key="template_csv",
+)
+
+outcome = st.session_state.pop(OUTCOME_KEY, None)
+if outcome is not None:
+    kind, text = outcome
+    {"accepted": st.success, "duplicate": st.info, "rejected": st.error}[kind](text)
+
+st.markdown("**2. Upload the filled-in file** (.xlsx or .csv). It is checked before anything is stored.")
+generation = st.session_state.get(UPLOAD_GENERATION, 0)
+limit_mb = plan.settings.returns.max_file_mb
+upload = st.file_uploader(
+    "Return file",
+    key=f"return_file_{generation}",
+    help=f"An .xlsx or .csv return of at most {limit_mb:g} MB.",
+    # The browser refuses a larger file before sending it (the checks say the same for the CLI).
+    max_upload_size=max(1, math.ceil(limit_mb)),
+)
+
+if upload is not None:
+    content = upload.getvalue()
+    parsed = returns.validate_return(plan, common.store(), content, upload.name, subgroup_id, quarter)
+    summary(parsed)
+    preview(parsed)
+    st.markdown("**3. Confirm.** Nothing has been stored yet.")
+    explanation = None
+    if parsed.warnings and not parsed.errors:
+        explanation = st.text_area(
+            "Explanation for the warnings (stored with the return)",
+            key="return_explanation",
+            placeholder="For example: figures for September are provisional; the rise follows a police operation.",
+        )
+    if parsed.errors:
+        st.caption(
+            "This file has errors, so submitting it will be refused and recorded as a rejected attempt in the "
+            "audit log. Fix the file and upload it again."
+        )
+    if not user:
+        st.caption("Type your name in the sidebar to submit.")
+    if st.button("Submit this return", type="primary", disabled=not user, key="return_submit"):
+        result = returns.submit(plan, common.store(), parsed, content, user, explanation)
+        st.session_state[OUTCOME_KEY] = (result.outcome, result.message)
+        if result.stored:
+            st.session_state[UPLOAD_GENERATION] = generation + 1
+            common.clear_after_return()
+        st.rerun()
+
+versions(subgroup_id, quarter)
