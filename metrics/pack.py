@@ -33,22 +33,9 @@ from metrics.quarters import Quarter
 from metrics.spc import Assurance, Variation
 from metrics.status import Rag, available_quarters, format_value
 from metrics.store import Store
+from metrics.tracker import submission_status
 
 FORMATS = ("pdf", "docx")
-SUBMISSION_COLUMNS = [
-    "subgroup_id",
-    "subgroup_name",
-    "indicators_owed",
-    "indicators_submitted",
-    "actions_owed",
-    "actions_submitted",
-    "version",
-    "submitted_at",
-    "submitted_by",
-    "missing",
-    "deadline",
-    "status",
-]
 
 
 class PackError(ValueError):
@@ -61,16 +48,6 @@ def pack_format(path: str | Path) -> str:
     if suffix not in FORMATS:
         raise PackError(f"The board pack is written as .pdf or .docx; {str(path)!r} ends in {suffix or 'nothing'!r}.")
     return suffix
-
-
-def tracker_submissions(plan: Plan, store: Store, quarter: Quarter, today: dt.date) -> pd.DataFrame | None:
-    """Each subgroup's submission status from the returns tracker (issue 3), or None when this
-    build has no tracker. The pack takes the DataFrame; this is the only place that asks."""
-    try:
-        from metrics.tracker import submission_status  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return submission_status(plan, store, quarter, today)
 
 
 # --- what goes in the pack -------------------------------------------------------------------
@@ -91,7 +68,7 @@ class Pack:
     reviews: list[Review]
     items: list[PackItem]
     noise: list[Review]
-    submissions: pd.DataFrame | None
+    submissions: pd.DataFrame  # metrics.tracker.submission_status()
     generated_at: dt.datetime
     has_demo: bool
     demo_seed: str | None
@@ -105,17 +82,11 @@ def gather(
     plan: Plan,
     store: Store,
     quarter: Quarter,
-    submissions: pd.DataFrame | None,
     generated_at: dt.datetime,
     chart: Callable[[Review], bytes] | None = None,
 ) -> Pack:
-    """Everything the pack shows, read once from the store."""
-    if submissions is not None:
-        missing = [c for c in SUBMISSION_COLUMNS if c not in submissions.columns]
-        if missing:
-            raise PackError(
-                f"The submission status lacks column(s) {', '.join(missing)}; expected {', '.join(SUBMISSION_COLUMNS)}."
-            )
+    """Everything the pack shows, read once from the store; the returns tracker's status as at
+    the day the pack is generated."""
     values = store.indicator_values()
     if values.empty:
         raise PackError(
@@ -140,7 +111,7 @@ def gather(
         reviews,
         items,
         [r for r in reviews if r.category is Category.NOISE],
-        submissions,
+        submission_status(plan, store, quarter, generated_at.date()),
         generated_at,
         bool(values["is_demo"].any()),
         meta.get("demo_seed"),
@@ -268,24 +239,27 @@ def action_lines(item: PackItem) -> list[str]:
 
 
 def submission_rows(pack: Pack) -> list[list[str]]:
+    """The returns tracker's table as text cells (demo submitters are named as demo)."""
+
     def cell(value: object) -> str:
-        if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
+        if value is None or pd.isna(value) or value == "":
             return "–"
-        if isinstance(value, (list, tuple)):
-            return ", ".join(map(str, value)) or "–"
         if isinstance(value, (pd.Timestamp, dt.datetime)):
             return f"{pd.Timestamp(value):%d %b %Y %H:%M}"
+        if isinstance(value, dt.date):
+            return f"{value:%d %b %Y}"
         return str(value)
 
     rows = []
     for s in pack.submissions.itertuples():
+        submitted = "–" if pd.isna(s.submitted_at) else f"{cell(s.submitted_at)} by {cell(s.submitted_by)}"
         rows.append(
             [
                 cell(s.subgroup_name),
-                f"{cell(s.indicators_submitted)} of {cell(s.indicators_owed)}",
-                f"{cell(s.actions_submitted)} of {cell(s.actions_owed)}",
+                f"{s.indicators_submitted} of {s.indicators_owed}",
+                f"{s.actions_submitted} of {s.actions_owed}",
                 cell(s.version),
-                f"{cell(s.submitted_at)} by {cell(s.submitted_by)}" if not pd.isna(s.submitted_at) else "–",
+                submitted,
                 cell(s.missing),
                 cell(s.deadline),
                 cell(s.status),
@@ -295,10 +269,6 @@ def submission_rows(pack: Pack) -> list[list[str]]:
 
 
 SUBMISSION_HEADINGS = ["Subgroup", "Indicators", "Actions", "Version", "Submitted", "Missing", "Deadline", "Status"]
-NO_TRACKER = (
-    "Submission tracking is not available in this build: the quarterly returns tracker records which "
-    "subgroups have submitted. Until it does, no submission status is shown rather than a guessed one."
-)
 
 
 def data_notes(pack: Pack) -> list[str]:
@@ -341,11 +311,8 @@ def board_pack(
     store: Store,
     quarter: Quarter,
     fmt: str,
-    submissions: pd.DataFrame | None = None,
     now: dt.datetime | None = None,
 ) -> bytes:
-    """Gather and render the pack. ``submissions`` defaults to the tracker's, when there is one."""
+    """Gather and render the pack as at ``now`` (UTC; default the present moment)."""
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    if submissions is None:
-        submissions = tracker_submissions(plan, store, quarter, now.date())
-    return build(gather(plan, store, quarter, submissions, now), fmt)
+    return build(gather(plan, store, quarter, now), fmt)

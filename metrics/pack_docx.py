@@ -9,7 +9,6 @@ from docx.enum.section import WD_ORIENT
 from docx.shared import Mm, Pt, RGBColor
 
 from metrics.pack import (
-    NO_TRACKER,
     SUBMISSION_HEADINGS,
     SUMMARY_HEADINGS,
     Pack,
@@ -90,10 +89,7 @@ def render(pack: Pack) -> bytes:
             doc.add_paragraph(line, style="List Bullet")
     doc.add_page_break()
     doc.add_heading("Submission status of each subgroup", level=1)
-    if pack.submissions is None:
-        doc.add_paragraph(NO_TRACKER)
-    else:
-        _table(doc, SUBMISSION_HEADINGS, submission_rows(pack))
+    _table(doc, SUBMISSION_HEADINGS, submission_rows(pack))
     doc.add_heading("Data notes", level=1)
     for line in data_notes(pack):
         doc.add_paragraph(line, style="List Bullet")

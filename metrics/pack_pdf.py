@@ -9,7 +9,6 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from metrics.pack import (
-    NO_TRACKER,
     SUBMISSION_HEADINGS,
     SUMMARY_HEADINGS,
     Pack,
@@ -139,10 +138,7 @@ def render(pack: Pack) -> bytes:
     # submissions and notes
     pdf.add_page()
     pdf.heading("Submission status of each subgroup")
-    if pack.submissions is None:
-        pdf.para(NO_TRACKER)
-    else:
-        pdf.grid(SUBMISSION_HEADINGS, submission_rows(pack), (36, 18, 16, 12, 34, 30, 20, 20))
+    pdf.grid(SUBMISSION_HEADINGS, submission_rows(pack), (34, 17, 16, 15, 34, 30, 20, 20))
     pdf.heading("Data notes")
     for line in data_notes(pack):
         pdf.para(f"• {line}", 8.5)

@@ -9,14 +9,14 @@ import io
 import re
 import subprocess
 
-import pandas as pd
 import pytest
 from docx import Document
 from PIL import Image
 from pypdf import PdfReader
 
 from metrics.exceptions import exception_report, review_all
-from metrics.pack import SUBMISSION_COLUMNS, PackError, board_pack, build, gather, pack_format
+from metrics.pack import PackError, board_pack, pack_format
+from metrics.plan import load_plan
 from metrics.quarters import Quarter
 from metrics.store import Store
 from tests.conftest import ROOT
@@ -27,31 +27,17 @@ NOW = dt.datetime(2025, 11, 3, 9, 30)
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
-def submissions() -> pd.DataFrame:
-    """What the returns tracker (issue 3) gives: one row per subgroup."""
-    rows = [
-        ["csvpp", "Coventry Serious Violence Prevention Partnership", 5, 5, 4, 4, 2, pd.Timestamp("2025-10-20 14:05"),
-         "A. Lead", [], dt.date(2025, 10, 29), "Submitted"],
-        ["crrb", "Coventry Reducing Reoffending Board", 2, 0, 9, 0, None, pd.NaT, None,
-         ["adult_reoffending", "youth_reoffending"], dt.date(2025, 10, 29), "Overdue"],
-    ]  # fmt: skip
-    return pd.DataFrame(rows, columns=SUBMISSION_COLUMNS)
-
-
 def _words(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
 @pytest.fixture(scope="module")
 def packs(demo_template):
-    from metrics.plan import load_plan
-
     plan = load_plan()
     store = Store(demo_template)
     report = exception_report(review_all(plan, store.indicator_values(), Q2))
-    pdf = board_pack(plan, store, Q2, "pdf", submissions(), NOW)
-    # The Word pack is made as a build without the returns tracker makes it.
-    docx = build(gather(plan, store, Q2, None, NOW), "docx")
+    pdf = board_pack(plan, store, Q2, "pdf", NOW)
+    docx = board_pack(plan, store, Q2, "docx", NOW)
     return report, pdf, docx
 
 
@@ -68,9 +54,11 @@ def test_the_pdf_has_every_exception_title_and_sentence(packs) -> None:
         "Summary of all indicators",
         "Variation (SPC, NHS Making Data Count)",
         "Submission status of each subgroup",
-        "Coventry Reducing Reoffending Board",
-        "Overdue",
-        "adult_reoffending, youth_reoffending",
+        # the demo returns, as the tracker sees them on 3 November 2025 (deadline 28 October)
+        "Harm Abuse Reduction Partnership",
+        "Incomplete, overdue",
+        "Indicators: Prevent referrals; Action updates (2): prevent_schools, hh_schools",
+        "by Demo lead (demo)",
         "Data notes",
         "DEMO DATA",
         "Generated 03 November 2025 at 09:30 UTC",
@@ -101,11 +89,11 @@ def test_the_word_file_has_the_sections_and_charts(packs) -> None:
     text = "\n".join(p.text for p in doc.paragraphs)
     for r in report:
         assert r.sentence in text
-    (summary,) = doc.tables
+    summary, submissions = doc.tables
     assert len(summary.rows) == 26  # heading and 25 indicators
-    after = text.split("Submission status of each subgroup")[1]
-    assert after.startswith("\nSubmission tracking is not available in this build")
-    assert "no submission status is shown rather than a guessed one" in after
+    assert [row.cells[0].text for row in submissions.rows[1:]] == [s.name for s in load_plan().subgroups]
+    statuses = {row.cells[0].text: row.cells[-1].text for row in submissions.rows[1:]}
+    assert statuses["Prevent"] == "Overdue" and statuses["Coventry Reducing Reoffending Board"] == "Submitted"
     assert len(doc.inline_shapes) == len(report)
     blobs = [rel.target_part.blob for rel in doc.part.rels.values() if "image" in rel.reltype]
     assert len(blobs) == len(report) and all(b.startswith(b"\x89PNG") for b in blobs)
@@ -125,13 +113,6 @@ def test_pdf_pages_render_to_png(packs, tmp_path) -> None:
     for page in pages:
         image = Image.open(page).convert("L")
         assert image.getextrema()[0] < 100, f"{page.name} has no dark ink"
-
-
-def test_a_submission_status_without_its_columns_is_refused(demo_template) -> None:
-    from metrics.plan import load_plan
-
-    with pytest.raises(PackError, match="lacks column"):
-        gather(load_plan(), Store(demo_template), Q2, submissions().drop(columns=["status"]), NOW)
 
 
 def test_the_command_writes_the_pack_and_leaves_the_store_alone(demo_store, tmp_path) -> None:
