@@ -41,10 +41,11 @@ for theme in plan.themes:
     url = theme.id.replace("_", "-")
     theme_by_path[url] = theme.id
     pages.append(st.Page("pages/theme.py", title=theme.short_name, icon=theme.icon, url_path=url))
-pages.append(
-    st.Page("pages/assessment.py", title="Strategic Assessment", icon=":material/analytics:", url_path="assessment")
-)
-nav = st.navigation({plan.partnership.short_name: pages[:1], "Themes": pages[1:-1], "Evidence": pages[-1:]})
+evidence = [
+    st.Page("pages/assessment.py", title="Strategic Assessment", icon=":material/analytics:", url_path="assessment"),
+    st.Page("pages/wards.py", title="Ward explorer", icon=":material/map:", url_path="wards"),
+]
+nav = st.navigation({plan.partnership.short_name: pages[:1], "Themes": pages[1:], "Evidence": evidence})
 common.set_theme(theme_by_path.get(nav.url_path))
 
 try:

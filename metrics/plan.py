@@ -52,6 +52,7 @@ class Ward:
     name: str
     population: int | None
     population_source: str | None
+    population_estimated: bool = False  # an estimate, not an official figure: say so wherever it is used
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,7 @@ class Settings:
     demo_seed: int
     demo_first_quarter: Quarter
     demo_last_quarter: Quarter
+    ward_boundaries: Path | None = None  # a ward boundary GeoJSON for the explorer's map
 
 
 @dataclass(frozen=True)
@@ -400,6 +402,7 @@ class _Builder:
             self.problem(f"{key}.demo.seed", f"{seed!r} is not a whole number")
             seed = 0
         band = self.number(node, "steady_band_pct", key)
+        boundaries = node.get("ward_boundaries")
         return Settings(
             database=database.resolve(),
             strategic_assessment_file=(base / str(sa_file)).resolve() if sa_file else None,
@@ -407,6 +410,7 @@ class _Builder:
             demo_seed=seed,
             demo_first_quarter=self.quarter(demo, "first_quarter", f"{key}.demo"),
             demo_last_quarter=self.quarter(demo, "last_quarter", f"{key}.demo"),
+            ward_boundaries=(base / str(boundaries)).resolve() if boundaries else None,
         )
 
     def wards(self, root: dict[str, Any]) -> tuple[Ward, ...]:
@@ -425,8 +429,15 @@ class _Builder:
             source = node.get("population_source")
             if population is not None and not source:
                 self.problem(f"{key}.population_source", "a population needs its source (for example 'Census 2021')")
+            estimated = bool(node.get("population_estimated", False))
             out.append(
-                Ward(code, self.text(node, "name", key), int(population) if population is not None else None, source)
+                Ward(
+                    code,
+                    self.text(node, "name", key),
+                    int(population) if population is not None else None,
+                    source,
+                    estimated,
+                )
             )
         return tuple(out)
 

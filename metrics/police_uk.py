@@ -633,7 +633,8 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    return neutralise(frame).to_csv(index=False).encode("utf-8")
+    # Text quoted (so a CR or tab inside a cell stays inside it), numbers bare.
+    return neutralise(frame).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8")
 
 
 def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "ward summary") -> bytes:

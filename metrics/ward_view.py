@@ -1,0 +1,315 @@
+"""The ward explorer's figures, without Streamlit: counts and rates per 1,000 residents for a
+choice of wards, the monthly trend, the crime-type mix, the ranking of wards, the comparison
+with the city average, and a map (a choropleth from a boundary GeoJSON, or a tile layout).
+
+Everything here works on the monthly ward x crime-type summary (a few thousand rows), never on
+the incidents, so a page's cost does not grow with the number of incidents.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from metrics.charts import BASE_LAYOUT, VALUE_COLOUR
+from metrics.plan import Plan
+
+SELECTED_COLOUR = "#c45100"
+CITY_COLOUR = "#5f6368"
+# Coventry's wards laid out roughly as on a map (column, row); other plans get a plain grid.
+TILES = {
+    "E05001218": (1, 0),  # Bablake
+    "E05001224": (2, 0),  # Holbrook
+    "E05001225": (3, 0),  # Longford
+    "E05001223": (4, 0),  # Henley
+    "E05001234": (0, 1),  # Woodlands
+    "E05001229": (1, 1),  # Sherbourne
+    "E05001227": (2, 1),  # Radford
+    "E05001222": (3, 1),  # Foleshill
+    "E05001235": (4, 1),  # Wyken
+    "E05001232": (0, 2),  # Westwood
+    "E05001233": (1, 2),  # Whoberley
+    "E05001228": (2, 2),  # St Michael's
+    "E05001230": (3, 2),  # Upper Stoke
+    "E05001219": (4, 2),  # Binley and Willenhall
+    "E05001221": (1, 3),  # Earlsdon
+    "E05001220": (2, 3),  # Cheylesmore
+    "E05001226": (3, 3),  # Lower Stoke
+    "E05001231": (2, 4),  # Wainbody
+}
+
+
+@dataclass(frozen=True)
+class WardView:
+    """The explorer's numbers for one choice of wards, period and crime types."""
+
+    wards: pd.DataFrame  # every ward: ward_code, ward_name, count, population, estimated, rate, selected
+    monthly: pd.DataFrame  # month, selected (count), city, city_scaled (city count scaled to the selection's people)
+    mix: pd.DataFrame  # crime_type, selected, selected_share, city_share
+    selected_count: int
+    selected_population: int | None
+    city_count: int
+    city_population: int | None
+    populations_estimated: bool
+
+    @property
+    def selected_rate(self) -> float | None:
+        return _rate(self.selected_count, self.selected_population)
+
+    @property
+    def city_rate(self) -> float | None:
+        return _rate(self.city_count, self.city_population)
+
+    @property
+    def vs_city(self) -> float | None:
+        """The selection's rate as a multiple of the city's."""
+        if self.selected_rate is None or not self.city_rate:
+            return None
+        return self.selected_rate / self.city_rate
+
+
+def format_rate(rate: float | None) -> str:
+    """A rate per 1,000 residents: two decimals below 10 (small areas and short periods), one above."""
+    if rate is None or pd.isna(rate):
+        return "–"
+    return f"{rate:,.2f}" if rate < 10 else f"{rate:,.1f}"
+
+
+def _rate(count: float, population: float | None) -> float | None:
+    return None if not population else count / population * 1000
+
+
+def build(plan: Plan, summary: pd.DataFrame, selected: list[str], months: list[str]) -> WardView:
+    """``summary``: month, ward_code, crime_type, count for every ward (already filtered by
+    period and crime type); ``selected``: ward codes (empty means every ward); ``months``: the
+    months of the period, so that a month with no records shows as zero."""
+    chosen = set(selected) if selected else {w.code for w in plan.wards}
+    per_ward = summary.groupby("ward_code")["count"].sum()
+    wards = pd.DataFrame(
+        [
+            {
+                "ward_code": w.code,
+                "ward_name": w.name,
+                "count": int(per_ward.get(w.code, 0)),
+                "population": w.population,
+                "estimated": w.population_estimated,
+                "selected": w.code in chosen,
+            }
+            for w in plan.wards
+        ]
+    )
+    wards["rate"] = [_rate(c, p) for c, p in zip(wards["count"], wards["population"], strict=True)]
+    in_sel = summary[summary["ward_code"].isin(chosen)]
+    monthly = pd.DataFrame({"month": months})
+    monthly["selected"] = monthly["month"].map(in_sel.groupby("month")["count"].sum()).fillna(0).astype(int)
+    monthly["city"] = monthly["month"].map(summary.groupby("month")["count"].sum()).fillna(0).astype(int)
+
+    def population(frame: pd.DataFrame) -> int | None:
+        return None if frame["population"].isna().any() else int(frame["population"].sum())
+
+    sel_pop, city_pop = population(wards[wards["selected"]]), population(wards)
+    share = sel_pop / city_pop if sel_pop and city_pop else None
+    monthly["city_scaled"] = monthly["city"] * share if share else None
+    mix = pd.DataFrame({"selected": in_sel.groupby("crime_type")["count"].sum()})
+    mix["city"] = summary.groupby("crime_type")["count"].sum()
+    mix = mix.fillna(0).reset_index().rename(columns={"index": "crime_type"})
+    mix["selected_share"] = mix["selected"] / max(int(mix["selected"].sum()), 1) * 100
+    mix["city_share"] = mix["city"] / max(int(mix["city"].sum()), 1) * 100
+    return WardView(
+        wards=wards,
+        monthly=monthly,
+        mix=mix.sort_values("selected", ascending=False).reset_index(drop=True),
+        selected_count=int(in_sel["count"].sum()),
+        selected_population=sel_pop,
+        city_count=int(summary["count"].sum()),
+        city_population=city_pop,
+        populations_estimated=bool(wards.loc[wards["selected"], "estimated"].any() or wards["estimated"].any()),
+    )
+
+
+def trend_figure(view: WardView, flagged: dict[str, str], label: str) -> go.Figure:
+    """Monthly counts for the selection, with the city's count scaled to the selection's
+    residents; months with a coverage problem are marked, so a gap is never read as a fall."""
+    m = view.monthly
+    fig = go.Figure(
+        go.Bar(x=m["month"], y=m["selected"], name=label, marker_color=VALUE_COLOUR, hovertemplate="%{x}: %{y:,}")
+    )
+    if m["city_scaled"].notna().any():
+        fig.add_trace(
+            go.Scatter(
+                x=m["month"],
+                y=m["city_scaled"],
+                name="City average for the same number of residents",
+                mode="lines",
+                line=dict(color=CITY_COLOUR, dash="dash", width=2),
+                hovertemplate="%{x}: %{y:,.0f}",
+            )
+        )
+    bad = [x for x in m["month"] if x in flagged]
+    if bad:
+        fig.add_trace(
+            go.Scatter(
+                x=bad,
+                y=[0] * len(bad),
+                mode="markers+text",
+                text=["⚠"] * len(bad),
+                textposition="top center",
+                marker=dict(symbol="x", size=12, color=SELECTED_COLOUR),
+                name="Month missing or incomplete (not a fall)",
+                hovertext=[flagged[x] for x in bad],
+                hoverinfo="text",
+            )
+        )
+    fig.update_layout(
+        height=360, margin=dict(l=10, r=10, t=10, b=10), legend=dict(orientation="h", y=-0.2), **BASE_LAYOUT
+    )
+    fig.update_yaxes(gridcolor="#e6e6e6", tickformat=",", title="incidents per month", rangemode="tozero")
+    fig.update_xaxes(type="category")
+    return fig
+
+
+def mix_figure(view: WardView, label: str) -> go.Figure:
+    mix = view.mix.iloc[::-1]
+    fig = go.Figure(
+        [
+            go.Bar(
+                y=mix["crime_type"],
+                x=mix["selected_share"],
+                orientation="h",
+                name=label,
+                marker_color=VALUE_COLOUR,
+                text=[f"{n:,.0f} ({s:.1f}%)" for n, s in zip(mix["selected"], mix["selected_share"], strict=True)],
+                textposition="outside",
+                cliponaxis=False,
+                hovertemplate="%{y}: %{x:.1f}%<extra></extra>",
+            ),
+            go.Bar(
+                y=mix["crime_type"],
+                x=mix["city_share"],
+                orientation="h",
+                name="City",
+                marker_color="#c9c9c9",
+                hovertemplate="City, %{y}: %{x:.1f}%<extra></extra>",
+            ),
+        ]
+    )
+    fig.update_layout(
+        barmode="group",
+        height=max(320, 38 * len(mix) + 60),
+        margin=dict(l=10, r=90, t=10, b=10),
+        legend=dict(orientation="h", y=-0.08),
+        **BASE_LAYOUT,
+    )
+    fig.update_xaxes(title="share of incidents (%)", gridcolor="#e6e6e6")
+    return fig
+
+
+def ranking_figure(view: WardView) -> go.Figure:
+    """Every ward by rate per 1,000 residents (or by count where populations are missing),
+    the selected wards highlighted and the city average marked."""
+    use_rate = view.wards["rate"].notna().all()
+    key = "rate" if use_rate else "count"
+    data = view.wards.sort_values(key)
+    fig = go.Figure(
+        go.Bar(
+            x=data[key],
+            y=data["ward_name"],
+            orientation="h",
+            marker_color=[SELECTED_COLOUR if s else VALUE_COLOUR for s in data["selected"]],
+            text=[f"{v:,.1f}" if use_rate else f"{v:,.0f}" for v in data[key]],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:,.1f}<extra></extra>",
+        )
+    )
+    if use_rate and view.city_rate is not None:
+        fig.add_vline(
+            x=view.city_rate,
+            line=dict(color=CITY_COLOUR, dash="dash"),
+            annotation_text=f"City {view.city_rate:,.1f}",
+            annotation_position="top",
+        )
+    fig.update_layout(height=560, margin=dict(l=10, r=60, t=30, b=10), showlegend=False, **BASE_LAYOUT)
+    fig.update_xaxes(
+        gridcolor="#e6e6e6", title="per 1,000 residents (estimated populations)" if use_rate else "incidents"
+    )
+    fig.update_yaxes(tickfont=dict(size=14))
+    return fig
+
+
+@lru_cache(maxsize=4)
+def _geojson(path: str, mtime: float) -> tuple[dict, str]:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    props = data["features"][0]["properties"] if data.get("features") else {}
+    key = next((k for k in props if re.fullmatch(r"WD\d{2}CD", k, re.IGNORECASE)), None)
+    if key is None:
+        raise ValueError(f"{path}: no ward code property (like WD22CD) in its features.")
+    return data, key
+
+
+def load_boundaries(path: Path) -> tuple[dict, str]:
+    """The GeoJSON and the feature property that holds the ward code."""
+    return _geojson(str(path), path.stat().st_mtime)
+
+
+def map_figure(view: WardView, boundaries: tuple[dict, str] | None) -> go.Figure:
+    """A choropleth of rates per 1,000 (counts where populations are missing) when boundaries
+    are configured; otherwise a tile layout of the wards, so there is always a picture. No map
+    tiles are fetched from the internet either way."""
+    w = view.wards
+    use_rate = w["rate"].notna().all()
+    values = w["rate"] if use_rate else w["count"]
+    title = "per 1,000 residents (est.)" if use_rate else "incidents"
+    text = [f"{n}<br>{v:,.1f}" if use_rate else f"{n}<br>{v:,.0f}" for n, v in zip(w["ward_name"], values, strict=True)]
+    if boundaries is not None:
+        geojson, key = boundaries
+        fig = go.Figure(
+            go.Choropleth(
+                geojson=geojson,
+                featureidkey=f"properties.{key}",
+                locations=w["ward_code"],
+                z=values,
+                text=w["ward_name"],
+                colorscale="Blues",
+                marker_line_color=[SELECTED_COLOUR if s else "white" for s in w["selected"]],
+                marker_line_width=[3 if s else 0.5 for s in w["selected"]],
+                colorbar=dict(title=title),
+                hovertemplate="%{text}: %{z:,.1f}<extra></extra>",
+            )
+        )
+        fig.update_geos(fitbounds="locations", visible=False)
+        fig.update_layout(height=480, margin=dict(l=0, r=0, t=0, b=0), **BASE_LAYOUT)
+        return fig
+    positions = [
+        TILES.get(code, (i % 5, 6 + i // 5)) if all(c in TILES for c in w["ward_code"]) else (i % 5, i // 5)
+        for i, code in enumerate(w["ward_code"])
+    ]
+    fig = go.Figure(
+        go.Scatter(
+            x=[p[0] for p in positions],
+            y=[-p[1] for p in positions],
+            mode="markers+text",
+            marker=dict(
+                symbol="square",
+                size=92,
+                color=values,
+                colorscale="Blues",
+                showscale=True,
+                colorbar=dict(title=title),
+                line=dict(color=[SELECTED_COLOUR if s else "white" for s in w["selected"]], width=4),
+            ),
+            text=text,
+            textfont=dict(size=12, color=["white" if v > values.median() else "#1f1f1f" for v in values]),
+            hovertemplate="%{text}<extra></extra>",
+        )
+    )
+    fig.update_layout(height=520, margin=dict(l=10, r=10, t=10, b=10), showlegend=False, **BASE_LAYOUT)
+    fig.update_xaxes(visible=False, range=[-0.6, 4.6])
+    fig.update_yaxes(visible=False, range=[-4.6, 0.6], scaleanchor="x")
+    return fig
