@@ -49,7 +49,7 @@ TILES = {
 class WardView:
     """The explorer's numbers for one choice of wards, period and crime types."""
 
-    wards: pd.DataFrame  # every ward: ward_code, ward_name, count, population, estimated, rate, selected
+    wards: pd.DataFrame  # every ward: ward_code, ward_name, count, population, estimated, rate, selected, highlight
     monthly: pd.DataFrame  # month, selected (count), city, city_scaled (city count scaled to the selection's people)
     mix: pd.DataFrame  # crime_type, selected, selected_share, city_share
     selected_count: int
@@ -100,6 +100,7 @@ def build(plan: Plan, summary: pd.DataFrame, selected: list[str], months: list[s
                 "population": w.population,
                 "estimated": w.population_estimated,
                 "selected": w.code in chosen,
+                "highlight": w.code in set(selected),  # chosen by name (nothing is, for all wards)
             }
             for w in plan.wards
         ]
@@ -133,27 +134,34 @@ def build(plan: Plan, summary: pd.DataFrame, selected: list[str], months: list[s
     )
 
 
+def _layout(height: int, margin: dict, **extra: object) -> dict:
+    """A figure's whole layout as one dict, passed to go.Figure at once: building figures by
+    later update_* or add_vline calls costs several times more on every rerun."""
+    return dict(height=height, margin=margin, **BASE_LAYOUT, **extra)
+
+
 def trend_figure(view: WardView, flagged: dict[str, str], label: str) -> go.Figure:
     """Monthly counts for the selection, with the city's count scaled to the selection's
     residents; months with a coverage problem are marked, so a gap is never read as a fall."""
     m = view.monthly
-    fig = go.Figure(
-        go.Bar(x=m["month"], y=m["selected"], name=label, marker_color=VALUE_COLOUR, hovertemplate="%{x}: %{y:,}")
-    )
+    months = m["month"].tolist()
+    traces: list[go.BaseTraceType] = [
+        go.Bar(x=months, y=m["selected"].tolist(), name=label, marker_color=VALUE_COLOUR, hovertemplate="%{x}: %{y:,}")
+    ]
     if m["city_scaled"].notna().any():
-        fig.add_trace(
+        traces.append(
             go.Scatter(
-                x=m["month"],
-                y=m["city_scaled"],
+                x=months,
+                y=m["city_scaled"].tolist(),
                 name="City average for the same number of residents",
                 mode="lines",
                 line=dict(color=CITY_COLOUR, dash="dash", width=2),
                 hovertemplate="%{x}: %{y:,.0f}",
             )
         )
-    bad = [x for x in m["month"] if x in flagged]
+    bad = [x for x in months if x in flagged]
     if bad:
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=bad,
                 y=[0] * len(bad),
@@ -166,21 +174,26 @@ def trend_figure(view: WardView, flagged: dict[str, str], label: str) -> go.Figu
                 hoverinfo="text",
             )
         )
-    fig.update_layout(
-        height=360, margin=dict(l=10, r=10, t=10, b=10), legend=dict(orientation="h", y=-0.2), **BASE_LAYOUT
+    return go.Figure(
+        traces,
+        layout=_layout(
+            360,
+            dict(l=10, r=10, t=10, b=10),
+            legend=dict(orientation="h", y=-0.2),
+            xaxis=dict(type="category"),
+            yaxis=dict(gridcolor="#e6e6e6", tickformat=",", title="incidents per month", rangemode="tozero"),
+        ),
     )
-    fig.update_yaxes(gridcolor="#e6e6e6", tickformat=",", title="incidents per month", rangemode="tozero")
-    fig.update_xaxes(type="category")
-    return fig
 
 
 def mix_figure(view: WardView, label: str) -> go.Figure:
     mix = view.mix.iloc[::-1]
-    fig = go.Figure(
+    types = mix["crime_type"].tolist()
+    return go.Figure(
         [
             go.Bar(
-                y=mix["crime_type"],
-                x=mix["selected_share"],
+                y=types,
+                x=mix["selected_share"].tolist(),
                 orientation="h",
                 name=label,
                 marker_color=VALUE_COLOUR,
@@ -190,24 +203,22 @@ def mix_figure(view: WardView, label: str) -> go.Figure:
                 hovertemplate="%{y}: %{x:.1f}%<extra></extra>",
             ),
             go.Bar(
-                y=mix["crime_type"],
-                x=mix["city_share"],
+                y=types,
+                x=mix["city_share"].tolist(),
                 orientation="h",
                 name="City",
                 marker_color="#c9c9c9",
                 hovertemplate="City, %{y}: %{x:.1f}%<extra></extra>",
             ),
-        ]
+        ],
+        layout=_layout(
+            max(320, 38 * len(mix) + 60),
+            dict(l=10, r=90, t=40, b=10),
+            barmode="group",
+            legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
+            xaxis=dict(title="share of incidents (%)", gridcolor="#e6e6e6"),
+        ),
     )
-    fig.update_layout(
-        barmode="group",
-        height=max(320, 38 * len(mix) + 60),
-        margin=dict(l=10, r=90, t=10, b=10),
-        legend=dict(orientation="h", y=-0.08),
-        **BASE_LAYOUT,
-    )
-    fig.update_xaxes(title="share of incidents (%)", gridcolor="#e6e6e6")
-    return fig
 
 
 def ranking_figure(view: WardView) -> go.Figure:
@@ -216,31 +227,53 @@ def ranking_figure(view: WardView) -> go.Figure:
     use_rate = view.wards["rate"].notna().all()
     key = "rate" if use_rate else "count"
     data = view.wards.sort_values(key)
-    fig = go.Figure(
+    values = data[key].tolist()
+    shapes, notes = [], []
+    if use_rate and view.city_rate is not None:
+        line = dict(color=CITY_COLOUR, dash="dash")
+        shapes.append(dict(type="line", x0=view.city_rate, x1=view.city_rate, y0=0, y1=1, yref="paper", line=line))
+        notes.append(
+            dict(
+                x=view.city_rate,
+                y=1,
+                yref="paper",
+                yanchor="bottom",
+                showarrow=False,
+                text=f"City {format_rate(view.city_rate)}",
+            )
+        )
+    return go.Figure(
         go.Bar(
-            x=data[key],
-            y=data["ward_name"],
+            x=values,
+            y=data["ward_name"].tolist(),
             orientation="h",
-            marker_color=[SELECTED_COLOUR if s else VALUE_COLOUR for s in data["selected"]],
-            text=[f"{v:,.1f}" if use_rate else f"{v:,.0f}" for v in data[key]],
+            marker_color=[SELECTED_COLOUR if s else VALUE_COLOUR for s in data["highlight"]],
+            text=[format_rate(v) if use_rate else f"{v:,.0f}" for v in values],
             textposition="outside",
             cliponaxis=False,
             hovertemplate="%{y}: %{x:,.1f}<extra></extra>",
-        )
+        ),
+        layout=_layout(
+            560,
+            dict(l=10, r=60, t=30, b=10),
+            showlegend=False,
+            shapes=shapes,
+            annotations=notes,
+            xaxis=dict(
+                gridcolor="#e6e6e6", title="per 1,000 residents (estimated populations)" if use_rate else "incidents"
+            ),
+            yaxis=dict(tickfont=dict(size=14)),
+        ),
     )
-    if use_rate and view.city_rate is not None:
-        fig.add_vline(
-            x=view.city_rate,
-            line=dict(color=CITY_COLOUR, dash="dash"),
-            annotation_text=f"City {view.city_rate:,.1f}",
-            annotation_position="top",
-        )
-    fig.update_layout(height=560, margin=dict(l=10, r=60, t=30, b=10), showlegend=False, **BASE_LAYOUT)
-    fig.update_xaxes(
-        gridcolor="#e6e6e6", title="per 1,000 residents (estimated populations)" if use_rate else "incidents"
-    )
-    fig.update_yaxes(tickfont=dict(size=14))
-    return fig
+
+
+def _wrap(name: str, width: int = 12) -> str:
+    """Break a long ward name at the space nearest its middle, to fit a tile."""
+    if len(name) <= width or " " not in name:
+        return name
+    spaces = [i for i, c in enumerate(name) if c == " "]
+    cut = min(spaces, key=lambda i: abs(i - len(name) / 2))
+    return name[:cut] + "<br>" + name[cut + 1 :]
 
 
 @lru_cache(maxsize=4)
@@ -266,7 +299,10 @@ def map_figure(view: WardView, boundaries: tuple[dict, str] | None) -> go.Figure
     use_rate = w["rate"].notna().all()
     values = w["rate"] if use_rate else w["count"]
     title = "per 1,000 residents (est.)" if use_rate else "incidents"
-    text = [f"{n}<br>{v:,.1f}" if use_rate else f"{n}<br>{v:,.0f}" for n, v in zip(w["ward_name"], values, strict=True)]
+    text = [
+        f"{_wrap(n)}<br>{format_rate(v)}" if use_rate else f"{_wrap(n)}<br>{v:,.0f}"
+        for n, v in zip(w["ward_name"], values, strict=True)
+    ]
     if boundaries is not None:
         geojson, key = boundaries
         fig = go.Figure(
@@ -277,39 +313,43 @@ def map_figure(view: WardView, boundaries: tuple[dict, str] | None) -> go.Figure
                 z=values,
                 text=w["ward_name"],
                 colorscale="Blues",
-                marker_line_color=[SELECTED_COLOUR if s else "white" for s in w["selected"]],
-                marker_line_width=[3 if s else 0.5 for s in w["selected"]],
+                marker_line_color=[SELECTED_COLOUR if s else "white" for s in w["highlight"]],
+                marker_line_width=[3 if s else 0.5 for s in w["highlight"]],
                 colorbar=dict(title=title),
                 hovertemplate="%{text}: %{z:,.1f}<extra></extra>",
             )
         )
         fig.update_geos(fitbounds="locations", visible=False)
-        fig.update_layout(height=480, margin=dict(l=0, r=0, t=0, b=0), **BASE_LAYOUT)
+        fig.update_layout(_layout(480, dict(l=0, r=0, t=0, b=0)))
         return fig
+    dark_from = values.min() + 0.6 * (values.max() - values.min())  # white text only on dark tiles
     positions = [
         TILES.get(code, (i % 5, 6 + i // 5)) if all(c in TILES for c in w["ward_code"]) else (i % 5, i // 5)
         for i, code in enumerate(w["ward_code"])
     ]
-    fig = go.Figure(
+    return go.Figure(
         go.Scatter(
             x=[p[0] for p in positions],
             y=[-p[1] for p in positions],
             mode="markers+text",
             marker=dict(
                 symbol="square",
-                size=92,
-                color=values,
+                size=86,
+                color=values.tolist(),
                 colorscale="Blues",
                 showscale=True,
                 colorbar=dict(title=title),
-                line=dict(color=[SELECTED_COLOUR if s else "white" for s in w["selected"]], width=4),
+                line=dict(color=[SELECTED_COLOUR if s else "white" for s in w["highlight"]], width=4),
             ),
             text=text,
-            textfont=dict(size=12, color=["white" if v > values.median() else "#1f1f1f" for v in values]),
+            textfont=dict(size=12, color=["white" if v > dark_from else "#1f1f1f" for v in values]),
             hovertemplate="%{text}<extra></extra>",
-        )
+        ),
+        layout=_layout(
+            520,
+            dict(l=10, r=10, t=10, b=10),
+            showlegend=False,
+            xaxis=dict(visible=False, range=[-0.6, 4.6]),
+            yaxis=dict(visible=False, range=[-4.6, 0.6], scaleanchor="x"),
+        ),
     )
-    fig.update_layout(height=520, margin=dict(l=10, r=10, t=10, b=10), showlegend=False, **BASE_LAYOUT)
-    fig.update_xaxes(visible=False, range=[-0.6, 4.6])
-    fig.update_yaxes(visible=False, range=[-4.6, 0.6], scaleanchor="x")
-    return fig

@@ -8,6 +8,7 @@ rerun costs the same whatever the number of incidents stored."""
 from __future__ import annotations
 
 import tempfile
+from html import escape
 from pathlib import Path
 
 import pandas as pd
@@ -175,7 +176,7 @@ st.html(
         [("ward", "Ward"), ("count", "Incidents#"), ("population", "Residents#"), ("rate", "Per 1,000#")],
         [
             {
-                "ward": ("▶ " if r.selected and chosen else "") + r.ward_name,
+                "ward": ("▶ " if r.highlight else "") + escape(r.ward_name),
                 "count": f"{r.count:,}",
                 "population": "not known"
                 if pd.isna(r.population)
@@ -187,7 +188,7 @@ st.html(
     )
 )
 
-download = common.police_summary(start, end, tuple(chosen), tuple(types))
+download = common.police_download(start, end, tuple(chosen), tuple(types))
 stem = f"ward-summary_{start}_{end}"
 dl = st.columns(2)
 dl[0].download_button(
