@@ -188,6 +188,10 @@ def main() -> None:
         ward = codes[10]
         summary = timed(lambda: police_uk.ward_summary(store, first, last, [ward]), repeat=5)
         incidents = timed(lambda: police_uk.incident_monthly_counts(store, [ward], first, last), repeat=5)
+        sql, params = police_uk.ward_summary_query(first, last, [ward])
+        with store.connect() as con:
+            open_query = timed(lambda: con.execute(sql, params).df(), repeat=5)
+        opening = timed(lambda: store.connect().__enter__().close(), repeat=5)
         with store.connect() as con:
             frame = con.execute("SELECT ward_code, month, crime_type FROM police_incidents").df()
         lo, hi = pd.Timestamp(f"{first}-01"), pd.Timestamp(f"{last}-01")
@@ -202,9 +206,14 @@ def main() -> None:
         assert int(got["count"].sum()) == int(expected.sum()), "the project's query and pandas disagree"
         frame = frame.iloc[0:0]  # free the memory before the page timings
         print(
-            f"2. ward-filtered monthly aggregation: summary query {summary * 1000:.1f} ms, incidents query "
-            f"{incidents * 1000:.1f} ms, pandas in memory {pandas_time * 1000:.1f} ms: "
-            f"{pandas_time / summary:.0f}x / {pandas_time / incidents:.1f}x faster than pandas (target >= 20x)"
+            f"2. ward-filtered monthly aggregation vs pandas on the same data in memory ({pandas_time * 1000:.1f} ms; "
+            "target >= 20x faster):\n"
+            f"   the project's summary query, opening the store as the pages do: {summary * 1000:.1f} ms "
+            f"({pandas_time / summary:.1f}x faster; opening the file alone takes {opening * 1000:.1f} ms)\n"
+            f"   the same query on an open connection: {open_query * 1000:.2f} ms "
+            f"({pandas_time / open_query:.0f}x faster)\n"
+            f"   from the incidents table (sorted by ward and month), opening the store: {incidents * 1000:.1f} ms "
+            f"({pandas_time / incidents:.1f}x faster)"
         )
         big_page, big_base = page_times(store.path, codes, first, last)
         sizes = [(stored, big_page, big_base)]

@@ -577,6 +577,16 @@ def ward_summary(
 ) -> pd.DataFrame:
     """Month x ward x crime-type counts (month as YYYY-MM), filtered; wards and types empty
     means all. The figures the explorer shows and the command line writes."""
+    sql, params = ward_summary_query(first, last, wards, crime_types)
+    with store.connect() as con:
+        return con.execute(sql, params).df()
+
+
+def ward_summary_query(
+    first: str | None = None, last: str | None = None, wards: Sequence[str] = (), crime_types: Sequence[str] = ()
+) -> tuple[str, list[object]]:
+    """The parameterised SQL behind :func:`ward_summary` (the benchmark also runs it on an
+    open connection, to separate the query from opening the file)."""
     where, params = ["true"], []
     if first:
         where.append("s.month >= ?::DATE")
@@ -590,15 +600,12 @@ def ward_summary(
     if crime_types:
         where.append("s.crime_type IN (SELECT unnest(?::VARCHAR[]))")
         params.append(list(crime_types))
-    with store.connect() as con:
-        return con.execute(
-            f"""SELECT strftime(s.month, '%Y-%m') AS month, s.ward_code, w.ward_name, s.crime_type,
-                       s.incidents AS count
-                FROM police_ward_month AS s JOIN wards AS w USING (ward_code)
-                WHERE {" AND ".join(where)}
-                ORDER BY s.month, w.ward_name, s.crime_type""",
-            params,
-        ).df()
+    sql = f"""SELECT strftime(s.month, '%Y-%m') AS month, s.ward_code, w.ward_name, s.crime_type,
+                     s.incidents AS count
+              FROM police_ward_month AS s JOIN wards AS w USING (ward_code)
+              WHERE {" AND ".join(where)}
+              ORDER BY s.month, w.ward_name, s.crime_type"""
+    return sql, params
 
 
 def incident_monthly_counts(store: Store, wards: Sequence[str], first: str, last: str) -> pd.DataFrame:
