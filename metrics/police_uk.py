@@ -26,7 +26,7 @@ import duckdb
 import pandas as pd
 
 from metrics.plan import Plan
-from metrics.store import Store, _now
+from metrics.store import POLICE_TABLES, Store, _now
 
 Progress = Callable[[float, str], None]
 
@@ -106,6 +106,12 @@ def detect_format(path: str | Path) -> str:
                 f"{path}: this is a police.uk {name} file, not a street-level crime file. Import the "
                 "<yyyy-mm>-<force>-street.csv files (in the monthly archive, one per month folder)."
             )
+    lookup_like = [k for k in ("lsoa_code", "ward_code") if _find_column(header, k) is not None]
+    if len(lookup_like) == 2:
+        raise PoliceDataError(
+            f"{path}: this is an LSOA to ward lookup, not a street-level crime file. Give it as the lookup "
+            "(--lookup FILE on the command line, or the lookup upload on the page)."
+        )
     missing = [c for c in STREET_COLUMNS if c not in header]
     extra = [c for c in header if c not in STREET_COLUMNS]
     detail = []
@@ -148,6 +154,13 @@ _LOOKUP_PATTERNS = {
 }
 
 
+def _find_column(header: list[str], ours: str) -> str | None:
+    """The file's column for one of ours (lsoa_code, ward_code, ...), by ONS naming patterns."""
+    return next(
+        (name for name in header if any(re.fullmatch(p, name, re.IGNORECASE) for p in _LOOKUP_PATTERNS[ours])), None
+    )
+
+
 @dataclass(frozen=True)
 class Lookup:
     path: Path
@@ -174,12 +187,7 @@ def read_lookup(path: str | Path, plan: Plan) -> Lookup:
     if not rows:
         raise PoliceDataError(f"{path}: the lookup file is empty.")
     header = [c.strip() for c in rows[0]]
-    columns: dict[str, str] = {}
-    for ours, patterns in _LOOKUP_PATTERNS.items():
-        for i, name in enumerate(header):
-            if any(re.fullmatch(p, name, re.IGNORECASE) for p in patterns):
-                columns.setdefault(ours, header[i])
-                break
+    columns = {ours: found for ours in _LOOKUP_PATTERNS if (found := _find_column(header, ours)) is not None}
     missing = [k for k in ("lsoa_code", "ward_code") if k not in columns]
     if missing:
         raise PoliceDataError(
@@ -237,6 +245,7 @@ class ImportReport:
     lookup: Lookup | None = None
     months: list[ForceMonth] = field(default_factory=list)
     coverage: Coverage | None = None
+    demo_removed: int = 0  # demo incidents removed because real files were imported
 
     @property
     def rows_read(self) -> int:
@@ -256,6 +265,8 @@ class ImportReport:
 
     def lines(self) -> list[str]:
         out = [f"Files imported: {len(self.files)}."]
+        if self.demo_removed:
+            out.append(f"Demo police.uk data removed ({self.demo_removed:,} demo incidents): real files replace it.")
         if self.lookup is not None:
             out.append(
                 f"Lookup {self.lookup.path.name}: {len(self.lookup.rows)} LSOAs in the partnership's wards "
@@ -395,6 +406,8 @@ def import_street_files(
             report.files = [f for f in good if str(f) not in report.bad_files]
             if not report.files:
                 raise PoliceDataError("No file could be imported:\n" + "\n".join(report.bad_files.values()))
+            if not is_demo:
+                report.demo_removed = delete_demo(con)
             if lookup is not None:
                 store_lookup(con, lookup, is_demo)
             if con.execute("SELECT count(*) FROM lsoa_wards").fetchone()[0] == 0:
@@ -485,10 +498,13 @@ def _rebuild_summary(con: duckdb.DuckDBPyConnection, months: list[str]) -> None:
     )
 
 
-def delete_demo(con: duckdb.DuckDBPyConnection) -> None:
-    """Remove the demo police rows (before a fresh demo import)."""
-    for table in ("police_incidents", "police_ward_month", "police_months", "lsoa_wards", "police_imports"):
+def delete_demo(con: duckdb.DuckDBPyConnection) -> int:
+    """Remove the demo police rows (before a fresh demo import, or when real files arrive, so
+    demo and real incidents are never added together); returns the demo incidents removed."""
+    removed = con.execute("SELECT count(*) FROM police_incidents WHERE is_demo").fetchone()[0]
+    for table in POLICE_TABLES:
         con.execute(f"DELETE FROM {table} WHERE is_demo")
+    return removed
 
 
 # --- reads -----------------------------------------------------------------------------------

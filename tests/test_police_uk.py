@@ -293,3 +293,16 @@ def test_import_shows_progress(plan, store: Store, tmp_path: Path) -> None:
         store, plan, [_january(tmp_path)], lookup_path=LOOKUP21, progress=lambda f, _m: seen.append(f)
     )
     assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) >= 4
+
+
+def test_a_lookup_given_as_a_street_file_is_recognised(tmp_path: Path) -> None:
+    with pytest.raises(PoliceDataError, match="this is an LSOA to ward lookup, not a street-level crime file"):
+        police_uk.detect_format(LOOKUP21)
+
+
+def test_real_files_replace_the_demo_police_data(plan, demo_store: Store, tmp_path: Path) -> None:
+    report = police_uk.import_street_files(demo_store, plan, [_january(tmp_path)], lookup_path=LOOKUP21)
+    assert report.demo_removed > 100_000
+    assert "Demo police.uk data removed" in "\n".join(report.lines())
+    assert police_uk.summary_bounds(demo_store)[3] is False  # nothing left is demo
+    assert int(police_uk.ward_summary(demo_store)["count"].sum()) == 5

@@ -198,3 +198,32 @@ def test_explorer_without_police_data_offers_the_import(plan, tmp_path: Path, mo
     _no_errors(at, "empty explorer")
     assert "No police.uk street-level data is stored yet" in _text(at)
     assert at.button(key="police_import").disabled
+
+
+def test_importing_on_the_page_reports_bad_files_and_stores_good_ones(
+    plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store(tmp_path / "upload.duckdb")
+    initialise(plan, store)
+    monkeypatch.setenv("CSP_DB", str(store.path))
+    st.cache_data.clear()
+    before = store.checksums()
+    good = write_street(tmp_path / "2024-03-wm-street.csv", [street_row("2024-03", F1), street_row("2024-03", B1)])
+    csv_type = "text/csv"
+    at = _explorer()
+    at.file_uploader(key="police_files").set_value(
+        [("2024-03-wm-street.csv", good.read_bytes(), csv_type), ("2024-04-wm-street.csv", b"", csv_type)]
+    )
+    at.file_uploader(key="police_lookup").set_value(("lookup.csv", LOOKUP21.read_bytes(), csv_type))
+    at.run()
+    at.button(key="police_import").click().run()
+    errors = [e.value for e in at.error]
+    assert any("2024-04-wm-street.csv: the file is empty" in e and "nothing was stored" in e for e in errors), errors
+    assert store.checksums() == before
+    at.checkbox(key="police_skip").check().run()
+    at.button(key="police_import").click().run()
+    _no_errors(at, "import with --skip-bad on the page")
+    text = "\n".join(s.value for s in at.success) + "\n".join(t.value for t in at.text)
+    assert "Stored (in the partnership's wards): 2." in text and "Skipped (bad file)" in text
+    at.run()
+    assert _metrics(at)["Incidents"] == "2"
