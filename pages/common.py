@@ -176,19 +176,21 @@ def police_flags(db: str, fingerprint: Fingerprint) -> dict[str, str]:
 @per_data_version
 def ward_explorer(
     db: str, fingerprint: Fingerprint, wards: tuple[str, ...], first: str, last: str, types: tuple[str, ...]
-) -> tuple[ward_view.WardView, dict[str, go.Figure]]:
-    """The explorer's numbers and figures for one choice, built once per data version."""
-    plan_ = plan()
+) -> ward_view.WardView:
+    """The explorer's numbers for one choice, computed once per data version. (Figures are
+    built from it on each rerun: a cached plotly figure is rebuilt and re-validated when read
+    back, which costs several times more than building it.)"""
     every_ward = police_summary.cached(db, fingerprint, first, last, (), types)
     months = [p.strftime("%Y-%m") for p in pd.period_range(first, last, freq="M")]
-    view = ward_view.build(plan_, every_ward, list(wards), months)
-    names = plan_.ward_names()
-    label = ", ".join(names[c] for c in wards) if wards else "All wards"
-    boundaries = None
-    if plan_.settings.ward_boundaries is not None:
-        boundaries = ward_view.load_boundaries(plan_.settings.ward_boundaries)
-    return view, {
-        "trend": ward_view.trend_figure(view, police_flags.cached(db, fingerprint), label),
+    return ward_view.build(plan(), every_ward, list(wards), months)
+
+
+def ward_figures(view: ward_view.WardView, label: str) -> dict[str, go.Figure]:
+    """The explorer's trend, crime-type mix, ranking and map for a view."""
+    settings = plan().settings
+    boundaries = ward_view.load_boundaries(settings.ward_boundaries) if settings.ward_boundaries else None
+    return {
+        "trend": ward_view.trend_figure(view, police_flags(), label),
         "mix": ward_view.mix_figure(view, label),
         "ranking": ward_view.ranking_figure(view),
         "map": ward_view.map_figure(view, boundaries),

@@ -125,8 +125,9 @@ for key, value in (
     elif not value and key in st.query_params:
         del st.query_params[key]
 
-view, figures = common.ward_explorer(tuple(chosen), start, end, tuple(types))
+view = common.ward_explorer(tuple(chosen), start, end, tuple(types))
 label = ", ".join(names[c] for c in chosen) if chosen else "All wards"
+figures = common.ward_figures(view, label)
 common.demo_banner(has_demo)
 if has_demo:
     st.caption(
