@@ -318,7 +318,7 @@ def _literal(text: str) -> str:
 def _read_sql(path: Path) -> str:
     columns = "{" + ", ".join(f"{_literal(n)}: {_literal(t)}" for n, t in _SCHEMA) + "}"
     return (
-        f"SELECT *, {_literal(path.name)} AS source_file FROM read_csv({_literal(str(path))}, "
+        f"SELECT *, {_literal(str(path))} AS source_file FROM read_csv({_literal(str(path))}, "
         f"columns={columns}, header=true, delim=',', quote='\"', escape='\"', auto_detect=false, "
         "strict_mode=true, encoding='utf-8', null_padding=false)"
     )
@@ -344,16 +344,25 @@ def _explain_read_error(path: Path, exc: Exception) -> str:
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
-def _stage_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Read one street file into the staging table; raises PoliceDataError naming the problem."""
-    con.execute("CREATE OR REPLACE TEMP TABLE one_file AS " + _read_sql(path))
-    bad = con.execute(
-        "SELECT month FROM one_file WHERE month IS NULL OR NOT regexp_full_match(month, ?) LIMIT 1",
+def _stage_files(con: duckdb.DuckDBPyConnection, files: list[Path], bad: dict[str, str], progress: Progress) -> None:
+    """Read the street files into a temporary table, outside any transaction (a failed read in
+    DuckDB aborts the transaction it is in, and a bad file must not stop the good ones when the
+    user chose to skip it). Files that cannot be read, or have a bad Month, go into ``bad``."""
+    con.execute("CREATE TEMP TABLE staged (" + ", ".join(f"{n} {t}" for n, t in _SCHEMA) + ", source_file VARCHAR)")
+    for i, f in enumerate(files):
+        progress(0.05 + 0.65 * i / max(len(files), 1), f"Reading {f.name} ({i + 1} of {len(files)})")
+        try:
+            con.execute("INSERT INTO staged " + _read_sql(f))
+        except duckdb.Error as exc:
+            bad[str(f)] = _explain_read_error(f, exc)
+    wrong_months = con.execute(
+        """SELECT source_file, any_value(month) FROM staged
+           WHERE month IS NULL OR NOT regexp_full_match(month, ?) GROUP BY 1""",
         [_MONTH.pattern],
-    ).fetchone()
-    if bad is not None:
-        raise PoliceDataError(f"{path}: Month {bad[0]!r} is not a month in the form YYYY-MM.")
-    con.execute("INSERT INTO staged SELECT * FROM one_file")
+    ).fetchall()
+    for source, month in wrong_months:
+        bad[source] = f"{source}: Month {month!r} is not a month in the form YYYY-MM."
+        con.execute("DELETE FROM staged WHERE source_file = ?", [source])
 
 
 def import_street_files(
@@ -384,25 +393,15 @@ def import_street_files(
     report.lookup = lookup
     with store.connect() as con:
         con.execute("SET preserve_insertion_order = false")
+        _stage_files(con, good, report.bad_files, progress)
+        if report.bad_files and not skip_bad:
+            raise PoliceDataError(
+                f"{len(report.bad_files)} of {len(files)} file(s) cannot be imported, so nothing was stored:\n"
+                + "\n".join(f"- {why}" for why in report.bad_files.values())
+                + "\nCorrect or remove them, or import only the good files (--skip-bad, or the option on the page)."
+            )
         con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(
-                "CREATE TEMP TABLE staged (" + ", ".join(f"{n} {t}" for n, t in _SCHEMA) + ", source_file VARCHAR)"
-            )
-            for i, f in enumerate(good):
-                progress(0.05 + 0.7 * i / max(len(good), 1), f"Reading {f.name} ({i + 1} of {len(good)})")
-                try:
-                    _stage_file(con, f)
-                except PoliceDataError as exc:
-                    report.bad_files[str(f)] = str(exc)
-                except duckdb.Error as exc:
-                    report.bad_files[str(f)] = _explain_read_error(f, exc)
-            if report.bad_files and not skip_bad:
-                raise PoliceDataError(
-                    f"{len(report.bad_files)} of {len(files)} file(s) cannot be imported, so nothing was stored:\n"
-                    + "\n".join(f"- {why}" for why in report.bad_files.values())
-                    + "\nCorrect or remove them, or import only the good files (--skip-bad, or the option on the page)."
-                )
             report.files = [f for f in good if str(f) not in report.bad_files]
             if not report.files:
                 raise PoliceDataError("No file could be imported:\n" + "\n".join(report.bad_files.values()))
@@ -451,7 +450,7 @@ def _replace_months(con: duckdb.DuckDBPyConnection, is_demo: bool) -> list[Force
                   count(*) FILTER (WHERE coalesce(trim(s.lsoa_code), '') = '') AS no_location,
                   count(*) FILTER (WHERE coalesce(trim(s.lsoa_code), '') <> '' AND l.ward_code IS NULL)
                       AS outside_area,
-                  string_agg(DISTINCT s.source_file, ', ') AS source_file
+                  string_agg(DISTINCT parse_filename(s.source_file), ', ') AS source_file
            FROM staged AS s LEFT JOIN lsoa_wards AS l ON l.lsoa_code = trim(s.lsoa_code)
            GROUP BY ALL ORDER BY force, month"""
     ).df()

@@ -306,3 +306,19 @@ def test_real_files_replace_the_demo_police_data(plan, demo_store: Store, tmp_pa
     assert "Demo police.uk data removed" in "\n".join(report.lines())
     assert police_uk.summary_bounds(demo_store)[3] is False  # nothing left is demo
     assert int(police_uk.ward_summary(demo_store)["count"].sum()) == 5
+
+
+def test_unreadable_files_are_skipped_when_asked_and_the_good_ones_stored(plan, store: Store, tmp_path: Path) -> None:
+    good = _january(tmp_path)
+    truncated, bad_month = tmp_path / "t" / "2024-02-wm-street.csv", tmp_path / "m" / "2024-03-wm-street.csv"
+    truncated.parent.mkdir()
+    BAD_FILES["truncated"][0](truncated)
+    bad_month.parent.mkdir()
+    BAD_FILES["bad month"][0](bad_month)
+    report = police_uk.import_street_files(
+        store, plan, [truncated, good, bad_month], lookup_path=LOOKUP21, skip_bad=True
+    )
+    assert set(report.bad_files) == {str(truncated), str(bad_month)}
+    assert report.files == [good] and report.stored == 5
+    assert "cut short" in report.bad_files[str(truncated)]
+    assert "Month 'Jan 2024'" in report.bad_files[str(bad_month)]
