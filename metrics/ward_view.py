@@ -231,7 +231,9 @@ def ranking_figure(view: WardView) -> go.Figure:
     shapes, notes = [], []
     if use_rate and view.city_rate is not None:
         line = dict(color=CITY_COLOUR, dash="dash")
-        shapes.append(dict(type="line", x0=view.city_rate, x1=view.city_rate, y0=0, y1=1, yref="paper", line=line))
+        shapes.append(
+            dict(type="line", x0=view.city_rate, x1=view.city_rate, y0=0, y1=1, yref="paper", line=line, layer="below")
+        )
         notes.append(
             dict(
                 x=view.city_rate,
