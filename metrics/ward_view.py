@@ -9,6 +9,7 @@ the incidents, so a page's cost does not grow with the number of incidents.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
 
 from metrics.charts import BASE_LAYOUT, VALUE_COLOUR
 from metrics.plan import Plan
@@ -280,23 +282,116 @@ def _wrap(name: str, width: int = 12) -> str:
 
 @lru_cache(maxsize=4)
 def _geojson(path: str, mtime: float) -> tuple[dict, str]:
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    props = data["features"][0]["properties"] if data.get("features") else {}
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        props = data["features"][0]["properties"]
+    except (OSError, ValueError, KeyError, IndexError, TypeError) as exc:
+        raise BoundaryError(f"{path}: not a readable GeoJSON feature collection ({exc}).") from exc
     key = next((k for k in props if re.fullmatch(r"WD\d{2}CD", k, re.IGNORECASE)), None)
     if key is None:
-        raise ValueError(f"{path}: no ward code property (like WD22CD) in its features.")
+        raise BoundaryError(f"{path}: its features have no ward code property (like WD22CD).")
     return data, key
+
+
+class BoundaryError(ValueError):
+    """The configured ward boundary file cannot be used; the message says why."""
 
 
 def load_boundaries(path: Path) -> tuple[dict, str]:
     """The GeoJSON and the feature property that holds the ward code."""
-    return _geojson(str(path), path.stat().st_mtime)
+    try:
+        mtime = path.stat().st_mtime
+    except OSError as exc:
+        raise BoundaryError(f"{path}: the ward boundary file cannot be read ({exc.strerror}).") from exc
+    return _geojson(str(path), mtime)
+
+
+def _rings(geometry: dict) -> list[list[list[float]]]:
+    """The outer rings of a Polygon or MultiPolygon (holes are left out: ward boundaries have none
+    that matter at this scale)."""
+    if geometry["type"] == "Polygon":
+        return [geometry["coordinates"][0]]
+    if geometry["type"] == "MultiPolygon":
+        return [polygon[0] for polygon in geometry["coordinates"]]
+    return []
+
+
+def _boundary_map(
+    w: pd.DataFrame, values: pd.Series, title: str, boundaries: tuple[dict, str], use_rate: bool
+) -> go.Figure:
+    """Each ward's boundary filled by its value, drawn on plain axes in longitude and latitude.
+    (plotly's geo choropleth needs a base map fetched from the internet to draw at all; this
+    needs nothing.)"""
+    geojson, key = boundaries
+    lo, hi = float(values.min()), float(values.max())
+    by_code = {f["properties"].get(key): f["geometry"] for f in geojson.get("features", [])}
+    traces: list[go.BaseTraceType] = []
+    lats: list[float] = []
+    labels: dict[str, list] = {"x": [], "y": [], "text": []}
+    label_colours: list[str] = []
+    dark_from = lo + 0.6 * (hi - lo)  # white names only on dark fills
+    # Chosen wards last, so their outline is drawn over their neighbours' edges.
+    order = sorted(zip(w.itertuples(), values, strict=True), key=lambda pair: pair[0].highlight)
+    for row, value in order:
+        geometry = by_code.get(row.ward_code)
+        if geometry is None:
+            continue
+        x: list[float | None] = []
+        y: list[float | None] = []
+        for ring in _rings(geometry):
+            x += [p[0] for p in ring] + [None]
+            y += [p[1] for p in ring] + [None]
+        lats += [v for v in y if v is not None]
+        outer = max(_rings(geometry), key=len)  # label the ward at the middle of its largest part
+        labels["x"].append(sum(p[0] for p in outer) / len(outer))
+        labels["y"].append(sum(p[1] for p in outer) / len(outer))
+        labels["text"].append(_wrap(row.ward_name))
+        label_colours.append("white" if value > dark_from else "#1f1f1f")
+        shade = sample_colorscale("Blues", [(value - lo) / (hi - lo) if hi > lo else 0.5])[0]
+        label = format_rate(value) if use_rate else f"{value:,.0f}"
+        traces.append(
+            go.Scatter(
+                x=x,
+                y=y,
+                fill="toself",
+                fillcolor=shade,
+                mode="lines",
+                line=dict(color=SELECTED_COLOUR if row.highlight else "white", width=3 if row.highlight else 1),
+                hoveron="fills",
+                name=row.ward_name,
+                text=f"{row.ward_name}: {label}",
+                hoverinfo="text",
+            )
+        )
+    traces.append(go.Scatter(**labels, mode="text", textfont=dict(size=11, color="#1f1f1f"), hoverinfo="skip"))
+    # The colour key: an invisible marker trace carrying the scale.
+    traces.append(
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            marker=dict(colorscale="Blues", cmin=lo, cmax=hi, color=[lo], showscale=True, colorbar=dict(title=title)),
+            hoverinfo="skip",
+        )
+    )
+    mid_lat = (min(lats) + max(lats)) / 2 if lats else 52.4
+    return go.Figure(
+        traces,
+        layout=_layout(
+            520,
+            dict(l=10, r=10, t=10, b=10),
+            showlegend=False,
+            xaxis=dict(visible=False),
+            # a degree of longitude is shorter than one of latitude by cos(latitude)
+            yaxis=dict(visible=False, scaleanchor="x", scaleratio=1 / math.cos(math.radians(mid_lat))),
+        ),
+    )
 
 
 def map_figure(view: WardView, boundaries: tuple[dict, str] | None) -> go.Figure:
     """A choropleth of rates per 1,000 (counts where populations are missing) when boundaries
     are configured; otherwise a tile layout of the wards, so there is always a picture. No map
-    tiles are fetched from the internet either way."""
+    tiles or base maps are fetched from the internet either way."""
     w = view.wards
     use_rate = w["rate"].notna().all()
     values = w["rate"] if use_rate else w["count"]
@@ -306,24 +401,7 @@ def map_figure(view: WardView, boundaries: tuple[dict, str] | None) -> go.Figure
         for n, v in zip(w["ward_name"], values, strict=True)
     ]
     if boundaries is not None:
-        geojson, key = boundaries
-        fig = go.Figure(
-            go.Choropleth(
-                geojson=geojson,
-                featureidkey=f"properties.{key}",
-                locations=w["ward_code"],
-                z=values,
-                text=w["ward_name"],
-                colorscale="Blues",
-                marker_line_color=[SELECTED_COLOUR if s else "white" for s in w["highlight"]],
-                marker_line_width=[3 if s else 0.5 for s in w["highlight"]],
-                colorbar=dict(title=title),
-                hovertemplate="%{text}: %{z:,.1f}<extra></extra>",
-            )
-        )
-        fig.update_geos(fitbounds="locations", visible=False)
-        fig.update_layout(_layout(480, dict(l=0, r=0, t=0, b=0)))
-        return fig
+        return _boundary_map(w, values, title, boundaries, use_rate)
     dark_from = values.min() + 0.6 * (values.max() - values.min())  # white text only on dark tiles
     positions = [
         TILES.get(code, (i % 5, 6 + i // 5)) if all(c in TILES for c in w["ward_code"]) else (i % 5, i // 5)

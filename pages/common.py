@@ -188,7 +188,12 @@ def ward_explorer(
 def ward_figures(view: ward_view.WardView, label: str) -> dict[str, go.Figure]:
     """The explorer's trend, crime-type mix, ranking and map for a view."""
     settings = plan().settings
-    boundaries = ward_view.load_boundaries(settings.ward_boundaries) if settings.ward_boundaries else None
+    boundaries = None
+    if settings.ward_boundaries is not None:
+        try:
+            boundaries = ward_view.load_boundaries(settings.ward_boundaries)
+        except ward_view.BoundaryError as exc:
+            st.warning(f"{exc} Showing a tile per ward instead; correct settings.ward_boundaries in config.yaml.")
     return {
         "trend": ward_view.trend_figure(view, police_flags(), label),
         "mix": ward_view.mix_figure(view, label),

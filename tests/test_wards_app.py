@@ -167,7 +167,7 @@ def test_demo_explorer_agrees_with_the_theme_page_and_says_demo(demo_copy: Path)
     assert len(at.get("plotly_chart")) == 4
 
 
-def test_the_map_is_a_choropleth_when_boundaries_are_configured(
+def test_the_map_draws_ward_boundaries_when_configured(
     hand_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tests.conftest import ROOT, SHARED
@@ -184,9 +184,31 @@ def test_the_map_is_a_choropleth_when_boundaries_are_configured(
     monkeypatch.setenv("CSP_CONFIG", str(config))
     at = _explorer()
     _no_errors(at, "explorer with boundaries")
-    charts = [c.proto.spec for c in at.get("plotly_chart")]
-    assert any('"type":"choropleth"' in c for c in charts)
-    assert any("WD22CD" in c for c in charts)
+    map_spec = at.get("plotly_chart")[3].proto.spec
+    assert map_spec.count('"fill":"toself"') == 18  # every ward's boundary, filled
+    assert "Foleshill: 0.23" in map_spec and "St Michael's: 0.00" in map_spec
+
+
+def test_a_broken_boundary_file_is_explained_and_tiles_shown(
+    hand_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import ROOT
+
+    broken = tmp_path / "wards.geojson"
+    broken.write_text('{"type": "FeatureCollection", "features": [{"properties": {"name": "x"}}]}')
+    config = tmp_path / "plan.yaml"
+    config.write_text(
+        (ROOT / "config.yaml")
+        .read_text(encoding="utf-8")
+        .replace("ward_boundaries: null", f"ward_boundaries: {broken}")
+        .replace("strategic_assessment_file: data/", f"strategic_assessment_file: {ROOT}/data/"),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("CSP_CONFIG", str(config))
+    at = _explorer()
+    assert not at.exception
+    assert any("no ward code property (like WD22CD)" in w.value for w in at.warning)
+    assert '"symbol":"square"' in at.get("plotly_chart")[3].proto.spec
 
 
 def test_explorer_without_police_data_offers_the_import(plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
