@@ -42,7 +42,8 @@ for theme in plan.themes:
     theme_by_path[url] = theme.id
     pages.append(st.Page("pages/theme.py", title=theme.short_name, icon=theme.icon, url_path=url))
 evidence = [
-    st.Page("pages/assessment.py", title="Strategic Assessment", icon=":material/analytics:", url_path="assessment")
+    st.Page("pages/assessment.py", title="Strategic Assessment", icon=":material/analytics:", url_path="assessment"),
+    st.Page("pages/wards.py", title="Ward explorer", icon=":material/map:", url_path="wards"),
 ]
 returns_pages = [
     st.Page(

@@ -7,10 +7,12 @@ regenerated only when the store holds none or was made with another seed.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from metrics import demo
+from metrics import demo, police_demo, police_uk
 from metrics.assessment import read_assessment_csv
 from metrics.plan import Plan
 from metrics.returns import rows_csv, submit, template_filename, validate_return
@@ -31,6 +33,7 @@ class InitReport:
     demo_rows: int = 0
     real_rows: int = 0
     demo_returns: int = 0
+    police: police_uk.ImportReport | None = None
 
     def lines(self) -> list[str]:
         out = [
@@ -45,6 +48,11 @@ class InitReport:
                 f"{self.real_rows} real survey figures quoted in the plan."
             )
             out.append(f"Demo quarterly returns submitted: {self.demo_returns}.")
+        if self.police is not None:
+            out.append(
+                f"Demo police.uk street files imported: {self.police.stored:,} incidents in wards from "
+                f"{len(self.police.files)} monthly files."
+            )
         return out
 
 
@@ -90,10 +98,22 @@ def initialise(plan: Plan, store: Store, with_demo: bool = False, progress: Prog
         data = demo.generate(plan, sa)
         progress(0.8, "Storing demo data")
         store.load_demo(data.values, data.commentary, data.action_progress, data.ward_volumes, plan.settings.demo_seed)
-        progress(0.9, "Submitting demo quarterly returns")
+        progress(0.85, "Writing and importing demo police.uk street files")
+        report.police = load_police_demo(plan, store, data.values)
+        progress(0.92, "Submitting demo quarterly returns")
         report.demo_returns = _submit_demo_returns(plan, store, data)
         report.demo_loaded = True
         report.demo_rows = int(data.values["is_demo"].sum())
         report.real_rows = len(data.values) - report.demo_rows
     progress(1.0, "Ready")
     return report
+
+
+def load_police_demo(plan: Plan, store: Store, values) -> police_uk.ImportReport:  # noqa: ANN001 - DataFrame
+    """Write demo police.uk files from the demo ward series and import them through the real
+    import, replacing any earlier demo police data."""
+    with store.transaction() as con:
+        police_uk.delete_demo(con)
+    with tempfile.TemporaryDirectory(prefix="csp-demo-police-") as tmp:
+        files, lookup = police_demo.write_demo_files(plan, values, Path(tmp))
+        return police_uk.import_street_files(store, plan, files, lookup_path=lookup, is_demo=True)

@@ -54,6 +54,7 @@ class Ward:
     name: str
     population: int | None
     population_source: str | None
+    population_estimated: bool = False  # an estimate, not an official figure: say so wherever it is used
 
 
 @dataclass(frozen=True)
@@ -210,6 +211,7 @@ class Settings:
     spc: SpcRules = SpcRules()  # rebase_at left empty: see spc_rebase
     spc_rebase: tuple[Quarter, ...] = ()  # quarters from which SPC limits are recalculated
     returns: ReturnSettings = field(default_factory=ReturnSettings)
+    ward_boundaries: Path | None = None  # a ward boundary GeoJSON for the explorer's map
 
 
 @dataclass(frozen=True)
@@ -417,6 +419,7 @@ class _Builder:
             self.problem(f"{key}.demo.seed", f"{seed!r} is not a whole number")
             seed = 0
         band = self.number(node, "steady_band_pct", key)
+        boundaries = node.get("ward_boundaries")
         return Settings(
             database=database.resolve(),
             strategic_assessment_file=(base / str(sa_file)).resolve() if sa_file else None,
@@ -426,6 +429,7 @@ class _Builder:
             demo_last_quarter=self.quarter(demo, "last_quarter", f"{key}.demo"),
             **self.spc(self.mapping(node.get("spc", {}), f"{key}.spc"), f"{key}.spc"),
             returns=self.return_settings(self.mapping(node.get("returns", {}), f"{key}.returns")),
+            ward_boundaries=(base / str(boundaries)).resolve() if boundaries else None,
         )
 
     def spc(self, node: dict[str, Any], key: str) -> dict[str, Any]:
@@ -508,8 +512,15 @@ class _Builder:
             source = node.get("population_source")
             if population is not None and not source:
                 self.problem(f"{key}.population_source", "a population needs its source (for example 'Census 2021')")
+            estimated = bool(node.get("population_estimated", False))
             out.append(
-                Ward(code, self.text(node, "name", key), int(population) if population is not None else None, source)
+                Ward(
+                    code,
+                    self.text(node, "name", key),
+                    int(population) if population is not None else None,
+                    source,
+                    estimated,
+                )
             )
         return tuple(out)
 

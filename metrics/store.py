@@ -130,10 +130,38 @@ MIGRATIONS: tuple[Migration, ...] = (
                 reasons VARCHAR, is_demo BOOLEAN NOT NULL)""",
         ),
     ),
+    Migration(
+        4,
+        "police.uk street-level crime: incidents by ward, LSOA lookup, monthly summary, import log",
+        (
+            # Sorted by (ward_code, month) at insert, so ward and month filters skip row groups.
+            """CREATE TABLE police_incidents (
+                ward_code VARCHAR NOT NULL, month DATE NOT NULL, crime_type VARCHAR NOT NULL,
+                crime_id VARCHAR, falls_within VARCHAR NOT NULL, reported_by VARCHAR,
+                longitude DOUBLE, latitude DOUBLE, location VARCHAR, lsoa_code VARCHAR NOT NULL,
+                lsoa_name VARCHAR, last_outcome VARCHAR, context VARCHAR, is_demo BOOLEAN NOT NULL)""",
+            """CREATE TABLE lsoa_wards (
+                lsoa_code VARCHAR PRIMARY KEY, lsoa_name VARCHAR, ward_code VARCHAR NOT NULL,
+                ward_name VARCHAR, lad_name VARCHAR, source VARCHAR NOT NULL, is_demo BOOLEAN NOT NULL,
+                loaded_at TIMESTAMP NOT NULL)""",
+            """CREATE TABLE police_ward_month (
+                month DATE NOT NULL, ward_code VARCHAR NOT NULL, crime_type VARCHAR NOT NULL,
+                incidents INTEGER NOT NULL, is_demo BOOLEAN NOT NULL)""",
+            """CREATE TABLE police_months (
+                force VARCHAR NOT NULL, month DATE NOT NULL, rows_read INTEGER NOT NULL,
+                stored INTEGER NOT NULL, no_location INTEGER NOT NULL, outside_area INTEGER NOT NULL,
+                source_file VARCHAR, is_demo BOOLEAN NOT NULL, imported_at TIMESTAMP NOT NULL)""",
+            """CREATE TABLE police_imports (
+                imported_at TIMESTAMP NOT NULL, files INTEGER NOT NULL, rows_read BIGINT NOT NULL,
+                stored BIGINT NOT NULL, no_location BIGINT NOT NULL, outside_area BIGINT NOT NULL,
+                skipped_files VARCHAR, is_demo BOOLEAN NOT NULL)""",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
 DATA_TABLES = ("sa_figures", "indicator_values", "action_progress", "commentary")
+POLICE_TABLES = ("police_incidents", "lsoa_wards", "police_ward_month", "police_months", "police_imports")
 PLAN_TABLES = ("wards", "themes", "objectives", "measures", "subgroups", "actions", "indicators")
 
 
@@ -241,9 +269,11 @@ class Store:
                 "CREATE TABLE IF NOT EXISTS schema_migrations ("
                 "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
             )
-            current = _schema_version(con)
+            # By record, not by the highest number: a store made on a branch that had a later
+            # migration but not an earlier one still gets the earlier one.
+            recorded = _recorded_versions(con)
             for migration in MIGRATIONS:
-                if migration.version <= current or migration.version > target:
+                if migration.version in recorded or migration.version > target:
                     continue
                 con.execute("BEGIN TRANSACTION")
                 try:
@@ -265,7 +295,7 @@ class Store:
         if not self.path.exists():
             return False
         with self.connect() as con:
-            if _schema_version(con) < LATEST_VERSION:
+            if not {m.version for m in MIGRATIONS} <= _recorded_versions(con):
                 return False
             return con.execute("SELECT count(*) FROM indicators").fetchone()[0] > 0
 
@@ -701,6 +731,12 @@ def _schema_version(con: duckdb.DuckDBPyConnection) -> int:
     if not exists:
         return 0
     return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+
+
+def _recorded_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
+    if not _schema_version(con):
+        return set()
+    return {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
 
 
 def _set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:

@@ -15,6 +15,7 @@ SHARE_MISMATCH_POINTS = 1.0  # flag a quoted share that differs from count/total
 
 plan = common.plan()
 common.selected_quarter()  # keeps the sidebar and the quarter choice the same on every page
+ward = common.selected_ward("Highlights the ward in the ward volumes.")
 figures = common.sa_figures()
 
 st.title("Strategic Assessment")
@@ -88,6 +89,17 @@ if not wards.empty:
             "are demo data that fill in the other wards so the picture is complete."
         )
     unit = wards["unit"].dropna().iloc[0] if wards["unit"].notna().any() else ""
+    if ward is not None:  # the ward chosen in the sidebar: marked in the chart and the table
+        wards["ward_name"] = wards["ward_name"].mask(wards["ward_code"] == ward, "▶ " + wards["ward_name"])
+        ranked = wards.sort_values("value", ascending=False).reset_index(drop=True)
+        hit = ranked[ranked["ward_code"] == ward]
+        if not hit.empty:
+            r = hit.iloc[0]
+            st.info(
+                f"Selected ward **{r['ward_name'][2:]}**: {r['value']:,.0f} {unit}, {hit.index[0] + 1} of "
+                f"{len(ranked)} wards" + (" (demo figure)" if r["is_demo"] else "") + ".",
+                icon=":material/location_on:",
+            )
     st.plotly_chart(ward_volume_figure(wards, unit), key="ward_volumes", config={"displayModeBar": False})
     notes = []
     for _, r in real.iterrows():

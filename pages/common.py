@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from metrics import returns
+from metrics import police_uk, returns, ward_view
 from metrics.charts import spc_figure
 from metrics.exceptions import Review, review_all
 from metrics.plan import Plan, load_plan
@@ -31,6 +31,9 @@ T = TypeVar("T")
 Fingerprint = tuple[int, int, int]
 QUARTER_KEY = "quarter"  # the chosen quarter, kept across pages
 QUARTER_WIDGET_KEY = "quarter_picker"
+WARD_KEY = "ward"  # the chosen ward code (None: all of the city), kept across pages and in ?ward=
+WARD_WIDGET_KEY = "ward_picker"
+CITYWIDE = "All of the city"
 
 CSS = """
 <style>
@@ -148,6 +151,69 @@ def sa_figures(db: str, fingerprint: Fingerprint) -> pd.DataFrame:
     return Store(db).sa_figures()
 
 
+@per_data_version
+def police_bounds(db: str, fingerprint: Fingerprint) -> tuple[object, object, list[str], bool]:
+    """First and last month of police.uk data, its crime types, and whether it is demo data."""
+    return police_uk.summary_bounds(Store(db))
+
+
+@per_data_version
+def police_summary(
+    db: str, fingerprint: Fingerprint, first: str, last: str, wards: tuple[str, ...], types: tuple[str, ...]
+) -> pd.DataFrame:
+    """month, ward_code, ward_name, crime_type, count: what the explorer shows and downloads."""
+    return police_uk.ward_summary(Store(db), first, last, wards, types)
+
+
+def police_download(first: str, last: str, wards: tuple[str, ...], types: tuple[str, ...]) -> pd.DataFrame:
+    """The rows the explorer downloads: the period's summary for every ward (already read for
+    the ranking) narrowed to the chosen wards, so a ward change reads nothing from the store."""
+    every_ward = police_summary(first, last, (), types)
+    return every_ward[every_ward["ward_code"].isin(wards)].reset_index(drop=True) if wards else every_ward
+
+
+@per_data_version
+def police_coverage(db: str, fingerprint: Fingerprint) -> pd.DataFrame:
+    return police_uk.coverage(Store(db)).frame
+
+
+@per_data_version
+def police_flags(db: str, fingerprint: Fingerprint) -> dict[str, str]:
+    """Months (YYYY-MM) missing or thin inside the area for any force, with why."""
+    problems = police_coverage.cached(db, fingerprint)
+    problems = problems[problems["problem"] != ""]
+    return {r.month: f"{r.force}: {r.problem}" for r in problems.itertuples()}
+
+
+@per_data_version
+def ward_explorer(
+    db: str, fingerprint: Fingerprint, wards: tuple[str, ...], first: str, last: str, types: tuple[str, ...]
+) -> ward_view.WardView:
+    """The explorer's numbers for one choice, computed once per data version. (Figures are
+    built from it on each rerun: a cached plotly figure is rebuilt and re-validated when read
+    back, which costs several times more than building it.)"""
+    every_ward = police_summary.cached(db, fingerprint, first, last, (), types)
+    months = [p.strftime("%Y-%m") for p in pd.period_range(first, last, freq="M")]
+    return ward_view.build(plan(), every_ward, list(wards), months)
+
+
+def ward_figures(view: ward_view.WardView, label: str) -> dict[str, go.Figure]:
+    """The explorer's trend, crime-type mix, ranking and map for a view."""
+    settings = plan().settings
+    boundaries = None
+    if settings.ward_boundaries is not None:
+        try:
+            boundaries = ward_view.load_boundaries(settings.ward_boundaries)
+        except ward_view.BoundaryError as exc:
+            st.warning(f"{exc} Showing a tile per ward instead; correct settings.ward_boundaries in config.yaml.")
+    return {
+        "trend": ward_view.trend_figure(view, police_flags(), label),
+        "mix": ward_view.mix_figure(view, label),
+        "ranking": ward_view.ranking_figure(view),
+        "map": ward_view.map_figure(view, boundaries),
+    }
+
+
 def selected_quarter() -> Quarter | None:
     """The quarter picker in the sidebar, shared by every page: the choice is kept in session
     state so it survives moving between pages. Defaults to the latest quarter with data."""
@@ -168,6 +234,46 @@ def selected_quarter() -> Quarter | None:
         )
     st.session_state[QUARTER_KEY] = picked
     return Quarter.parse(picked)
+
+
+def shared_ward() -> str | None:
+    """The ward chosen once for every page: from session state, or on a session's first page
+    from the link's ``?ward=CODE`` (so a shared link reproduces the view)."""
+    codes = plan().ward_names()
+    if WARD_KEY not in st.session_state:
+        from_link = st.query_params.get(WARD_KEY)
+        st.session_state[WARD_KEY] = from_link if from_link in codes else None
+    chosen = st.session_state[WARD_KEY]
+    return chosen if chosen in codes else None
+
+
+def set_shared_ward(code: str | None) -> None:
+    """Keep the ward choice in session state and in the address bar."""
+    st.session_state[WARD_KEY] = code
+    if code:
+        if st.query_params.get(WARD_KEY) != code:
+            st.query_params[WARD_KEY] = code
+    elif WARD_KEY in st.query_params:
+        del st.query_params[WARD_KEY]
+
+
+def selected_ward(help_text: str = "Applies to figures recorded by ward; the others stay citywide.") -> str | None:
+    """The ward picker in the sidebar, the same on every page: one ward choice everywhere,
+    kept across pages and in the page's address."""
+    names = plan().ward_names()
+    options: list[str | None] = [None, *names]
+    chosen = shared_ward()
+    with st.sidebar:
+        picked = st.selectbox(
+            "Ward",
+            options,
+            index=options.index(chosen),
+            format_func=lambda c: CITYWIDE if c is None else names[c],
+            key=WARD_WIDGET_KEY,
+            help=help_text + " The choice is kept on every page and in the link (?ward=CODE).",
+        )
+    set_shared_ward(picked)
+    return picked
 
 
 def demo_banner(shown_demo: bool) -> None:

@@ -19,7 +19,6 @@ ACTION_ICONS = {
     "Off track": "✖",
     "Not started": "○",
 }
-CITYWIDE = "All of the city"
 
 
 def baseline_text(ind: Indicator) -> str:
@@ -40,19 +39,9 @@ if quarter is None:
     st.info("No quarterly data is stored yet. Run `python -m metrics init --demo` to load demo data.")
     st.stop()
 
-ward_options = {CITYWIDE: None} | {w.name: w.code for w in plan.wards}
-has_ward_detail = any(i.ward_detail for i in theme.indicators)
 top = st.columns([3, 2])
 top[0].markdown(f"### {quarter.label} ({quarter.months_label})")
-ward = None
-if has_ward_detail:
-    choice = top[1].selectbox(
-        "Ward",
-        list(ward_options),
-        key=f"ward_{theme.id}",
-        help="Applies to the indicators recorded by ward; the others stay citywide.",
-    )
-    ward = ward_options[choice]
+ward = common.selected_ward()  # one ward choice for every page (sidebar, session and ?ward=)
 
 statuses = {s.indicator.id: s for s in common.statuses(quarter, ward) if s.indicator.theme_id == theme.id}
 reviews = {r.indicator.id: r for r in common.reviews(quarter, ward)}

@@ -103,14 +103,15 @@ def test_theme_page_ward_selector_changes_ward_indicators() -> None:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     at = _goto(at, "public-places")
     citywide = _text(at)
-    ward = at.selectbox(key="ward_public_places")
-    assert ward.value == "All of the city"
-    ward.set_value("St Michael's").run()
+    ward = at.selectbox(key="ward_picker")
+    assert ward.value is None  # all of the city
+    ward.set_value("E05001228").run()  # St Michael's
     _no_errors(at, "public places, St Michael's")
     in_ward = _text(at)
     assert "ASB incidents in St Michael's" in in_ward
     assert "ASB incidents in St Michael's" not in citywide
     assert "citywide (no ward detail)" in in_ward
+    assert at.query_params["ward"] == "E05001228"
 
 
 def test_theme_pages_show_objectives_commentary_and_actions() -> None:

@@ -103,6 +103,7 @@ def _pages() -> list[tuple[str, str]]:
     pages += [(t.id.replace("_", "-"), t.name) for t in plan.themes]
     pages.append(("assessment", "Strategic Assessment"))
     pages += [("returns-upload", "Upload a quarterly return"), ("returns-tracker", "Returns tracker")]
+    pages.append(("wards", "Ward explorer"))
     return pages
 
 
@@ -132,14 +133,14 @@ def _choose_quarter_then_move(page, quarter: str) -> None:  # noqa: ANN001 - pla
     """A board member picks a quarter, then moves to a theme page through the sidebar: the
     quarter stays chosen and the page shows it."""
     sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.locator('[data-testid="stSelectbox"]').click()
+    sidebar.get_by_role("combobox", name="Quarter").click()
     page.get_by_role("option", name=quarter, exact=True).click()
     page.wait_for_selector(f'h3:has-text("{quarter}")', timeout=PAGE_SECONDS * 1000)
     theme = load_plan().themes[1]
     sidebar.get_by_role("link", name=theme.short_name).click()
     _wait_for_script(page, theme.name)
     assert page.locator("h3", has_text=quarter).count() == 1, f"{theme.name} does not show {quarter}"
-    shown = sidebar.locator('[data-testid="stSelectbox"] input[role="combobox"]').input_value()
+    shown = sidebar.get_by_role("combobox", name="Quarter").input_value()
     assert quarter in shown, f"the quarter picker shows {shown!r} after moving page"
 
 
@@ -155,6 +156,23 @@ def _download_pack(page, folder: Path) -> Path:  # noqa: ANN001 - playwright Pag
     saved = folder / download.value.suggested_filename
     download.value.save_as(saved)
     return saved
+
+
+def _shared_ward_link(page, server: str) -> None:  # noqa: ANN001 - playwright Page
+    """A link to the explorer for one ward and period shows that view, and the ward carries to
+    a theme page through the sidebar (and stays in the address)."""
+    page.goto(f"{server}/wards?ward=E05001228&from=2025-04&to=2025-09")
+    _wait_for_script(page, "Ward explorer")
+    chosen = page.locator('[data-testid="stMultiSelect"]').first.inner_text()
+    assert "St Michael's" in chosen, f"the explorer shows {chosen!r} for ?ward=E05001228"
+    assert page.get_by_text("Incidents (2025-04 to 2025-09)").count() == 1
+    _screenshot(page, ARTIFACTS / "wards-st-michaels.png")
+    theme = load_plan().themes[1]
+    page.locator('[data-testid="stSidebar"]').get_by_role("link", name=theme.short_name).click()
+    _wait_for_script(page, theme.name)
+    shown = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="Ward")
+    assert "St Michael's" in shown.input_value(), "the ward choice did not carry to the theme page"
+    page.wait_for_function("() => location.search.includes('ward=E05001228')", timeout=10_000)
 
 
 def test_every_page_renders_in_chromium(server: str, tmp_path: Path) -> None:
@@ -180,6 +198,7 @@ def test_every_page_renders_in_chromium(server: str, tmp_path: Path) -> None:
         assert page.get_by_text("Demo data.", exact=False).count() >= 1, "the demo-data banner is not visible"
         pack = _download_pack(page, tmp_path)
         _choose_quarter_then_move(page, "2024/25 Q3")
+        _shared_ward_link(page, server)
         browser.close()
     assert pack.name == "CCSP-board-pack-2025-26-Q2.pdf"
     assert pack.read_bytes().startswith(b"%PDF") and pack.stat().st_size > 100_000

@@ -159,7 +159,7 @@ BROKEN = [
     ),
     (
         "population without source",
-        lambda r: _set(r["wards"][0], "population", 1000),
+        lambda r: (_set(r["wards"][0], "population", 1000), _set(r["wards"][0], "population_source", None)),
         ["wards[0].population_source: a population needs its source"],
     ),
     (

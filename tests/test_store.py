@@ -45,6 +45,21 @@ def test_upgrade_keeps_existing_rows(tmp_path: Path, plan) -> None:
     assert after["wards"] == 18
 
 
+def test_a_migration_missing_below_the_highest_is_still_applied(tmp_path: Path) -> None:
+    """A store made where migration 4 existed but 3 did not (two branches developed in
+    parallel) gets 3 later: migrations are applied by record, not by the highest number."""
+    store = Store(tmp_path / "csp.duckdb")
+    store.migrate(target=2)
+    with store.connect() as con:
+        four = next(m for m in MIGRATIONS if m.version == 4)
+        for statement in four.statements:
+            con.execute(statement)
+        con.execute("INSERT INTO schema_migrations VALUES (4, ?, now())", [four.name])
+    assert not store.is_ready()
+    assert store.migrate() == [v.version for v in MIGRATIONS if v.version not in (1, 2, 4)]
+    assert "return_submissions" in store.table_counts()
+
+
 def test_a_failed_write_leaves_the_store_unchanged(demo_store: Store) -> None:
     before = demo_store.checksums()
     good = {

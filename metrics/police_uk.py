@@ -1,0 +1,666 @@
+"""police.uk street-level crime: format detection, the LSOA to ward lookup, the import with its
+coverage report, and the ward summaries the explorer and the command line read.
+
+The monthly street-level files (``<yyyy-mm>-<force>-street.csv``) are read by DuckDB with an
+explicit schema, one file at a time (so progress can be shown and a bad file named). Each
+record is mapped to a ward once, at import, through the LSOA to ward lookup; records outside
+the partnership's wards and records with no location are counted, not stored. Re-importing a
+month replaces that force's month, so a republished month is never doubled. Incidents are
+stored sorted by ward and month, and a monthly ward x crime-type summary is rebuilt for the
+months touched, so a page reads a few thousand rows whatever the number of incidents.
+
+All SQL for the police tables lives here, as small functions taking a :class:`Store`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from metrics.plan import Plan
+from metrics.store import POLICE_TABLES, Store, _now
+
+Progress = Callable[[float, str], None]
+
+STREET_COLUMNS = (
+    "Crime ID",
+    "Month",
+    "Reported by",
+    "Falls within",
+    "Longitude",
+    "Latitude",
+    "Location",
+    "LSOA code",
+    "LSOA name",
+    "Crime type",
+    "Last outcome category",
+    "Context",
+)
+# The schema DuckDB reads a street file with: no sniffing, every file read the same way.
+_SCHEMA = (
+    ("crime_id", "VARCHAR"),
+    ("month", "VARCHAR"),
+    ("reported_by", "VARCHAR"),
+    ("falls_within", "VARCHAR"),
+    ("longitude", "DOUBLE"),
+    ("latitude", "DOUBLE"),
+    ("location", "VARCHAR"),
+    ("lsoa_code", "VARCHAR"),
+    ("lsoa_name", "VARCHAR"),
+    ("crime_type", "VARCHAR"),
+    ("last_outcome", "VARCHAR"),
+    ("context", "VARCHAR"),
+)
+# Other police.uk layouts, recognised by their header so the message can say what the file is.
+OTHER_LAYOUTS = {
+    "outcomes": ("Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location")
+    + ("LSOA code", "LSOA name", "Outcome type"),
+    "stop-and-search": ("Type", "Date", "Part of a policing operation", "Policing operation", "Latitude"),
+}
+LOW_MONTH_SHARE = 0.5  # a month with fewer in-area records than this share of the median is flagged
+DEMO_FORCE = "Demo Police (generated demo data)"
+
+
+class PoliceDataError(ValueError):
+    """A police.uk file or lookup cannot be used; the message names the file and what to do."""
+
+
+# --- format detection ------------------------------------------------------------------------
+def _first_line(path: Path) -> str:
+    try:
+        with path.open("rb") as f:
+            head = f.read(65536)
+    except OSError as exc:
+        raise PoliceDataError(f"{path}: cannot be read ({exc.strerror}).") from exc
+    if not head.strip():
+        raise PoliceDataError(f"{path}: the file is empty. Download the month again from data.police.uk.")
+    line = re.split(rb"\r\n|\r|\n", head, maxsplit=1)[0]
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PoliceDataError(
+            f"{path}: the header is not UTF-8 text (byte {exc.start + 1} is {line[exc.start : exc.start + 1]!r}). "
+            "police.uk files are UTF-8: download the file again, or re-save it as 'CSV UTF-8'."
+        ) from exc
+    return text.lstrip("\ufeff")
+
+
+def detect_format(path: str | Path) -> str:
+    """'street' for a police.uk street-level file; raises PoliceDataError naming the layout
+    (outcomes, stop-and-search) or the columns that are wrong otherwise."""
+    path = Path(path)
+    header = [c.strip() for c in next(csv.reader([_first_line(path)]))]
+    if tuple(header) == STREET_COLUMNS:
+        return "street"
+    for name, prefix in OTHER_LAYOUTS.items():
+        if tuple(header[: len(prefix)]) == prefix:
+            raise PoliceDataError(
+                f"{path}: this is a police.uk {name} file, not a street-level crime file. Import the "
+                "<yyyy-mm>-<force>-street.csv files (in the monthly archive, one per month folder)."
+            )
+    lookup_like = [k for k in ("lsoa_code", "ward_code") if _find_column(header, k) is not None]
+    if len(lookup_like) == 2:
+        raise PoliceDataError(
+            f"{path}: this is an LSOA to ward lookup, not a street-level crime file. Give it as the lookup "
+            "(--lookup FILE on the command line, or the lookup upload on the page)."
+        )
+    missing = [c for c in STREET_COLUMNS if c not in header]
+    extra = [c for c in header if c not in STREET_COLUMNS]
+    detail = []
+    if missing:
+        detail.append(f"missing column(s): {', '.join(missing)}")
+    if extra:
+        detail.append(f"unexpected column(s): {', '.join(extra)}")
+    if not missing and not extra:
+        detail.append("the columns are in a different order")
+    raise PoliceDataError(
+        f"{path}: not a police.uk street-level file ({'; '.join(detail)}). Expected the header: "
+        f"{','.join(STREET_COLUMNS)}."
+    )
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given; folders (the monthly archive: one folder per month) walked for .csv files."""
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() == ".csv")
+            if not found:
+                raise PoliceDataError(f"{p}: the folder holds no .csv files.")
+            out.extend(found)
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise PoliceDataError(f"{p}: no such file or folder.")
+    return list(dict.fromkeys(out))
+
+
+# --- the LSOA to ward lookup -----------------------------------------------------------------
+_LOOKUP_PATTERNS = {
+    "lsoa_code": (r"lsoa\d{2}cd", r"lsoa\d{2}_code", r"lsoa_code", r"lsoa code"),
+    "lsoa_name": (r"lsoa\d{2}nm", r"lsoa\d{2}_name", r"lsoa_name", r"lsoa name"),
+    "ward_code": (r"wd\d{2}cd", r"ward\d{2}_code", r"ward_code"),
+    "ward_name": (r"wd\d{2}nm", r"ward\d{2}_name", r"ward_name"),
+    "lad_name": (r"lad\d{2}nm", r"ltla\d{2}_name", r"lad\d{2}_name", r"lad_name"),
+}
+
+
+def _find_column(header: list[str], ours: str) -> str | None:
+    """The file's column for one of ours (lsoa_code, ward_code, ...), by ONS naming patterns."""
+    return next(
+        (name for name in header if any(re.fullmatch(p, name, re.IGNORECASE) for p in _LOOKUP_PATTERNS[ours])), None
+    )
+
+
+@dataclass(frozen=True)
+class Lookup:
+    path: Path
+    columns: dict[str, str]  # our name -> the file's column
+    rows: pd.DataFrame  # lsoa_code, lsoa_name, ward_code, ward_name, lad_name: the partnership's rows
+    rows_read: int
+
+
+def read_lookup(path: str | Path, plan: Plan) -> Lookup:
+    """Read an ONS 'LSOA to electoral ward' lookup in either common layout (LSOA11CD/WD18CD/...
+    or lsoa21_code/ward24_code/...), with any line endings (the national files can use CR
+    alone). Keeps the rows whose ward is one of the partnership's wards."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise PoliceDataError(f"{path}: cannot be read ({exc.strerror}).") from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")  # ONS files are ASCII; names only
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    if not rows:
+        raise PoliceDataError(f"{path}: the lookup file is empty.")
+    header = [c.strip() for c in rows[0]]
+    columns = {ours: found for ours in _LOOKUP_PATTERNS if (found := _find_column(header, ours)) is not None}
+    missing = [k for k in ("lsoa_code", "ward_code") if k not in columns]
+    if missing:
+        raise PoliceDataError(
+            f"{path}: not an LSOA to ward lookup: no {' or '.join(missing).replace('_', ' ')} column. "
+            "Expected ONS column names such as LSOA21CD and WD24CD (or lsoa21_code and ward24_code); "
+            f"the file has: {', '.join(header[:12])}."
+        )
+    index = {k: header.index(v) for k, v in columns.items()}
+    frame = pd.DataFrame(
+        [
+            [r[index[k]].strip() if k in index and index[k] < len(r) else None for k in _LOOKUP_PATTERNS]
+            for r in rows[1:]
+        ],
+        columns=list(_LOOKUP_PATTERNS),
+    )
+    wards = plan.ward_names()
+    ours = frame[frame["ward_code"].isin(list(wards))].drop_duplicates("lsoa_code").copy()
+    if ours.empty:
+        raise PoliceDataError(
+            f"{path}: none of its {frame['ward_code'].nunique()} ward codes is one of the partnership's "
+            f"{len(wards)} wards in {plan.path.name}. Is this the lookup for {plan.partnership.area_name}?"
+        )
+    ours["ward_name"] = ours["ward_code"].map(wards)
+    return Lookup(path, columns, ours.reset_index(drop=True), len(frame))
+
+
+def store_lookup(con: duckdb.DuckDBPyConnection, lookup: Lookup, is_demo: bool) -> int:
+    """Add the lookup's LSOAs, replacing any held for the same LSOA codes."""
+    frame = lookup.rows.assign(source=str(lookup.path.name), is_demo=is_demo, loaded_at=_now())
+    con.register("incoming_lookup", frame)
+    con.execute("DELETE FROM lsoa_wards WHERE lsoa_code IN (SELECT lsoa_code FROM incoming_lookup)")
+    con.execute(
+        """INSERT INTO lsoa_wards SELECT lsoa_code, lsoa_name, ward_code, ward_name, lad_name,
+           source, is_demo, loaded_at FROM incoming_lookup"""
+    )
+    con.unregister("incoming_lookup")
+    return len(frame)
+
+
+# --- the import ------------------------------------------------------------------------------
+@dataclass
+class ForceMonth:
+    force: str
+    month: str  # YYYY-MM
+    rows_read: int
+    stored: int
+    no_location: int
+    outside_area: int
+
+
+@dataclass
+class ImportReport:
+    files: list[Path] = field(default_factory=list)
+    bad_files: dict[str, str] = field(default_factory=dict)  # path -> why
+    lookup: Lookup | None = None
+    months: list[ForceMonth] = field(default_factory=list)
+    coverage: Coverage | None = None
+    demo_removed: int = 0  # demo incidents removed because real files were imported
+
+    @property
+    def rows_read(self) -> int:
+        return sum(m.rows_read for m in self.months)
+
+    @property
+    def stored(self) -> int:
+        return sum(m.stored for m in self.months)
+
+    @property
+    def no_location(self) -> int:
+        return sum(m.no_location for m in self.months)
+
+    @property
+    def outside_area(self) -> int:
+        return sum(m.outside_area for m in self.months)
+
+    def lines(self) -> list[str]:
+        out = [f"Files imported: {len(self.files)}."]
+        if self.demo_removed:
+            out.append(f"Demo police.uk data removed ({self.demo_removed:,} demo incidents): real files replace it.")
+        if self.lookup is not None:
+            out.append(
+                f"Lookup {self.lookup.path.name}: {len(self.lookup.rows)} LSOAs in the partnership's wards "
+                f"(of {self.lookup.rows_read} rows)."
+            )
+        for why in self.bad_files.values():
+            out.append(f"Skipped (bad file): {why}")
+        read = self.rows_read
+        out.append(f"Rows read: {read:,}.")
+        out.append(f"Stored (in the partnership's wards): {self.stored:,}.")
+        share = self.no_location / read * 100 if read else 0.0
+        out.append(
+            f"Skipped, no location (blank LSOA): {self.no_location:,} ({share:.1f}% of rows; "
+            "they cannot be placed in a ward or even in the area)."
+        )
+        out.append(f"Skipped, outside the partnership's area (LSOA not in the lookup): {self.outside_area:,}.")
+        if self.coverage is not None:
+            out += self.coverage.lines()
+        return out
+
+
+@dataclass
+class Coverage:
+    """Which months each force has, and which months are missing or thin inside the area."""
+
+    frame: pd.DataFrame  # force, month, rows_read, stored, no_location, outside_area, problem
+
+    @property
+    def problems(self) -> pd.DataFrame:
+        return self.frame[self.frame["problem"] != ""]
+
+    def lines(self) -> list[str]:
+        out: list[str] = []
+        for force, g in self.frame.groupby("force", sort=True):
+            present = g[g["rows_read"] > 0]["month"]
+            out.append(
+                f"{force}: months {present.min()} to {present.max()} ({len(present)} present, "
+                f"{int((g['rows_read'] == 0).sum())} missing)."
+            )
+            for r in g[g["problem"] != ""].itertuples():
+                out.append(f"  {r.month}: {r.problem}")
+        return out
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _read_sql(path: Path) -> str:
+    columns = "{" + ", ".join(f"{_literal(n)}: {_literal(t)}" for n, t in _SCHEMA) + "}"
+    return (
+        f"SELECT *, {_literal(str(path))} AS source_file FROM read_csv({_literal(str(path))}, "
+        f"columns={columns}, header=true, delim=',', quote='\"', escape='\"', auto_detect=false, "
+        "strict_mode=true, encoding='utf-8', null_padding=false)"
+    )
+
+
+def _explain_read_error(path: Path, exc: Exception) -> str:
+    message = str(exc)
+    line = re.search(r"[Ll]ine:? (\d+)", message)
+    where = f" near line {line.group(1)}" if line else ""
+    if "unicode" in message.lower() or "utf" in message.lower():
+        why = "contains text that is not UTF-8; police.uk files are UTF-8: download it again"
+    elif "columns" in message.lower() or "expected number" in message.lower() or "unterminated" in message.lower():
+        why = (
+            "has a row with the wrong number of columns, as when a download is cut short (truncated): download it again"
+        )
+    elif "convert" in message.lower() or "could not parse" in message.lower():
+        why = "has a Longitude or Latitude that is not a number"
+    else:
+        why = f"cannot be read ({message.splitlines()[0]})"
+    return f"{path}: the file {why}{where}."
+
+
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
+def _stage_files(con: duckdb.DuckDBPyConnection, files: list[Path], bad: dict[str, str], progress: Progress) -> None:
+    """Read the street files into a temporary table, outside any transaction (a failed read in
+    DuckDB aborts the transaction it is in, and a bad file must not stop the good ones when the
+    user chose to skip it). Files that cannot be read, or have a bad Month, go into ``bad``."""
+    con.execute("CREATE TEMP TABLE staged (" + ", ".join(f"{n} {t}" for n, t in _SCHEMA) + ", source_file VARCHAR)")
+    for i, f in enumerate(files):
+        progress(0.05 + 0.65 * i / max(len(files), 1), f"Reading {f.name} ({i + 1} of {len(files)})")
+        try:
+            con.execute("INSERT INTO staged " + _read_sql(f))
+        except duckdb.Error as exc:
+            bad[str(f)] = _explain_read_error(f, exc)
+    wrong_months = con.execute(
+        """SELECT source_file, any_value(month) FROM staged
+           WHERE month IS NULL OR NOT regexp_full_match(month, ?) GROUP BY 1""",
+        [_MONTH.pattern],
+    ).fetchall()
+    for source, month in wrong_months:
+        bad[source] = f"{source}: Month {month!r} is not a month in the form YYYY-MM."
+        con.execute("DELETE FROM staged WHERE source_file = ?", [source])
+
+
+def import_street_files(
+    store: Store,
+    plan: Plan,
+    paths: Sequence[str | Path],
+    lookup_path: str | Path | None = None,
+    skip_bad: bool = False,
+    is_demo: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import police.uk street files (files or month folders) in one transaction.
+
+    Bad files are named in the error and nothing is stored, unless ``skip_bad``: then the good
+    files are imported and the report lists the bad ones. Raises PoliceDataError when nothing
+    can be imported."""
+    progress = progress or (lambda _f, _m: None)
+    report = ImportReport()
+    files = expand_paths(paths)
+    good: list[Path] = []
+    for f in files:
+        try:
+            detect_format(f)
+            good.append(f)
+        except PoliceDataError as exc:
+            report.bad_files[str(f)] = str(exc)
+    lookup = read_lookup(lookup_path, plan) if lookup_path is not None else None
+    report.lookup = lookup
+    with store.connect() as con:
+        con.execute("SET preserve_insertion_order = false")
+        _stage_files(con, good, report.bad_files, progress)
+        if report.bad_files and not skip_bad:
+            raise PoliceDataError(
+                f"{len(report.bad_files)} of {len(files)} file(s) cannot be imported, so nothing was stored:\n"
+                + "\n".join(f"- {why}" for why in report.bad_files.values())
+                + "\nCorrect or remove them, or import only the good files (--skip-bad, or the option on the page)."
+            )
+        con.execute("BEGIN TRANSACTION")
+        try:
+            report.files = [f for f in good if str(f) not in report.bad_files]
+            if not report.files:
+                raise PoliceDataError("No file could be imported:\n" + "\n".join(report.bad_files.values()))
+            if not is_demo:
+                report.demo_removed = delete_demo(con)
+            if lookup is not None:
+                store_lookup(con, lookup, is_demo)
+            if con.execute("SELECT count(*) FROM lsoa_wards").fetchone()[0] == 0:
+                raise PoliceDataError(
+                    "No LSOA to ward lookup is stored yet, so records cannot be placed in wards. Give the ONS "
+                    "'LSOA to electoral ward' lookup CSV (--lookup FILE, or the lookup upload on the page)."
+                )
+            progress(0.8, "Placing records in wards and storing them")
+            report.months = _replace_months(con, is_demo)
+            progress(0.95, "Updating the monthly ward summary")
+            _rebuild_summary(con, [m.month for m in report.months])
+            con.execute(
+                "INSERT INTO police_imports VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    _now(),
+                    len(report.files),
+                    report.rows_read,
+                    report.stored,
+                    report.no_location,
+                    report.outside_area,
+                    "\n".join(report.bad_files.values()) or None,
+                    is_demo,
+                ],
+            )
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+    report.coverage = coverage(store)
+    progress(1.0, "Import finished")
+    return report
+
+
+def _replace_months(con: duckdb.DuckDBPyConnection, is_demo: bool) -> list[ForceMonth]:
+    """Replace every (force, month) present in the staged rows: incidents and the per-month
+    coverage counts."""
+    counts = con.execute(
+        """SELECT s.falls_within AS force, s.month,
+                  count(*) AS rows_read,
+                  count(*) FILTER (WHERE l.ward_code IS NOT NULL) AS stored,
+                  count(*) FILTER (WHERE coalesce(trim(s.lsoa_code), '') = '') AS no_location,
+                  count(*) FILTER (WHERE coalesce(trim(s.lsoa_code), '') <> '' AND l.ward_code IS NULL)
+                      AS outside_area,
+                  string_agg(DISTINCT parse_filename(s.source_file), ', ') AS source_file
+           FROM staged AS s LEFT JOIN lsoa_wards AS l ON l.lsoa_code = trim(s.lsoa_code)
+           GROUP BY ALL ORDER BY force, month"""
+    ).df()
+    con.execute(
+        """DELETE FROM police_incidents AS t USING (SELECT DISTINCT falls_within, month FROM staged) AS s
+           WHERE t.falls_within = s.falls_within AND t.month = (s.month || '-01')::DATE"""
+    )
+    con.execute(
+        """DELETE FROM police_months AS t USING (SELECT DISTINCT falls_within, month FROM staged) AS s
+           WHERE t.force = s.falls_within AND t.month = (s.month || '-01')::DATE"""
+    )
+    con.execute(
+        """INSERT INTO police_incidents
+           SELECT l.ward_code, (s.month || '-01')::DATE, s.crime_type, nullif(s.crime_id, ''),
+                  s.falls_within, s.reported_by, s.longitude, s.latitude, s.location,
+                  trim(s.lsoa_code), s.lsoa_name, s.last_outcome, s.context, ?
+           FROM staged AS s JOIN lsoa_wards AS l ON l.lsoa_code = trim(s.lsoa_code)
+           ORDER BY l.ward_code, s.month, s.crime_type""",
+        [is_demo],
+    )
+    con.register("incoming_months", counts)
+    con.execute(
+        """INSERT INTO police_months SELECT force, (month || '-01')::DATE, rows_read, stored,
+           no_location, outside_area, source_file, ?, ? FROM incoming_months""",
+        [is_demo, _now()],
+    )
+    con.unregister("incoming_months")
+    return [
+        ForceMonth(r.force, r.month, int(r.rows_read), int(r.stored), int(r.no_location), int(r.outside_area))
+        for r in counts.itertuples()
+    ]
+
+
+def _rebuild_summary(con: duckdb.DuckDBPyConnection, months: list[str]) -> None:
+    """The monthly ward x crime-type counts for the months touched, from the stored incidents."""
+    firsts = sorted({f"{m}-01" for m in months})
+    con.execute("DELETE FROM police_ward_month WHERE month IN (SELECT unnest(?::DATE[]))", [firsts])
+    con.execute(
+        """INSERT INTO police_ward_month
+           SELECT month, ward_code, crime_type, count(*)::INTEGER, bool_or(is_demo)
+           FROM police_incidents WHERE month IN (SELECT unnest(?::DATE[]))
+           GROUP BY ALL ORDER BY ward_code, month, crime_type""",
+        [firsts],
+    )
+
+
+def delete_demo(con: duckdb.DuckDBPyConnection) -> int:
+    """Remove the demo police rows (before a fresh demo import, or when real files arrive, so
+    demo and real incidents are never added together); returns the demo incidents removed."""
+    removed = con.execute("SELECT count(*) FROM police_incidents WHERE is_demo").fetchone()[0]
+    for table in POLICE_TABLES:
+        con.execute(f"DELETE FROM {table} WHERE is_demo")
+    return removed
+
+
+# --- reads -----------------------------------------------------------------------------------
+def _month_start(m: str) -> str:
+    if not _MONTH.fullmatch(m or ""):
+        raise PoliceDataError(f"{m!r} is not a month in the form YYYY-MM (for example 2024-03).")
+    return f"{m}-01"
+
+
+def coverage(store: Store) -> Coverage:
+    """Per force and month: rows read and where they went, with missing months (gaps in a
+    force's range) and months with no or abnormally few records inside the area flagged."""
+    with store.connect() as con:
+        frame = con.execute(
+            """SELECT force, strftime(month, '%Y-%m') AS month, rows_read, stored, no_location, outside_area
+               FROM police_months ORDER BY force, month"""
+        ).df()
+    rows: list[dict] = []
+    for force, g in frame.groupby("force", sort=True):
+        have = {r.month: r for r in g.itertuples()}
+        first, last = pd.Period(g["month"].min(), "M"), pd.Period(g["month"].max(), "M")
+        median = float(g["stored"].median())
+        for p in pd.period_range(first, last, freq="M"):
+            m = p.strftime("%Y-%m")
+            r = have.get(m)
+            if r is None:
+                rows.append(
+                    dict(
+                        force=force,
+                        month=m,
+                        rows_read=0,
+                        stored=0,
+                        no_location=0,
+                        outside_area=0,
+                        problem="missing: the force has no file for this month; do not read it as a fall",
+                    )
+                )
+                continue
+            problem = ""
+            if r.stored == 0:
+                problem = (
+                    f"no records inside the area ({r.rows_read:,} in the force's file): the month is missing "
+                    "for the area, not a fall in crime"
+                )
+            elif median > 0 and r.stored < LOW_MONTH_SHARE * median:
+                problem = (
+                    f"abnormally few records inside the area ({r.stored:,}, against a median of {median:,.0f}): "
+                    "check the file before reading it as a fall"
+                )
+            rows.append(
+                dict(
+                    force=force,
+                    month=m,
+                    rows_read=int(r.rows_read),
+                    stored=int(r.stored),
+                    no_location=int(r.no_location),
+                    outside_area=int(r.outside_area),
+                    problem=problem,
+                )
+            )
+    columns = ["force", "month", "rows_read", "stored", "no_location", "outside_area", "problem"]
+    return Coverage(pd.DataFrame(rows, columns=columns))
+
+
+def lookup_size(store: Store) -> int:
+    with store.connect() as con:
+        return con.execute("SELECT count(*) FROM lsoa_wards").fetchone()[0]
+
+
+def summary_bounds(store: Store) -> tuple[date | None, date | None, list[str], bool]:
+    """First and last month held, the crime types, and whether any of it is demo data."""
+    with store.connect() as con:
+        first, last, demo = con.execute(
+            "SELECT min(month), max(month), coalesce(bool_or(is_demo), false) FROM police_ward_month"
+        ).fetchone()
+        types = [r[0] for r in con.execute("SELECT DISTINCT crime_type FROM police_ward_month ORDER BY 1").fetchall()]
+    return first, last, types, bool(demo)
+
+
+def ward_summary(
+    store: Store,
+    first: str | None = None,
+    last: str | None = None,
+    wards: Sequence[str] = (),
+    crime_types: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Month x ward x crime-type counts (month as YYYY-MM), filtered; wards and types empty
+    means all. The figures the explorer shows and the command line writes."""
+    sql, params = ward_summary_query(first, last, wards, crime_types)
+    with store.connect() as con:
+        return con.execute(sql, params).df()
+
+
+def ward_summary_query(
+    first: str | None = None, last: str | None = None, wards: Sequence[str] = (), crime_types: Sequence[str] = ()
+) -> tuple[str, list[object]]:
+    """The parameterised SQL behind :func:`ward_summary` (the benchmark also runs it on an
+    open connection, to separate the query from opening the file)."""
+    where, params = ["true"], []
+    if first:
+        where.append("s.month >= ?::DATE")
+        params.append(_month_start(first))
+    if last:
+        where.append("s.month <= ?::DATE")
+        params.append(_month_start(last))
+    if wards:
+        where.append("s.ward_code IN (SELECT unnest(?::VARCHAR[]))")
+        params.append(list(wards))
+    if crime_types:
+        where.append("s.crime_type IN (SELECT unnest(?::VARCHAR[]))")
+        params.append(list(crime_types))
+    sql = f"""SELECT strftime(s.month, '%Y-%m') AS month, s.ward_code, w.ward_name, s.crime_type,
+                     s.incidents AS count
+              FROM police_ward_month AS s JOIN wards AS w USING (ward_code)
+              WHERE {" AND ".join(where)}
+              ORDER BY s.month, w.ward_name, s.crime_type"""
+    return sql, params
+
+
+def incident_monthly_counts(store: Store, wards: Sequence[str], first: str, last: str) -> pd.DataFrame:
+    """Ward-filtered monthly counts straight from the incidents (stored sorted by ward and
+    month, so the filter reads only the row groups it needs)."""
+    with store.connect() as con:
+        return con.execute(
+            """SELECT ward_code, month, crime_type, count(*) AS count FROM police_incidents
+               WHERE ward_code IN (SELECT unnest(?::VARCHAR[])) AND month BETWEEN ?::DATE AND ?::DATE
+               GROUP BY ALL ORDER BY ALL""",
+            [list(wards), _month_start(first), _month_start(last)],
+        ).df()
+
+
+# --- export ----------------------------------------------------------------------------------
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as a formula (starting = + - @ tab or CR) get a
+    leading apostrophe; numbers stay numbers."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype.kind in "biufc":
+            continue
+
+        def safe(v: object) -> object:
+            return "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v
+
+        out[column] = out[column].map(safe)
+    return out
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    # Text quoted (so a CR or tab inside a cell stays inside it), numbers bare.
+    return neutralise(frame).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8")
+
+
+def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "ward summary") -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        neutralise(frame).to_excel(writer, index=False, sheet_name=sheet)
+    return buffer.getvalue()

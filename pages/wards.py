@@ -1,0 +1,221 @@
+"""Ward explorer: police.uk street-level crime by ward. Choose wards, months and crime types;
+see counts and rates per 1,000 residents, the monthly trend, the crime-type mix, the ranking of
+wards against the city average, and a map; download the filtered figures; import new months.
+
+Every figure comes from the monthly ward x crime-type summary (metrics/police_uk.py), so a
+rerun costs the same whatever the number of incidents stored."""
+
+from __future__ import annotations
+
+import tempfile
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from metrics import police_uk, ward_view
+from pages import common
+
+WARDS_KEY = "explorer_wards"
+MONTHS_KEY = "explorer_months"
+TYPES_KEY = "explorer_types"
+SAVED_KEY = "_explorer_saved"  # the last choices, kept when the widgets are not on screen
+
+plan = common.plan()
+names = plan.ward_names()
+common.selected_quarter()  # keeps the sidebar and the quarter choice the same on every page
+st.title("Ward explorer")
+st.caption(
+    "Street-level crime and anti-social behaviour published at data.police.uk, placed in wards by "
+    "the LSOA to ward lookup when imported."
+)
+
+first, last, all_types, has_demo = common.police_bounds()
+
+
+def _import_section() -> None:
+    st.subheader("Import police.uk street-level files")
+    st.caption(
+        "Monthly files named <yyyy-mm>-<force>-street.csv from data.police.uk (several at once). "
+        "Re-importing a month replaces it, so a republished month is never doubled. Give the ONS "
+        "'LSOA to electoral ward' lookup CSV the first time (it is kept for later imports)."
+    )
+    files = st.file_uploader("Street-level CSV files", type=["csv"], accept_multiple_files=True, key="police_files")
+    lookup = st.file_uploader("LSOA to ward lookup CSV (optional once stored)", type=["csv"], key="police_lookup")
+    skip_bad = st.checkbox("If some files are bad, import the good ones (otherwise import none)", key="police_skip")
+    if st.button("Import", type="primary", disabled=not files, key="police_import"):
+        bar = st.progress(0.0, text="Starting")
+        with tempfile.TemporaryDirectory(prefix="csp-police-") as tmp:
+            paths = []
+            for f in files:
+                path = Path(tmp) / Path(f.name).name
+                path.write_bytes(f.getvalue())
+                paths.append(path)
+            lookup_path = None
+            if lookup is not None:
+                lookup_path = Path(tmp) / "lookup" / Path(lookup.name).name
+                lookup_path.parent.mkdir()
+                lookup_path.write_bytes(lookup.getvalue())
+            try:
+                report = police_uk.import_street_files(
+                    common.store(),
+                    plan,
+                    paths,
+                    lookup_path=lookup_path,
+                    skip_bad=skip_bad,
+                    progress=lambda f, m: bar.progress(f, text=m),
+                )
+            except police_uk.PoliceDataError as exc:
+                bar.empty()
+                st.error(str(exc).replace(tmp + "/", ""), icon=":material/block:")
+                return
+        st.cache_data.clear()
+        st.success("Imported. " + " ".join(line.replace(tmp + "/", "") for line in report.lines()[:6]))
+        with st.container(border=True):
+            st.markdown("**Coverage report**")
+            st.text("\n".join(line.replace(tmp + "/", "") for line in report.lines()))
+
+
+if first is None:
+    st.info("No police.uk street-level data is stored yet. Import monthly files below.")
+    _import_section()
+    st.stop()
+
+months = [p.strftime("%Y-%m") for p in pd.period_range(pd.Period(first, "M"), pd.Period(last, "M"), freq="M")]
+
+# --- choices: from the link on a session's first visit, then kept in session state ----------
+saved = st.session_state.get(SAVED_KEY)
+if saved is None:
+    q = st.query_params
+    saved = {
+        "wards": [c for c in q.get("wards", "").split(",") if c in names],
+        "months": (q.get("from"), q.get("to")),
+        "types": [t for t in q.get("types", "").split(",") if t in all_types],
+    }
+shared = common.shared_ward()
+if WARDS_KEY not in st.session_state:
+    if shared is not None or len(saved["wards"]) <= 1:  # one ward choice everywhere
+        st.session_state[WARDS_KEY] = [shared] if shared else []
+    else:
+        st.session_state[WARDS_KEY] = saved["wards"]
+start, end = saved["months"]
+start = start if start in months else months[max(0, len(months) - 12)]  # default: the last 12 months
+end = end if end in months and end >= start else months[-1]
+if TYPES_KEY not in st.session_state:
+    st.session_state[TYPES_KEY] = saved["types"]
+
+cols = st.columns([3, 3, 3])
+chosen = cols[0].multiselect(
+    "Wards", list(names), format_func=names.get, key=WARDS_KEY, placeholder="All wards", help="Empty means all wards."
+)
+period = cols[1].select_slider("Months", options=months, value=(start, end), key=MONTHS_KEY)
+types = cols[2].multiselect("Crime types", all_types, key=TYPES_KEY, placeholder="All crime types")
+start, end = period
+st.session_state[SAVED_KEY] = {"wards": chosen, "months": (start, end), "types": types}
+common.set_shared_ward(chosen[0] if len(chosen) == 1 else None)
+for key, value in (
+    ("wards", ",".join(chosen) if len(chosen) > 1 else ""),
+    ("from", start),
+    ("to", end),
+    ("types", ",".join(types)),
+):
+    if value and st.query_params.get(key) != value:
+        st.query_params[key] = value
+    elif not value and key in st.query_params:
+        del st.query_params[key]
+
+view = common.ward_explorer(tuple(chosen), start, end, tuple(types))
+label = ", ".join(names[c] for c in chosen) if chosen else "All wards"
+figures = common.ward_figures(view, label)
+common.demo_banner(has_demo)
+if has_demo:
+    st.caption(
+        "The demo police.uk files are generated from the demo ward series of total recorded crime and ASB "
+        "incidents, so the explorer and the theme pages agree; LSOAs named DEMO are made up."
+    )
+
+flags = common.police_flags()
+in_range = {m: why for m, why in flags.items() if start <= m <= end}
+for m, why in sorted(in_range.items()):
+    st.warning(f"**{m}**: {why}.", icon=":material/report:")
+
+estimated = " (estimated populations)" if view.populations_estimated else ""
+stats = st.columns(4)
+stats[0].metric(f"Incidents ({start} to {end})", f"{view.selected_count:,}")
+stats[1].metric(f"Per 1,000 residents{estimated}", ward_view.format_rate(view.selected_rate))
+stats[2].metric("City per 1,000 residents", ward_view.format_rate(view.city_rate))
+stats[3].metric(
+    "Compared with the city average",
+    "–" if view.vs_city is None else f"{view.vs_city:.2f} ×",
+    help="The selection's rate per 1,000 residents divided by the city's.",
+)
+if view.populations_estimated:
+    st.caption(
+        "Rates use ward populations that are **estimates, not official figures**: Coventry's Census 2021 "
+        "population split by each ward's share of LSOAs (see config.yaml). Rates are for the whole period shown."
+    )
+
+st.subheader(f"Monthly trend: {label}")
+st.plotly_chart(figures["trend"], key="trend", config={"displayModeBar": False})
+left, right = st.columns(2)
+with left:
+    st.subheader("Crime-type mix")
+    st.plotly_chart(figures["mix"], key="mix", config={"displayModeBar": False})
+with right:
+    st.subheader("Wards ranked")
+    st.plotly_chart(figures["ranking"], key="ranking", config={"displayModeBar": False})
+st.subheader("Map")
+if plan.settings.ward_boundaries is None:
+    st.caption("A tile per ward (no boundary file is configured: set settings.ward_boundaries in config.yaml).")
+st.plotly_chart(figures["map"], key="map", config={"displayModeBar": False})
+
+st.subheader("Wards")
+table = view.wards.sort_values("count", ascending=False)
+st.html(
+    common.html_table(
+        [("ward", "Ward"), ("count", "Incidents#"), ("population", "Residents#"), ("rate", "Per 1,000#")],
+        [
+            {
+                "ward": ("▶ " if r.highlight else "") + escape(r.ward_name),
+                "count": f"{r.count:,}",
+                "population": "not known"
+                if pd.isna(r.population)
+                else f"{int(r.population):,}" + (" (est.)" if r.estimated else ""),
+                "rate": ward_view.format_rate(r.rate),
+            }
+            for r in table.itertuples()
+        ],
+    )
+)
+
+download = common.police_download(start, end, tuple(chosen), tuple(types))
+stem = f"ward-summary_{start}_{end}"
+dl = st.columns(2)
+dl[0].download_button(
+    f"Download CSV ({len(download):,} rows)",
+    lambda: police_uk.to_csv_bytes(download),
+    file_name=f"{stem}.csv",
+    mime="text/csv",
+    key="download_csv",
+    on_click="ignore",
+)
+dl[1].download_button(
+    "Download Excel",
+    lambda: police_uk.to_xlsx_bytes(download),
+    file_name=f"{stem}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="download_xlsx",
+    on_click="ignore",
+)
+
+st.divider()
+st.subheader("Coverage of the stored months")
+coverage = common.police_coverage()
+st.caption(
+    "Rows read from each force's files, how many were placed in the partnership's wards, and how many "
+    "had no location or fell outside the area. Missing or thin months are flagged."
+)
+st.dataframe(coverage, hide_index=True, width="stretch")
+st.divider()
+_import_section()
