@@ -191,7 +191,12 @@ def main() -> None:
         sql, params = police_uk.ward_summary_query(first, last, [ward])
         with store.connect() as con:
             open_query = timed(lambda: con.execute(sql, params).df(), repeat=5)
-        opening = timed(lambda: store.connect().__enter__().close(), repeat=5)
+
+        def open_and_close() -> None:
+            with store.connect():
+                pass
+
+        opening = timed(open_and_close, repeat=5)
         with store.connect() as con:
             frame = con.execute("SELECT ward_code, month, crime_type FROM police_incidents").df()
         lo, hi = pd.Timestamp(f"{first}-01"), pd.Timestamp(f"{last}-01")

@@ -17,7 +17,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -365,6 +366,17 @@ def _stage_files(con: duckdb.DuckDBPyConnection, files: list[Path], bad: dict[st
         con.execute("DELETE FROM staged WHERE source_file = ?", [source])
 
 
+@contextmanager
+def _any_insertion_order(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Let DuckDB read and insert in parallel without keeping file order (several times faster
+    at force scale), then restore the setting: it is global to the process's DuckDB instance."""
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        con.execute("RESET preserve_insertion_order")
+
+
 def import_street_files(
     store: Store,
     plan: Plan,
@@ -391,8 +403,7 @@ def import_street_files(
             report.bad_files[str(f)] = str(exc)
     lookup = read_lookup(lookup_path, plan) if lookup_path is not None else None
     report.lookup = lookup
-    with store.connect() as con:
-        con.execute("SET preserve_insertion_order = false")
+    with store.connect() as con, _any_insertion_order(con):
         _stage_files(con, good, report.bad_files, progress)
         if report.bad_files and not skip_bad:
             raise PoliceDataError(
@@ -610,10 +621,10 @@ def ward_summary_query(
         where.append("s.month <= ?::DATE")
         params.append(_month_start(last))
     if wards:
-        where.append("s.ward_code IN (SELECT unnest(?::VARCHAR[]))")
+        where.append("list_contains(?::VARCHAR[], s.ward_code)")  # 1 ms less than IN (SELECT unnest(?))
         params.append(list(wards))
     if crime_types:
-        where.append("s.crime_type IN (SELECT unnest(?::VARCHAR[]))")
+        where.append("list_contains(?::VARCHAR[], s.crime_type)")
         params.append(list(crime_types))
     sql = f"""SELECT strftime(s.month, '%Y-%m') AS month, s.ward_code, w.ward_name, s.crime_type,
                      s.incidents AS count

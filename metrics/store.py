@@ -1,16 +1,24 @@
 """The embedded DuckDB store: schema, numbered migrations and every SQL statement.
 
 DuckDB lets one process at a time hold a database file, even for reading. Both the dashboard
-and the command line work on the same file, so every operation opens a short-lived connection
-and closes it at once; opening retries for a bounded time while another process holds the file
+and the command line work on the same file, so every operation attaches the file for the
+moment it runs and detaches it at once; attaching retries for a bounded time while another process holds the file
 and then raises :class:`StoreBusyError` with a plain message, never a raw lock error. Pages key
 their caches to :meth:`Store.fingerprint` (the file's size and modification time, read without
 opening it), so a write by any process is seen on the next rerun.
+
+Starting a DuckDB database instance costs about 15-20 ms, even in memory; attaching a file to
+a running one costs about 1 ms. So each process keeps one in-memory instance (no file, no
+lock) and attaches store files to it per operation, counting the users of each file so that
+concurrent operations (Streamlit sessions run in threads) share one attachment and the last
+one out detaches it, releasing the file for other processes.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -165,6 +173,52 @@ POLICE_TABLES = ("police_incidents", "lsoa_wards", "police_ward_month", "police_
 PLAN_TABLES = ("wards", "themes", "objectives", "measures", "subgroups", "actions", "indicators")
 
 
+class _Engine:
+    """The process's in-memory DuckDB instance and the store files attached to it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._instance: duckdb.DuckDBPyConnection | None = None
+        self._attached: dict[str, tuple[str, int]] = {}  # file -> (alias, operations using it)
+        self._aliases = itertools.count(1)
+
+    def open(self, path: Path) -> duckdb.DuckDBPyConnection:
+        """A new connection whose default database is ``path``; raises duckdb.IOException if
+        another process holds the file."""
+        key = str(path.resolve())
+        with self._lock:
+            if self._instance is None:
+                self._instance = duckdb.connect()
+            alias, users = self._attached.get(key, ("", 0))
+            if not users:
+                alias = f"store_{next(self._aliases)}"
+                quoted = key.replace("'", "''")
+                self._instance.execute(f"ATTACH '{quoted}' AS {alias}")
+            self._attached[key] = (alias, users + 1)
+            con = self._instance.cursor()
+        try:
+            con.execute(f"USE {alias}")
+        except BaseException:
+            con.close()
+            self.release(path)
+            raise
+        return con
+
+    def release(self, path: Path) -> None:
+        key = str(path.resolve())
+        with self._lock:
+            alias, users = self._attached[key]
+            if users > 1:
+                self._attached[key] = (alias, users - 1)
+                return
+            del self._attached[key]
+            assert self._instance is not None
+            self._instance.execute(f"DETACH {alias}")
+
+
+_ENGINE = _Engine()
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
@@ -180,8 +234,8 @@ class Store:
     # --- connections -----------------------------------------------------------------------
     @contextmanager
     def session(self) -> Iterator[Store]:
-        """Hold one connection for a batch of operations (opening one costs ~20 ms), e.g. the
-        demo returns at first start. Other processes wait until the block ends."""
+        """Hold one connection for a batch of operations, e.g. the demo returns at first start.
+        Other processes wait until the block ends."""
         if self._held is not None:
             yield self
             return
@@ -203,7 +257,7 @@ class Store:
         deadline = time.monotonic() + wait_seconds
         while True:
             try:
-                con = duckdb.connect(str(self.path))
+                con = _ENGINE.open(self.path)
                 break
             except duckdb.IOException as exc:
                 message = str(exc)
@@ -216,6 +270,7 @@ class Store:
             yield con
         finally:
             con.close()
+            _ENGINE.release(self.path)
 
     def _busy_message(self, raw: str, waited: float) -> str:
         holder = _LOCK_HOLDER.search(raw)
@@ -301,16 +356,14 @@ class Store:
 
     def table_counts(self) -> dict[str, int]:
         with self.connect() as con:
-            names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
-            return {n: con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
+            return {n: con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in _table_names(con)}
 
     def checksums(self) -> dict[str, tuple[int, str]]:
         """Row count and a content hash of every table: equal before and after a rejected
         write proves nothing changed."""
         out: dict[str, tuple[int, str]] = {}
         with self.connect() as con:
-            names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
-            for n in names:
+            for n in _table_names(con):
                 count, digest = con.execute(
                     f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT)::VARCHAR, '0') FROM \"{n}\" AS t"
                 ).fetchone()
@@ -726,9 +779,14 @@ def _delete_demo_returns(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DELETE FROM return_files WHERE sha256 NOT IN (SELECT sha256 FROM return_submissions)")
 
 
+def _table_names(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The store's own tables (other stores may be attached to the same instance)."""
+    sql = "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() ORDER BY 1"
+    return [row[0] for row in con.execute(sql).fetchall()]
+
+
 def _schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_migrations'").fetchone()[0]
-    if not exists:
+    if "schema_migrations" not in _table_names(con):
         return 0
     return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
 
