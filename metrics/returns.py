@@ -421,22 +421,25 @@ def _mb(n: int | float) -> str:
     return f"{n / 1_000_000:.1f} MB"
 
 
+def _unopenable(filename: str, detail: str) -> Message:
+    """The error for an .xlsx that zipfile or openpyxl cannot open."""
+    return _error(
+        None,
+        None,
+        None,
+        None,
+        f"'{filename}' cannot be opened as an Excel workbook ({detail})",
+        "an .xlsx saved by Excel, LibreOffice or the template; save it again and re-upload",
+    )
+
+
 def _read_xlsx(data: bytes, filename: str, limits: ReturnSettings, messages: list[Message]) -> list[_Sheet] | None:
     """Check the zip's members before openpyxl inflates anything, then read the two sheets."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        messages.append(
-            _error(
-                None,
-                None,
-                None,
-                None,
-                f"'{filename}' cannot be opened as an Excel workbook ({exc})",
-                "an .xlsx saved by Excel, LibreOffice or the template; save it again and re-upload",
-            )
-        )
+        messages.append(_unopenable(filename, str(exc)))
         return None
     inflated = sum(m.file_size for m in members)
     compressed = max(1, sum(m.compress_size for m in members))
@@ -461,16 +464,7 @@ def _read_xlsx(data: bytes, filename: str, limits: ReturnSettings, messages: lis
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
-        messages.append(
-            _error(
-                None,
-                None,
-                None,
-                None,
-                f"'{filename}' cannot be opened as an Excel workbook ({type(exc).__name__}: {exc})",
-                "an .xlsx saved by Excel, LibreOffice or the template; save it again and re-upload",
-            )
-        )
+        messages.append(_unopenable(filename, f"{type(exc).__name__}: {exc}"))
         return None
     sheets = []
     try:
