@@ -3,6 +3,7 @@ a clear message when another process holds the file."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -185,3 +186,37 @@ def test_latest_commentary_and_progress_at_a_quarter(tmp_path: Path) -> None:
     assert store.commentary("2025-10-01")["text"].tolist() == ["second"]
     assert store.commentary("2025-01-01").empty
     assert store.action_progress("2025-10-01")["status"].tolist() == ["At risk"]
+
+
+def test_a_file_read_here_is_free_for_another_process_at_once(demo_store: Store) -> None:
+    """The store attaches its file only while an operation runs: after a read, another process
+    can write it, and the write is seen here."""
+    demo_store.indicator_values()
+    writer = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
+            from metrics.store import Store
+            with Store({str(demo_store.path)!r}, wait_seconds=0).transaction() as con:
+                con.execute("INSERT INTO meta VALUES ('written_by', 'another process')")
+        """),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert writer.returncode == 0, writer.stderr
+    assert demo_store.meta()["written_by"] == "another process"
+
+
+def test_a_file_replaced_on_disk_between_reads_is_read_afresh(demo_store: Store, tmp_path: Path) -> None:
+    """Restoring another copy over the file (a backup, say): the next read sees the copy."""
+    other = Store(tmp_path / "other.duckdb")
+    other.migrate()
+    with other.transaction() as con:
+        con.execute("INSERT INTO meta VALUES ('which', 'the restored copy')")
+    assert "which" not in demo_store.meta()
+    shutil.copy(other.path, demo_store.path)
+    assert demo_store.meta()["which"] == "the restored copy"
