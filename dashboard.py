@@ -33,14 +33,18 @@ except PlanError as exc:
     st.navigation([st.Page(plan_error, title="Plan error", url_path="plan-error")], position="hidden").run()
     st.stop()
 
-pages = [
+board = [
     st.Page("pages/overview.py", title="Plan on a Page", icon=":material/dashboard:", default=True),
+    st.Page(
+        "pages/exceptions.py", title="Exception report", icon=":material/priority_high:", url_path="exception-report"
+    ),
 ]
+themes: list[st.Page] = []
 theme_by_path: dict[str, str] = {}
 for theme in plan.themes:
     url = theme.id.replace("_", "-")
     theme_by_path[url] = theme.id
-    pages.append(st.Page("pages/theme.py", title=theme.short_name, icon=theme.icon, url_path=url))
+    themes.append(st.Page("pages/theme.py", title=theme.short_name, icon=theme.icon, url_path=url))
 evidence = [
     st.Page("pages/assessment.py", title="Strategic Assessment", icon=":material/analytics:", url_path="assessment"),
     st.Page("pages/wards.py", title="Ward explorer", icon=":material/map:", url_path="wards"),
@@ -53,16 +57,8 @@ returns_pages = [
         "pages/returns_tracker.py", title="Returns tracker", icon=":material/checklist:", url_path="returns-tracker"
     ),
 ]
-report_page = st.Page(
-    "pages/exceptions.py", title="Exception report", icon=":material/priority_high:", url_path="exception-report"
-)
 nav = st.navigation(
-    {
-        plan.partnership.short_name: [*pages[:1], report_page],
-        "Themes": pages[1:],
-        "Evidence": evidence,
-        "Returns": returns_pages,
-    }
+    {plan.partnership.short_name: board, "Themes": themes, "Evidence": evidence, "Returns": returns_pages}
 )
 common.set_theme(theme_by_path.get(nav.url_path))
 
