@@ -43,10 +43,11 @@ With fewer than ``min_points`` points no limits are computed (the result says wh
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
 
 import numpy as np
 import pandas as pd
+
+from metrics.icons import StatusIcon
 
 LIMIT_FACTOR = 2.66  # process limits: mean ± 2.66 × mean moving range
 SCREEN_FACTOR = 3.267  # upper limit of the moving-range chart
@@ -92,18 +93,6 @@ class SpcRules:
     run_length: int = 7  # 0 switches the rule off
     screen_moving_ranges: bool = True
     rebase_at: tuple[str, ...] = field(default_factory=tuple)  # period labels starting a segment
-
-
-class StatusIcon(Enum):
-    """A status shown as a distinct symbol and words (colour is never the only cue), with a
-    severity (lower sorts first). Members are ``(key, word, icon, colour, severity)``."""
-
-    def __init__(self, key: str, word: str, icon: str, colour: str, severity: int) -> None:
-        self.key = key
-        self.word = word
-        self.icon = icon
-        self.colour = colour
-        self.severity = severity
 
 
 class Variation(StatusIcon):

@@ -12,13 +12,14 @@ from enum import Enum
 
 import pandas as pd
 
+from metrics.icons import StatusIcon
 from metrics.plan import Indicator, Plan, Tolerance
 from metrics.quarters import FinancialYear, Quarter
 
 VALUE_COLUMNS = ["indicator_id", "period_type", "period_start", "ward_code", "value", "is_demo"]
 
 
-class Rag(Enum):
+class Rag(StatusIcon):
     """Status against target. Each has a word and an icon so colour is never the only cue."""
 
     # Distinct shapes as well as colours and words: readable in greyscale and by people who
@@ -29,13 +30,6 @@ class Rag(Enum):
     AHEAD = ("ahead", "Ahead of target", "★", "#1f4e9c", 1)
     NO_TARGET = ("no_target", "No target", "○", "#5f6368", 4)
     NO_DATA = ("no_data", "No data", "–", "#5f6368", 5)
-
-    def __init__(self, key: str, word: str, icon: str, colour: str, order: int) -> None:
-        self.key = key
-        self.word = word
-        self.icon = icon
-        self.colour = colour
-        self.order = order
 
     @property
     def is_exception(self) -> bool:
@@ -284,7 +278,7 @@ def summarise(plan: Plan, values: pd.DataFrame, quarter: Quarter, ward: str | No
 
 def exceptions_first(statuses: list[IndicatorStatus]) -> list[IndicatorStatus]:
     """Off target first, then ahead of target, then the rest; plan order within each."""
-    return sorted(statuses, key=lambda s: s.rag.order)
+    return sorted(statuses, key=lambda s: s.rag.severity)
 
 
 def format_value(value: float | None, unit: str) -> str:
