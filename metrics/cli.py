@@ -137,6 +137,15 @@ def _ward_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_quarter(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--quarter", required=True, help="e.g. '2025/26 Q1', '2025-26 Q1' or 'Q1 2025/26'")
+
+
+def _add_subgroup_and_quarter(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--subgroup", required=True, help="the subgroup's id in the plan, e.g. csvpp")
+    _add_quarter(command)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m metrics",
@@ -160,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write the board pack: cover, summary with status icons, one section per exception "
         "with its SPC chart and commentary, submission status and data notes.",
     )
-    pack.add_argument("--quarter", required=True, help="e.g. '2025/26 Q2' (also '2025-26 Q2', 'Q2 2025/26')")
+    _add_quarter(pack)
     pack.add_argument("--out", required=True, help="the file to write: FILE.pdf or FILE.docx")
     pack.set_defaults(handler=_board_pack)
 
@@ -170,8 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write the template a subgroup fills in for a quarter: its indicators (with last "
         "period's figure) and actions. The file type follows --out's extension.",
     )
-    template.add_argument("--subgroup", required=True, help="the subgroup's id in the plan, e.g. csvpp")
-    template.add_argument("--quarter", required=True, help="e.g. '2025/26 Q1', '2025-26 Q1' or 'Q1 2025/26'")
+    _add_subgroup_and_quarter(template)
     template.add_argument("--out", required=True, help="the file to write: FILE.xlsx or FILE.csv")
     template.set_defaults(handler=_template)
 
@@ -184,8 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
         "same file as the latest stored version (nothing new stored).",
     )
     imp.add_argument("file", help="the return: FILE.xlsx or FILE.csv")
-    imp.add_argument("--subgroup", required=True, help="the subgroup's id in the plan, e.g. csvpp")
-    imp.add_argument("--quarter", required=True, help="e.g. '2025/26 Q1', '2025-26 Q1' or 'Q1 2025/26'")
+    _add_subgroup_and_quarter(imp)
     imp.add_argument("--dry-run", action="store_true", help="check only; store nothing (not even an audit row)")
     imp.add_argument("--user", default=None, help="who is submitting (default: your login name)")
     imp.add_argument("--explanation", default=None, help="why the file's warnings may stand (stored with it)")
