@@ -46,8 +46,12 @@ def _months(first: Quarter, last: Quarter) -> list[date]:
     return [m for q in quarter_range(first, last) for m in q.months()]
 
 
-def _round_to_total(weights: list[float], total: int) -> list[int]:
-    """Integers proportional to ``weights`` that add up to ``total`` (largest remainder)."""
+def round_to_total(weights: list[float], total: int) -> list[int]:
+    """Integers proportional to ``weights`` that add up exactly to ``total``, by the largest
+    remainder method: each gets the floor of its share, and the units left over go to the
+    largest fractional parts. All zeros when ``total`` or the weights' sum is not positive.
+    Used by every demo generator that splits a whole (an area's count over its areas, a count
+    over months or crime types) so the parts always add up to the figure they came from."""
     s = sum(weights)
     if total <= 0 or s <= 0:
         return [0] * len(weights)
@@ -161,11 +165,11 @@ def _ward_split(
             fixed = {c: int(round(share * city_total)) for c, share in quoted_shares.items()}
         free = [c for c in codes if c not in fixed]
         year_noise = [weights[c] * math.exp(rng.gauss(0, 0.05)) for c in free]
-        rest = _round_to_total(year_noise, city_total - sum(fixed.values()))
+        rest = round_to_total(year_noise, city_total - sum(fixed.values()))
         ward_totals = {**fixed, **dict(zip(free, rest, strict=True))}
         shape = [city[m] * math.exp(rng.gauss(0, 0.04)) for m in months]
         for code in codes:
-            for m, n in zip(months, _round_to_total(shape, ward_totals[code]), strict=True):
+            for m, n in zip(months, round_to_total(shape, ward_totals[code]), strict=True):
                 rows.append({"period_start": m, "ward_code": code, "value": float(n)})
     return rows
 

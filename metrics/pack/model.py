@@ -1,4 +1,5 @@
-"""The quarterly board pack, as PDF or Word, built without a browser.
+"""What the quarterly board pack holds, read once from the store, and its shared wording;
+metrics/pack/pdf.py and metrics/pack/docx.py lay it out.
 
 Contents: a cover; a summary table of every indicator with its status, variation and assurance
 icons and the key; one section per exception (attention first, then notable improvements) with
@@ -291,28 +292,3 @@ def data_notes(pack: Pack) -> list[str]:
             f"{seed}. Baselines and figures quoted from the plan are real."
         )
     return notes
-
-
-def build(pack: Pack, fmt: str) -> bytes:
-    """The pack as PDF or Word bytes."""
-    if fmt == "pdf":
-        from metrics.pack_pdf import render
-
-        return render(pack)
-    if fmt == "docx":
-        from metrics.pack_docx import render
-
-        return render(pack)
-    raise PackError(f"Unknown board pack format {fmt!r}; use one of {', '.join(FORMATS)}.")
-
-
-def board_pack(
-    plan: Plan,
-    store: Store,
-    quarter: Quarter,
-    fmt: str,
-    now: dt.datetime | None = None,
-) -> bytes:
-    """Gather and render the pack as at ``now`` (UTC; default the present moment)."""
-    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    return build(gather(plan, store, quarter, now), fmt)
