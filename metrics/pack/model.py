@@ -29,6 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from metrics.exceptions import Category, Review, exception_report, proposed_actions, review_all
+from metrics.icons import ActionStatus
 from metrics.plan import Plan
 from metrics.quarters import Quarter
 from metrics.spc import Assurance, Variation
@@ -193,6 +194,7 @@ def key_lines() -> list[str]:
         "Variation (SPC, NHS Making Data Count): "
         + "  ".join(f"{v.icon} {v.word.split(' (')[0]}" for v in Variation if not v.key.endswith("_low")),
         "Assurance (can the process meet its target?): " + "  ".join(f"{a.icon} {a.word}" for a in Assurance),
+        "Action status (reported by the owner): " + "  ".join(a.label for a in ActionStatus),
     ]
 
 
@@ -235,7 +237,7 @@ def action_lines(item: PackItem) -> list[str]:
         when = f", {Quarter.of(pd.Timestamp(a.quarter_start).date()).label}" if a.quarter_start is not None else ""
         demo = " (demo data)" if a.is_demo else ""
         update = f": {a.commentary}" if isinstance(a.commentary, str) and a.commentary else ""
-        out.append(f"{a.text} [{a.status}{when}{demo}]{update}")
+        out.append(f"{a.text} [{ActionStatus.label_of(a.status)}{when}{demo}]{update}")
     return out
 
 
