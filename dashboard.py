@@ -13,7 +13,7 @@ import streamlit as st
 from metrics.bootstrap import initialise
 from metrics.plan import PlanError, load_plan
 from metrics.store import StoreError
-from pages import common
+from pages import markup, reads, widgets
 
 st.set_page_config(page_title="CSP performance", page_icon=":material/shield:", layout="wide")
 
@@ -60,21 +60,21 @@ returns_pages = [
 nav = st.navigation(
     {plan.partnership.short_name: board, "Themes": themes, "Evidence": evidence, "Returns": returns_pages}
 )
-common.set_theme(theme_by_path.get(nav.url_path))
+widgets.set_theme(theme_by_path.get(nav.url_path))
 
 try:
-    if not common.store_ready():
+    if not reads.store_ready():
         with st.status("First start: creating the data store and loading demo data…", expanded=True) as box:
             bar = st.progress(0.0)
 
             def progress(fraction: float, message: str) -> None:
                 bar.progress(fraction, text=message)
 
-            report = initialise(plan, common.store(), with_demo=True, progress=progress)
+            report = initialise(plan, reads.store(), with_demo=True, progress=progress)
             for line in report.lines():
                 st.write(line)
             box.update(label="Data store ready", state="complete", expanded=False)
-    common.inject_css()
+    markup.inject_css()
     nav.run()
 except StoreError as exc:
     st.error(str(exc), icon=":material/lock:")

@@ -7,6 +7,7 @@ previous year, per cent), share_pct (share of the total quoted by the assessment
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -86,4 +87,47 @@ def read_assessment_csv(path: Path, plan: Plan, source: str | None = None) -> pd
     out["source"] = source or f"{plan.partnership.plan_title}: Strategic Assessment key findings"
     out["is_demo"] = False
     out["position"] = range(len(out))  # the file's order is the assessment's order
+    return out
+
+
+SHARE_MISMATCH_POINTS = 1.0  # percentage points: a quoted share further than this from count/total is flagged
+
+
+@dataclass(frozen=True)
+class ShareMismatch:
+    """An area whose share of the total, as the assessment quotes it, disagrees with its count."""
+
+    area_name: str
+    value: float
+    total: float
+    quoted_pct: float
+
+    @property
+    def computed_pct(self) -> float:
+        return self.value / self.total * 100
+
+    @property
+    def sentence(self) -> str:
+        return (
+            f"{self.area_name}: the assessment quotes {self.quoted_pct:.1f}% of the total, but "
+            f"{self.value:,.0f} of {self.total:,.0f} is {self.computed_pct:.1f}%. The count is shown; "
+            "check the share with the assessment's authors."
+        )
+
+
+def share_mismatches(
+    areas: pd.DataFrame, total: float | None, tolerance: float = SHARE_MISMATCH_POINTS
+) -> list[ShareMismatch]:
+    """Areas (rows with ward_name, value and share_pct, as stored) whose quoted share differs
+    from value / total by more than ``tolerance`` points, in the rows' order. Nothing to check
+    without a total, or for a row with no quoted share."""
+    if total is None or pd.isna(total) or total == 0:
+        return []
+    out = []
+    for r in areas.itertuples(index=False):
+        if pd.isna(r.share_pct) or pd.isna(r.value):
+            continue
+        found = ShareMismatch(r.ward_name, float(r.value), float(total), float(r.share_pct))
+        if abs(found.computed_pct - found.quoted_pct) > tolerance:
+            out.append(found)
     return out

@@ -18,12 +18,12 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
+from metrics.icons import ActionStatus
 from metrics.plan import Indicator, Plan
 from metrics.quarters import FinancialYear, Quarter, quarter_range
 from metrics.status import Rag, indicator_status
 
 DEMO_SOURCE = "Demo data (generated; not real figures)"
-ACTION_STATUSES = ("Not started", "On track", "At risk", "Off track", "Complete")
 SEASONALITY = 0.06  # amplitude of the summer peak in monthly counts
 DEFAULT_LEVELS = {"count": 100.0, "percent": 50.0, "rate": 10.0, "score": 50.0}
 
@@ -46,8 +46,12 @@ def _months(first: Quarter, last: Quarter) -> list[date]:
     return [m for q in quarter_range(first, last) for m in q.months()]
 
 
-def _round_to_total(weights: list[float], total: int) -> list[int]:
-    """Integers proportional to ``weights`` that add up to ``total`` (largest remainder)."""
+def round_to_total(weights: list[float], total: int) -> list[int]:
+    """Integers proportional to ``weights`` that add up exactly to ``total``, by the largest
+    remainder method: each gets the floor of its share, and the units left over go to the
+    largest fractional parts. All zeros when ``total`` or the weights' sum is not positive.
+    Used by every demo generator that splits a whole (an area's count over its areas, a count
+    over months or crime types) so the parts always add up to the figure they came from."""
     s = sum(weights)
     if total <= 0 or s <= 0:
         return [0] * len(weights)
@@ -161,11 +165,11 @@ def _ward_split(
             fixed = {c: int(round(share * city_total)) for c, share in quoted_shares.items()}
         free = [c for c in codes if c not in fixed]
         year_noise = [weights[c] * math.exp(rng.gauss(0, 0.05)) for c in free]
-        rest = _round_to_total(year_noise, city_total - sum(fixed.values()))
+        rest = round_to_total(year_noise, city_total - sum(fixed.values()))
         ward_totals = {**fixed, **dict(zip(free, rest, strict=True))}
         shape = [city[m] * math.exp(rng.gauss(0, 0.04)) for m in months]
         for code in codes:
-            for m, n in zip(months, _round_to_total(shape, ward_totals[code]), strict=True):
+            for m, n in zip(months, round_to_total(shape, ward_totals[code]), strict=True):
                 rows.append({"period_start": m, "ward_code": code, "value": float(n)})
     return rows
 
@@ -320,27 +324,28 @@ def _action_progress(plan: Plan, last: Quarter) -> pd.DataFrame:
     rows = []
     for action in plan.actions:
         rng = _rng(plan, "action", action.id)
-        status = rng.choices(ACTION_STATUSES[:3], weights=(2, 6, 1))[0]
+        # The first three statuses (not started, on track, at risk), weighted as a plan's first quarter.
+        status = rng.choices(list(ActionStatus)[:3], weights=(2, 6, 1))[0]
         for quarter in quarters:
-            if status != "Complete":
+            if status is not ActionStatus.COMPLETE:
                 roll = rng.random()
-                if status == "Not started":
-                    status = "On track" if roll < 0.6 else "Not started"
+                if status is ActionStatus.NOT_STARTED:
+                    status = ActionStatus.ON_TRACK if roll < 0.6 else ActionStatus.NOT_STARTED
                 elif roll < 0.12:
-                    status = "Complete"
+                    status = ActionStatus.COMPLETE
                 elif roll < 0.25:
-                    status = "At risk"
+                    status = ActionStatus.AT_RISK
                 elif roll < 0.3:
-                    status = "Off track"
+                    status = ActionStatus.OFF_TRACK
                 else:
-                    status = "On track"
+                    status = ActionStatus.ON_TRACK
             owner = plan.subgroup(action.owner).short_name
             rows.append(
                 {
                     "action_id": action.id,
                     "quarter_start": quarter.start,
-                    "status": status,
-                    "commentary": f"Demo update from {owner}: {status.lower()} in {quarter.label}.",
+                    "status": status.word,
+                    "commentary": f"Demo update from {owner}: {status.word.lower()} in {quarter.label}.",
                     "is_demo": True,
                 }
             )

@@ -18,7 +18,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from metrics.demo import _round_to_total
+from metrics.demo import round_to_total
 from metrics.plan import Plan
 from metrics.police_uk import DEMO_FORCE, STREET_COLUMNS
 
@@ -116,7 +116,7 @@ def _counts(values: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     for r in wards[wards["indicator_id"] == "total_recorded_crime"].itertuples():
         month = pd.Timestamp(r.period_start).strftime("%Y-%m")
         weights = [CRIME_MIX[t] * w for t, w in zip(types, rng.uniform(0.8, 1.2, len(types)), strict=True)]
-        for crime_type, n in zip(types, _round_to_total(weights, int(r.value)), strict=True):
+        for crime_type, n in zip(types, round_to_total(weights, int(r.value)), strict=True):
             out.append((month, r.ward_code, crime_type, n))
     for r in wards[wards["indicator_id"] == "asb_incidents"].itertuples():
         out.append((pd.Timestamp(r.period_start).strftime("%Y-%m"), r.ward_code, ASB, int(r.value)))

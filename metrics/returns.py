@@ -26,12 +26,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from metrics.icons import ACTION_STATUS_WORDS as ACTION_STATUSES  # declared once: icons.ActionStatus
 from metrics.plan import Action, Indicator, Plan, ReturnSettings
 from metrics.quarters import FinancialYear, PeriodError, Quarter
 from metrics.status import Rag, format_value, indicator_status
 from metrics.store import RETURN_ROW_COLUMNS, Store
 
-ACTION_STATUSES = ("Not started", "On track", "At risk", "Off track", "Complete")
 INDICATORS = "Indicators"
 ACTIONS = "Actions"
 README = "Read me"

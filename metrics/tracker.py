@@ -9,18 +9,30 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from metrics.icons import StatusIcon
 from metrics.plan import Plan
 from metrics.quarters import Quarter
 from metrics.returns import owed_actions, owed_indicators, owed_periods
 from metrics.store import Store
 
-SUBMITTED = "Submitted"
-SUBMITTED_LATE = "Submitted late"
-INCOMPLETE = "Incomplete"
-INCOMPLETE_OVERDUE = "Incomplete, overdue"
-NOT_YET_DUE = "Not yet due"
-DUE = "Due"
-OVERDUE = "Overdue"
+
+class SubmissionStatus(StatusIcon):
+    """Where a subgroup's return for a quarter stands against the deadline: the tracker page,
+    the board pack and the tracker's table all use these words, symbols and colours.
+    ``is_overdue``: past the deadline and still incomplete or not submitted."""
+
+    SUBMITTED = ("submitted", "Submitted", "✔", "#1b6e3a", 5)
+    SUBMITTED_LATE = ("submitted_late", "Submitted late", "✔", "#1b6e3a", 4)
+    INCOMPLETE = ("incomplete", "Incomplete", "◐", "#a15c00", 2)
+    INCOMPLETE_OVERDUE = ("incomplete_overdue", "Incomplete, overdue", "✖", "#b3261e", 1)
+    NOT_YET_DUE = ("not_yet_due", "Not yet due", "○", "#5f6368", 6)
+    DUE = ("due", "Due", "▲", "#a15c00", 3)
+    OVERDUE = ("overdue", "Overdue", "✖", "#b3261e", 0)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self in (SubmissionStatus.OVERDUE, SubmissionStatus.INCOMPLETE_OVERDUE)
+
 
 COLUMNS = [
     "subgroup_id",
@@ -57,9 +69,9 @@ def deadline(plan: Plan, quarter: Quarter) -> date:
 def submission_status(plan: Plan, store: Store, quarter: Quarter, today: date) -> pd.DataFrame:
     """One row per subgroup, in plan order: what it owes for the quarter, what its latest
     accepted version holds (version, when, by whom), what is still missing (plain text, empty
-    when nothing is), the deadline and a status in plain words: Submitted, Submitted late,
-    Incomplete, Incomplete overdue, Not yet due (the quarter has not ended), Due (ended, within
-    the deadline) or Overdue."""
+    when nothing is), the deadline and a status: the word of a ``SubmissionStatus`` (Submitted, Submitted late,
+    Incomplete, Incomplete overdue, Not yet due: the quarter has not ended, Due: ended, within
+    the deadline, or Overdue)."""
     start = str(quarter.start)
     latest = store.submissions(quarter_start=start)
     latest = latest[latest["is_latest"]].set_index("subgroup_id") if not latest.empty else latest
@@ -90,13 +102,13 @@ def submission_status(plan: Plan, store: Store, quarter: Quarter, today: date) -
         complete = has and not missing
         late = today > due
         if complete:
-            status = SUBMITTED_LATE if submitted_at.date() > due else SUBMITTED
+            status = SubmissionStatus.SUBMITTED_LATE if submitted_at.date() > due else SubmissionStatus.SUBMITTED
         elif has:
-            status = INCOMPLETE_OVERDUE if late else INCOMPLETE
+            status = SubmissionStatus.INCOMPLETE_OVERDUE if late else SubmissionStatus.INCOMPLETE
         elif today <= quarter.end:
-            status = NOT_YET_DUE
+            status = SubmissionStatus.NOT_YET_DUE
         else:
-            status = OVERDUE if late else DUE
+            status = SubmissionStatus.OVERDUE if late else SubmissionStatus.DUE
         out.append(
             {
                 "subgroup_id": sub.id,
@@ -111,8 +123,8 @@ def submission_status(plan: Plan, store: Store, quarter: Quarter, today: date) -
                 "is_demo": bool(row["is_demo"]) if has else False,
                 "missing": "; ".join(missing),
                 "deadline": due,
-                "overdue": status in (OVERDUE, INCOMPLETE_OVERDUE),
-                "status": status,
+                "overdue": status.is_overdue,
+                "status": status.word,  # words in the table (and in a CSV of it); from_word() reads back
             }
         )
     frame = pd.DataFrame(out, columns=COLUMNS)

@@ -8,15 +8,14 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
+from metrics.assessment import share_mismatches
 from metrics.charts import ward_volume_figure
-from pages import common
+from pages import markup, reads, widgets
 
-SHARE_MISMATCH_POINTS = 1.0  # flag a quoted share that differs from count/total by more
-
-plan = common.plan()
-common.selected_quarter()  # keeps the sidebar and the quarter choice the same on every page
-ward = common.selected_ward("Highlights the ward in the ward volumes.")
-figures = common.sa_figures()
+plan = reads.plan()
+widgets.selected_quarter()  # keeps the sidebar and the quarter choice the same on every page
+ward = widgets.selected_ward("Highlights the ward in the ward volumes.")
+figures = reads.sa_figures()
 
 st.title("Strategic Assessment")
 if figures.empty:
@@ -28,7 +27,7 @@ current = figures[figures["assessment"] == latest]
 start, end = pd.Timestamp(current["period_start"].min()), pd.Timestamp(current["period_end"].max())
 st.markdown(f"### {latest}: {start:%B %Y} - {end:%B %Y}")
 st.caption(f"Source: {current['source'][~current['is_demo']].iloc[0]}")
-common.demo_banner(bool(current["is_demo"].any()))
+widgets.demo_banner(bool(current["is_demo"].any()))
 
 
 def change_text(pct: float) -> str:
@@ -63,7 +62,7 @@ for _, r in citywide.iterrows():
     )
     previous_category = r["category"]
 st.html(
-    common.html_table(
+    markup.html_table(
         [
             ("category", "Area"),
             ("measure", "Measure"),
@@ -101,25 +100,15 @@ if not wards.empty:
                 icon=":material/location_on:",
             )
     st.plotly_chart(ward_volume_figure(wards, unit), key="ward_volumes", config={"displayModeBar": False})
-    notes = []
-    for _, r in real.iterrows():
-        if not total.empty and not pd.isna(r["share_pct"]):
-            computed = r["value"] / total.iloc[0] * 100
-            if abs(computed - r["share_pct"]) > SHARE_MISMATCH_POINTS:
-                notes.append(
-                    f"{r['ward_name']}: the assessment quotes {r['share_pct']:.1f}% of the total, but "
-                    f"{r['value']:,.0f} of {total.iloc[0]:,.0f} is {computed:.1f}%. The count is shown; "
-                    "check the share with the assessment's authors."
-                )
-    for n in notes:
-        st.info(n, icon=":material/rule:")
+    for found in share_mismatches(real, total.iloc[0] if not total.empty else None):
+        st.info(found.sentence, icon=":material/rule:")
     table = wards.sort_values("value", ascending=False)
     st.html(
-        common.html_table(
+        markup.html_table(
             [("ward", "Ward"), ("code", "ONS code"), ("value", f"{measure}#"), ("note", "Note")],
             [
                 {
-                    "ward": escape(r["ward_name"]) + common.demo_tag(bool(r["is_demo"])),
+                    "ward": escape(r["ward_name"]) + markup.demo_tag(bool(r["is_demo"])),
                     "code": escape(r["ward_code"]),
                     "value": f"{r['value']:,.0f}",
                     "note": escape(r["note"]) if isinstance(r["note"], str) else "",

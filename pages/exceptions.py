@@ -11,8 +11,9 @@ from html import escape
 import streamlit as st
 
 from metrics.exceptions import Category, exception_report, proposed_actions
+from metrics.icons import ActionStatus
 from metrics.pack import FORMATS, board_pack
-from pages import common
+from pages import markup, reads, widgets
 
 PACK_KEY = "_board_pack"
 FORMAT_WORDS = {"pdf": "PDF", "docx": "Word"}
@@ -21,8 +22,8 @@ MIME = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
-plan = common.plan()
-quarter = common.selected_quarter()
+plan = reads.plan()
+quarter = widgets.selected_quarter()
 
 st.title("Exception report")
 if quarter is None:
@@ -30,8 +31,8 @@ if quarter is None:
     st.stop()
 
 st.markdown(f"### {quarter.label} ({quarter.months_label})")
-reviews = common.reviews(quarter)
-common.demo_banner(any(r.status.value.is_demo for r in reviews))
+reviews = reads.reviews(quarter)
+widgets.demo_banner(any(r.status.value.is_demo for r in reviews))
 
 themes = {t.short_name: t.id for t in plan.themes}
 owners = {s.short_name: s.id for s in plan.subgroups}
@@ -55,10 +56,10 @@ cols = st.columns(3)
 cols[0].metric("⚠ Need attention", len(attention))
 cols[1].metric("✦ Notable improvements", len(improving))
 cols[2].metric("∿ Off or ahead of target by noise", len(noise))
-common.status_key()
+widgets.status_key()
 
-notes = common.commentary(quarter).set_index("indicator_id")
-progress = common.action_progress(quarter)
+notes = reads.commentary(quarter).set_index("indicator_id")
+progress = reads.action_progress(quarter)
 
 for title, group in (("Needs the board's attention", attention), ("Notable improvements", improving)):
     st.header(f"{title} ({len(group)})")
@@ -77,15 +78,15 @@ for title, group in (("Needs the board's attention", attention), ("Notable impro
                     f"why: {'; '.join(r.reasons)}"
                 )
                 st.html(
-                    f'<div class="csp-sentence">{common.status_cell(r.status.rag)} &nbsp; {common.spc_inline(r)}</div>'
-                    f'<div class="csp-sentence">{escape(r.sentence)}{common.demo_tag(r.status.value.is_demo)}</div>'
+                    f'<div class="csp-sentence">{markup.status_cell(r.status.rag)} &nbsp; {markup.spc_inline(r)}</div>'
+                    f'<div class="csp-sentence">{escape(r.sentence)}{markup.demo_tag(r.status.value.is_demo)}</div>'
                 )
                 if ind.id in notes.index:
                     note = notes.loc[ind.id]
-                    st.markdown(f"**Owner's commentary ({common.quarter_label(note['quarter_start'])})**")
+                    st.markdown(f"**Owner's commentary ({markup.quarter_label(note['quarter_start'])})**")
                     st.html(
                         f"<blockquote>{escape(note['text'])} — {escape(note['author'] or 'unattributed')}"
-                        f"{common.demo_tag(bool(note['is_demo']))}</blockquote>"
+                        f"{markup.demo_tag(bool(note['is_demo']))}</blockquote>"
                     )
                 else:
                     st.caption("No commentary has been submitted.")
@@ -97,15 +98,15 @@ for title, group in (("Needs the board's attention", attention), ("Notable impro
                     rows = [
                         {
                             "action": escape(a.text),
-                            "status": escape(a.status) + common.demo_tag(bool(a.is_demo)),
+                            "status": markup.reported_status(ActionStatus, a.status) + markup.demo_tag(bool(a.is_demo)),
                             "update": escape(a.commentary or "") if isinstance(a.commentary, str) else "",
                         }
                         for a in actions.itertuples()
                     ]
-                    st.html(common.html_table([("action", "Action"), ("status", "Status"), ("update", "Update")], rows))
+                    st.html(markup.html_table([("action", "Action"), ("status", "Status"), ("update", "Update")], rows))
             with chart:
                 st.plotly_chart(
-                    common.trend_chart(ind.id, quarter, None), key=f"spc_{ind.id}", config={"displayModeBar": False}
+                    reads.trend_chart(ind.id, quarter, None), key=f"spc_{ind.id}", config={"displayModeBar": False}
                 )
 
 if noise:
@@ -117,8 +118,8 @@ if noise:
         )
         for r in noise:
             st.html(
-                f'<div class="csp-sentence">{common.status_cell(r.status.rag)} &nbsp; {common.spc_inline(r)} '
-                f"&nbsp; {escape(r.sentence)}{common.demo_tag(r.status.value.is_demo)}</div>"
+                f'<div class="csp-sentence">{markup.status_cell(r.status.rag)} &nbsp; {markup.spc_inline(r)} '
+                f"&nbsp; {escape(r.sentence)}{markup.demo_tag(r.status.value.is_demo)}</div>"
             )
 
 st.divider()
@@ -131,7 +132,7 @@ st.caption(
 fmt = st.radio("Format", FORMATS, format_func=FORMAT_WORDS.get, horizontal=True, key="pack_format")
 if st.button("Build the board pack", icon=":material/description:"):
     with st.spinner(f"Building the {FORMAT_WORDS[fmt]} board pack for {quarter.label}…"):
-        built = board_pack(plan, common.store(), quarter, fmt)
+        built = board_pack(plan, reads.store(), quarter, fmt)
     st.session_state[PACK_KEY] = (quarter.label, fmt, built, dt.datetime.now(dt.UTC))
 made = st.session_state.get(PACK_KEY)
 if made and made[0] == quarter.label and made[1] == fmt:

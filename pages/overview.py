@@ -8,10 +8,10 @@ from html import escape
 import streamlit as st
 
 from metrics.exceptions import Category, exception_report
-from pages import common
+from pages import markup, reads, widgets
 
-plan = common.plan()
-quarter = common.selected_quarter()
+plan = reads.plan()
+quarter = widgets.selected_quarter()
 
 st.title("Plan on a Page")
 if quarter is None:
@@ -19,11 +19,11 @@ if quarter is None:
     st.stop()
 
 st.markdown(f"### {plan.partnership.plan_title} · **{quarter.label}** ({quarter.months_label})")
-statuses = common.statuses(quarter)
-common.demo_banner(any(s.value.is_demo for s in statuses))
-common.counts_strip(statuses)
+statuses = reads.statuses(quarter)
+widgets.demo_banner(any(s.value.is_demo for s in statuses))
+widgets.counts_strip(statuses)
 
-reviews = common.reviews(quarter)
+reviews = reads.reviews(quarter)
 report = exception_report(reviews)
 noise = [r for r in reviews if r.category is Category.NOISE]
 need = sum(1 for r in report if r.category is Category.ATTENTION)
@@ -37,9 +37,9 @@ if report:
     for r in report:
         theme = plan.theme(r.indicator.theme_id)
         st.html(
-            f'<div class="csp-sentence">{common.status_cell(r.status.rag)} &nbsp; '
-            f"{common.spc_inline(r)} &nbsp; {escape(r.status.sentence)}"
-            f"{common.demo_tag(r.status.value.is_demo)} "
+            f'<div class="csp-sentence">{markup.status_cell(r.status.rag)} &nbsp; '
+            f"{markup.spc_inline(r)} &nbsp; {escape(r.status.sentence)}"
+            f"{markup.demo_tag(r.status.value.is_demo)} "
             f'<span class="csp-muted">· {escape(r.category.word)} · {escape(theme.short_name)} · '
             f"{escape(plan.subgroup(r.indicator.owner).short_name)}</span></div>"
         )
@@ -50,7 +50,7 @@ if noise:
         f"{len(noise)} indicator(s) off or ahead of target are within common-cause variation (noise) and "
         "are not reported as exceptions: " + ", ".join(r.indicator.name for r in noise) + "."
     )
-common.status_key()
+widgets.status_key()
 
 by_id = {s.indicator.id: s for s in statuses}
 review_by_id = {r.indicator.id: r for r in reviews}
@@ -65,6 +65,6 @@ for theme in plan.themes:
         st.subheader("How do we measure success?")
         st.markdown("\n".join(f"- {m.text}" for m in theme.measures))
     for measure in theme.measures:
-        rows = [common.indicator_row(by_id[i.id], plan, review_by_id[i.id]) for i in measure.indicators]
+        rows = [markup.indicator_row(by_id[i.id], plan, review_by_id[i.id]) for i in measure.indicators]
         st.markdown(f"#### {measure.text}")
-        st.html(common.html_table(common.INDICATOR_COLUMNS, rows))
+        st.html(markup.html_table(markup.INDICATOR_COLUMNS, rows))

@@ -9,23 +9,22 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from metrics import tracker
-from pages import common
+from metrics.tracker import SubmissionStatus
+from pages import markup, reads, widgets
 
-STATUS_STYLE = {
-    tracker.SUBMITTED: ("✔", "#1e6b35"),
-    tracker.SUBMITTED_LATE: ("✔", "#1e6b35"),
-    tracker.INCOMPLETE: ("◐", "#8a5a00"),
-    tracker.INCOMPLETE_OVERDUE: ("✖", "#b3261e"),
-    tracker.NOT_YET_DUE: ("○", "#5f6368"),
-    tracker.DUE: ("▲", "#8a5a00"),
-    tracker.OVERDUE: ("✖", "#b3261e"),
-}
+S = SubmissionStatus
+# The four counts at the top: each gathers the statuses it names, headed by the first one's symbol.
+COUNTS = (
+    ((S.SUBMITTED, S.SUBMITTED_LATE), S.SUBMITTED.label),
+    ((S.INCOMPLETE,), S.INCOMPLETE.label),
+    ((S.OVERDUE, S.INCOMPLETE_OVERDUE), S.OVERDUE.label),
+    ((S.NOT_YET_DUE, S.DUE), S.NOT_YET_DUE.label),
+)
 
 today = date.today()
-options = common.return_quarters(today)
+options = widgets.return_quarters(today)
 labels = [q.label for q in options]
-with_returns = [q.label for q in options if not common.submissions(None, q).empty]
+with_returns = [q.label for q in options if not reads.submissions(None, q).empty]
 default = with_returns[0] if with_returns else labels[min(1, len(labels) - 1)]
 
 st.title("Returns tracker")
@@ -37,41 +36,31 @@ label = st.selectbox(
     help="The latest quarter with a return stored is shown first.",
 )
 quarter = options[labels.index(label)]
-frame = common.tracker(quarter, today)
+frame = reads.tracker(quarter, today)
 due = frame["deadline"].iloc[0]
-rule = common.plan().settings.returns.deadline_working_days
+rule = reads.plan().settings.returns.deadline_working_days
 st.markdown(
     f"### {quarter.label} ({quarter.months_label}) · due {due:%A %d %B %Y}\n"
     f"Returns are due {rule} working days after the quarter ends (rule in config.yaml)."
 )
-common.demo_banner(bool(frame["is_demo"].any()))
+widgets.demo_banner(bool(frame["is_demo"].any()))
 cols = st.columns(4)
 counts = frame["status"].value_counts()
-for col, (title, statuses) in zip(
-    cols,
-    (
-        ("✔ Submitted", (tracker.SUBMITTED, tracker.SUBMITTED_LATE)),
-        ("◐ Incomplete", (tracker.INCOMPLETE,)),
-        ("✖ Overdue", (tracker.OVERDUE, tracker.INCOMPLETE_OVERDUE)),
-        ("○ Not yet due", (tracker.NOT_YET_DUE, tracker.DUE)),
-    ),
-    strict=True,
-):
-    col.metric(title, int(sum(counts.get(s, 0) for s in statuses)))
+for col, (statuses, title) in zip(cols, COUNTS, strict=True):
+    col.metric(title, int(sum(counts.get(s.word, 0) for s in statuses)))
 
 rows = []
 for r in frame.itertuples(index=False):
-    icon, colour = STATUS_STYLE[r.status]
     submitted = "–"
     if not pd.isna(r.version):
         submitted = (
-            f"version {r.version}{common.demo_tag(r.is_demo)}<br>"
+            f"version {r.version}{markup.demo_tag(r.is_demo)}<br>"
             f'<span class="csp-muted">{r.submitted_at:%d %b %Y %H:%M} by {escape(str(r.submitted_by))}</span>'
         )
     rows.append(
         {
             "subgroup": escape(r.subgroup_name),
-            "status": f'<span class="csp-status" style="color:{colour}">{icon} {escape(r.status)}</span>',
+            "status": markup.reported_status(SubmissionStatus, r.status),
             "indicators": f"{r.indicators_submitted} of {r.indicators_owed}",
             "actions": f"{r.actions_submitted} of {r.actions_owed}",
             "submitted": submitted,
@@ -79,7 +68,7 @@ for r in frame.itertuples(index=False):
         }
     )
 st.html(
-    common.html_table(
+    markup.html_table(
         [
             ("subgroup", "Subgroup"),
             ("status", "Status"),
@@ -92,8 +81,9 @@ st.html(
     )
 )
 st.caption(
-    "Key: ✔ Submitted (complete) · ◐ Incomplete (a version is stored but something is missing) · "
-    "✖ Overdue (past the deadline and incomplete or not submitted) · ○ Not yet due · ▲ Due (the quarter has "
-    "ended; within the deadline). Counts are what the latest version holds; upload a new version to fill gaps."
+    f"Key: {S.SUBMITTED.label} (complete) · {S.INCOMPLETE.label} (a version is stored but something is missing) · "
+    f"{S.OVERDUE.label} (past the deadline and incomplete or not submitted) · {S.NOT_YET_DUE.label} · "
+    f"{S.DUE.label} (the quarter has ended; within the deadline). Counts are what the latest version holds; "
+    "upload a new version to fill gaps."
 )
 st.page_link("pages/returns_upload.py", label="Upload a return", icon=":material/upload_file:")

@@ -8,12 +8,12 @@ import math
 from datetime import date
 from html import escape
 
-import pandas as pd
 import streamlit as st
 
-from metrics import returns
+from metrics import return_versions, returns
+from metrics.quarters import Quarter
 from metrics.returns import Message, ParsedReturn
-from pages import common
+from pages import reads, widgets
 
 SEVERITY = {"error": ("✖ Error", "#b3261e"), "warning": ("▲ Warning", "#8a5a00")}
 OUTCOME_KEY = "_return_outcome"
@@ -89,26 +89,21 @@ def preview(parsed: ParsedReturn) -> None:
             st.caption(f"First {PREVIEW_LIMIT} of {len(frame)} rows shown.")
 
 
-def versions(subgroup_id: str, quarter) -> None:  # noqa: ANN001
-    held = common.submissions(subgroup_id, quarter)
+def versions(subgroup_id: str, quarter: Quarter) -> None:
+    held = reads.submissions(subgroup_id, quarter)
     st.header("Versions stored")
     if held.empty:
-        st.info(f"No return has been stored for {common.plan().subgroup(subgroup_id).name} in {quarter.label} yet.")
+        st.info(f"No return has been stored for {reads.plan().subgroup(subgroup_id).name} in {quarter.label} yet.")
         return
     if held["is_demo"].any():
-        common.demo_banner(True)
-    table = held.assign(
-        submitted=held["submitted_at"].dt.strftime("%d %b %Y %H:%M"),
-        latest=held["is_latest"].map({True: "latest", False: ""}),
-        demo=held["is_demo"].map({True: "demo", False: ""}),
-    )[["version", "latest", "submitted", "submitted_by", "filename", "explanation", "demo"]]
-    st.dataframe(table, hide_index=True, width="stretch")
+        widgets.demo_banner(True)
+    st.dataframe(return_versions.versions_table(held), hide_index=True, width="stretch")
     numbers = [int(v) for v in held["version"]]
     pick = st.columns(3)
     latest = numbers[0]  # widget keys carry it, so a new version resets the choices to it
     shown = pick[0].selectbox("View version", numbers, key=f"return_view_version_{latest}")
     row = held[held["version"] == shown].iloc[0]
-    content = common.store().return_file(row["sha256"])
+    content = reads.return_file(row["sha256"])
     if content is not None:
         pick[1].download_button(
             f"Download version {shown} as uploaded",
@@ -117,26 +112,10 @@ def versions(subgroup_id: str, quarter) -> None:  # noqa: ANN001
             key="return_original",
         )
     pick[2].caption(f"sha256 {row['sha256'][:16]}…")
-    indicator_rows, action_rows = common.store().submission_rows(subgroup_id, str(quarter.start), shown)
-    wards = common.plan().ward_names()
-    figures = pd.DataFrame(
-        {
-            "row": indicator_rows["row_number"],
-            "indicator": indicator_rows["indicator_id"],
-            "period": [
-                returns.Period(k, pd.Timestamp(d).date()).label
-                for k, d in zip(indicator_rows["period_type"], indicator_rows["period_start"], strict=True)
-            ],
-            "ward": [
-                wards.get(w, "citywide") if isinstance(w, str) else "citywide" for w in indicator_rows["ward_code"]
-            ],
-            "value": indicator_rows["value"],
-            "commentary": indicator_rows["commentary"].fillna(""),
-            "contact": indicator_rows["contact"].fillna(""),
-        }
-    )
+    indicator_rows, action_rows = reads.submission_rows(subgroup_id, quarter, shown)
+    figures = return_versions.version_figures(indicator_rows, reads.plan().ward_names())
     st.dataframe(figures, hide_index=True, width="stretch")
-    st.dataframe(action_rows.drop(columns=["sheet"]).fillna(""), hide_index=True, width="stretch")
+    st.dataframe(return_versions.version_actions(action_rows), hide_index=True, width="stretch")
     if isinstance(row["warnings"], str) and row["warnings"]:
         st.caption("Warnings accepted with this version: " + row["warnings"].replace("\n", " · "))
     if len(numbers) > 1:
@@ -144,12 +123,12 @@ def versions(subgroup_id: str, quarter) -> None:  # noqa: ANN001
         a, b = st.columns(2)
         old = a.selectbox("From version", numbers, index=1, key=f"return_compare_old_{latest}")
         new = b.selectbox("To version", numbers, index=0, key=f"return_compare_new_{latest}")
-        diff = returns.compare_versions(common.store(), common.plan(), subgroup_id, quarter, old, new)
+        diff = reads.version_changes(subgroup_id, quarter, old, new)
         if old == new or diff.empty:
             st.info("No differences.")
         else:
             st.dataframe(diff.astype(str).replace({"None": "", "nan": ""}), hide_index=True, width="stretch")
-    audit = common.store().return_audit(subgroup_id, str(quarter.start))
+    audit = reads.return_audit(subgroup_id, quarter)
     with st.expander(f"Audit log: {len(audit)} attempt(s)"):
         st.dataframe(
             audit[["attempted_at", "outcome", "version", "submitted_by", "filename", "sha256", "reasons"]],
@@ -158,11 +137,11 @@ def versions(subgroup_id: str, quarter) -> None:  # noqa: ANN001
         )
 
 
-plan = common.plan()
+plan = reads.plan()
 st.title("Upload a quarterly return")
-user = common.current_user()
+user = widgets.current_user()
 today = date.today()
-options = common.return_quarters(today)
+options = widgets.return_quarters(today)
 subgroups = {s.id: s.name for s in plan.subgroups}
 top = st.columns(2)
 subgroup_id = top[0].selectbox("Subgroup", list(subgroups), format_func=subgroups.get, key="return_subgroup")
@@ -185,14 +164,14 @@ st.markdown(
 dl = st.columns(2)
 dl[0].download_button(
     "Excel template (.xlsx)",
-    common.return_template(subgroup_id, quarter, "xlsx"),
+    reads.return_template(subgroup_id, quarter, "xlsx"),
     file_name=returns.template_filename(plan, subgroup_id, quarter, ".xlsx"),
     mime=returns.XLSX_MIME,
     key="template_xlsx",
 )
 dl[1].download_button(
     "CSV template (.csv)",
-    common.return_template(subgroup_id, quarter, "csv"),
+    reads.return_template(subgroup_id, quarter, "csv"),
     file_name=returns.template_filename(plan, subgroup_id, quarter, ".csv"),
     mime="text/csv",
     key="template_csv",
@@ -216,7 +195,7 @@ upload = st.file_uploader(
 
 if upload is not None:
     content = upload.getvalue()
-    parsed = returns.validate_return(plan, common.store(), content, upload.name, subgroup_id, quarter)
+    parsed = returns.validate_return(plan, reads.store(), content, upload.name, subgroup_id, quarter)
     summary(parsed)
     preview(parsed)
     st.markdown("**3. Confirm.** Nothing has been stored yet.")
@@ -235,11 +214,11 @@ if upload is not None:
     if not user:
         st.caption("Type your name in the sidebar to submit.")
     if st.button("Submit this return", type="primary", disabled=not user, key="return_submit"):
-        result = returns.submit(plan, common.store(), parsed, content, user, explanation)
+        result = returns.submit(plan, reads.store(), parsed, content, user, explanation)
         st.session_state[OUTCOME_KEY] = (result.outcome, result.message)
         if result.stored:
             st.session_state[UPLOAD_GENERATION] = generation + 1
-            common.clear_after_return()
+            reads.clear_after_return()
         st.rerun()
 
 versions(subgroup_id, quarter)

@@ -8,17 +8,10 @@ from html import escape
 
 import streamlit as st
 
+from metrics.icons import ActionStatus
 from metrics.plan import Indicator
 from metrics.status import exceptions_first, format_value
-from pages import common
-
-ACTION_ICONS = {
-    "Complete": "✔",
-    "On track": "●",
-    "At risk": "▲",
-    "Off track": "✖",
-    "Not started": "○",
-}
+from pages import markup, reads, widgets
 
 
 def baseline_text(ind: Indicator) -> str:
@@ -30,9 +23,9 @@ def baseline_text(ind: Indicator) -> str:
     return format_value(base.value, ind.unit) + (f"<br>{change}" if change else "")
 
 
-plan = common.plan()
-theme = plan.theme(common.current_theme_id() or plan.themes[0].id)
-quarter = common.selected_quarter()
+plan = reads.plan()
+theme = plan.theme(widgets.current_theme_id() or plan.themes[0].id)
+quarter = widgets.selected_quarter()
 
 st.title(theme.name)
 if quarter is None:
@@ -41,16 +34,16 @@ if quarter is None:
 
 top = st.columns([3, 2])
 top[0].markdown(f"### {quarter.label} ({quarter.months_label})")
-ward = common.selected_ward()  # one ward choice for every page (sidebar, session and ?ward=)
+ward = widgets.selected_ward()  # one ward choice for every page (sidebar, session and ?ward=)
 
-statuses = {s.indicator.id: s for s in common.statuses(quarter, ward) if s.indicator.theme_id == theme.id}
-reviews = {r.indicator.id: r for r in common.reviews(quarter, ward)}
-common.demo_banner(any(s.value.is_demo for s in statuses.values()))
-common.counts_strip(list(statuses.values()))
-common.status_key()
+statuses = {s.indicator.id: s for s in reads.statuses(quarter, ward) if s.indicator.theme_id == theme.id}
+reviews = {r.indicator.id: r for r in reads.reviews(quarter, ward)}
+widgets.demo_banner(any(s.value.is_demo for s in statuses.values()))
+widgets.counts_strip(list(statuses.values()))
+widgets.status_key()
 
-notes = common.commentary(quarter).set_index("indicator_id")
-progress = common.action_progress(quarter).set_index("action_id")
+notes = reads.commentary(quarter).set_index("indicator_id")
+progress = reads.action_progress(quarter).set_index("action_id")
 
 for objective in theme.objectives:
     st.divider()
@@ -72,16 +65,16 @@ for objective in theme.objectives:
                 st.subheader(ind.name)
                 st.caption(f"Success measure: {plan.measure(ind.measure_id).text}{where}")
                 st.html(
-                    f'<div class="csp-sentence">{common.status_cell(s.rag)} &nbsp; {common.spc_inline(review)}</div>'
-                    f'<div class="csp-sentence">{escape(review.sentence)}{common.demo_tag(s.value.is_demo)}</div>'
+                    f'<div class="csp-sentence">{markup.status_cell(s.rag)} &nbsp; {markup.spc_inline(review)}</div>'
+                    f'<div class="csp-sentence">{escape(review.sentence)}{markup.demo_tag(s.value.is_demo)}</div>'
                 )
                 st.html(
-                    common.html_table(
+                    markup.html_table(
                         [("k", "Measure"), ("v", "Value#")],
                         [
                             {
                                 "k": f"Latest ({escape(s.value.label)})",
-                                "v": format_value(s.value.value, ind.unit) + common.demo_tag(s.value.is_demo),
+                                "v": format_value(s.value.value, ind.unit) + markup.demo_tag(s.value.is_demo),
                             },
                             {"k": "Target", "v": format_value(s.target, ind.unit)},
                             {
@@ -99,14 +92,14 @@ for objective in theme.objectives:
                 st.caption(f"Owner: {plan.subgroup(ind.owner).name} · {ind.frequency} · source: {ind.source}")
                 if ind.id in notes.index:
                     note = notes.loc[ind.id]
-                    when = common.quarter_label(note["quarter_start"])
+                    when = markup.quarter_label(note["quarter_start"])
                     st.markdown(f"**Latest commentary ({when})**")
                     st.markdown(f"> {note['text']}  \n> — {note['author'] or 'unattributed'}")
                 else:
                     st.caption("No commentary has been submitted.")
             with chart:
                 st.plotly_chart(
-                    common.trend_chart(ind.id, quarter, s.ward), key=f"chart_{ind.id}", config={"displayModeBar": False}
+                    reads.trend_chart(ind.id, quarter, s.ward), key=f"chart_{ind.id}", config={"displayModeBar": False}
                 )
     actions = plan.actions_for_objective(objective.id)
     if actions:
@@ -115,12 +108,10 @@ for objective in theme.objectives:
         for action in actions:
             if action.id in progress.index:
                 p = progress.loc[action.id]
-                status = (
-                    f"{ACTION_ICONS.get(p['status'], '')} {escape(p['status'])}{common.demo_tag(bool(p['is_demo']))}"
-                )
+                status = markup.reported_status(ActionStatus, p["status"]) + markup.demo_tag(bool(p["is_demo"]))
                 update = (
                     escape(p["commentary"] or "")
-                    + f'<br><span class="csp-muted">{common.quarter_label(p["quarter_start"])}</span>'
+                    + f'<br><span class="csp-muted">{markup.quarter_label(p["quarter_start"])}</span>'
                 )
             else:
                 status, update = "– No update", '<span class="csp-muted">Not yet reported</span>'
@@ -133,7 +124,7 @@ for objective in theme.objectives:
                 }
             )
         st.html(
-            common.html_table(
+            markup.html_table(
                 [("action", "Action"), ("owner", "Owner"), ("status", "Status"), ("update", "Latest update")], rows
             )
         )

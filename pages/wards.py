@@ -15,23 +15,23 @@ import pandas as pd
 import streamlit as st
 
 from metrics import police_uk, ward_view
-from pages import common
+from pages import markup, reads, widgets
 
 WARDS_KEY = "explorer_wards"
 MONTHS_KEY = "explorer_months"
 TYPES_KEY = "explorer_types"
 SAVED_KEY = "_explorer_saved"  # the last choices, kept when the widgets are not on screen
 
-plan = common.plan()
+plan = reads.plan()
 names = plan.ward_names()
-common.selected_quarter()  # keeps the sidebar and the quarter choice the same on every page
+widgets.selected_quarter()  # keeps the sidebar and the quarter choice the same on every page
 st.title("Ward explorer")
 st.caption(
     "Street-level crime and anti-social behaviour published at data.police.uk, placed in wards by "
     "the LSOA to ward lookup when imported."
 )
 
-first, last, all_types, has_demo = common.police_bounds()
+first, last, all_types, has_demo = reads.police_bounds()
 
 
 def _import_section() -> None:
@@ -59,7 +59,7 @@ def _import_section() -> None:
                 lookup_path.write_bytes(lookup.getvalue())
             try:
                 report = police_uk.import_street_files(
-                    common.store(),
+                    reads.store(),
                     plan,
                     paths,
                     lookup_path=lookup_path,
@@ -93,7 +93,7 @@ if saved is None:
         "months": (q.get("from"), q.get("to")),
         "types": [t for t in q.get("types", "").split(",") if t in all_types],
     }
-shared = common.shared_ward()
+shared = widgets.shared_ward()
 if WARDS_KEY not in st.session_state:
     if shared is not None or len(saved["wards"]) <= 1:  # one ward choice everywhere
         st.session_state[WARDS_KEY] = [shared] if shared else []
@@ -113,7 +113,7 @@ period = cols[1].select_slider("Months", options=months, value=(start, end), key
 types = cols[2].multiselect("Crime types", all_types, key=TYPES_KEY, placeholder="All crime types")
 start, end = period
 st.session_state[SAVED_KEY] = {"wards": chosen, "months": (start, end), "types": types}
-common.set_shared_ward(chosen[0] if len(chosen) == 1 else None)
+widgets.set_shared_ward(chosen[0] if len(chosen) == 1 else None)
 for key, value in (
     ("wards", ",".join(chosen) if len(chosen) > 1 else ""),
     ("from", start),
@@ -125,17 +125,17 @@ for key, value in (
     elif not value and key in st.query_params:
         del st.query_params[key]
 
-view = common.ward_explorer(tuple(chosen), start, end, tuple(types))
+view = reads.ward_explorer(tuple(chosen), start, end, tuple(types))
 label = ", ".join(names[c] for c in chosen) if chosen else "All wards"
-figures = common.ward_figures(view, label)
-common.demo_banner(has_demo)
+figures = widgets.ward_figures(view, label)
+widgets.demo_banner(has_demo)
 if has_demo:
     st.caption(
         "The demo police.uk files are generated from the demo ward series of total recorded crime and ASB "
         "incidents, so the explorer and the theme pages agree; LSOAs named DEMO are made up."
     )
 
-flags = common.police_flags()
+flags = reads.police_flags()
 in_range = {m: why for m, why in flags.items() if start <= m <= end}
 for m, why in sorted(in_range.items()):
     st.warning(f"**{m}**: {why}.", icon=":material/report:")
@@ -173,7 +173,7 @@ st.plotly_chart(figures["map"], key="map", config={"displayModeBar": False})
 st.subheader("Wards")
 table = view.wards.sort_values("count", ascending=False)
 st.html(
-    common.html_table(
+    markup.html_table(
         [("ward", "Ward"), ("count", "Incidents#"), ("population", "Residents#"), ("rate", "Per 1,000#")],
         [
             {
@@ -189,7 +189,7 @@ st.html(
     )
 )
 
-download = common.police_download(start, end, tuple(chosen), tuple(types))
+download = reads.police_download(start, end, tuple(chosen), tuple(types))
 stem = f"ward-summary_{start}_{end}"
 dl = st.columns(2)
 dl[0].download_button(
@@ -211,7 +211,7 @@ dl[1].download_button(
 
 st.divider()
 st.subheader("Coverage of the stored months")
-coverage = common.police_coverage()
+coverage = reads.police_coverage()
 st.caption(
     "Rows read from each force's files, how many were placed in the partnership's wards, and how many "
     "had no location or fell outside the area. Missing or thin months are flagged."

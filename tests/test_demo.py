@@ -113,3 +113,19 @@ def test_reinit_keeps_real_and_demo_rows(demo_store: Store, plan) -> None:
     sa = demo_store.sa_figures()
     assert sa.is_demo.sum() == 16 and (~sa.is_demo).sum() == 23
     assert after["sa_figures"] == before["sa_figures"]
+
+
+@pytest.mark.parametrize(
+    ("weights", "total", "expected"),
+    [
+        ([1.0, 1.0, 1.0], 10, [4, 3, 3]),  # the one unit left over goes to the first largest remainder
+        ([0.5, 0.25, 0.25], 4, [2, 1, 1]),  # exact shares need no rounding
+        ([2.0, 1.0], 0, [0, 0]),  # nothing to split
+        ([0.0, 0.0], 5, [0, 0]),  # no weight to split by
+        ([0.7, 0.2, 0.1], 3, [2, 1, 0]),  # 2.1, 0.6, 0.3: the spare unit goes to 0.6
+    ],
+)
+def test_round_to_total_keeps_the_sum(weights: list[float], total: int, expected: list[int]) -> None:
+    parts = demo.round_to_total(weights, total)
+    assert parts == expected
+    assert sum(parts) == max(total, 0) or sum(weights) <= 0

@@ -1,4 +1,4 @@
-"""The board pack as PDF, with fpdf2 (pure Python; see metrics/pack.py for why)."""
+"""The board pack as PDF, with fpdf2 (pure Python; see metrics/pack/model.py for why)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from metrics.pack import (
+from metrics.pack.model import (
     SUBMISSION_HEADINGS,
     SUMMARY_HEADINGS,
     Pack,

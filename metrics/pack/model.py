@@ -1,4 +1,5 @@
-"""The quarterly board pack, as PDF or Word, built without a browser.
+"""What the quarterly board pack holds, read once from the store, and its shared wording;
+metrics/pack/pdf.py and metrics/pack/docx.py lay it out.
 
 Contents: a cover; a summary table of every indicator with its status, variation and assurance
 icons and the key; one section per exception (attention first, then notable improvements) with
@@ -28,6 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from metrics.exceptions import Category, Review, exception_report, proposed_actions, review_all
+from metrics.icons import ActionStatus
 from metrics.plan import Plan
 from metrics.quarters import Quarter
 from metrics.spc import Assurance, Variation
@@ -192,6 +194,7 @@ def key_lines() -> list[str]:
         "Variation (SPC, NHS Making Data Count): "
         + "  ".join(f"{v.icon} {v.word.split(' (')[0]}" for v in Variation if not v.key.endswith("_low")),
         "Assurance (can the process meet its target?): " + "  ".join(f"{a.icon} {a.word}" for a in Assurance),
+        "Action status (reported by the owner): " + "  ".join(a.label for a in ActionStatus),
     ]
 
 
@@ -234,7 +237,7 @@ def action_lines(item: PackItem) -> list[str]:
         when = f", {Quarter.of(pd.Timestamp(a.quarter_start).date()).label}" if a.quarter_start is not None else ""
         demo = " (demo data)" if a.is_demo else ""
         update = f": {a.commentary}" if isinstance(a.commentary, str) and a.commentary else ""
-        out.append(f"{a.text} [{a.status}{when}{demo}]{update}")
+        out.append(f"{a.text} [{ActionStatus.label_of(a.status)}{when}{demo}]{update}")
     return out
 
 
@@ -291,28 +294,3 @@ def data_notes(pack: Pack) -> list[str]:
             f"{seed}. Baselines and figures quoted from the plan are real."
         )
     return notes
-
-
-def build(pack: Pack, fmt: str) -> bytes:
-    """The pack as PDF or Word bytes."""
-    if fmt == "pdf":
-        from metrics.pack_pdf import render
-
-        return render(pack)
-    if fmt == "docx":
-        from metrics.pack_docx import render
-
-        return render(pack)
-    raise PackError(f"Unknown board pack format {fmt!r}; use one of {', '.join(FORMATS)}.")
-
-
-def board_pack(
-    plan: Plan,
-    store: Store,
-    quarter: Quarter,
-    fmt: str,
-    now: dt.datetime | None = None,
-) -> bytes:
-    """Gather and render the pack as at ``now`` (UTC; default the present moment)."""
-    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    return build(gather(plan, store, quarter, now), fmt)

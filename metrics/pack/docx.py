@@ -8,7 +8,7 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.shared import Mm, Pt, RGBColor
 
-from metrics.pack import (
+from metrics.pack.model import (
     SUBMISSION_HEADINGS,
     SUMMARY_HEADINGS,
     Pack,

@@ -1,0 +1,231 @@
+"""Every read a page makes of the store, cached against the store's fingerprint.
+
+Reads go through metrics (no SQL here), and this is the one module of pages/ that calls the
+store: each cached function takes the store's path and fingerprint first, so a write by the
+dashboard or by the command line is seen on the next rerun. Arguments and results are cached
+as they are: a ``Quarter`` (a frozen dataclass) or a ``date`` is hashed by value, so no read
+needs a string stand-in for them.
+
+A helper module, not a page: dashboard.py registers the pages with st.navigation.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from datetime import date
+from typing import TypeVar
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from metrics import police_uk, returns, ward_view
+from metrics.charts import spc_figure
+from metrics.exceptions import Review, review_all
+from metrics.plan import Plan, load_plan
+from metrics.quarters import Quarter
+from metrics.status import IndicatorStatus, available_quarters, summarise
+from metrics.store import Store, open_store
+from metrics.tracker import submission_status
+
+T = TypeVar("T")
+Fingerprint = tuple[int, int, int]
+
+
+def plan() -> Plan:
+    """The partnership plan (loaded once per process by metrics.plan)."""
+    return load_plan()
+
+
+def store() -> Store:
+    """The store for this plan, for the writes a page makes (a return, an import)."""
+    return open_store(plan())
+
+
+def per_data_version(read: Callable[..., T]) -> Callable[..., T]:
+    """Cache a read of the store against the store's fingerprint: the wrapped function takes
+    (db, fingerprint, *args), callers pass only *args. Any write, by any process, changes the
+    fingerprint, so the next rerun reads afresh; until then nothing touches the file."""
+    cached = st.cache_data(show_spinner=False)(read)
+    signature = inspect.signature(read)
+
+    @functools.wraps(read)
+    def call(*args: object, **kwargs: object) -> T:
+        s = store()
+        # Defaults filled in and every argument passed by position, so reviews(q) and a call
+        # naming the default, reviews.cached(db, fp, q, None), share one cache entry.
+        bound = signature.bind(str(s.path), s.fingerprint(), *args, **kwargs)
+        bound.apply_defaults()
+        return cached(*bound.args)
+
+    call.cached = cached  # for reads built on other cached reads
+    return call
+
+
+# --- the board's figures ---------------------------------------------------------------------
+
+
+@per_data_version
+def store_ready(db: str, fingerprint: Fingerprint) -> bool:
+    """Whether the store exists, is migrated and holds the plan."""
+    return Store(db).is_ready()
+
+
+@per_data_version
+def values(db: str, fingerprint: Fingerprint) -> pd.DataFrame:
+    """Every stored indicator value (the table every status and chart is computed from)."""
+    return Store(db).indicator_values()
+
+
+@per_data_version
+def quarters(db: str, fingerprint: Fingerprint) -> list[Quarter]:
+    """Quarters with monthly or quarterly figures, oldest first."""
+    return available_quarters(values.cached(db, fingerprint))
+
+
+@per_data_version
+def statuses(db: str, fingerprint: Fingerprint, quarter: Quarter, ward: str | None = None) -> list[IndicatorStatus]:
+    """Each indicator's status against target for the quarter (and the ward, where recorded)."""
+    return summarise(plan(), values.cached(db, fingerprint), quarter, ward)
+
+
+@per_data_version
+def reviews(db: str, fingerprint: Fingerprint, quarter: Quarter, ward: str | None = None) -> list[Review]:
+    """Each indicator's status, SPC chart, variation, assurance and exception category."""
+    return review_all(plan(), values.cached(db, fingerprint), quarter, ward)
+
+
+@per_data_version
+def trend_chart(db: str, fingerprint: Fingerprint, indicator_id: str, quarter: Quarter, ward: str | None) -> go.Figure:
+    """The indicator's SPC chart up to the quarter, built once per data version."""
+    review = next(r for r in reviews.cached(db, fingerprint, quarter, ward) if r.indicator.id == indicator_id)
+    return spc_figure(review.indicator, review.spc.chart, bool(review.spc.series["is_demo"].any()))
+
+
+@per_data_version
+def action_progress(db: str, fingerprint: Fingerprint, quarter: Quarter) -> pd.DataFrame:
+    """Each action's latest reported status up to the quarter."""
+    return Store(db).action_progress(str(quarter.start))
+
+
+@per_data_version
+def commentary(db: str, fingerprint: Fingerprint, quarter: Quarter) -> pd.DataFrame:
+    """Each indicator's latest commentary up to the quarter."""
+    return Store(db).commentary(str(quarter.start))
+
+
+@per_data_version
+def sa_figures(db: str, fingerprint: Fingerprint) -> pd.DataFrame:
+    """The Strategic Assessment's figures, every assessment stored."""
+    return Store(db).sa_figures()
+
+
+# --- police.uk ---------------------------------------------------------------------------------
+
+
+@per_data_version
+def police_bounds(db: str, fingerprint: Fingerprint) -> tuple[object, object, list[str], bool]:
+    """First and last month of police.uk data, its crime types, and whether it is demo data."""
+    return police_uk.summary_bounds(Store(db))
+
+
+@per_data_version
+def police_summary(
+    db: str, fingerprint: Fingerprint, first: str, last: str, wards: tuple[str, ...], types: tuple[str, ...]
+) -> pd.DataFrame:
+    """month, ward_code, ward_name, crime_type, count: what the explorer shows and downloads."""
+    return police_uk.ward_summary(Store(db), first, last, wards, types)
+
+
+def police_download(first: str, last: str, wards: tuple[str, ...], types: tuple[str, ...]) -> pd.DataFrame:
+    """The rows the explorer downloads: the period's summary for every ward (already read for
+    the ranking) narrowed to the chosen wards, so a ward change reads nothing from the store."""
+    every_ward = police_summary(first, last, (), types)
+    return every_ward[every_ward["ward_code"].isin(wards)].reset_index(drop=True) if wards else every_ward
+
+
+@per_data_version
+def police_coverage(db: str, fingerprint: Fingerprint) -> pd.DataFrame:
+    """Each force's months held, with any month missing or thin."""
+    return police_uk.coverage(Store(db)).frame
+
+
+@per_data_version
+def police_flags(db: str, fingerprint: Fingerprint) -> dict[str, str]:
+    """Months (YYYY-MM) missing or thin inside the area for any force, with why."""
+    problems = police_coverage.cached(db, fingerprint)
+    problems = problems[problems["problem"] != ""]
+    return {r.month: f"{r.force}: {r.problem}" for r in problems.itertuples()}
+
+
+@per_data_version
+def ward_explorer(
+    db: str, fingerprint: Fingerprint, wards: tuple[str, ...], first: str, last: str, types: tuple[str, ...]
+) -> ward_view.WardView:
+    """The explorer's numbers for one choice, computed once per data version. (Figures are
+    built from it on each rerun: a cached plotly figure is rebuilt and re-validated when read
+    back, which costs several times more than building it.)"""
+    every_ward = police_summary.cached(db, fingerprint, first, last, (), types)
+    months = [p.strftime("%Y-%m") for p in pd.period_range(first, last, freq="M")]
+    return ward_view.build(plan(), every_ward, list(wards), months)
+
+
+# --- quarterly returns -----------------------------------------------------------------------
+
+
+@per_data_version
+def return_template(db: str, fingerprint: Fingerprint, subgroup_id: str, quarter: Quarter, kind: str) -> bytes:
+    """The template file (kind 'xlsx' or 'csv'), built once per data version."""
+    build = returns.template_xlsx if kind == "xlsx" else returns.template_csv
+    return build(plan(), Store(db), subgroup_id, quarter)
+
+
+@per_data_version
+def submissions(db: str, fingerprint: Fingerprint, subgroup_id: str | None, quarter: Quarter | None) -> pd.DataFrame:
+    """Stored versions of returns, for one subgroup and quarter or (None) for all."""
+    return Store(db).submissions(subgroup_id, str(quarter.start) if quarter else None)
+
+
+@per_data_version
+def submission_rows(
+    db: str, fingerprint: Fingerprint, subgroup_id: str, quarter: Quarter, version: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The indicator rows and action rows one stored version holds."""
+    return Store(db).submission_rows(subgroup_id, str(quarter.start), version)
+
+
+@per_data_version
+def return_file(db: str, fingerprint: Fingerprint, sha256: str) -> bytes | None:
+    """An uploaded original, by content hash, as it was uploaded (None if not kept)."""
+    return Store(db).return_file(sha256)
+
+
+@per_data_version
+def return_audit(db: str, fingerprint: Fingerprint, subgroup_id: str, quarter: Quarter) -> pd.DataFrame:
+    """Every attempt to submit the subgroup's return for the quarter, accepted or not."""
+    return Store(db).return_audit(subgroup_id, str(quarter.start))
+
+
+@per_data_version
+def version_changes(
+    db: str, fingerprint: Fingerprint, subgroup_id: str, quarter: Quarter, old: int, new: int
+) -> pd.DataFrame:
+    """What changed between two stored versions of a return."""
+    return returns.compare_versions(Store(db), plan(), subgroup_id, quarter, old, new)
+
+
+@per_data_version
+def tracker(db: str, fingerprint: Fingerprint, quarter: Quarter, today: date) -> pd.DataFrame:
+    """Each subgroup's submission status for the quarter, as at ``today``."""
+    return submission_status(plan(), Store(db), quarter, today)
+
+
+def clear_after_return() -> None:
+    """After a return is stored: drop every cached read it changes (board figures, commentary,
+    action progress, versions, tracker). The store's new fingerprint would miss them anyway;
+    clearing frees the memory and makes the next rerun certain to read afresh."""
+    changed = (values, quarters, statuses, reviews, trend_chart, action_progress, commentary, submissions, tracker)
+    for read in changed:
+        read.cached.clear()

@@ -1,0 +1,170 @@
+"""Widgets and session state every page shares: the sidebar's quarter and ward pickers (kept
+across pages, the ward also in ``?ward=``), who is using the dashboard, which theme the theme
+page draws, the demo-data banner, the status key, the counts strip and the ward explorer's
+figures.
+
+A helper module, not a page: dashboard.py registers the pages with st.navigation.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from metrics import ward_view
+from metrics.quarters import Quarter, quarter_range
+from metrics.spc import Assurance, Variation
+from metrics.status import IndicatorStatus, Rag
+from pages import reads
+
+QUARTER_KEY = "quarter"  # the chosen quarter, kept across pages
+QUARTER_WIDGET_KEY = "quarter_picker"
+WARD_KEY = "ward"  # the chosen ward code (None: all of the city), kept across pages and in ?ward=
+WARD_WIDGET_KEY = "ward_picker"
+CITYWIDE = "All of the city"
+THEME_KEY = "_theme_page"
+USER_KEY = "user_name"
+
+
+def selected_quarter() -> Quarter | None:
+    """The quarter picker in the sidebar, shared by every page: the choice is kept in session
+    state so it survives moving between pages. Defaults to the latest quarter with data."""
+    held = list(reversed(reads.quarters()))
+    if not held:
+        return None
+    labels = [q.label for q in held]
+    chosen = st.session_state.get(QUARTER_KEY)
+    if chosen not in labels:
+        chosen = labels[0]
+    with st.sidebar:
+        st.markdown(f"**{reads.plan().partnership.plan_title}**")
+        picked = st.selectbox(
+            "Quarter",
+            labels,
+            index=labels.index(chosen),
+            key=QUARTER_WIDGET_KEY,
+            help="UK financial-year quarters (Q1 is April-June). The latest quarter with data is first.",
+        )
+    st.session_state[QUARTER_KEY] = picked
+    return held[labels.index(picked)]
+
+
+def shared_ward() -> str | None:
+    """The ward chosen once for every page: from session state, or on a session's first page
+    from the link's ``?ward=CODE`` (so a shared link reproduces the view)."""
+    codes = reads.plan().ward_names()
+    if WARD_KEY not in st.session_state:
+        from_link = st.query_params.get(WARD_KEY)
+        st.session_state[WARD_KEY] = from_link if from_link in codes else None
+    chosen = st.session_state[WARD_KEY]
+    return chosen if chosen in codes else None
+
+
+def set_shared_ward(code: str | None) -> None:
+    """Keep the ward choice in session state and in the address bar."""
+    st.session_state[WARD_KEY] = code
+    if code:
+        if st.query_params.get(WARD_KEY) != code:
+            st.query_params[WARD_KEY] = code
+    elif WARD_KEY in st.query_params:
+        del st.query_params[WARD_KEY]
+
+
+def selected_ward(help_text: str = "Applies to figures recorded by ward; the others stay citywide.") -> str | None:
+    """The ward picker in the sidebar, the same on every page: one ward choice everywhere,
+    kept across pages and in the page's address."""
+    names = reads.plan().ward_names()
+    options: list[str | None] = [None, *names]
+    chosen = shared_ward()
+    with st.sidebar:
+        picked = st.selectbox(
+            "Ward",
+            options,
+            index=options.index(chosen),
+            format_func=lambda c: CITYWIDE if c is None else names[c],
+            key=WARD_WIDGET_KEY,
+            help=help_text + " The choice is kept on every page and in the link (?ward=CODE).",
+        )
+    set_shared_ward(picked)
+    return picked
+
+
+def set_theme(theme_id: str | None) -> None:
+    """The router says which theme the theme page is drawing."""
+    st.session_state[THEME_KEY] = theme_id
+
+
+def current_theme_id() -> str | None:
+    """The theme the router chose for the theme page (None off a theme page)."""
+    return st.session_state.get(THEME_KEY)
+
+
+def current_user() -> str | None:
+    """Who is using the dashboard, for the audit log. The one place sign-in plugs in: until
+    the deployment has sign-in, the person types their name (kept for the session)."""
+    with st.sidebar:
+        name = st.text_input(
+            "Your name",
+            key=USER_KEY,
+            help="Recorded with every return you submit. (Sign-in will fill this in when it is set up.)",
+        )
+    return name.strip() or None
+
+
+def return_quarters(today: date) -> list[Quarter]:
+    """Quarters a return can be made for, latest first: from the plan's start to the current
+    quarter (whose return is not yet due)."""
+    partnership = reads.plan().partnership
+    first = partnership.plan_start
+    last = min(Quarter.of(today), partnership.plan_end)
+    return list(reversed(quarter_range(first, last))) if last >= first else [first]
+
+
+def demo_banner(shown_demo: bool) -> None:
+    """Say plainly, on every page that shows them, that figures are demo data."""
+    if shown_demo:
+        st.warning(
+            "**Demo data.** Figures marked *demo* are generated for demonstration and are not real. "
+            "Baselines and figures quoted from the plan itself are real.",
+            icon=":material/science:",
+        )
+
+
+def status_key() -> None:
+    """The key to the status symbols: RAG, variation and assurance."""
+    items = " &nbsp; ".join(f"{r.icon} {r.word}" for r in Rag)
+    variation = " &nbsp; ".join(f"{v.icon} {v.word.split(' (')[0]}" for v in Variation if not v.key.endswith("_low"))
+    assurance = " &nbsp; ".join(f"{a.icon} {a.word}" for a in Assurance)
+    st.caption(
+        f"Key: {items}. Arrows compare with the last quarter and the same quarter last year "
+        "(↗ better, ↘ worse, → no change). *Ahead of target* means better than target by more "
+        f"than the tolerance.  \nVariation (SPC, NHS *Making Data Count*): {variation}.  \n"
+        f"Assurance (can the process meet its target?): {assurance}."
+    )
+
+
+def counts_strip(items: list[IndicatorStatus]) -> None:
+    """How many indicators stand at each status: the first thing the board reads."""
+    cols = st.columns(4)
+    for col, rag in zip(cols, (Rag.OFF_TARGET, Rag.AHEAD, Rag.NEAR_TARGET, Rag.ON_TARGET), strict=True):
+        col.metric(f"{rag.icon} {rag.word}", sum(1 for s in items if s.rag is rag))
+
+
+def ward_figures(view: ward_view.WardView, label: str) -> dict[str, go.Figure]:
+    """The explorer's trend, crime-type mix, ranking and map for a view (a warning, and a tile
+    per ward, if the plan's boundary file cannot be read)."""
+    settings = reads.plan().settings
+    boundaries = None
+    if settings.ward_boundaries is not None:
+        try:
+            boundaries = ward_view.load_boundaries(settings.ward_boundaries)
+        except ward_view.BoundaryError as exc:
+            st.warning(f"{exc} Showing a tile per ward instead; correct settings.ward_boundaries in config.yaml.")
+    return {
+        "trend": ward_view.trend_figure(view, reads.police_flags(), label),
+        "mix": ward_view.mix_figure(view, label),
+        "ranking": ward_view.ranking_figure(view),
+        "map": ward_view.map_figure(view, boundaries),
+    }
