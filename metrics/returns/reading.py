@@ -1,21 +1,25 @@
 """Reading an uploaded return into sheets of cells, bounded before anything is inflated: the
 size limit, the file type (by extension and by content), zip members checked before openpyxl
 opens a workbook, and a CSV's text encoding. Every refusal is a :class:`Message` for the whole
-file; nothing here knows the plan."""
+file. Also how one cell reads as text, a number, a period (in an indicator's frequency) or an
+action status, for the rules."""
 
 from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from metrics.plan import ReturnSettings
-from metrics.returns.layout import ACTIONS, CSV_SHEET, INDICATORS
+from metrics.plan import Indicator, ReturnSettings
+from metrics.quarters import FinancialYear, PeriodError, Quarter
+from metrics.returns.layout import ACTION_STATUSES, ACTIONS, CSV_SHEET, INDICATORS
 from metrics.returns.messages import ERROR, WARNING, Message
+from metrics.returns.obligations import PERIOD_TYPES
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # Excel 97-2003 .xls and other old Office files
@@ -23,6 +27,9 @@ UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 UTF8_BOM = b"\xef\xbb\xbf"
 SNIFF_BYTES = 4096  # a NUL byte this early means binary content, not text
 ENCODING_ROWS_SHOWN = 8  # rows with non-ASCII characters named in the Windows-1252 warning
+MONTH_FORMATS = ("%b %Y", "%B %Y", "%Y-%m", "%m/%Y", "%Y-%m-%d", "%d/%m/%Y")
+# A number as people type it: thousands separators, a sign, a leading point ('.5').
+_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^[+-]?\.\d+$")
 
 
 @dataclass
@@ -47,11 +54,54 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
+# --- a cell as a number, a period or a status -------------------------------------------
+
+
+def number(value: object) -> float | None:
+    """A cell as a number ('1,234', '12.5%', ' 7 ' are numbers), or None when it is not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value) if math.isfinite(value) else None
+    text = cell_text(value).replace("\u00a0", "").replace(" ", "")
+    if text.endswith("%"):
+        text = text[:-1]
+    if not _NUMBER.match(text):
+        return None
+    return float(text.replace(",", ""))
+
+
+def parse_period(value: object, ind: Indicator) -> date | None:
+    """The start of the period a cell names, in the indicator's frequency."""
+    kind = PERIOD_TYPES[ind.frequency]
+    if isinstance(value, datetime | date):
+        day = value.date() if isinstance(value, datetime) else value
+        return date(day.year, day.month, 1) if kind == "month" else None
+    text = cell_text(value)
+    if kind == "month":
+        for fmt in MONTH_FORMATS:
+            try:
+                day = datetime.strptime(text, fmt).date()
+                return date(day.year, day.month, 1)
+            except ValueError:
+                continue
+        return None
+    try:
+        return Quarter.parse(text).start if kind == "quarter" else FinancialYear.parse(text).start
+    except PeriodError:
+        return None
+
+
+def action_status(text: str) -> str | None:
+    """The action status a cell names, in the plan's spelling (any case), or None."""
+    return next((s for s in ACTION_STATUSES if s.lower() == text.lower()), None)
+
+
 def _norm_header(value: object) -> str:
     return re.sub(r"\s+", "_", cell_text(value).lower())
 
 
-def megabytes(n: int | float) -> str:
+def _megabytes(n: int | float) -> str:
     """A size in bytes as '1.2 MB', as the size messages word it."""
     return f"{n / 1_000_000:.1f} MB"
 
@@ -67,7 +117,7 @@ def read_sheets(content: bytes, name: str, limits: ReturnSettings, messages: lis
     if len(content) > limits.max_file_mb * 1_000_000:
         messages.append(
             _file_error(
-                megabytes(len(content)),
+                _megabytes(len(content)),
                 f"'{name}' is too large to accept",
                 f"a file of at most {limits.max_file_mb:g} MB; a return is normally well under 1 MB",
             )
@@ -120,8 +170,8 @@ def _read_xlsx(data: bytes, filename: str, limits: ReturnSettings, messages: lis
     if inflated > bound or inflated / compressed > limits.max_compression_ratio:
         messages.append(
             _file_error(
-                f"{megabytes(len(data))} that inflates to {megabytes(inflated)}",
-                f"'{filename}' inflates to {megabytes(inflated)} when opened ({inflated / compressed:.0f} times its "
+                f"{_megabytes(len(data))} that inflates to {_megabytes(inflated)}",
+                f"'{filename}' inflates to {_megabytes(inflated)} when opened ({inflated / compressed:.0f} times its "
                 "packed size), which is how a 'zip bomb' looks, so it was not opened",
                 f"a workbook that opens to at most {limits.max_unzipped_mb:g} MB and at most "
                 f"{limits.max_compression_ratio:g} times its packed size; start again from the template",

@@ -16,16 +16,13 @@ which fails until it has one).
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
 
 import pandas as pd
 
 from metrics.plan import Action, Indicator, Plan, ReturnSettings, Subgroup
-from metrics.quarters import FinancialYear, PeriodError, Quarter
+from metrics.quarters import PeriodError, Quarter
 from metrics.returns.layout import (
     ACTION_STATUSES,
     ACTIONS,
@@ -36,11 +33,9 @@ from metrics.returns.layout import (
 )
 from metrics.returns.messages import ERROR, Message
 from metrics.returns.obligations import PERIOD_TYPES, owed_periods
-from metrics.returns.reading import cell_text
+from metrics.returns.reading import action_status, cell_text, number, parse_period
 
 SECTIONS = (SECTION_INDICATOR, SECTION_ACTION)
-MONTH_FORMATS = ("%b %Y", "%B %Y", "%Y-%m", "%m/%Y", "%Y-%m-%d", "%d/%m/%Y")
-_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^[+-]?\.\d+$")
 UNIT_WORDS = {"count": "a whole number, 0 or more", "percent": "a percentage from 0 to 100"}
 PERCENT_RANGE = (0, 100)
 
@@ -137,49 +132,6 @@ class Accepted:
     @property
     def action_sheet(self) -> str:
         return CSV_SHEET if self.from_csv else ACTIONS
-
-
-# --- reading a cell -------------------------------------------------------------------------
-
-
-def number(value: object) -> float | None:
-    """A cell as a number ('1,234', '12.5%', ' 7 ' are numbers), or None when it is not one."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value) if math.isfinite(value) else None
-    text = cell_text(value).replace("\u00a0", "").replace(" ", "")
-    if text.endswith("%"):
-        text = text[:-1]
-    if not _NUMBER.match(text):
-        return None
-    return float(text.replace(",", ""))
-
-
-def parse_period(value: object, ind: Indicator) -> date | None:
-    """The start of the period a cell names, in the indicator's frequency."""
-    kind = PERIOD_TYPES[ind.frequency]
-    if isinstance(value, datetime | date):
-        day = value.date() if isinstance(value, datetime) else value
-        return date(day.year, day.month, 1) if kind == "month" else None
-    text = cell_text(value)
-    if kind == "month":
-        for fmt in MONTH_FORMATS:
-            try:
-                day = datetime.strptime(text, fmt).date()
-                return date(day.year, day.month, 1)
-            except ValueError:
-                continue
-        return None
-    try:
-        return Quarter.parse(text).start if kind == "quarter" else FinancialYear.parse(text).start
-    except PeriodError:
-        return None
-
-
-def action_status(text: str) -> str | None:
-    """The action status a cell names, in the plan's spelling (any case), or None."""
-    return next((s for s in ACTION_STATUSES if s.lower() == text.lower()), None)
 
 
 def _period_example(ind: Indicator, quarter: Quarter) -> str:

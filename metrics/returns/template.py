@@ -30,6 +30,8 @@ from metrics.store import Store
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 VALIDATED_ROWS = 500  # Excel's validation also covers rows a lead adds (ward breakdowns)
+INDICATOR_INPUTS = ("value", "ward", "commentary", "contact")  # shaded: the cells a lead fills in
+ACTION_INPUTS = ("status", "commentary", "contact")
 
 
 def template_rows(plan: Plan, store: Store, subgroup_id: str, quarter: Quarter) -> tuple[list[dict], list[dict]]:
@@ -76,6 +78,7 @@ def template_rows(plan: Plan, store: Store, subgroup_id: str, quarter: Quarter) 
 
 
 def template_filename(plan: Plan, subgroup_id: str, quarter: Quarter, suffix: str) -> str:
+    """The download's name, e.g. return-<subgroup>-2025-26-Q2.xlsx."""
     fy = quarter.year.label.replace("/", "-")
     return f"return-{subgroup_id}-{fy}-Q{quarter.number}{suffix}"
 
@@ -114,13 +117,34 @@ def template_xlsx(plan: Plan, store: Store, subgroup_id: str, quarter: Quarter) 
 
 def rows_xlsx(plan: Plan, subgroup_id: str, quarter: Quarter, indicators: list[dict], actions: list[dict]) -> bytes:
     """Indicator and action rows (as :func:`template_rows` gives them) as the Excel return."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl import Workbook  # only when a workbook is written: openpyxl is slow to import
+
+    wb = Workbook()
+    _readme_sheet(wb.active, plan, subgroup_id, quarter)
+    ward_names = [w.name for w in plan.wards]
+    lists = wb.create_sheet(LISTS)
+    lists.append(["ward", "status"])
+    for i in range(max(len(ward_names), len(ACTION_STATUSES))):
+        lists.append(
+            [ward_names[i] if i < len(ward_names) else None, ACTION_STATUSES[i] if i < len(ACTION_STATUSES) else None]
+        )
+    lists.sheet_state = "hidden"
+    _indicator_validation(
+        _table(wb, INDICATORS, INDICATOR_COLUMNS, indicators, INDICATOR_INPUTS), indicators, ward_names
+    )
+    _action_validation(_table(wb, ACTIONS, ACTION_COLUMNS, actions, ACTION_INPUTS))
+    wb.move_sheet(LISTS, offset=2)
+    wb.active = 0
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _readme_sheet(readme, plan: Plan, subgroup_id: str, quarter: Quarter) -> None:  # noqa: ANN001
+    """The read-me: who and when the return is for, how to fill it in, and every column."""
+    from openpyxl.styles import Font
 
     subgroup = plan.subgroup(subgroup_id)
-    wb = Workbook()
-    readme = wb.active
     readme.title = README
     lines = [
         (f"{plan.partnership.name}: quarterly return", True),
@@ -148,40 +172,37 @@ def rows_xlsx(plan: Plan, subgroup_id: str, quarter: Quarter, indicators: list[d
     readme.column_dimensions["A"].width = 28
     readme.column_dimensions["B"].width = 110
 
-    lists = wb.create_sheet(LISTS)
-    lists.append(["ward", "status"])
-    ward_names = [w.name for w in plan.wards]
-    for i in range(max(len(ward_names), len(ACTION_STATUSES))):
-        lists.append(
-            [ward_names[i] if i < len(ward_names) else None, ACTION_STATUSES[i] if i < len(ACTION_STATUSES) else None]
-        )
-    lists.sheet_state = "hidden"
+
+def _table(wb, title: str, columns: tuple[str, ...], rows: list[dict], inputs: tuple[str, ...]):  # noqa: ANN001, ANN202
+    """A sheet of rows under a bold header, the cells a lead fills in shaded."""
+    from openpyxl.styles import Alignment, Font, PatternFill
 
     header_fill = PatternFill("solid", fgColor="DDE5F0")
     input_fill = PatternFill("solid", fgColor="FFF7D6")
+    ws = wb.create_sheet(title)
+    ws.append(list(columns))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = header_fill
+    for r in rows:
+        ws.append([r.get(c) for c in columns])
+    for col_index, name in enumerate(columns, start=1):
+        letter = ws.cell(1, col_index).column_letter
+        ws.column_dimensions[letter].width = {"indicator": 45, "action": 60, "commentary": 50}.get(name, 14)
+        if name in inputs:
+            for row in range(2, len(rows) + 2):
+                ws.cell(row, col_index).fill = input_fill
+        if name in ("action", "indicator", "commentary"):
+            for row in range(2, len(rows) + 2):
+                ws.cell(row, col_index).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "C2"
+    return ws
 
-    def table(title: str, columns: tuple[str, ...], rows: list[dict], inputs: tuple[str, ...]):  # noqa: ANN202
-        ws = wb.create_sheet(title)
-        ws.append(list(columns))
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-            cell.fill = header_fill
-        for r in rows:
-            ws.append([r.get(c) for c in columns])
-        for col_index, name in enumerate(columns, start=1):
-            letter = ws.cell(1, col_index).column_letter
-            ws.column_dimensions[letter].width = {"indicator": 45, "action": 60, "commentary": 50}.get(name, 14)
-            if name in inputs:
-                for row in range(2, len(rows) + 2):
-                    ws.cell(row, col_index).fill = input_fill
-            if name in ("action", "indicator", "commentary"):
-                for row in range(2, len(rows) + 2):
-                    ws.cell(row, col_index).alignment = Alignment(wrap_text=True, vertical="top")
-        ws.freeze_panes = "C2"
-        return ws
 
-    last_row = VALIDATED_ROWS
-    ind_ws = table(INDICATORS, INDICATOR_COLUMNS, indicators, ("value", "ward", "commentary", "contact"))
+def _indicator_validation(ind_ws, indicators: list[dict], ward_names: list[str]) -> None:  # noqa: ANN001
+    """Excel's own checks on the Indicators sheet: a ward list, and each value by its unit."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     col = {name: ind_ws.cell(1, i + 1).column_letter for i, name in enumerate(INDICATOR_COLUMNS)}
     ward_list = DataValidation(
         type="list",
@@ -191,7 +212,7 @@ def rows_xlsx(plan: Plan, subgroup_id: str, quarter: Quarter, indicators: list[d
         promptTitle="Ward",
         prompt="Blank means citywide",
     )
-    ward_list.add(f"{col['ward']}2:{col['ward']}{last_row}")
+    ward_list.add(f"{col['ward']}2:{col['ward']}{VALIDATED_ROWS}")
     ind_ws.add_data_validation(ward_list)
     for row_number, r in enumerate(indicators, start=2):
         cell = f"{col['value']}{row_number}"
@@ -208,17 +229,15 @@ def rows_xlsx(plan: Plan, subgroup_id: str, quarter: Quarter, indicators: list[d
         dv.add(cell)
         ind_ws.add_data_validation(dv)
 
-    act_ws = table(ACTIONS, ACTION_COLUMNS, actions, ("status", "commentary", "contact"))
+
+def _action_validation(act_ws) -> None:  # noqa: ANN001
+    """Excel's own check on the Actions sheet: the status from the list."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     status_col = act_ws.cell(1, ACTION_COLUMNS.index("status") + 1).column_letter
     status_list = DataValidation(
         type="list", formula1=f"={LISTS}!$B$2:$B${len(ACTION_STATUSES) + 1}", allow_blank=True, showErrorMessage=True
     )
     status_list.error = "Choose one of: " + ", ".join(ACTION_STATUSES)
-    status_list.add(f"{status_col}2:{status_col}{last_row}")
+    status_list.add(f"{status_col}2:{status_col}{VALIDATED_ROWS}")
     act_ws.add_data_validation(status_list)
-
-    wb.move_sheet(LISTS, offset=2)
-    wb.active = 0
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
