@@ -106,39 +106,38 @@ def _megabytes(n: int | float) -> str:
     return f"{n / 1_000_000:.1f} MB"
 
 
-def _file_error(seen: str | None, problem: str, expected: str) -> Message:
-    return Message(severity=ERROR, seen=seen, problem=problem, expected=expected)
-
-
 def read_sheets(content: bytes, name: str, limits: ReturnSettings, messages: list[Message]) -> list[Sheet] | None:
     """The sheets of an uploaded file, or None when it cannot be read (the reason is added to
     ``messages``). A CSV gives one sheet; a workbook its Indicators and Actions sheets."""
     suffix = Path(name).suffix.lower()
     if len(content) > limits.max_file_mb * 1_000_000:
         messages.append(
-            _file_error(
-                _megabytes(len(content)),
-                f"'{name}' is too large to accept",
-                f"a file of at most {limits.max_file_mb:g} MB; a return is normally well under 1 MB",
+            Message(
+                severity=ERROR,
+                seen=_megabytes(len(content)),
+                problem=f"'{name}' is too large to accept",
+                expected=f"a file of at most {limits.max_file_mb:g} MB; a return is normally well under 1 MB",
             )
         )
         return None
     if suffix not in (".xlsx", ".csv"):
         hint = " (an Excel 97-2003 workbook: open it and save it as .xlsx)" if suffix == ".xls" else ""
         messages.append(
-            _file_error(
-                suffix or "no extension",
-                f"'{name}' is not a type we read{hint}",
-                "an Excel workbook (.xlsx) or a CSV file (.csv), as downloaded from the template",
+            Message(
+                severity=ERROR,
+                seen=suffix or "no extension",
+                problem=f"'{name}' is not a type we read{hint}",
+                expected="an Excel workbook (.xlsx) or a CSV file (.csv), as downloaded from the template",
             )
         )
         return None
     if not content.strip(b" \t\r\n" + UTF8_BOM):
         messages.append(
-            _file_error(
-                f"{len(content)} bytes",
-                f"'{name}' is empty",
-                "the template filled in with this quarter's figures",
+            Message(
+                severity=ERROR,
+                seen=f"{len(content)} bytes",
+                problem=f"'{name}' is empty",
+                expected="the template filled in with this quarter's figures",
             )
         )
         return None
@@ -149,10 +148,11 @@ def read_sheets(content: bytes, name: str, limits: ReturnSettings, messages: lis
 
 def _unopenable(filename: str, detail: str) -> Message:
     """The error for an .xlsx that zipfile or openpyxl cannot open."""
-    return _file_error(
-        None,
-        f"'{filename}' cannot be opened as an Excel workbook ({detail})",
-        "an .xlsx saved by Excel, LibreOffice or the template; save it again and re-upload",
+    return Message(
+        severity=ERROR,
+        seen=None,
+        problem=f"'{filename}' cannot be opened as an Excel workbook ({detail})",
+        expected="an .xlsx saved by Excel, LibreOffice or the template; save it again and re-upload",
     )
 
 
@@ -169,11 +169,13 @@ def _read_xlsx(data: bytes, filename: str, limits: ReturnSettings, messages: lis
     bound = limits.max_unzipped_mb * 1_000_000
     if inflated > bound or inflated / compressed > limits.max_compression_ratio:
         messages.append(
-            _file_error(
-                f"{_megabytes(len(data))} that inflates to {_megabytes(inflated)}",
-                f"'{filename}' inflates to {_megabytes(inflated)} when opened ({inflated / compressed:.0f} times its "
-                "packed size), which is how a 'zip bomb' looks, so it was not opened",
-                f"a workbook that opens to at most {limits.max_unzipped_mb:g} MB and at most "
+            Message(
+                severity=ERROR,
+                seen=f"{_megabytes(len(data))} that inflates to {_megabytes(inflated)}",
+                problem=f"'{filename}' inflates to {_megabytes(inflated)} when opened "
+                f"({inflated / compressed:.0f} times its packed size), which is how a 'zip bomb' looks, "
+                "so it was not opened",
+                expected=f"a workbook that opens to at most {limits.max_unzipped_mb:g} MB and at most "
                 f"{limits.max_compression_ratio:g} times its packed size; start again from the template",
             )
         )
@@ -191,10 +193,11 @@ def _read_xlsx(data: bytes, filename: str, limits: ReturnSettings, messages: lis
         missing = [n for n in (INDICATORS, ACTIONS) if n not in wb.sheetnames]
         if missing:
             messages.append(
-                _file_error(
-                    ", ".join(wb.sheetnames),
-                    f"the workbook has no sheet named {' or '.join(repr(m) for m in missing)}",
-                    f"the template's sheets '{INDICATORS}' and '{ACTIONS}' (do not rename them)",
+                Message(
+                    severity=ERROR,
+                    seen=", ".join(wb.sheetnames),
+                    problem=f"the workbook has no sheet named {' or '.join(repr(m) for m in missing)}",
+                    expected=f"the template's sheets '{INDICATORS}' and '{ACTIONS}' (do not rename them)",
                 )
             )
         for name in (INDICATORS, ACTIONS):
@@ -217,7 +220,12 @@ def _decode_csv(data: bytes, filename: str, messages: list[Message]) -> str | No
     utf8_csv = "a CSV saved as 'CSV UTF-8 (Comma delimited)'"
     if data.startswith(UTF16_BOMS):
         messages.append(
-            _file_error("UTF-16 (Excel 'Unicode Text')", f"'{filename}' is not in a text encoding we read", utf8_csv)
+            Message(
+                severity=ERROR,
+                seen="UTF-16 (Excel 'Unicode Text')",
+                problem=f"'{filename}' is not in a text encoding we read",
+                expected=utf8_csv,
+            )
         )
         return None
     try:
@@ -289,19 +297,21 @@ def _sniff(data: bytes, filename: str, suffix: str, messages: list[Message]) -> 
     )
     if suffix == ".xlsx" and not data.startswith(ZIP_MAGIC):
         messages.append(
-            _file_error(
-                f"{looks} named .xlsx",
-                f"'{filename}' is named .xlsx but its content is {looks}",
-                "an Excel workbook saved as .xlsx, or a CSV file named .csv",
+            Message(
+                severity=ERROR,
+                seen=f"{looks} named .xlsx",
+                problem=f"'{filename}' is named .xlsx but its content is {looks}",
+                expected="an Excel workbook saved as .xlsx, or a CSV file named .csv",
             )
         )
         return False
     if suffix == ".csv" and looks not in ("text",):
         messages.append(
-            _file_error(
-                f"{looks} named .csv",
-                f"'{filename}' is named .csv but its content is {looks}",
-                "a CSV file saved as 'CSV UTF-8 (Comma delimited)', or an .xlsx named .xlsx",
+            Message(
+                severity=ERROR,
+                seen=f"{looks} named .csv",
+                problem=f"'{filename}' is named .csv but its content is {looks}",
+                expected="a CSV file saved as 'CSV UTF-8 (Comma delimited)', or an .xlsx named .xlsx",
             )
         )
         return False
