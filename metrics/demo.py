@@ -21,6 +21,7 @@ import pandas as pd
 from metrics.icons import ActionStatus
 from metrics.plan import Indicator, Plan
 from metrics.quarters import FinancialYear, Quarter, quarter_range
+from metrics.returns.obligations import PERIOD_TYPES, owed_actions, owed_indicators, owed_periods
 from metrics.status import Rag, indicator_status
 
 DEMO_SOURCE = "Demo data (generated; not real figures)"
@@ -370,9 +371,7 @@ def demo_submitted_at(plan: Plan, subgroup_id: str, quarter: Quarter) -> datetim
 
 def demo_returns(plan: Plan, data: DemoData) -> list[tuple[str, Quarter, list[dict], list[dict]]]:
     """(subgroup, quarter, indicator rows, action rows) for each demo return, filled in from
-    the demo data in the template's shape (see metrics.returns.rows_csv)."""
-    from metrics.returns import PERIOD_TYPES, owed_actions, owed_indicators, owed_periods
-
+    the demo data in the template's shape (see metrics.returns.template.rows_csv)."""
     last = plan.settings.demo_last_quarter
     values = data.values[data.values["ward_code"].isna()].set_index(["indicator_id", "period_type", "period_start"])
     notes = data.commentary.set_index(["indicator_id", "quarter_start"]) if not data.commentary.empty else None

@@ -12,7 +12,7 @@ import pandas as pd
 from metrics.icons import StatusIcon
 from metrics.plan import Plan
 from metrics.quarters import Quarter
-from metrics.returns import owed_actions, owed_indicators, owed_periods
+from metrics.returns.obligations import owed_actions, owed_indicators, owed_periods
 from metrics.store import Store
 
 

@@ -64,7 +64,7 @@ def preview(parsed: ParsedReturn) -> None:
         columns = [c for c in PREVIEW_COLUMNS if c in frame.columns]
         head = "<th>Row</th><th>Messages</th>" + "".join(f"<th>{escape(c)}</th>" for c in columns)
         body = []
-        anchor_sheet = Message("error", sheet, 0, None, None, "", "").anchor.rsplit("-", 1)[0]
+        anchor_sheet = returns.sheet_anchor(sheet)
         for r in frame.head(PREVIEW_LIMIT).itertuples(index=False):
             row = r._asdict()
             note = row["messages"]

@@ -1,0 +1,215 @@
+"""The checks across a return's rows, declared as one ordered table: duplicates (errors), then
+figures and statuses left out, large changes on last period and indicators off target with no
+comment (warnings, looked at only when a return has no errors).
+
+Each rule is a function of the :class:`~metrics.returns.rules.Accepted` rows (those that passed
+every row rule) and the :class:`~metrics.returns.rules.Context`, and returns its messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from metrics.returns.layout import ACTION_STATUSES, CSV_SHEET
+from metrics.returns.messages import ERROR, WARNING, Message, Severity
+from metrics.returns.obligations import Period, owed_actions, owed_indicators, owed_periods, stored_value
+from metrics.returns.reading import cell_text
+from metrics.returns.rules import Accepted, Context
+from metrics.status import Rag, format_value, indicator_status
+
+# The columns of the store's indicator values a return's own figures are merged into.
+STORED_COLUMNS = ["indicator_id", "period_type", "period_start", "ward_code", "value", "is_demo", "source"]
+VALUE_KEY = ["indicator_id", "period_type", "period_start", "ward_code"]
+
+
+def duplicate_indicators(rows: Accepted, ctx: Context) -> list[Message]:
+    """One row per indicator, period and ward: every later copy is an error."""
+    out, seen = [], {}
+    for r in rows.indicators:
+        key = (r["indicator_id"], r["period_start"], r["ward_code"])
+        if key not in seen:
+            seen[key] = r["row_number"]
+            continue
+        where = ctx.plan.ward_names().get(r["ward_code"], "citywide")
+        out.append(
+            Message(
+                severity=ERROR,
+                sheet=r["sheet"],
+                row=r["row_number"],
+                column="id" if r["sheet"] == CSV_SHEET else "indicator_id",
+                seen=r["indicator_id"],
+                problem=f"a second row for the same indicator, period and ward ({where}); row "
+                f"{seen[key]} already gives it",
+                expected="one row per indicator, period and ward: delete one",
+            )
+        )
+    return out
+
+
+def duplicate_actions(rows: Accepted, ctx: Context) -> list[Message]:
+    """One row per action: every later copy is an error."""
+    out, seen = [], {}
+    for r in rows.actions:
+        if r["action_id"] not in seen:
+            seen[r["action_id"]] = r["row_number"]
+            continue
+        out.append(
+            Message(
+                severity=ERROR,
+                sheet=r["sheet"],
+                row=r["row_number"],
+                column="id" if r["sheet"] == CSV_SHEET else "action_id",
+                seen=r["action_id"],
+                problem=f"a second row for the same action; row {seen[r['action_id']]} already gives it",
+                expected="one row per action: delete one",
+            )
+        )
+    return out
+
+
+def figures_missing(rows: Accepted, ctx: Context) -> list[Message]:
+    """Each figure owed (for the whole area) is given: blank, or no row for it, is a warning."""
+    out = []
+    for ind in owed_indicators(ctx.plan, ctx.subgroup.id, ctx.quarter):
+        for period in owed_periods(ind, ctx.quarter):
+            given = [
+                r
+                for r in rows.indicators
+                if r["indicator_id"] == ind.id and r["period_start"] == period.start and r["ward_code"] is None
+            ]
+            if given and given[0]["value"] is not None:
+                continue
+            out.append(
+                Message(
+                    severity=WARNING,
+                    sheet=rows.indicator_sheet,
+                    row=given[0]["row_number"] if given else None,
+                    column="value",
+                    seen="" if given else None,
+                    problem=f"no figure for '{ind.name}' for {period.label}" + ("" if given else " (no row for it)"),
+                    expected="a figure; if it cannot be reported yet, explain why when submitting "
+                    "(the tracker will show it as missing)",
+                )
+            )
+    return out
+
+
+def statuses_missing(rows: Accepted, ctx: Context) -> list[Message]:
+    """Each of the subgroup's actions has a status: blank, or no row for it, is a warning."""
+    out = []
+    for action in owed_actions(ctx.plan, ctx.subgroup.id):
+        given = [r for r in rows.actions if r["action_id"] == action.id]
+        if given and given[0]["status"]:
+            continue
+        out.append(
+            Message(
+                severity=WARNING,
+                sheet=rows.action_sheet,
+                row=given[0]["row_number"] if given else None,
+                column="status",
+                seen="" if given else None,
+                problem=f"no status for action '{action.id}'" + ("" if given else " (no row for it)"),
+                expected="one of: " + ", ".join(ACTION_STATUSES),
+            )
+        )
+    return out
+
+
+def _valued(rows: Accepted) -> pd.DataFrame:
+    """The accepted indicator rows that carry a figure."""
+    frame = pd.DataFrame(rows.indicators)
+    return frame if frame.empty else frame[frame["value"].notna()]
+
+
+def large_changes(rows: Accepted, ctx: Context) -> list[Message]:
+    """A figure that moved more than the plan's change limit from the one stored for the
+    previous period is a warning (asks for a check and a comment)."""
+    out = []
+    limit = ctx.limits.change_warning_pct
+    for r in _valued(rows).itertuples(index=False):
+        ind = ctx.indicators[r.indicator_id]
+        last_period = Period(r.period_type, r.period_start).previous()
+        last = stored_value(ctx.values, ind, last_period, r.ward_code)
+        if last is None or last == 0:
+            continue
+        change = (r.value - last) / abs(last) * 100
+        if abs(change) <= limit:
+            continue
+        out.append(
+            Message(
+                severity=WARNING,
+                sheet=r.sheet,
+                row=r.row_number,
+                column="value",
+                seen=cell_text(r.value),
+                problem=f"'{ind.name}' changed by {change:+.0f}% on {last_period.label} "
+                f"({format_value(last, ind.unit)})",
+                expected=f"a change within ±{limit:g}%, or a check that the "
+                "figure is right and an explanation in 'commentary'",
+            )
+        )
+    return out
+
+
+def off_target_without_commentary(rows: Accepted, ctx: Context) -> list[Message]:
+    """An indicator off target with this return's figures (merged over the stored ones they
+    replace) and no comment on any of its rows is a warning."""
+    frame = pd.DataFrame(rows.indicators)
+    if frame.empty:
+        return []
+    valued = frame[frame["value"].notna()]
+    incoming = valued.assign(period_start=pd.to_datetime(valued["period_start"]), is_demo=False, source="return")[
+        STORED_COLUMNS
+    ]
+    marked = ctx.values.merge(incoming[VALUE_KEY].assign(_hit=True), on=VALUE_KEY, how="left")
+    kept = ctx.values[marked["_hit"].isna().to_numpy()]
+    merged = pd.concat([kept, incoming], ignore_index=True)
+    out = []
+    for ind_id, group in frame.groupby("indicator_id", sort=False):
+        ind = ctx.indicators[ind_id]
+        if group["value"].isna().all() or group["commentary"].notna().any():
+            continue
+        status = indicator_status(ctx.plan, ind, merged, ctx.quarter)
+        if status.rag is not Rag.OFF_TARGET:
+            continue
+        first = group.iloc[0]
+        out.append(
+            Message(
+                severity=WARNING,
+                sheet=first["sheet"],
+                row=int(first["row_number"]),
+                column="commentary",
+                seen="",
+                problem=f"'{ind.name}' is off target with these figures "
+                f"({format_value(status.value.value, ind.unit)} against "
+                f"{format_value(status.target, ind.unit)}) and has no commentary",
+                expected="a comment for the board: why, and what is being done",
+            )
+        )
+    return out
+
+
+ReturnCheck = Callable[[Accepted, Context], list[Message]]
+
+
+@dataclass(frozen=True)
+class ReturnRule:
+    """A rule across rows: its name, the severity of what it reports (warning rules run only
+    on a return with no errors, since a wrong row makes a wrong comparison) and its check."""
+
+    name: str
+    severity: Severity
+    check: ReturnCheck
+
+
+RETURN_RULES: tuple[ReturnRule, ...] = (
+    ReturnRule("duplicate_indicators", ERROR, duplicate_indicators),
+    ReturnRule("duplicate_actions", ERROR, duplicate_actions),
+    ReturnRule("figures_missing", WARNING, figures_missing),
+    ReturnRule("statuses_missing", WARNING, statuses_missing),
+    ReturnRule("large_changes", WARNING, large_changes),
+    ReturnRule("off_target_without_commentary", WARNING, off_target_without_commentary),
+)

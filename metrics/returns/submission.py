@@ -1,0 +1,152 @@
+"""Submitting a checked return: stored whole as the next version (with the original file, named
+by its sha256, and an audit row) in one transaction, or refused with only an audit row; the
+same file as the latest version is recognised and stores nothing new."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pandas as pd
+
+from metrics.plan import Plan
+from metrics.returns.messages import ReturnError
+from metrics.returns.validation import ParsedReturn
+from metrics.store import Store
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a submission, and the sentence that tells the lead."""
+
+    outcome: str  # accepted | rejected | duplicate
+    version: int | None
+    message: str
+
+    @property
+    def stored(self) -> bool:
+        return self.outcome == "accepted"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def board_rows(plan: Plan, parsed: ParsedReturn, submitted_by: str, is_demo: bool) -> dict[str, pd.DataFrame]:
+    """What an accepted return puts in the tables the board's pages read."""
+    subgroup = plan.subgroup(parsed.subgroup_id)
+    source = f"{subgroup.short_name} quarterly return, {parsed.quarter.label}"
+    if is_demo:
+        source = f"Demo data: {source}"
+    rows = parsed.indicator_rows
+    valued = rows[rows["value"].notna()]
+    values = pd.DataFrame(
+        {
+            "indicator_id": valued["indicator_id"],
+            "period_type": valued["period_type"],
+            "period_start": pd.to_datetime(valued["period_start"]),
+            "ward_code": valued["ward_code"],
+            "value": valued["value"].astype(float),
+            "is_demo": is_demo,
+            "source": source,
+        }
+    )
+    notes = []
+    for ind_id, group in rows[rows["commentary"].notna()].groupby("indicator_id", sort=False):
+        texts = list(dict.fromkeys(group.sort_values("ward_code", na_position="first")["commentary"]))
+        notes.append(
+            {
+                "indicator_id": ind_id,
+                "quarter_start": pd.Timestamp(parsed.quarter.start),
+                "text": " ".join(texts),
+                "author": submitted_by,
+                "is_demo": is_demo,
+            }
+        )
+    acts = parsed.action_rows[parsed.action_rows["status"].notna()]
+    progress = pd.DataFrame(
+        {
+            "action_id": acts["action_id"],
+            "quarter_start": pd.Timestamp(parsed.quarter.start),
+            "status": acts["status"],
+            "commentary": acts["commentary"],
+            "is_demo": is_demo,
+        }
+    )
+    return {"indicator_values": values, "commentary": pd.DataFrame(notes), "action_progress": progress}
+
+
+def submit(
+    plan: Plan,
+    store: Store,
+    parsed: ParsedReturn,
+    content: bytes,
+    submitted_by: str,
+    explanation: str | None = None,
+    is_demo: bool = False,
+    at: datetime | None = None,
+) -> Outcome:
+    """Store a validated return as the next version, or refuse it. Either way the attempt is
+    audited: a refused one (errors, unexplained warnings) or the same file as the latest
+    version adds one audit row and changes nothing else."""
+    who = (submitted_by or "").strip()
+    if not who:
+        raise ReturnError("Say who is submitting the return (a name), so the audit log can record it.")
+    if hashlib.sha256(content).hexdigest() != parsed.sha256:
+        raise ReturnError("The file changed after it was checked; check it again before submitting.")
+    quarter_start = str(parsed.quarter.start)
+    audit = {
+        "attempted_at": at or _now(),
+        "sha256": parsed.sha256,
+        "filename": parsed.filename,
+        "size_bytes": parsed.size_bytes,
+        "submitted_by": who,
+        "subgroup_id": parsed.subgroup_id,
+        "quarter_start": quarter_start,
+        "version": None,
+        "is_demo": is_demo,
+    }
+    explanation = (explanation or "").strip() or None
+    reasons = [str(m) for m in parsed.errors]
+    if not reasons and parsed.warnings and not explanation:
+        reasons = [f"{len(parsed.warnings)} warning(s) were not explained; give an explanation to submit with them"]
+        reasons += [str(m) for m in parsed.warnings]
+    if reasons:
+        store.record_return_attempt(audit | {"outcome": "rejected", "reasons": "\n".join(reasons)})
+        if parsed.errors:
+            why = f"the file has {len(parsed.errors)} error(s), listed with its messages; fix them and submit again"
+        else:
+            why = f"{len(parsed.warnings)} warning(s) were not explained; give an explanation to store it with them"
+        return Outcome("rejected", None, f"Not stored: {why}. The attempt is recorded in the audit log.")
+    latest = store.latest_submission(parsed.subgroup_id, quarter_start)
+    if latest is not None and latest["sha256"] == parsed.sha256:
+        message = (
+            f"This file is identical to version {latest['version']} of {parsed.subgroup_id}'s {parsed.quarter.label} "
+            f"return, submitted by {latest['submitted_by']} on {pd.Timestamp(latest['submitted_at']):%d %b %Y %H:%M} "
+            "UTC; nothing new was stored."
+        )
+        store.record_return_attempt(
+            audit | {"outcome": "duplicate", "version": int(latest["version"]), "reasons": message}
+        )
+        return Outcome("duplicate", int(latest["version"]), message)
+    warnings = "\n".join(str(m) for m in parsed.warnings) or None
+    submission = {
+        "subgroup_id": parsed.subgroup_id,
+        "quarter_start": quarter_start,
+        "sha256": parsed.sha256,
+        "filename": parsed.filename,
+        "submitted_by": who,
+        "submitted_at": audit["attempted_at"],
+        "warnings": warnings,
+        "explanation": explanation,
+        "is_demo": is_demo,
+    }
+    rows = parsed.indicator_rows.assign(period_start=lambda f: pd.to_datetime(f["period_start"]))
+    version = store.submit_return(submission, content, rows, parsed.action_rows, board_rows(plan, parsed, who, is_demo))
+    return Outcome(
+        "accepted",
+        version,
+        f"Stored as version {version} of {plan.subgroup(parsed.subgroup_id).name}'s {parsed.quarter.label} "
+        "return. The board's pages show the new figures now.",
+    )

@@ -1,0 +1,243 @@
+"""The template a subgroup fills in: one row per indicator figure and period owed (with last
+period's figure for reference) and one per action (with last quarter's status), written as an
+Excel workbook (read-me, data-validation lists, number checks) or as one CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from metrics.plan import Plan
+from metrics.quarters import Quarter
+from metrics.returns.layout import (
+    ACTION_COLUMNS,
+    ACTION_REQUIRED,
+    ACTION_STATUSES,
+    ACTIONS,
+    COLUMN_HELP,
+    CSV_COLUMNS,
+    INDICATOR_COLUMNS,
+    INDICATOR_REQUIRED,
+    INDICATORS,
+    LISTS,
+    README,
+    SECTION_ACTION,
+    SECTION_INDICATOR,
+)
+from metrics.returns.obligations import owed_actions, owed_indicators, owed_periods, stored_value
+from metrics.returns.reading import cell_text
+from metrics.store import Store
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+VALIDATED_ROWS = 500  # Excel's validation also covers rows a lead adds (ward breakdowns)
+INDICATOR_INPUTS = ("value", "ward", "commentary", "contact")  # shaded: the cells a lead fills in
+ACTION_INPUTS = ("status", "commentary", "contact")
+
+
+def template_rows(plan: Plan, store: Store, subgroup_id: str, quarter: Quarter) -> tuple[list[dict], list[dict]]:
+    """The rows a subgroup's template holds for a quarter: one per indicator and period owed
+    (citywide), with last period's figure for reference, and one per action with last
+    quarter's status."""
+    plan.subgroup(subgroup_id)  # raises KeyError for an unknown subgroup
+    values = store.indicator_values()
+    progress = store.action_progress(quarter.previous().start).set_index("action_id")
+    indicators = []
+    for ind in owed_indicators(plan, subgroup_id, quarter):
+        for period in owed_periods(ind, quarter):
+            last = period.previous()
+            indicators.append(
+                {
+                    "quarter": quarter.label,
+                    "indicator_id": ind.id,
+                    "indicator": ind.name,
+                    "unit": ind.unit,
+                    "polarity": f"{ind.polarity} is better",
+                    "period": period.label,
+                    "last_period": last.label,
+                    "last_value": stored_value(values, ind, last, None),
+                    "value": None,
+                    "ward": None,
+                    "commentary": None,
+                    "contact": None,
+                }
+            )
+    actions = []
+    for action in owed_actions(plan, subgroup_id):
+        actions.append(
+            {
+                "quarter": quarter.label,
+                "action_id": action.id,
+                "action": action.text,
+                "last_status": progress.loc[action.id, "status"] if action.id in progress.index else None,
+                "status": None,
+                "commentary": None,
+                "contact": None,
+            }
+        )
+    return indicators, actions
+
+
+def template_filename(plan: Plan, subgroup_id: str, quarter: Quarter, suffix: str) -> str:
+    """The download's name, e.g. return-<subgroup>-2025-26-Q2.xlsx."""
+    fy = quarter.year.label.replace("/", "-")
+    return f"return-{subgroup_id}-{fy}-Q{quarter.number}{suffix}"
+
+
+def template_csv(plan: Plan, store: Store, subgroup_id: str, quarter: Quarter) -> bytes:
+    """The template as one CSV (UTF-8 with a byte-order mark, so Excel opens it correctly)."""
+    return rows_csv(*template_rows(plan, store, subgroup_id, quarter))
+
+
+def rows_csv(indicators: list[dict], actions: list[dict]) -> bytes:
+    """Indicator and action rows (as :func:`template_rows` gives them) as the CSV return."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n", extrasaction="ignore")
+    writer.writeheader()
+    for r in indicators:
+        writer.writerow(
+            {
+                **r,
+                "section": SECTION_INDICATOR,
+                "id": r["indicator_id"],
+                "name": r["indicator"],
+                "last_value": cell_text(r["last_value"]),
+                "value": cell_text(r["value"]),
+            }
+        )
+    for r in actions:
+        writer.writerow({**r, "section": SECTION_ACTION, "id": r["action_id"], "name": r["action"]})
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def template_xlsx(plan: Plan, store: Store, subgroup_id: str, quarter: Quarter) -> bytes:
+    """The template as an Excel workbook: a read-me sheet, an Indicators and an Actions sheet
+    with Excel data-validation lists (status, ward) and number checks, and a hidden Lists sheet."""
+    return rows_xlsx(plan, subgroup_id, quarter, *template_rows(plan, store, subgroup_id, quarter))
+
+
+def rows_xlsx(plan: Plan, subgroup_id: str, quarter: Quarter, indicators: list[dict], actions: list[dict]) -> bytes:
+    """Indicator and action rows (as :func:`template_rows` gives them) as the Excel return."""
+    from openpyxl import Workbook  # only when a workbook is written: openpyxl is slow to import
+
+    wb = Workbook()
+    _readme_sheet(wb.active, plan, subgroup_id, quarter)
+    ward_names = [w.name for w in plan.wards]
+    lists = wb.create_sheet(LISTS)
+    lists.append(["ward", "status"])
+    for i in range(max(len(ward_names), len(ACTION_STATUSES))):
+        lists.append(
+            [ward_names[i] if i < len(ward_names) else None, ACTION_STATUSES[i] if i < len(ACTION_STATUSES) else None]
+        )
+    lists.sheet_state = "hidden"
+    _indicator_validation(
+        _table(wb, INDICATORS, INDICATOR_COLUMNS, indicators, INDICATOR_INPUTS), indicators, ward_names
+    )
+    _action_validation(_table(wb, ACTIONS, ACTION_COLUMNS, actions, ACTION_INPUTS))
+    wb.move_sheet(LISTS, offset=2)
+    wb.active = 0
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _readme_sheet(readme, plan: Plan, subgroup_id: str, quarter: Quarter) -> None:  # noqa: ANN001
+    """The read-me: who and when the return is for, how to fill it in, and every column."""
+    from openpyxl.styles import Font
+
+    subgroup = plan.subgroup(subgroup_id)
+    readme.title = README
+    lines = [
+        (f"{plan.partnership.name}: quarterly return", True),
+        (f"Subgroup: {subgroup.name} ({subgroup_id})", False),
+        (f"Quarter: {quarter.label} ({quarter.months_label})", False),
+        ("", False),
+        ("How to fill it in", True),
+        ("1. On the Indicators sheet, enter each figure in 'value' and any commentary.", False),
+        ("2. For indicators recorded by ward you may add rows: copy a row and fill in 'ward'.", False),
+        ("3. On the Actions sheet, choose each action's status from the list and add commentary.", False),
+        ("4. Save as .xlsx (or use the CSV template) and upload it on the dashboard's Upload a return page,", False),
+        ("   or run: python -m metrics import-return FILE --subgroup S --quarter Q", False),
+        ("Nothing is stored until the file passes every check and you confirm it. A resubmission", False),
+        ("makes a new version; earlier versions are kept.", False),
+        ("", False),
+        ("Columns", True),
+    ]
+    for text, bold in lines:
+        readme.append([text])
+        if bold:
+            readme.cell(readme.max_row, 1).font = Font(bold=True, size=12)
+    for name in dict.fromkeys((*INDICATOR_COLUMNS, *ACTION_COLUMNS)):
+        required = " (required)" if name in INDICATOR_REQUIRED or name in ACTION_REQUIRED else ""
+        readme.append([name + required, COLUMN_HELP[name]])
+    readme.column_dimensions["A"].width = 28
+    readme.column_dimensions["B"].width = 110
+
+
+def _table(wb, title: str, columns: tuple[str, ...], rows: list[dict], inputs: tuple[str, ...]):  # noqa: ANN001, ANN202
+    """A sheet of rows under a bold header, the cells a lead fills in shaded."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    header_fill = PatternFill("solid", fgColor="DDE5F0")
+    input_fill = PatternFill("solid", fgColor="FFF7D6")
+    ws = wb.create_sheet(title)
+    ws.append(list(columns))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = header_fill
+    for r in rows:
+        ws.append([r.get(c) for c in columns])
+    for col_index, name in enumerate(columns, start=1):
+        letter = ws.cell(1, col_index).column_letter
+        ws.column_dimensions[letter].width = {"indicator": 45, "action": 60, "commentary": 50}.get(name, 14)
+        if name in inputs:
+            for row in range(2, len(rows) + 2):
+                ws.cell(row, col_index).fill = input_fill
+        if name in ("action", "indicator", "commentary"):
+            for row in range(2, len(rows) + 2):
+                ws.cell(row, col_index).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "C2"
+    return ws
+
+
+def _indicator_validation(ind_ws, indicators: list[dict], ward_names: list[str]) -> None:  # noqa: ANN001
+    """Excel's own checks on the Indicators sheet: a ward list, and each value by its unit."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    col = {name: ind_ws.cell(1, i + 1).column_letter for i, name in enumerate(INDICATOR_COLUMNS)}
+    ward_list = DataValidation(
+        type="list",
+        formula1=f"={LISTS}!$A$2:$A${len(ward_names) + 1}",
+        allow_blank=True,
+        showErrorMessage=False,  # an ONS code typed in is accepted too
+        promptTitle="Ward",
+        prompt="Blank means citywide",
+    )
+    ward_list.add(f"{col['ward']}2:{col['ward']}{VALIDATED_ROWS}")
+    ind_ws.add_data_validation(ward_list)
+    for row_number, r in enumerate(indicators, start=2):
+        cell = f"{col['value']}{row_number}"
+        if r["unit"] == "count":
+            dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
+            dv.error, dv.errorTitle = "A count is a whole number, 0 or more.", "Count"
+        elif r["unit"] == "percent":
+            dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True)
+            dv.error, dv.errorTitle = "A percentage is between 0 and 100.", "Percentage"
+        else:
+            dv = DataValidation(type="decimal", allow_blank=True, operator="greaterThanOrEqual", formula1="-1E+300")
+            dv.error, dv.errorTitle = "Enter a number.", "Number"
+        dv.showErrorMessage = True
+        dv.add(cell)
+        ind_ws.add_data_validation(dv)
+
+
+def _action_validation(act_ws) -> None:  # noqa: ANN001
+    """Excel's own check on the Actions sheet: the status from the list."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    status_col = act_ws.cell(1, ACTION_COLUMNS.index("status") + 1).column_letter
+    status_list = DataValidation(
+        type="list", formula1=f"={LISTS}!$B$2:$B${len(ACTION_STATUSES) + 1}", allow_blank=True, showErrorMessage=True
+    )
+    status_list.error = "Choose one of: " + ", ".join(ACTION_STATUSES)
+    status_list.add(f"{status_col}2:{status_col}{VALIDATED_ROWS}")
+    act_ws.add_data_validation(status_list)
