@@ -672,6 +672,26 @@ def _indicator(i: schema.IndicatorEntry, measure_id: str, theme_id: str) -> Indi
     )
 
 
+def summary_lines(plan: Plan) -> list[str]:
+    """A few lines saying what the plan holds, in its own words (for check-config and messages)."""
+    p = plan.partnership
+    police = len(plan.police_indicators)
+    measures = sum(len(t.measures) for t in plan.themes)
+    people = f", population {p.population:,}" if p.population is not None else ""
+    return [
+        f"{p.name} ({p.short_name}): {p.plan_title}, {p.plan_start.label} to {p.plan_end.label}",
+        f"{_count(len(plan.themes), 'theme')}, {_count(len(plan.objectives), 'priority', 'priorities')}, "
+        f"{_count(measures, 'success measure')}, {_count(len(plan.indicators), 'indicator')} "
+        f"({police} linked to police.uk data)",
+        f"{_count(len(plan.subgroups), 'subgroup')}; "
+        f"{_count(len(plan.wards), p.area_singular, p.area_plural)} in the {p.area_kind} of {p.area_name}{people}",
+    ]
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
 def iter_indicator_rows(plan: Plan) -> Iterator[dict[str, Any]]:
     """The plan's indicators as flat rows, for the store and for exports."""
     for ind in plan.indicators:
