@@ -105,7 +105,7 @@ def _period(value: Any) -> Period:
 def _whole(least: int, message: str = "{value} must be a whole number of at least {least}") -> Any:
     def check(value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value < least:
-            raise _error("whole_number", message, value=repr(value), least=least)
+            raise _error("whole_number", message, value="empty (null)" if value is None else repr(value), least=least)
         return value
 
     return Annotated[int, BeforeValidator(check), WithJsonSchema({"type": "integer", "minimum": least})]
@@ -488,6 +488,10 @@ def _missing_hint(loc: tuple[Any, ...]) -> str:
         return "missing; add this section"
     if annotation is float:
         return "missing; it must be a number"
+    if annotation is int:
+        return "missing; it must be a whole number"
+    if annotation is bool:
+        return "missing; it must be true or false"
     return "missing; it must be given"
 
 
@@ -508,20 +512,21 @@ def _unknown_key(loc: tuple[Any, ...]) -> str:
 def describe(error: dict[str, Any]) -> str:
     """One pydantic error as 'key.path: what is wrong; how to fix it'."""
     loc, kind, value, ctx = tuple(error["loc"]), error["type"], error.get("input"), error.get("ctx") or {}
+    shown = "empty (null)" if value is None else repr(value)
     if kind == "missing":
         message = _missing_hint(loc)
     elif kind == "extra_forbidden":
         message = _unknown_key(loc)
     elif kind == "literal_error":
         allowed = get_args(_strip(_annotation_at(loc)))
-        shown = "empty" if value is None else f"{value!r} is not allowed"
-        message = f"{shown}; use one of: {', '.join(map(str, allowed))}"
+        what = "empty (null)" if value is None else f"{value!r} is not allowed"
+        message = f"{what}; use one of: {', '.join(map(str, allowed))}"
     elif kind in ("float_type", "float_parsing", "finite_number"):
-        message = f"{value!r} is not a number"
+        message = f"{shown} is not a number"
     elif kind in ("int_type", "int_parsing", "int_from_float"):
-        message = f"{value!r} is not a whole number"
+        message = f"{shown} is not a whole number"
     elif kind == "bool_type":
-        message = f"{value!r} must be true or false"
+        message = f"{shown} must be true or false"
     elif kind in ("date_type", "date_parsing", "date_from_datetime_inexact", "date_from_datetime_parsing"):
         message = f"{value!r} is not a date; write it as 2025-12-25"
     elif kind in ("model_type", "dict_type", "model_attributes_type"):
