@@ -11,7 +11,8 @@ from metrics import police_uk
 from metrics.assessment import AssessmentFileError
 from metrics.bootstrap import initialise
 from metrics.pack import PackError, board_pack, pack_format
-from metrics.plan import CONFIG_ENV, DATABASE_ENV, Plan, PlanError, load_plan
+from metrics.plan import CONFIG_ENV, DATABASE_ENV, Plan, PlanError, config_path, load_plan, summary_lines
+from metrics.plan_schema import json_schema_text
 from metrics.quarters import PeriodError, Quarter
 from metrics.returns import ReturnError, submit, template_csv, template_xlsx, validate_return
 from metrics.store import Store, StoreError, open_store
@@ -137,6 +138,29 @@ def _ward_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_config(args: argparse.Namespace) -> int:
+    path = Path(args.file).resolve() if args.file else config_path()
+    plan = load_plan(path)  # a PlanError lists every problem and main() exits 1
+    print(f"{path}: the plan is valid.")
+    for line in summary_lines(plan):
+        print(f"  {line}")
+    return 0
+
+
+def _plan_schema(args: argparse.Namespace) -> int:
+    text = json_schema_text()
+    if not args.out:
+        sys.stdout.write(text)
+        return 0
+    out = Path(args.out)
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise PlanError(out, [f"the schema cannot be written ({exc.strerror}); check the folder exists"]) from exc
+    print(f"Plan JSON Schema written to {out}.")
+    return 0
+
+
 def _add_quarter(command: argparse.ArgumentParser) -> None:
     command.add_argument("--quarter", required=True, help="e.g. '2025/26 Q1', '2025-26 Q1' or 'Q1 2025/26'")
 
@@ -163,6 +187,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     init.add_argument("--demo", action="store_true", help="also load the deterministic demo data")
     init.set_defaults(handler=_init)
+    check = commands.add_parser(
+        "check-config",
+        help="check a plan file and summarise it (exit 1 listing every problem)",
+        description="Validate a plan file against the declared schema and the whole-file checks, "
+        "print a short summary, or exit 1 listing every problem with its key path.",
+    )
+    check.add_argument("file", nargs="?", help=f"the plan file (default: {CONFIG_ENV}, else config.yaml)")
+    check.set_defaults(handler=_check_config)
+    schema = commands.add_parser(
+        "plan-schema",
+        help="write the plan file's JSON Schema (for editors; committed as plan.schema.json)",
+        description="Write the JSON Schema of the plan file, generated from metrics/plan_schema.py.",
+    )
+    schema.add_argument("--out", metavar="FILE", help="the file to write (default: standard output)")
+    schema.set_defaults(handler=_plan_schema)
     pack = commands.add_parser(
         "board-pack",
         help="write the quarterly board pack (PDF or Word) for a quarter",

@@ -110,7 +110,7 @@ def _anchor_years(ind: Indicator, floats: dict[date, float]) -> dict[date, float
     base = ind.baseline
     if base.period is None or (base.value is None and base.change_pct is None):
         return floats
-    fy = FinancialYear.parse(base.period)
+    fy = base.financial_year  # a calendar-year or other period sits in the year holding most of it
     prev = FinancialYear(fy.start_year - 1)
 
     def year_keys(year: FinancialYear) -> list[date]:
@@ -199,7 +199,9 @@ def generate(plan: Plan, sa_figures: pd.DataFrame | None = None) -> DemoData:
         starts = _period_starts(ind, first, last)
         floats = _anchor_years(ind, {d: series.value(d, first.start) for d in starts})
         period_type = {"monthly": "month", "quarterly": "quarter", "annual": "year"}[ind.frequency]
-        real_year = ind.baseline.period if ind.frequency == "annual" and ind.baseline.value is not None else None
+        real_year = (
+            ind.baseline.financial_year if ind.frequency == "annual" and ind.baseline.value is not None else None
+        )
         anchors = _ward_anchors(ind, sa)
         if ind.ward_detail and ind.frequency == "monthly" and ind.aggregation == "sum":
             ward_frame = pd.DataFrame(_ward_split(plan, ind, floats, anchors))
@@ -211,7 +213,7 @@ def generate(plan: Plan, sa_figures: pd.DataFrame | None = None) -> DemoData:
             ward_volume_rows += _ward_volumes(plan, ind, ward_frame, sa)
             continue
         for d, v in floats.items():
-            is_real = real_year is not None and FinancialYear.of(d).label == real_year
+            is_real = real_year is not None and FinancialYear.of(d) == real_year
             value = ind.baseline.value if is_real else _finish(ind, v)
             rows.append(_row(ind, period_type, d, None, value, not is_real, ind.baseline.source if is_real else None))
     values = pd.DataFrame(rows)

@@ -17,7 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
+from metrics import plan_schema as schema
+from metrics.periods import Period
 from metrics.quarters import FinancialYear, PeriodError, Quarter
 from metrics.spc import SpcRules
 
@@ -32,8 +35,9 @@ AGGREGATIONS = ("sum", "mean")
 UNITS = ("count", "percent", "rate", "score")
 TARGET_RULES = ("same_period_last_year", "fixed", "none")
 TOLERANCE_KINDS = ("percent", "points")
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
-_WARD_CODE = re.compile(r"^[EWSN]\d{8}$")
+DEFAULT_AREA_SINGULAR = "ward"  # what the entries under `wards` are called unless the plan says
+DEFAULT_AREA_PLURAL = "wards"
+DEFAULT_AREA_KIND = "area"  # what the whole area is called unless the plan says (city, county ...)
 
 
 class PlanError(ValueError):
@@ -55,6 +59,7 @@ class Ward:
     population: int | None
     population_source: str | None
     population_estimated: bool = False  # an estimate, not an official figure: say so wherever it is used
+    tile: tuple[int, int] | None = None  # (column, row) in the map's tile layout, where the plan gives one
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,20 @@ class Baseline:
     period: str | None
     source: str
     change_pct: float | None = None
+    span: Period | None = None  # the typed period (period holds its label, as shown and stored)
+
+    @property
+    def financial_year(self) -> FinancialYear | None:
+        """The financial year holding most of the baseline's period, for series kept by year."""
+        return self.span.financial_year if self.span else None
+
+
+@dataclass(frozen=True)
+class PoliceLink:
+    """An indicator that counts police.uk street-level records (``police_uk`` in the plan)."""
+
+    crime_types: tuple[str, ...]  # police.uk crime types counted
+    all_crime: bool = False  # every crime type but anti-social behaviour (recorded crime)
 
 
 @dataclass(frozen=True)
@@ -118,6 +137,7 @@ class Indicator:
     ward: str | None = None
     assessment_measure: str | None = None  # the Strategic Assessment measure it continues
     demo: DemoSpec = field(default_factory=DemoSpec)
+    police_uk: PoliceLink | None = None  # its link to police.uk data, where it has one
 
     @property
     def is_percent(self) -> bool:
@@ -186,6 +206,9 @@ class Partnership:
     area_name: str
     population: int | None
     population_source: str | None
+    area_kind: str = DEFAULT_AREA_KIND  # what the whole area is called: city, county, borough ...
+    area_singular: str = DEFAULT_AREA_SINGULAR  # what one of its local areas is called: ward, district ...
+    area_plural: str = DEFAULT_AREA_PLURAL
 
 
 @dataclass(frozen=True)
@@ -236,6 +259,11 @@ class Plan:
         strategies = tuple(a for s in self.subgroups for a in s.strategies)
         plans = tuple(a for o in self.objectives for a in o.how_we_plan)
         return strategies + plans
+
+    @property
+    def police_indicators(self) -> tuple[Indicator, ...]:
+        """The indicators the plan links to police.uk data."""
+        return tuple(i for i in self.indicators if i.police_uk is not None)
 
     def indicator(self, indicator_id: str) -> Indicator:
         return _by_id(self.indicators, indicator_id, "indicator")
@@ -295,442 +323,373 @@ def _load_cached(path: Path, _mtime: int, _db_env: str) -> Plan:
         raise PlanError(path, [f"not valid YAML: {exc}"]) from exc
     except UnicodeDecodeError as exc:
         raise PlanError(path, [f"not UTF-8 text ({exc.reason}); save it as UTF-8"]) from exc
-    return _Builder(path).build(raw)
+    except OSError as exc:  # a folder, or a file we may not read
+        raise PlanError(
+            path, [f"the file cannot be read ({exc.strerror}); check the path, or set {CONFIG_ENV}"]
+        ) from exc
+    return build_plan(path, raw)
 
 
-class _Builder:
-    """Walks the raw YAML, collecting every problem with the key path that holds it."""
+def build_plan(path: Path, raw: Any) -> Plan:
+    """Validate the parsed YAML against the declared schema (metrics/plan_schema.py) and the
+    checks that need the whole file, then build the plan. Every problem is reported at once."""
+    if not isinstance(raw, dict):
+        raise PlanError(path, [f"(top level): expected a mapping of keys, found {type(raw).__name__}"])
+    # Keys starting "x-" are the author's own (YAML anchors, notes); the schema allows them.
+    body = {k: v for k, v in raw.items() if not str(k).startswith(schema.EXTENSION_PREFIX)}
+    words = _area_words(body)
+    problems: list[str] = []
+    model: schema.PlanFile | None = None
+    try:
+        model = schema.PlanFile.model_validate(body, context={"area_word": words[0]})
+    except ValidationError as exc:
+        problems += [schema.describe(dict(e)) for e in exc.errors(include_url=False)]
+    problems += _cross_check(body, words)
+    problems = _with_indicator_ids(list(dict.fromkeys(problems)), body)
+    if problems or model is None:
+        raise PlanError(path, problems)
+    return _plan_from(path, model)
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.problems: list[str] = []
 
-    # small readers ------------------------------------------------------------------------
-    def problem(self, key: str, message: str) -> None:
-        self.problems.append(f"{key}: {message}")
+def _area_words(raw: dict[str, Any]) -> tuple[str, str]:
+    """What the plan calls its local areas, read before validation so messages can use it."""
+    node: Any = raw
+    for key in ("partnership", "area", "local_areas"):
+        node = node.get(key) if isinstance(node, dict) else None
+    node = node if isinstance(node, dict) else {}
+    singular, plural = node.get("singular"), node.get("plural")
+    return (
+        singular if isinstance(singular, str) and singular.strip() else DEFAULT_AREA_SINGULAR,
+        plural if isinstance(plural, str) and plural.strip() else DEFAULT_AREA_PLURAL,
+    )
 
-    def mapping(self, node: Any, key: str) -> dict[str, Any]:
-        if not isinstance(node, dict):
-            self.problem(key, f"expected a mapping of keys, found {type(node).__name__}")
-            return {}
-        return node
 
-    def items(self, node: dict[str, Any], name: str, key: str) -> list[Any]:
-        value = node.get(name)
-        if value is None:
-            self.problem(f"{key}.{name}" if key else name, "missing; add a list here")
-            return []
-        if not isinstance(value, list):
-            self.problem(f"{key}.{name}" if key else name, "must be a list")
-            return []
-        return value
+_INDICATOR_PATH = re.compile(r"^themes\[(\d+)\]\.measures\[(\d+)\]\.indicators\[(\d+)\]")
 
-    def text(self, node: dict[str, Any], name: str, key: str, required: bool = True) -> str:
-        value = node.get(name)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                self.problem(f"{key}.{name}", "missing; it must be given as text")
-            return ""
-        return str(value).strip()
 
-    def number(self, node: dict[str, Any], name: str, key: str, required: bool = False) -> float | None:
-        value = node.get(name)
-        if value is None:
-            if required:
-                self.problem(f"{key}.{name}", "missing; it must be a number")
-            return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.problem(f"{key}.{name}", f"{value!r} is not a number")
-            return None
-        return float(value)
+def _with_indicator_ids(problems: list[str], raw: dict[str, Any]) -> list[str]:
+    """Add the indicator's id to each problem found in one, so a long plan file is easy to search."""
+    out = []
+    for problem in problems:
+        match = _INDICATOR_PATH.match(problem)
+        if match:
+            t, m, i = (int(g) for g in match.groups())
+            try:
+                iid = raw["themes"][t]["measures"][m]["indicators"][i]["id"]
+            except (KeyError, IndexError, TypeError):
+                iid = None
+            if isinstance(iid, str):
+                problem = f"{problem} (indicator {iid!r})"
+        out.append(problem)
+    return out
 
-    def choice(self, node: dict[str, Any], name: str, key: str, allowed: tuple[str, ...]) -> str:
-        value = node.get(name)
-        if value not in allowed:
-            shown = "missing" if value is None else f"{value!r} is not allowed"
-            self.problem(f"{key}.{name}", f"{shown}; use one of: {', '.join(allowed)}")
-            return allowed[0]
-        return str(value)
 
-    def ident(self, node: dict[str, Any], key: str, seen: dict[str, str], what: str) -> str:
-        value = node.get("id")
-        if not isinstance(value, str) or not _ID.match(value):
-            self.problem(
-                f"{key}.id",
-                f"{value!r} is not a usable id; use lower-case letters, digits and underscores",
-            )
-            return str(value)
-        if value in seen:
-            self.problem(
-                f"{key}.id", f"duplicate {what} id {value!r} (first used at {seen[value]}); ids must be unique"
+def _entries(node: Any, name: str, prefix: str = "") -> list[tuple[str, dict[str, Any]]]:
+    """(key path, mapping) for each mapping in the list node[name]; anything else the schema reports."""
+    items = node.get(name) if isinstance(node, dict) else None
+    if not isinstance(items, list):
+        return []
+    base = f"{prefix}.{name}" if prefix else name
+    return [(f"{base}[{i}]", item) for i, item in enumerate(items) if isinstance(item, dict)]
+
+
+def _cross_check(raw: dict[str, Any], words: tuple[str, str]) -> list[str]:
+    """The checks that need more than one part of the file: unique ids and codes, owners,
+    objectives and area codes that exist, a source for every population, a layout that fits."""
+    problems: list[str] = []
+    singular, plural = words
+    seen: dict[str, dict[str, str]] = {}
+
+    def unique(what: str, key: str, value: Any) -> None:
+        if not isinstance(value, str):
+            return
+        first = seen.setdefault(what, {})
+        if value in first:
+            problems.append(
+                f"{key}.id: duplicate {what} id {value!r} (first used at {first[value]}); ids must be unique"
             )
         else:
-            seen[value] = key
-        return value
+            first[value] = key
 
-    def quarter(self, node: dict[str, Any], name: str, key: str) -> Quarter:
-        value = node.get(name)
-        try:
-            return Quarter.parse(str(value))
-        except PeriodError as exc:
-            self.problem(f"{key}.{name}", str(exc))
-            return Quarter(2000, 1)
+    area = raw.get("partnership", {}).get("area") if isinstance(raw.get("partnership"), dict) else None
+    if isinstance(area, dict) and area.get("population") is not None and not area.get("population_source"):
+        problems.append("partnership.area.population_source: a population needs its source (for example 'Census 2021')")
 
-    # the plan -----------------------------------------------------------------------------
-    def build(self, raw: Any) -> Plan:
-        root = self.mapping(raw, "(top level)")
-        partnership = self.partnership(self.mapping(root.get("partnership"), "partnership"))
-        settings = self.settings(self.mapping(root.get("settings"), "settings"))
-        wards = self.wards(root)
-        ward_codes = {w.code for w in wards}
-        subgroups, subgroup_keys = self.subgroups(root)
-        themes = self.themes(root, {s.id for s in subgroups}, ward_codes)
-        self.cross_check(subgroups, subgroup_keys, themes)
-        if self.problems:
-            raise PlanError(self.path, self.problems)
-        return Plan(self.path, partnership, settings, wards, subgroups, themes)
-
-    def partnership(self, node: dict[str, Any]) -> Partnership:
-        key = "partnership"
-        area = self.mapping(node.get("area", {}), f"{key}.area")
-        population = self.number(area, "population", f"{key}.area")
-        return Partnership(
-            id=self.text(node, "id", key),
-            name=self.text(node, "name", key),
-            short_name=self.text(node, "short_name", key),
-            plan_title=self.text(node, "plan_title", key),
-            plan_start=self.quarter(node, "plan_start", key),
-            plan_end=self.quarter(node, "plan_end", key),
-            area_name=self.text(area, "name", f"{key}.area"),
-            population=int(population) if population is not None else None,
-            population_source=self.text(area, "population_source", f"{key}.area", required=population is not None)
-            or None,
+    codes: dict[str, str] = {}
+    tiles: dict[tuple[Any, Any], str] = {}
+    wards = _entries(raw, "wards")
+    for key, ward in wards:
+        code = ward.get("code")
+        if isinstance(code, str):
+            if code in codes:
+                problems.append(f"{key}.code: duplicate {singular} code {code!r} (first at {codes[code]})")
+            codes.setdefault(code, key)
+        if ward.get("population") is not None and not ward.get("population_source"):
+            problems.append(f"{key}.population_source: a population needs its source (for example 'Census 2021')")
+        tile = ward.get("tile")
+        if isinstance(tile, dict):
+            place = (tile.get("col"), tile.get("row"))
+            if place in tiles:
+                problems.append(
+                    f"{key}.tile: the same place as {tiles[place]}; give each {singular} its own col and row"
+                )
+            tiles.setdefault(place, key)
+    with_tile = [key for key, ward in wards if ward.get("tile") is not None]
+    if with_tile and len(with_tile) < len(wards):
+        without = [key for key, ward in wards if ward.get("tile") is None]
+        problems.append(
+            f"{without[0]}.tile: missing; a tile layout needs a place for every one of the {plural} "
+            f"({len(without)} without one), or none at all"
         )
 
-    def settings(self, node: dict[str, Any]) -> Settings:
-        key = "settings"
-        base = self.path.parent
-        db_env = os.environ.get(DATABASE_ENV)
-        database = Path(db_env) if db_env else base / self.text(node, "database", key)
-        sa_file = node.get("strategic_assessment_file")
-        demo = self.mapping(node.get("demo", {}), f"{key}.demo")
-        seed = demo.get("seed", 0)
-        if not isinstance(seed, int) or isinstance(seed, bool):
-            self.problem(f"{key}.demo.seed", f"{seed!r} is not a whole number")
-            seed = 0
-        band = self.number(node, "steady_band_pct", key)
-        boundaries = node.get("ward_boundaries")
-        return Settings(
-            database=database.resolve(),
-            strategic_assessment_file=(base / str(sa_file)).resolve() if sa_file else None,
-            steady_band_pct=1.0 if band is None else band,
-            demo_seed=seed,
-            demo_first_quarter=self.quarter(demo, "first_quarter", f"{key}.demo"),
-            demo_last_quarter=self.quarter(demo, "last_quarter", f"{key}.demo"),
-            **self.spc(self.mapping(node.get("spc", {}), f"{key}.spc"), f"{key}.spc"),
-            returns=self.return_settings(self.mapping(node.get("returns", {}), f"{key}.returns")),
-            ward_boundaries=(base / str(boundaries)).resolve() if boundaries else None,
-        )
+    owners = set()
+    subgroups = _entries(raw, "subgroups")
+    for key, sub in subgroups:
+        unique("subgroup", key, sub.get("id"))
+        if isinstance(sub.get("id"), str):
+            owners.add(sub["id"])
+    owner_list = ", ".join(sorted(owners))
 
-    def spc(self, node: dict[str, Any], key: str) -> dict[str, Any]:
-        """The ``settings.spc`` block: Making Data Count rules (see metrics/spc.py)."""
-        defaults = SpcRules()
-        known = {
-            "min_points",
-            "provisional_below",
-            "beyond_limits",
-            "trend_length",
-            "two_in_three",
-            "run_length",
-            "screen_moving_ranges",
-            "rebase_at",
-        }
-        for name in sorted(set(node) - known):
-            self.problem(f"{key}.{name}", f"unknown setting; expected one of {', '.join(sorted(known))}")
-        whole: dict[str, int] = {}
-        for name, least in (("min_points", 2), ("provisional_below", 2), ("trend_length", 0), ("run_length", 0)):
-            value = node.get(name, getattr(defaults, name))
-            if isinstance(value, bool) or not isinstance(value, int) or value < least:
-                self.problem(f"{key}.{name}", f"{value!r} must be a whole number of at least {least}")
-                value = getattr(defaults, name)
-            whole[name] = value
-        if whole["trend_length"] == 1:
-            self.problem(f"{key}.trend_length", "1 is not a trend: give at least 2, or 0 to switch the rule off")
-        flags: dict[str, bool] = {}
-        for name in ("beyond_limits", "two_in_three", "screen_moving_ranges"):
-            value = node.get(name, getattr(defaults, name))
-            if not isinstance(value, bool):
-                self.problem(f"{key}.{name}", f"{value!r} must be true or false")
-                value = getattr(defaults, name)
-            flags[name] = value
-        rebase = node.get("rebase_at", [])
-        if not isinstance(rebase, list):
-            self.problem(f"{key}.rebase_at", "must be a list of quarters, e.g. [2025/26 Q1]")
-            rebase = []
-        quarters = []
-        for i, raw in enumerate(rebase):
-            try:
-                quarters.append(Quarter.parse(str(raw)))
-            except PeriodError as exc:
-                self.problem(f"{key}.rebase_at[{i}]", str(exc))
-        return {"spc": SpcRules(**whole, **flags), "spc_rebase": tuple(quarters)}
+    def owner_exists(key: str, owner: Any) -> None:
+        if isinstance(owner, str) and owner not in owners:
+            problems.append(f"{key}.owner: unknown owner {owner!r}; use the id of a subgroup: {owner_list}")
 
-    def return_settings(self, node: dict[str, Any]) -> ReturnSettings:
-        key = "settings.returns"
-        defaults = ReturnSettings()
-        numbers = {}
-        for name in ("max_file_mb", "max_unzipped_mb", "max_compression_ratio", "change_warning_pct"):
-            value = self.number(node, name, key)
-            if value is not None and value <= 0:
-                self.problem(f"{key}.{name}", f"{value} must be greater than 0")
-            numbers[name] = getattr(defaults, name) if value is None else value
-        days = node.get("deadline_working_days", defaults.deadline_working_days)
-        if not isinstance(days, int) or isinstance(days, bool) or days < 0:
-            self.problem(f"{key}.deadline_working_days", f"{days!r} is not a whole number of days (0 or more)")
-            days = defaults.deadline_working_days
-        holidays = []
-        for i, raw in enumerate(node.get("bank_holidays") or []):
-            if isinstance(raw, date):
-                holidays.append(raw)
-            else:
-                self.problem(f"{key}.bank_holidays[{i}]", f"{raw!r} is not a date; write it as 2025-12-25")
-        return ReturnSettings(**numbers, deadline_working_days=days, bank_holidays=tuple(sorted(holidays)))
+    actions: dict[str, str] = {}
 
-    def wards(self, root: dict[str, Any]) -> tuple[Ward, ...]:
-        out: list[Ward] = []
-        seen: dict[str, str] = {}
-        for i, raw in enumerate(self.items(root, "wards", "")):
-            key = f"wards[{i}]"
-            node = self.mapping(raw, key)
-            code = self.text(node, "code", key)
-            if code and not _WARD_CODE.match(code):
-                self.problem(f"{key}.code", f"{code!r} is not an ONS ward code (like E05001218)")
-            if code in seen:
-                self.problem(f"{key}.code", f"duplicate ward code {code!r} (first at {seen[code]})")
-            seen[code] = key
-            population = self.number(node, "population", key)
-            source = node.get("population_source")
-            if population is not None and not source:
-                self.problem(f"{key}.population_source", "a population needs its source (for example 'Census 2021')")
-            estimated = bool(node.get("population_estimated", False))
-            out.append(
-                Ward(
-                    code,
-                    self.text(node, "name", key),
-                    int(population) if population is not None else None,
-                    source,
-                    estimated,
+    def action(key: str, value: Any) -> None:
+        if isinstance(value, str):
+            if value in actions:
+                problems.append(
+                    f"{key}.id: duplicate action id {value!r} (first used at {actions[value]}); ids must be "
+                    "unique across strategies and how_we_plan items"
                 )
-            )
-        return tuple(out)
+            actions.setdefault(value, key)
 
-    def subgroups(self, root: dict[str, Any]) -> tuple[tuple[Subgroup, ...], dict[str, str]]:
-        out: list[Subgroup] = []
-        seen: dict[str, str] = {}
-        for i, raw in enumerate(self.items(root, "subgroups", "")):
-            key = f"subgroups[{i}]"
-            node = self.mapping(raw, key)
-            sid = self.ident(node, key, seen, "subgroup")
-            objective_ids = tuple(str(o) for o in (node.get("objectives") or []))
-            strategies = []
-            for j, sraw in enumerate(node.get("strategies") or []):
-                skey = f"{key}.strategies[{j}]"
-                snode = self.mapping(sraw, skey)
-                strategies.append(
-                    Action(str(snode.get("id")), self.text(snode, "text", skey), sid, objective_ids, "strategy")
-                )
-            out.append(
-                Subgroup(
-                    sid,
-                    self.text(node, "name", key),
-                    self.text(node, "short_name", key) or sid,
-                    objective_ids,
-                    tuple(strategies),
-                )
-            )
-        return tuple(out), seen
+    for key, sub in subgroups:
+        for skey, strategy in _entries(sub, "strategies", key):
+            action(skey, strategy.get("id"))
 
-    def themes(self, root: dict[str, Any], owners: set[str], ward_codes: set[str]) -> tuple[Theme, ...]:
-        themes: list[Theme] = []
-        seen_themes: dict[str, str] = {}
-        seen_objectives: dict[str, str] = {}
-        seen_measures: dict[str, str] = {}
-        seen_indicators: dict[str, str] = {}
-        for i, raw in enumerate(self.items(root, "themes", "")):
-            key = f"themes[{i}]"
-            node = self.mapping(raw, key)
-            tid = self.ident(node, key, seen_themes, "theme")
-            objectives = []
-            for j, oraw in enumerate(self.items(node, "objectives", key)):
-                okey = f"{key}.objectives[{j}]"
-                onode = self.mapping(oraw, okey)
-                oid = self.ident(onode, okey, seen_objectives, "objective")
-                plans = []
-                for k, praw in enumerate(onode.get("how_we_plan") or []):
-                    pkey = f"{okey}.how_we_plan[{k}]"
-                    pnode = self.mapping(praw, pkey)
-                    owner = self.text(pnode, "owner", pkey)
-                    if owner and owner not in owners:
-                        self.problem(
-                            f"{pkey}.owner",
-                            f"unknown owner {owner!r}; use the id of a subgroup: {', '.join(sorted(owners))}",
-                        )
-                    plans.append(Action(str(pnode.get("id")), self.text(pnode, "text", pkey), owner, (oid,), "plan"))
-                objectives.append(Objective(oid, self.text(onode, "text", okey), tid, tuple(plans)))
-            measures = []
-            for j, mraw in enumerate(self.items(node, "measures", key)):
-                mkey = f"{key}.measures[{j}]"
-                mnode = self.mapping(mraw, mkey)
-                mid = self.ident(mnode, mkey, seen_measures, "measure")
-                indicators = [
-                    self.indicator(
-                        self.mapping(iraw, f"{mkey}.indicators[{k}]"),
-                        f"{mkey}.indicators[{k}]",
-                        mid,
-                        tid,
-                        owners,
-                        ward_codes,
-                        seen_indicators,
+    objective_ids: set[str] = set()
+    for tkey, theme in _entries(raw, "themes"):
+        unique("theme", tkey, theme.get("id"))
+        own: set[str] = set()
+        for okey, objective in _entries(theme, "objectives", tkey):
+            unique("objective", okey, objective.get("id"))
+            if isinstance(objective.get("id"), str):
+                own.add(objective["id"])
+            for pkey, item in _entries(objective, "how_we_plan", okey):
+                owner_exists(pkey, item.get("owner"))
+                action(pkey, item.get("id"))
+        objective_ids |= own
+        for mkey, measure in _entries(theme, "measures", tkey):
+            unique("measure", mkey, measure.get("id"))
+            if measure.get("indicators") == []:
+                problems.append(f"{mkey}.indicators: every success measure needs at least one indicator")
+            for ikey, ind in _entries(measure, "indicators", mkey):
+                unique("indicator", ikey, ind.get("id"))
+                owner_exists(ikey, ind.get("owner"))
+                ward = ind.get("ward")
+                if ward is not None and ward not in codes:
+                    problems.append(
+                        f"{ikey}.ward: unknown {singular} {ward!r}; use one of the codes listed under wards"
                     )
-                    for k, iraw in enumerate(self.items(mnode, "indicators", mkey))
-                ]
-                if not indicators:
-                    self.problem(f"{mkey}.indicators", "every success measure needs at least one indicator")
-                measures.append(Measure(mid, self.text(mnode, "text", mkey), tid, tuple(indicators)))
-                own_objectives = {o.id for o in objectives}
-                for k, ind in enumerate(indicators):
-                    if ind.objective_id and ind.objective_id not in own_objectives:
-                        self.problem(
-                            f"{mkey}.indicators[{k}].objective",
-                            f"unknown objective {ind.objective_id!r}; use one of this theme's "
-                            f"objectives: {', '.join(sorted(own_objectives))}",
-                        )
-            themes.append(
-                Theme(
-                    tid,
-                    self.text(node, "name", key),
-                    self.text(node, "short_name", key, required=False) or self.text(node, "name", key, required=False),
-                    str(node.get("icon") or ":material/flag:"),
-                    tuple(objectives),
-                    tuple(measures),
-                )
-            )
-        return tuple(themes)
-
-    def indicator(self, *args: Any) -> Indicator:
-        """An indicator, with its id added to each problem found in it, so a long plan file
-        is easy to search."""
-        before = len(self.problems)
-        ind = self._indicator(*args)
-        self.problems[before:] = [f"{p} (indicator {ind.id!r})" for p in self.problems[before:]]
-        return ind
-
-    def _indicator(
-        self,
-        node: dict[str, Any],
-        key: str,
-        measure_id: str,
-        theme_id: str,
-        owners: set[str],
-        ward_codes: set[str],
-        seen: dict[str, str],
-    ) -> Indicator:
-        iid = self.ident(node, key, seen, "indicator")
-        owner = self.text(node, "owner", key)
-        if owner and owner not in owners:
-            self.problem(
-                f"{key}.owner", f"unknown owner {owner!r}; use the id of a subgroup: {', '.join(sorted(owners))}"
-            )
-        ward = node.get("ward")
-        if ward is not None and ward not in ward_codes:
-            self.problem(f"{key}.ward", f"unknown ward {ward!r}; use one of the codes listed under wards")
-        bnode = self.mapping(node.get("baseline"), f"{key}.baseline")
-        baseline = Baseline(
-            value=self.number(bnode, "value", f"{key}.baseline"),
-            period=str(bnode["period"]) if bnode.get("period") is not None else None,
-            source=self.text(bnode, "source", f"{key}.baseline"),
-            change_pct=self.number(bnode, "change_pct", f"{key}.baseline"),
-        )
-        if "value" not in bnode and bnode:
-            self.problem(
-                f"{key}.baseline.value", "missing; give the baseline figure, or null where the source quotes none"
-            )
-        if baseline.value is not None and baseline.period:
-            try:
-                FinancialYear.parse(baseline.period)
-            except PeriodError as exc:
-                self.problem(f"{key}.baseline.period", str(exc))
-        tnode = self.mapping(node.get("target"), f"{key}.target")
-        rule = self.choice(tnode, "rule", f"{key}.target", TARGET_RULES)
-        target_value = self.number(tnode, "value", f"{key}.target", required=rule == "fixed")
-        change = self.number(tnode, "change_pct", f"{key}.target")
-        target = Target(rule, target_value, change or 0.0, tnode.get("source"))
-        tol = self.mapping(node.get("tolerance"), f"{key}.tolerance")
-        tol_value = self.number(tol, "value", f"{key}.tolerance", required=True)
-        if tol_value is not None and tol_value < 0:
-            self.problem(f"{key}.tolerance.value", "must not be negative")
-        tolerance = Tolerance(tol_value or 0.0, self.choice(tol, "kind", f"{key}.tolerance", TOLERANCE_KINDS))
-        ward_detail = node.get("ward_detail", False)
-        if not isinstance(ward_detail, bool):
-            self.problem(f"{key}.ward_detail", f"{ward_detail!r} must be true or false")
-            ward_detail = False
-        return Indicator(
-            id=iid,
-            name=self.text(node, "name", key),
-            unit=self.choice(node, "unit", key, UNITS),
-            polarity=self.choice(node, "polarity", key, POLARITIES),
-            owner=owner,
-            frequency=self.choice(node, "frequency", key, FREQUENCIES),
-            aggregation=self.choice(node, "aggregation", key, AGGREGATIONS),
-            source=self.text(node, "source", key),
-            ward_detail=ward_detail,
-            baseline=baseline,
-            target=target,
-            tolerance=tolerance,
-            measure_id=measure_id,
-            theme_id=theme_id,
-            objective_id=self.text(node, "objective", key),
-            ward=ward,
-            assessment_measure=node.get("assessment_measure"),
-            demo=self.demo(node.get("demo"), f"{key}.demo"),
-        )
-
-    def demo(self, raw: Any, key: str) -> DemoSpec:
-        if raw is None:
-            return DemoSpec()
-        node = self.mapping(raw, key)
-        shock = self.mapping(node.get("shock", {}), f"{key}.shock")
-        return DemoSpec(
-            level=self.number(node, "level", key),
-            trend_pct_per_year=self.number(node, "trend_pct_per_year", key) or 0.0,
-            shock_quarter=self.quarter(shock, "quarter", f"{key}.shock") if shock else None,
-            shock_pct=self.number(shock, "pct", f"{key}.shock") or 0.0,
-            maximum=self.number(node, "max", key),
-        )
-
-    def cross_check(
-        self, subgroups: tuple[Subgroup, ...], subgroup_keys: dict[str, str], themes: tuple[Theme, ...]
-    ) -> None:
-        objective_ids = {o.id for t in themes for o in t.objectives}
-        action_seen: dict[str, str] = {}
-        for s in subgroups:
-            for oid in s.objective_ids:
-                if oid not in objective_ids:
-                    self.problem(
-                        f"{subgroup_keys.get(s.id, s.id)}.objectives",
-                        f"unknown objective {oid!r}; use an objective id declared under themes",
+                objective = ind.get("objective")
+                if isinstance(objective, str) and objective not in own:
+                    problems.append(
+                        f"{ikey}.objective: unknown objective {objective!r}; use one of this theme's "
+                        f"objectives: {', '.join(sorted(own))}"
                     )
-        actions = [a for s in subgroups for a in s.strategies] + [
-            a for t in themes for o in t.objectives for a in o.how_we_plan
-        ]
-        for a in actions:
-            if not _ID.match(a.id):
-                self.problem(f"action {a.text[:40]!r}", f"{a.id!r} is not a usable id")
-            elif a.id in action_seen:
-                self.problem(
-                    f"action {a.id}", "duplicate action id; ids must be unique across strategies and how_we_plan items"
+                target = ind.get("target")
+                if isinstance(target, dict) and target.get("rule") == "fixed" and target.get("value") is None:
+                    problems.append(f"{ikey}.target.value: missing; it must be a number")
+    for key, sub in subgroups:
+        for oid in sub.get("objectives") or []:
+            if isinstance(oid, str) and oid not in objective_ids:
+                problems.append(
+                    f"{key}.objectives: unknown objective {oid!r}; use an objective id declared under themes"
                 )
-            action_seen[a.id] = a.id
+
+    settings = raw.get("settings")
+    spc = settings.get("spc") if isinstance(settings, dict) else None
+    if isinstance(spc, dict) and spc.get("trend_length") == 1 and spc.get("trend_length") is not True:
+        problems.append("settings.spc.trend_length: 1 is not a trend: give at least 2, or 0 to switch the rule off")
+    problems += _order_check(raw.get("partnership"), "partnership", "plan_start", "plan_end")
+    problems += _order_check(
+        settings.get("demo") if isinstance(settings, dict) else None, "settings.demo", "first_quarter", "last_quarter"
+    )
+    return problems
+
+
+def _order_check(node: Any, key: str, first: str, last: str) -> list[str]:
+    """A span whose end comes before its start (each quarter's own form is checked by the schema)."""
+    if not isinstance(node, dict):
+        return []
+    try:
+        start, end = Quarter.parse(str(node.get(first))), Quarter.parse(str(node.get(last)))
+    except PeriodError:
+        return []
+    if end < start:
+        return [f"{key}.{last}: {end.label} is before {first} {start.label}; swap them"]
+    return []
+
+
+def _plan_from(path: Path, m: schema.PlanFile) -> Plan:
+    """The frozen plan from a validated file."""
+    words = m.partnership.area.local_areas
+    partnership = Partnership(
+        id=m.partnership.id,
+        name=m.partnership.name,
+        short_name=m.partnership.short_name,
+        plan_title=m.partnership.plan_title,
+        plan_start=m.partnership.plan_start,
+        plan_end=m.partnership.plan_end,
+        area_name=m.partnership.area.name,
+        population=m.partnership.area.population,
+        population_source=m.partnership.area.population_source,
+        area_kind=m.partnership.area.kind,
+        area_singular=words.singular,
+        area_plural=words.plural,
+    )
+    s = m.settings
+    base = path.parent
+    db_env = os.environ.get(DATABASE_ENV)
+    r = s.returns
+    settings = Settings(
+        database=(Path(db_env) if db_env else base / s.database).resolve(),
+        strategic_assessment_file=(base / s.strategic_assessment_file).resolve()
+        if s.strategic_assessment_file
+        else None,
+        steady_band_pct=s.steady_band_pct,
+        demo_seed=s.demo.seed,
+        demo_first_quarter=s.demo.first_quarter,
+        demo_last_quarter=s.demo.last_quarter,
+        spc=SpcRules(
+            min_points=s.spc.min_points,
+            provisional_below=s.spc.provisional_below,
+            beyond_limits=s.spc.beyond_limits,
+            trend_length=s.spc.trend_length,
+            two_in_three=s.spc.two_in_three,
+            run_length=s.spc.run_length,
+            screen_moving_ranges=s.spc.screen_moving_ranges,
+        ),
+        spc_rebase=tuple(s.spc.rebase_at),
+        returns=ReturnSettings(
+            max_file_mb=r.max_file_mb,
+            max_unzipped_mb=r.max_unzipped_mb,
+            max_compression_ratio=r.max_compression_ratio,
+            change_warning_pct=r.change_warning_pct,
+            deadline_working_days=r.deadline_working_days,
+            bank_holidays=tuple(sorted(r.bank_holidays)),
+        ),
+        ward_boundaries=(base / s.ward_boundaries).resolve() if s.ward_boundaries else None,
+    )
+    wards = tuple(
+        Ward(
+            w.code,
+            w.name,
+            w.population,
+            w.population_source,
+            w.population_estimated,
+            (w.tile.col, w.tile.row) if w.tile else None,
+        )
+        for w in m.wards
+    )
+    subgroups = tuple(
+        Subgroup(
+            g.id,
+            g.name,
+            g.short_name or g.id,
+            tuple(g.objectives),
+            tuple(Action(a.id, a.text, g.id, tuple(g.objectives), "strategy") for a in g.strategies),
+        )
+        for g in m.subgroups
+    )
+    themes = tuple(
+        Theme(
+            t.id,
+            t.name,
+            t.short_name or t.name,
+            t.icon,
+            tuple(
+                Objective(
+                    o.id, o.text, t.id, tuple(Action(p.id, p.text, p.owner, (o.id,), "plan") for p in o.how_we_plan)
+                )
+                for o in t.objectives
+            ),
+            tuple(
+                Measure(me.id, me.text, t.id, tuple(_indicator(i, me.id, t.id) for i in me.indicators))
+                for me in t.measures
+            ),
+        )
+        for t in m.themes
+    )
+    return Plan(path, partnership, settings, wards, subgroups, themes)
+
+
+def _indicator(i: schema.IndicatorEntry, measure_id: str, theme_id: str) -> Indicator:
+    b, t, d = i.baseline, i.target, i.demo or schema.DemoSteer()
+    link = None
+    if i.police_uk is not None:
+        every = i.police_uk.crime_types == (schema.ALL_CRIME,)
+        types = (
+            tuple(c for c in schema.POLICE_UK_CRIME_TYPES if c != schema.POLICE_UK_ASB)
+            if every
+            else i.police_uk.crime_types
+        )
+        link = PoliceLink(crime_types=types, all_crime=every)
+    return Indicator(
+        id=i.id,
+        name=i.name,
+        unit=i.unit,
+        polarity=i.polarity,
+        owner=i.owner,
+        frequency=i.frequency,
+        aggregation=i.aggregation,
+        source=i.source,
+        ward_detail=i.ward_detail,
+        baseline=Baseline(
+            value=b.value,
+            period=b.period.label if b.period else None,
+            source=b.source,
+            change_pct=b.change_pct,
+            span=b.period,
+        ),
+        target=Target(t.rule, t.value, t.change_pct or 0.0, t.source),
+        tolerance=Tolerance(i.tolerance.value, i.tolerance.kind),
+        measure_id=measure_id,
+        theme_id=theme_id,
+        objective_id=i.objective,
+        ward=i.ward,
+        assessment_measure=i.assessment_measure,
+        demo=DemoSpec(
+            level=d.level,
+            trend_pct_per_year=d.trend_pct_per_year,
+            shock_quarter=d.shock.quarter if d.shock else None,
+            shock_pct=d.shock.pct if d.shock else 0.0,
+            maximum=d.max,
+        ),
+        police_uk=link,
+    )
+
+
+def summary_lines(plan: Plan) -> list[str]:
+    """A few lines saying what the plan holds, in its own words (for check-config and messages)."""
+    p = plan.partnership
+    police = len(plan.police_indicators)
+    measures = sum(len(t.measures) for t in plan.themes)
+    people = f", population {p.population:,}" if p.population is not None else ""
+    return [
+        f"{p.name} ({p.short_name}): {p.plan_title}, {p.plan_start.label} to {p.plan_end.label}",
+        f"{_count(len(plan.themes), 'theme')}, {_count(len(plan.objectives), 'priority', 'priorities')}, "
+        f"{_count(measures, 'success measure')}, {_count(len(plan.indicators), 'indicator')} "
+        f"({police} linked to police.uk data)",
+        f"{_count(len(plan.subgroups), 'subgroup')}; "
+        f"{_count(len(plan.wards), p.area_singular, p.area_plural)} in the {p.area_kind} of {p.area_name}{people}",
+    ]
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 def iter_indicator_rows(plan: Plan) -> Iterator[dict[str, Any]]:
