@@ -20,7 +20,7 @@ import math
 import re
 import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -29,7 +29,10 @@ import pandas as pd
 from metrics.plan import Action, Indicator, Plan, ReturnSettings
 from metrics.quarters import FinancialYear, PeriodError, Quarter
 from metrics.status import Rag, format_value, indicator_status
-from metrics.store import RETURN_ROW_COLUMNS, Store
+from metrics.store import Store
+from metrics.store import indicators as indicator_store
+from metrics.store import returns as return_store
+from metrics.store.returns import RETURN_ROW_COLUMNS, AuditEntry, BoardTables, ReturnSubmission
 
 ACTION_STATUSES = ("Not started", "On track", "At risk", "Off track", "Complete")
 INDICATORS = "Indicators"
@@ -204,8 +207,8 @@ def template_rows(plan: Plan, store: Store, subgroup_id: str, quarter: Quarter) 
     (citywide), with last period's figure for reference, and one per action with last
     quarter's status."""
     plan.subgroup(subgroup_id)  # raises KeyError for an unknown subgroup
-    values = store.indicator_values()
-    progress = store.action_progress(quarter.previous().start).set_index("action_id")
+    values = indicator_store.values(store)
+    progress = indicator_store.action_progress(store, quarter.previous().start).set_index("action_id")
     indicators = []
     for ind in owed_indicators(plan, subgroup_id, quarter):
         for period in owed_periods(ind, quarter):
@@ -689,7 +692,7 @@ class _Validator:
         self.indicators = {i.id: i for i in plan.indicators}
         self.actions = {a.id: a for a in plan.actions}
         self.wards = {w.code.lower(): w.code for w in plan.wards} | {w.name.lower(): w.code for w in plan.wards}
-        values = store.indicator_values()
+        values = indicator_store.values(store)
         owned = [i.id for i in plan.indicators if i.owner == subgroup_id]
         self.values = values[values["indicator_id"].isin(owned)]  # warnings look only at these
         self.limits = plan.settings.returns
@@ -1237,55 +1240,56 @@ def submit(
         raise ReturnError("Say who is submitting the return (a name), so the audit log can record it.")
     if hashlib.sha256(content).hexdigest() != parsed.sha256:
         raise ReturnError("The file changed after it was checked; check it again before submitting.")
-    quarter_start = str(parsed.quarter.start)
-    audit = {
-        "attempted_at": at or _now(),
-        "sha256": parsed.sha256,
-        "filename": parsed.filename,
-        "size_bytes": parsed.size_bytes,
-        "submitted_by": who,
-        "subgroup_id": parsed.subgroup_id,
-        "quarter_start": quarter_start,
-        "version": None,
-        "is_demo": is_demo,
-    }
+    quarter_start = parsed.quarter.start
+    # The attempt as the audit log records it; the outcome is settled below.
+    audit = AuditEntry(
+        attempted_at=at or _now(),
+        sha256=parsed.sha256,
+        filename=parsed.filename,
+        size_bytes=parsed.size_bytes,
+        submitted_by=who,
+        subgroup_id=parsed.subgroup_id,
+        quarter_start=quarter_start,
+        outcome="rejected",
+        is_demo=is_demo,
+    )
     explanation = (explanation or "").strip() or None
     reasons = [str(m) for m in parsed.errors]
     if not reasons and parsed.warnings and not explanation:
         reasons = [f"{len(parsed.warnings)} warning(s) were not explained; give an explanation to submit with them"]
         reasons += [str(m) for m in parsed.warnings]
     if reasons:
-        store.record_return_attempt(audit | {"outcome": "rejected", "reasons": "\n".join(reasons)})
+        return_store.record_attempt(store, replace(audit, reasons="\n".join(reasons)))
         if parsed.errors:
             why = f"the file has {len(parsed.errors)} error(s), listed with its messages; fix them and submit again"
         else:
             why = f"{len(parsed.warnings)} warning(s) were not explained; give an explanation to store it with them"
         return Outcome("rejected", None, f"Not stored: {why}. The attempt is recorded in the audit log.")
-    latest = store.latest_submission(parsed.subgroup_id, quarter_start)
-    if latest is not None and latest["sha256"] == parsed.sha256:
+    latest = return_store.latest_submission(store, parsed.subgroup_id, quarter_start)
+    if latest is not None and latest.sha256 == parsed.sha256:
         message = (
-            f"This file is identical to version {latest['version']} of {parsed.subgroup_id}'s {parsed.quarter.label} "
-            f"return, submitted by {latest['submitted_by']} on {pd.Timestamp(latest['submitted_at']):%d %b %Y %H:%M} "
+            f"This file is identical to version {latest.version} of {parsed.subgroup_id}'s {parsed.quarter.label} "
+            f"return, submitted by {latest.submitted_by} on {pd.Timestamp(latest.submitted_at):%d %b %Y %H:%M} "
             "UTC; nothing new was stored."
         )
-        store.record_return_attempt(
-            audit | {"outcome": "duplicate", "version": int(latest["version"]), "reasons": message}
-        )
-        return Outcome("duplicate", int(latest["version"]), message)
+        return_store.record_attempt(store, replace(audit, outcome="duplicate", version=latest.version, reasons=message))
+        return Outcome("duplicate", latest.version, message)
     warnings = "\n".join(str(m) for m in parsed.warnings) or None
-    submission = {
-        "subgroup_id": parsed.subgroup_id,
-        "quarter_start": quarter_start,
-        "sha256": parsed.sha256,
-        "filename": parsed.filename,
-        "submitted_by": who,
-        "submitted_at": audit["attempted_at"],
-        "warnings": warnings,
-        "explanation": explanation,
-        "is_demo": is_demo,
-    }
+    submission = ReturnSubmission(
+        subgroup_id=parsed.subgroup_id,
+        quarter_start=quarter_start,
+        sha256=parsed.sha256,
+        filename=parsed.filename,
+        submitted_by=who,
+        submitted_at=audit.attempted_at,
+        warnings=warnings,
+        explanation=explanation,
+        is_demo=is_demo,
+    )
     rows = parsed.indicator_rows.assign(period_start=lambda f: pd.to_datetime(f["period_start"]))
-    version = store.submit_return(submission, content, rows, parsed.action_rows, board_rows(plan, parsed, who, is_demo))
+    version = return_store.submit_return(
+        store, submission, content, rows, parsed.action_rows, BoardTables(**board_rows(plan, parsed, who, is_demo))
+    )
     return Outcome(
         "accepted",
         version,
@@ -1301,8 +1305,8 @@ def compare_versions(store: Store, plan: Plan, subgroup_id: str, quarter: Quarte
     """What changed between two stored versions: one row per indicator figure or action whose
     value, status or commentary differs (added, removed or changed)."""
     start = str(quarter.start)
-    old_ind, old_act = store.submission_rows(subgroup_id, start, old)
-    new_ind, new_act = store.submission_rows(subgroup_id, start, new)
+    old_ind, old_act = return_store.submission_rows(store, subgroup_id, start, old)
+    new_ind, new_act = return_store.submission_rows(store, subgroup_id, start, new)
     names = plan.ward_names()
     out = []
 

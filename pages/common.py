@@ -24,7 +24,10 @@ from metrics.plan import Plan, load_plan
 from metrics.quarters import Quarter, quarter_range
 from metrics.spc import Assurance, Variation
 from metrics.status import IndicatorStatus, Rag, available_quarters, summarise
-from metrics.store import Store, open_store
+from metrics.store import Store, open_store, schema
+from metrics.store import indicators as indicator_store
+from metrics.store import police as police_store
+from metrics.store import returns as return_store
 from metrics.tracker import submission_status
 
 T = TypeVar("T")
@@ -81,12 +84,12 @@ def per_data_version(read: Callable[..., T]) -> Callable[..., T]:
 @per_data_version
 def store_ready(db: str, fingerprint: Fingerprint) -> bool:
     """Whether the store exists, is migrated and holds the plan."""
-    return Store(db).is_ready()
+    return schema.is_ready(Store(db))
 
 
 @per_data_version
 def values(db: str, fingerprint: Fingerprint) -> pd.DataFrame:
-    return Store(db).indicator_values()
+    return indicator_store.values(Store(db))
 
 
 @per_data_version
@@ -130,7 +133,7 @@ def trend_chart(indicator_id: str, quarter: Quarter, ward: str | None) -> go.Fig
 
 @per_data_version
 def _progress(db: str, fingerprint: Fingerprint, quarter_start: str) -> pd.DataFrame:
-    return Store(db).action_progress(quarter_start)
+    return indicator_store.action_progress(Store(db), quarter_start)
 
 
 def action_progress(quarter: Quarter) -> pd.DataFrame:
@@ -139,7 +142,7 @@ def action_progress(quarter: Quarter) -> pd.DataFrame:
 
 @per_data_version
 def _commentary(db: str, fingerprint: Fingerprint, quarter_start: str) -> pd.DataFrame:
-    return Store(db).commentary(quarter_start)
+    return indicator_store.commentary(Store(db), quarter_start)
 
 
 def commentary(quarter: Quarter) -> pd.DataFrame:
@@ -148,13 +151,13 @@ def commentary(quarter: Quarter) -> pd.DataFrame:
 
 @per_data_version
 def sa_figures(db: str, fingerprint: Fingerprint) -> pd.DataFrame:
-    return Store(db).sa_figures()
+    return indicator_store.sa_figures(Store(db))
 
 
 @per_data_version
 def police_bounds(db: str, fingerprint: Fingerprint) -> tuple[object, object, list[str], bool]:
     """First and last month of police.uk data, its crime types, and whether it is demo data."""
-    return police_uk.summary_bounds(Store(db))
+    return police_store.summary_bounds(Store(db))
 
 
 @per_data_version
@@ -430,7 +433,7 @@ def return_template(subgroup_id: str, quarter: Quarter, kind: str) -> bytes:
 
 @per_data_version
 def _submissions(db: str, fingerprint: Fingerprint, subgroup_id: str | None, quarter_start: str | None) -> pd.DataFrame:
-    return Store(db).submissions(subgroup_id, quarter_start)
+    return return_store.submissions(Store(db), subgroup_id, quarter_start)
 
 
 def submissions(subgroup_id: str | None, quarter: Quarter | None) -> pd.DataFrame:

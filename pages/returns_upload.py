@@ -13,6 +13,7 @@ import streamlit as st
 
 from metrics import returns
 from metrics.returns import Message, ParsedReturn
+from metrics.store import returns as return_store
 from pages import common
 
 SEVERITY = {"error": ("✖ Error", "#b3261e"), "warning": ("▲ Warning", "#8a5a00")}
@@ -108,7 +109,7 @@ def versions(subgroup_id: str, quarter) -> None:  # noqa: ANN001
     latest = numbers[0]  # widget keys carry it, so a new version resets the choices to it
     shown = pick[0].selectbox("View version", numbers, key=f"return_view_version_{latest}")
     row = held[held["version"] == shown].iloc[0]
-    content = common.store().return_file(row["sha256"])
+    content = return_store.return_file(common.store(), row["sha256"])
     if content is not None:
         pick[1].download_button(
             f"Download version {shown} as uploaded",
@@ -117,7 +118,7 @@ def versions(subgroup_id: str, quarter) -> None:  # noqa: ANN001
             key="return_original",
         )
     pick[2].caption(f"sha256 {row['sha256'][:16]}…")
-    indicator_rows, action_rows = common.store().submission_rows(subgroup_id, str(quarter.start), shown)
+    indicator_rows, action_rows = return_store.submission_rows(common.store(), subgroup_id, str(quarter.start), shown)
     wards = common.plan().ward_names()
     figures = pd.DataFrame(
         {
@@ -149,7 +150,7 @@ def versions(subgroup_id: str, quarter) -> None:  # noqa: ANN001
             st.info("No differences.")
         else:
             st.dataframe(diff.astype(str).replace({"None": "", "nan": ""}), hide_index=True, width="stretch")
-    audit = common.store().return_audit(subgroup_id, str(quarter.start))
+    audit = return_store.audit(common.store(), subgroup_id, str(quarter.start))
     with st.expander(f"Audit log: {len(audit)} attempt(s)"):
         st.dataframe(
             audit[["attempted_at", "outcome", "version", "submitted_by", "filename", "sha256", "reasons"]],
