@@ -3,11 +3,13 @@ a clear message when another process holds the file."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import subprocess
 import sys
 import textwrap
 import time
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +18,8 @@ import pytest
 from metrics.store import Store, StoreBusyError, schema
 from metrics.store import indicators as indicator_store
 from metrics.store import plan as plan_store
+from metrics.store import returns as return_store
+from metrics.store.returns import RETURN_ROW_COLUMNS, AuditEntry, BoardTables, ReturnSubmission, StoredSubmission
 from metrics.store.schema import LATEST_VERSION, MIGRATIONS
 
 
@@ -219,3 +223,92 @@ def test_a_file_replaced_on_disk_between_reads_is_read_afresh(demo_store: Store,
     assert "which" not in plan_store.meta(demo_store)
     shutil.copy(other.path, demo_store.path)
     assert plan_store.meta(demo_store)["which"] == "the restored copy"
+
+
+def _submission(**changes: object) -> ReturnSubmission:
+    base = ReturnSubmission(
+        subgroup_id="csvpp",
+        quarter_start=date(2025, 7, 1),
+        sha256="a" * 64,
+        filename="csvpp-q2.csv",
+        submitted_by="Ann",
+        submitted_at=datetime(2025, 10, 3, 9, 30, 15),
+        warnings="Sheet Indicators, row 2: a large change",
+        explanation="Operation Sceptre",
+    )
+    return dataclasses.replace(base, **changes)
+
+
+def _board(value: float) -> BoardTables:
+    values = pd.DataFrame(
+        [
+            {
+                "indicator_id": "asb_incidents",
+                "period_type": "month",
+                "period_start": pd.Timestamp("2025-07-01"),
+                "ward_code": None,
+                "value": value,
+                "is_demo": False,
+                "source": "return",
+            }
+        ]
+    )
+    return BoardTables(values, pd.DataFrame(), pd.DataFrame())
+
+
+def _rows(value: float) -> pd.DataFrame:
+    row = dict.fromkeys(RETURN_ROW_COLUMNS["Indicators"])
+    row |= {"sheet": "Indicators", "row_number": 2, "indicator_id": "asb_incidents", "period_type": "month"}
+    row |= {"period_start": pd.Timestamp("2025-07-01"), "value": value}
+    return pd.DataFrame([row])
+
+
+def test_a_typed_submission_round_trips_through_the_file(tmp_path: Path, plan) -> None:
+    """What goes in as a ReturnSubmission comes back, field for field and type for type, as
+    the StoredSubmission of its version; the audit row and the original file with it."""
+    store = Store(tmp_path / "csp.duckdb")
+    schema.migrate(store)
+    plan_store.sync_plan(store, plan)
+    first = _submission()
+    content = b"indicator_id,value\nasb_incidents,40\n"
+    assert return_store.submit_return(store, first, content, _rows(40), pd.DataFrame(), _board(40)) == 1
+    stored = return_store.latest_submission(store, "csvpp", date(2025, 7, 1))
+    assert stored == StoredSubmission(**dataclasses.asdict(first), version=1)
+    assert isinstance(stored.quarter_start, date) and isinstance(stored.submitted_at, datetime)
+    assert return_store.return_file(store, first.sha256) == content
+    audit = return_store.audit(store).iloc[0]
+    assert (audit["outcome"], audit["version"], audit["size_bytes"]) == ("accepted", 1, len(content))
+    assert audit["reasons"] == first.warnings
+
+    second = _submission(sha256="b" * 64, submitted_at=datetime(2025, 10, 4), warnings=None, explanation=None)
+    assert return_store.submit_return(store, second, b"v2", _rows(44), pd.DataFrame(), _board(44)) == 2
+    assert return_store.latest_submission(store, "csvpp", "2025-07-01") == StoredSubmission(
+        **dataclasses.asdict(second), version=2
+    )
+    assert indicator_store.values(store)["value"].tolist() == [44.0]
+    assert return_store.latest_submission(store, "csvpp", date(2025, 4, 1)) is None
+
+
+def test_an_audit_entry_round_trips_through_the_file(tmp_path: Path) -> None:
+    store = Store(tmp_path / "csp.duckdb")
+    schema.migrate(store)
+    entry = AuditEntry(
+        attempted_at=datetime(2025, 10, 3, 9, 30),
+        sha256="c" * 64,
+        filename="bad.xlsx",
+        size_bytes=1234,
+        submitted_by="Bob",
+        subgroup_id="crrb",
+        quarter_start=date(2025, 7, 1),
+        outcome="rejected",
+        reasons="Sheet Indicators, row 3, column value: not a number",
+    )
+    return_store.record_attempt(store, entry)
+    (row,) = return_store.audit(store, "crrb", date(2025, 7, 1)).to_dict("records")
+    got = row | {
+        "attempted_at": row["attempted_at"].to_pydatetime(),
+        "quarter_start": row["quarter_start"].date(),
+        "version": None if pd.isna(row["version"]) else int(row["version"]),
+    }
+    assert got == dataclasses.asdict(entry)
+    assert schema.table_counts(store)["return_submissions"] == 0
