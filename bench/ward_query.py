@@ -35,7 +35,8 @@ from metrics import police_uk  # noqa: E402
 from metrics.bootstrap import initialise  # noqa: E402
 from metrics.plan import load_plan  # noqa: E402
 from metrics.police_demo import demo_lsoas  # noqa: E402
-from metrics.store import Store  # noqa: E402
+from metrics.store import Store, schema  # noqa: E402
+from metrics.store import police as police_store  # noqa: E402
 
 TYPES = [
     "Anti-social behaviour",
@@ -104,7 +105,7 @@ def timed(fn, repeat: int = 1) -> float:  # noqa: ANN001
 
 
 def raw_read(files: list[Path], db: Path) -> None:
-    columns = "{" + ", ".join(f"'{n}': '{t}'" for n, t in police_uk._SCHEMA) + "}"
+    columns = "{" + ", ".join(f"'{n}': '{t}'" for n, t in police_store.STREET_SCHEMA) + "}"
     listing = "[" + ", ".join(f"'{f}'" for f in files) + "]"
     con = duckdb.connect(str(db))
     con.execute("SET preserve_insertion_order = false")
@@ -177,7 +178,7 @@ def main() -> None:
         t = time.perf_counter()
         store, files, raw, imp = build_store(folder, args.rows, args.months, plan)
         size = sum(f.stat().st_size for f in files) / 1e6
-        stored = store.table_counts()["police_incidents"]
+        stored = schema.table_counts(store)["police_incidents"]
         print(
             f"\n{args.rows:,} rows in {len(files)} files ({size:,.0f} MB); {stored:,} stored in wards "
             f"(built in {time.perf_counter() - t:.1f} s)"
@@ -188,17 +189,15 @@ def main() -> None:
         ward = codes[10]
         summary = timed(lambda: police_uk.ward_summary(store, first, last, [ward]), repeat=5)
         incidents = timed(lambda: police_uk.incident_monthly_counts(store, [ward], first, last), repeat=5)
-        sql, params = police_uk.ward_summary_query(first, last, [ward])
-        with store.connect() as con:
-            open_query = timed(lambda: con.execute(sql, params).df(), repeat=5)
+        with store.session():  # the same query on the connection the session holds open
+            open_query = timed(lambda: police_uk.ward_summary(store, first, last, [ward]), repeat=5)
 
         def open_and_close() -> None:
             with store.connect():
                 pass
 
         opening = timed(open_and_close, repeat=5)
-        with store.connect() as con:
-            frame = con.execute("SELECT ward_code, month, crime_type FROM police_incidents").df()
+        frame = police_store.incident_rows(store)[["ward_code", "month", "crime_type"]]
         lo, hi = pd.Timestamp(f"{first}-01"), pd.Timestamp(f"{last}-01")
 
         def in_pandas() -> pd.Series:
@@ -225,7 +224,7 @@ def main() -> None:
         if args.page_rows < args.rows:
             small_store, *_ = build_store(Path(tmp) / "small", args.page_rows, args.months, plan)
             small_page, small_base = page_times(small_store.path, codes, first, last)
-            sizes.insert(0, (small_store.table_counts()["police_incidents"], small_page, small_base))
+            sizes.insert(0, (schema.table_counts(small_store)["police_incidents"], small_page, small_base))
         for n, page, base in sizes:
             print(
                 f"3. explorer rerun on a ward change at {n:,} incidents: {page * 1000:.0f} ms vs query-only page "

@@ -16,7 +16,10 @@ from metrics import demo, police_demo, police_uk
 from metrics.assessment import read_assessment_csv
 from metrics.plan import Plan
 from metrics.returns import rows_csv, submit, template_filename, validate_return
-from metrics.store import Store
+from metrics.store import Store, schema
+from metrics.store import indicators as indicator_store
+from metrics.store import plan as plan_store
+from metrics.store import police as police_store
 
 Progress = Callable[[float, str], None]
 
@@ -85,19 +88,21 @@ def initialise(plan: Plan, store: Store, with_demo: bool = False, progress: Prog
     """Bring the store up to date with the plan; with ``with_demo``, make sure demo data is in."""
     report = InitReport()
     progress(0.05, "Creating or upgrading the data store")
-    report.migrations_applied = store.migrate()
+    report.migrations_applied = schema.migrate(store)
     progress(0.2, "Loading the plan")
-    store.sync_plan(plan)
+    plan_store.sync_plan(store, plan)
     sa = None
     if plan.settings.strategic_assessment_file is not None:
         progress(0.3, "Loading the Strategic Assessment key findings")
         sa = read_assessment_csv(plan.settings.strategic_assessment_file, plan)
-        report.assessment_rows = store.replace_sa_figures(sa)
-    if with_demo and store.meta().get("demo_seed") != str(plan.settings.demo_seed):
+        report.assessment_rows = indicator_store.replace_sa_figures(store, sa)
+    if with_demo and plan_store.meta(store).get("demo_seed") != str(plan.settings.demo_seed):
         progress(0.45, "Generating demo data")
         data = demo.generate(plan, sa)
         progress(0.8, "Storing demo data")
-        store.load_demo(data.values, data.commentary, data.action_progress, data.ward_volumes, plan.settings.demo_seed)
+        indicator_store.load_demo(
+            store, data.values, data.commentary, data.action_progress, data.ward_volumes, plan.settings.demo_seed
+        )
         progress(0.85, "Writing and importing demo police.uk street files")
         report.police = load_police_demo(plan, store, data.values)
         progress(0.92, "Submitting demo quarterly returns")
@@ -112,8 +117,7 @@ def initialise(plan: Plan, store: Store, with_demo: bool = False, progress: Prog
 def load_police_demo(plan: Plan, store: Store, values) -> police_uk.ImportReport:  # noqa: ANN001 - DataFrame
     """Write demo police.uk files from the demo ward series and import them through the real
     import, replacing any earlier demo police data."""
-    with store.transaction() as con:
-        police_uk.delete_demo(con)
+    police_store.delete_demo(store)
     with tempfile.TemporaryDirectory(prefix="csp-demo-police-") as tmp:
         files, lookup = police_demo.write_demo_files(plan, values, Path(tmp))
         return police_uk.import_street_files(store, plan, files, lookup_path=lookup, is_demo=True)

@@ -15,7 +15,7 @@ from metrics.plan import CONFIG_ENV, DATABASE_ENV, Plan, PlanError, config_path,
 from metrics.plan_schema import json_schema_text
 from metrics.quarters import PeriodError, Quarter
 from metrics.returns import ReturnError, submit, template_csv, template_xlsx, validate_return
-from metrics.store import Store, StoreError, open_store
+from metrics.store import Store, StoreError, open_store, schema
 
 EXIT_STORED = 0  # stored (or, with --dry-run, valid)
 EXIT_REFUSED = 1  # errors, unexplained warnings, or a bad argument: nothing stored
@@ -39,7 +39,7 @@ def _init(args: argparse.Namespace) -> int:
 def _ready_store(plan: Plan) -> Store:
     """The plan's store, refusing one that has not been set up (the commands below only read it)."""
     store = open_store(plan)
-    if not store.is_ready():
+    if not schema.is_ready(store):
         raise StoreError(f"The data store {store.path} is not set up yet: run `python -m metrics init --demo` first.")
     return store
 

@@ -14,13 +14,13 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 from metrics.demo import round_to_total
 from metrics.plan import Plan
 from metrics.police_uk import DEMO_FORCE, STREET_COLUMNS
+from metrics.store import police as police_store
 
 DEMO_LAD = ("E08999999", "Demo area (generated)")
 LSOA_PEOPLE = 1_700  # roughly the residents of one LSOA, to give each ward a plausible number of LSOAs
@@ -95,15 +95,7 @@ def write_demo_files(plan: Plan, values: pd.DataFrame, folder: Path) -> tuple[li
     rows["lsoa_name"] = lookup["LSOA21NM"].to_numpy()[pick]
     rows = pd.concat([rows, _unplaced(rows, rng)], ignore_index=True)
     frame = _street_frame(rows, rng).replace({"": None})
-    files = []
-    con = duckdb.connect()  # in memory: DuckDB writes the CSVs several times faster than pandas
-    con.register("demo_rows", frame)
-    for month in sorted(frame["Month"].unique()):
-        path = folder / "street" / month / f"{month}-demo-street.csv"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        con.execute(f"COPY (SELECT * FROM demo_rows WHERE Month = ?) TO '{path}' (HEADER, DELIMITER ',')", [month])
-        files.append(path)
-    con.close()
+    files = police_store.write_monthly_csvs(frame, "Month", lambda m: folder / "street" / m / f"{m}-demo-street.csv")
     return files, lookup_path
 
 

@@ -9,7 +9,8 @@ month replaces that force's month, so a republished month is never doubled. Inci
 stored sorted by ward and month, and a monthly ward x crime-type summary is rebuilt for the
 months touched, so a page reads a few thousand rows whatever the number of incidents.
 
-All SQL for the police tables lives here, as small functions taking a :class:`Store`.
+Every SQL statement of the import and the reads is in :mod:`metrics.store.police`; this module
+checks the files, words the messages and computes the coverage flags.
 """
 
 from __future__ import annotations
@@ -17,17 +18,16 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 from metrics.plan import Plan
-from metrics.store import POLICE_TABLES, Store, _now
+from metrics.store import Store
+from metrics.store import police as police_store
+from metrics.store.police import ForceMonth
 
 Progress = Callable[[float, str], None]
 
@@ -45,22 +45,7 @@ STREET_COLUMNS = (
     "Last outcome category",
     "Context",
 )
-# The schema DuckDB reads a street file with: no sniffing, every file read the same way.
-_SCHEMA = (
-    ("crime_id", "VARCHAR"),
-    ("month", "VARCHAR"),
-    ("reported_by", "VARCHAR"),
-    ("falls_within", "VARCHAR"),
-    ("longitude", "DOUBLE"),
-    ("latitude", "DOUBLE"),
-    ("location", "VARCHAR"),
-    ("lsoa_code", "VARCHAR"),
-    ("lsoa_name", "VARCHAR"),
-    ("crime_type", "VARCHAR"),
-    ("last_outcome", "VARCHAR"),
-    ("context", "VARCHAR"),
-)
-# Other police.uk layouts, recognised by their header so the message can say what the file is.
+
 OTHER_LAYOUTS = {
     "outcomes": ("Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location")
     + ("LSOA code", "LSOA name", "Outcome type"),
@@ -215,30 +200,6 @@ def read_lookup(path: str | Path, plan: Plan) -> Lookup:
     return Lookup(path, columns, ours.reset_index(drop=True), len(frame))
 
 
-def store_lookup(con: duckdb.DuckDBPyConnection, lookup: Lookup, is_demo: bool) -> int:
-    """Add the lookup's LSOAs, replacing any held for the same LSOA codes."""
-    frame = lookup.rows.assign(source=str(lookup.path.name), is_demo=is_demo, loaded_at=_now())
-    con.register("incoming_lookup", frame)
-    con.execute("DELETE FROM lsoa_wards WHERE lsoa_code IN (SELECT lsoa_code FROM incoming_lookup)")
-    con.execute(
-        """INSERT INTO lsoa_wards SELECT lsoa_code, lsoa_name, ward_code, ward_name, lad_name,
-           source, is_demo, loaded_at FROM incoming_lookup"""
-    )
-    con.unregister("incoming_lookup")
-    return len(frame)
-
-
-# --- the import ------------------------------------------------------------------------------
-@dataclass
-class ForceMonth:
-    force: str
-    month: str  # YYYY-MM
-    rows_read: int
-    stored: int
-    no_location: int
-    outside_area: int
-
-
 @dataclass
 class ImportReport:
     files: list[Path] = field(default_factory=list)
@@ -312,24 +273,8 @@ class Coverage:
         return out
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _read_sql(paths: Sequence[Path]) -> str:
-    """DuckDB's reader over one or more street files with the exact police.uk schema, each row
-    tagged with the file it came from."""
-    columns = "{" + ", ".join(f"{_literal(n)}: {_literal(t)}" for n, t in _SCHEMA) + "}"
-    listing = "[" + ", ".join(_literal(str(p)) for p in paths) + "]"
-    return (
-        f"SELECT * EXCLUDE (filename), filename AS source_file FROM read_csv({listing}, "
-        f"columns={columns}, header=true, delim=',', quote='\"', escape='\"', auto_detect=false, "
-        "strict_mode=true, encoding='utf-8', null_padding=false, filename=true)"
-    )
-
-
-def _explain_read_error(path: Path, exc: Exception) -> str:
-    message = str(exc)
+def _explain_read_error(path: Path, message: str) -> str:
+    """What is wrong with a street file DuckDB could not read, from its error message."""
     line = re.search(r"[Ll]ine:? (\d+)", message)
     where = f" near line {line.group(1)}" if line else ""
     if "unicode" in message.lower() or "utf" in message.lower():
@@ -349,46 +294,23 @@ _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 READ_BATCHES = 10  # how many statements the street files are read in (the progress bar's steps)
 
 
-def _stage_files(con: duckdb.DuckDBPyConnection, files: list[Path], bad: dict[str, str], progress: Progress) -> None:
-    """Read the street files into a temporary table, outside any transaction (a failed read in
-    DuckDB aborts the transaction it is in, and a bad file must not stop the good ones when the
-    user chose to skip it). Files that cannot be read, or have a bad Month, go into ``bad``."""
-    con.execute("CREATE TEMP TABLE staged (" + ", ".join(f"{n} {t}" for n, t in _SCHEMA) + ", source_file VARCHAR)")
+def _stage_files(imp: police_store.StreetImport, files: list[Path], bad: dict[str, str], progress: Progress) -> None:
+    """Stage the street files outside any transaction (a failed read in DuckDB aborts the
+    transaction it is in, and a bad file must not stop the good ones when the user chose to
+    skip it). Files that cannot be read, or have a bad Month, go into ``bad``."""
     # Files are read in batches: DuckDB reads the files of one statement in parallel (about 1.5x
     # faster than one by one), and the progress bar still moves between batches.
     batch = max(1, -(-len(files) // READ_BATCHES))
     for start in range(0, len(files), batch):
         chunk = files[start : start + batch]
         progress(0.05 + 0.65 * start / len(files), f"Reading {chunk[0].name} ({start + 1} of {len(files)})")
-        try:
-            con.execute("INSERT INTO staged " + _read_sql(chunk))
-        except duckdb.Error:
-            # A statement outside a transaction stores nothing when it fails: read this batch
-            # file by file to find which ones are bad.
+        if imp.stage(chunk) is not None:
+            # A failed read stages nothing: read this batch file by file to find which ones are bad.
             for f in chunk:
-                try:
-                    con.execute("INSERT INTO staged " + _read_sql([f]))
-                except duckdb.Error as exc:
-                    bad[str(f)] = _explain_read_error(f, exc)
-    wrong_months = con.execute(
-        """SELECT source_file, any_value(month) FROM staged
-           WHERE month IS NULL OR NOT regexp_full_match(month, ?) GROUP BY 1""",
-        [_MONTH.pattern],
-    ).fetchall()
-    for source, month in wrong_months:
+                if (error := imp.stage([f])) is not None:
+                    bad[str(f)] = _explain_read_error(f, error)
+    for source, month in imp.drop_bad_months(_MONTH.pattern).items():
         bad[source] = f"{source}: Month {month!r} is not a month in the form YYYY-MM."
-        con.execute("DELETE FROM staged WHERE source_file = ?", [source])
-
-
-@contextmanager
-def _any_insertion_order(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Let DuckDB read and insert in parallel without keeping file order (several times faster
-    at force scale), then restore the setting: it is global to the process's DuckDB instance."""
-    con.execute("SET preserve_insertion_order = false")
-    try:
-        yield
-    finally:
-        con.execute("RESET preserve_insertion_order")
 
 
 def import_street_files(
@@ -417,118 +339,45 @@ def import_street_files(
             report.bad_files[str(f)] = str(exc)
     lookup = read_lookup(lookup_path, plan) if lookup_path is not None else None
     report.lookup = lookup
-    with store.connect() as con, _any_insertion_order(con):
-        _stage_files(con, good, report.bad_files, progress)
+    with police_store.street_import(store) as imp:
+        _stage_files(imp, good, report.bad_files, progress)
         if report.bad_files and not skip_bad:
             raise PoliceDataError(
                 f"{len(report.bad_files)} of {len(files)} file(s) cannot be imported, so nothing was stored:\n"
                 + "\n".join(f"- {why}" for why in report.bad_files.values())
                 + "\nCorrect or remove them, or import only the good files (--skip-bad, or the option on the page)."
             )
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with imp.transaction():
             report.files = [f for f in good if str(f) not in report.bad_files]
             if not report.files:
                 raise PoliceDataError("No file could be imported:\n" + "\n".join(report.bad_files.values()))
             if not is_demo:
-                report.demo_removed = delete_demo(con)
+                report.demo_removed = imp.delete_demo()
             if lookup is not None:
-                store_lookup(con, lookup, is_demo)
-            if con.execute("SELECT count(*) FROM lsoa_wards").fetchone()[0] == 0:
+                imp.store_lookup(lookup.rows, str(lookup.path.name), is_demo)
+            if imp.lookup_size() == 0:
                 raise PoliceDataError(
                     "No LSOA to ward lookup is stored yet, so records cannot be placed in wards. Give the ONS "
                     "'LSOA to electoral ward' lookup CSV (--lookup FILE, or the lookup upload on the page)."
                 )
             progress(0.8, "Placing records in wards and storing them")
-            report.months = _replace_months(con, is_demo)
+            report.months = imp.replace_months(is_demo)
             progress(0.95, "Updating the monthly ward summary")
-            _rebuild_summary(con, [m.month for m in report.months])
-            con.execute(
-                "INSERT INTO police_imports VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    _now(),
-                    len(report.files),
-                    report.rows_read,
-                    report.stored,
-                    report.no_location,
-                    report.outside_area,
-                    "\n".join(report.bad_files.values()) or None,
-                    is_demo,
-                ],
+            imp.rebuild_summary([m.month for m in report.months])
+            imp.record(
+                police_store.ImportRecord(
+                    files=len(report.files),
+                    rows_read=report.rows_read,
+                    stored=report.stored,
+                    no_location=report.no_location,
+                    outside_area=report.outside_area,
+                    skipped_files="\n".join(report.bad_files.values()) or None,
+                    is_demo=is_demo,
+                )
             )
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")
     report.coverage = coverage(store)
     progress(1.0, "Import finished")
     return report
-
-
-def _replace_months(con: duckdb.DuckDBPyConnection, is_demo: bool) -> list[ForceMonth]:
-    """Replace every (force, month) present in the staged rows: incidents and the per-month
-    coverage counts."""
-    counts = con.execute(
-        """SELECT s.falls_within AS force, s.month,
-                  count(*) AS rows_read,
-                  count(*) FILTER (WHERE l.ward_code IS NOT NULL) AS stored,
-                  count(*) FILTER (WHERE coalesce(trim(s.lsoa_code), '') = '') AS no_location,
-                  count(*) FILTER (WHERE coalesce(trim(s.lsoa_code), '') <> '' AND l.ward_code IS NULL)
-                      AS outside_area,
-                  string_agg(DISTINCT parse_filename(s.source_file), ', ') AS source_file
-           FROM staged AS s LEFT JOIN lsoa_wards AS l ON l.lsoa_code = trim(s.lsoa_code)
-           GROUP BY ALL ORDER BY force, month"""
-    ).df()
-    con.execute(
-        """DELETE FROM police_incidents AS t USING (SELECT DISTINCT falls_within, month FROM staged) AS s
-           WHERE t.falls_within = s.falls_within AND t.month = (s.month || '-01')::DATE"""
-    )
-    con.execute(
-        """DELETE FROM police_months AS t USING (SELECT DISTINCT falls_within, month FROM staged) AS s
-           WHERE t.force = s.falls_within AND t.month = (s.month || '-01')::DATE"""
-    )
-    con.execute(
-        """INSERT INTO police_incidents
-           SELECT l.ward_code, (s.month || '-01')::DATE, s.crime_type, nullif(s.crime_id, ''),
-                  s.falls_within, s.reported_by, s.longitude, s.latitude, s.location,
-                  trim(s.lsoa_code), s.lsoa_name, s.last_outcome, s.context, ?
-           FROM staged AS s JOIN lsoa_wards AS l ON l.lsoa_code = trim(s.lsoa_code)
-           ORDER BY 1, 2""",
-        [is_demo],
-    )
-    con.register("incoming_months", counts)
-    con.execute(
-        """INSERT INTO police_months SELECT force, (month || '-01')::DATE, rows_read, stored,
-           no_location, outside_area, source_file, ?, ? FROM incoming_months""",
-        [is_demo, _now()],
-    )
-    con.unregister("incoming_months")
-    return [
-        ForceMonth(r.force, r.month, int(r.rows_read), int(r.stored), int(r.no_location), int(r.outside_area))
-        for r in counts.itertuples()
-    ]
-
-
-def _rebuild_summary(con: duckdb.DuckDBPyConnection, months: list[str]) -> None:
-    """The monthly ward x crime-type counts for the months touched, from the stored incidents."""
-    firsts = sorted({f"{m}-01" for m in months})
-    con.execute("DELETE FROM police_ward_month WHERE month IN (SELECT unnest(?::DATE[]))", [firsts])
-    con.execute(
-        """INSERT INTO police_ward_month
-           SELECT month, ward_code, crime_type, count(*)::INTEGER, bool_or(is_demo)
-           FROM police_incidents WHERE month IN (SELECT unnest(?::DATE[]))
-           GROUP BY ALL ORDER BY ward_code, month, crime_type""",
-        [firsts],
-    )
-
-
-def delete_demo(con: duckdb.DuckDBPyConnection) -> int:
-    """Remove the demo police rows (before a fresh demo import, or when real files arrive, so
-    demo and real incidents are never added together); returns the demo incidents removed."""
-    removed = con.execute("SELECT count(*) FROM police_incidents WHERE is_demo").fetchone()[0]
-    for table in POLICE_TABLES:
-        con.execute(f"DELETE FROM {table} WHERE is_demo")
-    return removed
 
 
 # --- reads -----------------------------------------------------------------------------------
@@ -541,11 +390,7 @@ def _month_start(m: str) -> str:
 def coverage(store: Store) -> Coverage:
     """Per force and month: rows read and where they went, with missing months (gaps in a
     force's range) and months with no or abnormally few records inside the area flagged."""
-    with store.connect() as con:
-        frame = con.execute(
-            """SELECT force, strftime(month, '%Y-%m') AS month, rows_read, stored, no_location, outside_area
-               FROM police_months ORDER BY force, month"""
-        ).df()
+    frame = police_store.month_counts(store)
     rows: list[dict] = []
     for force, g in frame.groupby("force", sort=True):
         have = {r.month: r for r in g.itertuples()}
@@ -593,21 +438,6 @@ def coverage(store: Store) -> Coverage:
     return Coverage(pd.DataFrame(rows, columns=columns))
 
 
-def lookup_size(store: Store) -> int:
-    with store.connect() as con:
-        return con.execute("SELECT count(*) FROM lsoa_wards").fetchone()[0]
-
-
-def summary_bounds(store: Store) -> tuple[date | None, date | None, list[str], bool]:
-    """First and last month held, the crime types, and whether any of it is demo data."""
-    with store.connect() as con:
-        first, last, demo = con.execute(
-            "SELECT min(month), max(month), coalesce(bool_or(is_demo), false) FROM police_ward_month"
-        ).fetchone()
-        types = [r[0] for r in con.execute("SELECT DISTINCT crime_type FROM police_ward_month ORDER BY 1").fetchall()]
-    return first, last, types, bool(demo)
-
-
 def ward_summary(
     store: Store,
     first: str | None = None,
@@ -616,48 +446,17 @@ def ward_summary(
     crime_types: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Month x ward x crime-type counts (month as YYYY-MM), filtered; wards and types empty
-    means all. The figures the explorer shows and the command line writes."""
-    sql, params = ward_summary_query(first, last, wards, crime_types)
-    with store.connect() as con:
-        return con.execute(sql, params).df()
-
-
-def ward_summary_query(
-    first: str | None = None, last: str | None = None, wards: Sequence[str] = (), crime_types: Sequence[str] = ()
-) -> tuple[str, list[object]]:
-    """The parameterised SQL behind :func:`ward_summary` (the benchmark also runs it on an
-    open connection, to separate the query from opening the file)."""
-    where, params = ["true"], []
-    if first:
-        where.append("s.month >= ?::DATE")
-        params.append(_month_start(first))
-    if last:
-        where.append("s.month <= ?::DATE")
-        params.append(_month_start(last))
-    if wards:
-        where.append("list_contains(?::VARCHAR[], s.ward_code)")  # 1 ms less than IN (SELECT unnest(?))
-        params.append(list(wards))
-    if crime_types:
-        where.append("list_contains(?::VARCHAR[], s.crime_type)")
-        params.append(list(crime_types))
-    sql = f"""SELECT strftime(s.month, '%Y-%m') AS month, s.ward_code, w.ward_name, s.crime_type,
-                     s.incidents AS count
-              FROM police_ward_month AS s JOIN wards AS w USING (ward_code)
-              WHERE {" AND ".join(where)}
-              ORDER BY s.month, w.ward_name, s.crime_type"""
-    return sql, params
+    means all. The figures the explorer shows and the command line writes. Raises
+    PoliceDataError for a month not written YYYY-MM."""
+    return police_store.ward_summary(
+        store, _month_start(first) if first else None, _month_start(last) if last else None, wards, crime_types
+    )
 
 
 def incident_monthly_counts(store: Store, wards: Sequence[str], first: str, last: str) -> pd.DataFrame:
     """Ward-filtered monthly counts straight from the incidents (stored sorted by ward and
     month, so the filter reads only the row groups it needs)."""
-    with store.connect() as con:
-        return con.execute(
-            """SELECT ward_code, month, crime_type, count(*) AS count FROM police_incidents
-               WHERE ward_code IN (SELECT unnest(?::VARCHAR[])) AND month BETWEEN ?::DATE AND ?::DATE
-               GROUP BY ALL ORDER BY ALL""",
-            [list(wards), _month_start(first), _month_start(last)],
-        ).df()
+    return police_store.incident_monthly_counts(store, wards, _month_start(first), _month_start(last))
 
 
 # --- export ----------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from metrics.plan import Plan
 from metrics.quarters import Quarter
 from metrics.returns.obligations import owed_actions, owed_indicators, owed_periods
 from metrics.store import Store
+from metrics.store import returns as return_store
 
 
 class SubmissionStatus(StatusIcon):
@@ -73,9 +74,9 @@ def submission_status(plan: Plan, store: Store, quarter: Quarter, today: date) -
     Incomplete, Incomplete overdue, Not yet due: the quarter has not ended, Due: ended, within
     the deadline, or Overdue)."""
     start = str(quarter.start)
-    latest = store.submissions(quarter_start=start)
+    latest = return_store.submissions(store, quarter_start=start)
     latest = latest[latest["is_latest"]].set_index("subgroup_id") if not latest.empty else latest
-    ind_rows, act_rows = store.latest_return_rows(start)
+    ind_rows, act_rows = return_store.latest_return_rows(store, start)
     due = deadline(plan, quarter)
     out = []
     for sub in plan.subgroups:

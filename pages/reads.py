@@ -27,7 +27,10 @@ from metrics.exceptions import Review, review_all
 from metrics.plan import Plan, load_plan
 from metrics.quarters import Quarter
 from metrics.status import IndicatorStatus, available_quarters, summarise
-from metrics.store import Store, open_store
+from metrics.store import Store, open_store, schema
+from metrics.store import indicators as indicator_store
+from metrics.store import police as police_store
+from metrics.store import returns as return_store
 from metrics.tracker import submission_status
 
 T = TypeVar("T")
@@ -70,13 +73,13 @@ def per_data_version(read: Callable[..., T]) -> Callable[..., T]:
 @per_data_version
 def store_ready(db: str, fingerprint: Fingerprint) -> bool:
     """Whether the store exists, is migrated and holds the plan."""
-    return Store(db).is_ready()
+    return schema.is_ready(Store(db))
 
 
 @per_data_version
 def values(db: str, fingerprint: Fingerprint) -> pd.DataFrame:
     """Every stored indicator value (the table every status and chart is computed from)."""
-    return Store(db).indicator_values()
+    return indicator_store.values(Store(db))
 
 
 @per_data_version
@@ -107,19 +110,19 @@ def trend_chart(db: str, fingerprint: Fingerprint, indicator_id: str, quarter: Q
 @per_data_version
 def action_progress(db: str, fingerprint: Fingerprint, quarter: Quarter) -> pd.DataFrame:
     """Each action's latest reported status up to the quarter."""
-    return Store(db).action_progress(str(quarter.start))
+    return indicator_store.action_progress(Store(db), str(quarter.start))
 
 
 @per_data_version
 def commentary(db: str, fingerprint: Fingerprint, quarter: Quarter) -> pd.DataFrame:
     """Each indicator's latest commentary up to the quarter."""
-    return Store(db).commentary(str(quarter.start))
+    return indicator_store.commentary(Store(db), str(quarter.start))
 
 
 @per_data_version
 def sa_figures(db: str, fingerprint: Fingerprint) -> pd.DataFrame:
     """The Strategic Assessment's figures, every assessment stored."""
-    return Store(db).sa_figures()
+    return indicator_store.sa_figures(Store(db))
 
 
 # --- police.uk ---------------------------------------------------------------------------------
@@ -128,7 +131,7 @@ def sa_figures(db: str, fingerprint: Fingerprint) -> pd.DataFrame:
 @per_data_version
 def police_bounds(db: str, fingerprint: Fingerprint) -> tuple[object, object, list[str], bool]:
     """First and last month of police.uk data, its crime types, and whether it is demo data."""
-    return police_uk.summary_bounds(Store(db))
+    return police_store.summary_bounds(Store(db))
 
 
 @per_data_version
@@ -185,7 +188,7 @@ def return_template(db: str, fingerprint: Fingerprint, subgroup_id: str, quarter
 @per_data_version
 def submissions(db: str, fingerprint: Fingerprint, subgroup_id: str | None, quarter: Quarter | None) -> pd.DataFrame:
     """Stored versions of returns, for one subgroup and quarter or (None) for all."""
-    return Store(db).submissions(subgroup_id, str(quarter.start) if quarter else None)
+    return return_store.submissions(Store(db), subgroup_id, str(quarter.start) if quarter else None)
 
 
 @per_data_version
@@ -193,19 +196,19 @@ def submission_rows(
     db: str, fingerprint: Fingerprint, subgroup_id: str, quarter: Quarter, version: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The indicator rows and action rows one stored version holds."""
-    return Store(db).submission_rows(subgroup_id, str(quarter.start), version)
+    return return_store.submission_rows(Store(db), subgroup_id, str(quarter.start), version)
 
 
 @per_data_version
 def return_file(db: str, fingerprint: Fingerprint, sha256: str) -> bytes | None:
     """An uploaded original, by content hash, as it was uploaded (None if not kept)."""
-    return Store(db).return_file(sha256)
+    return return_store.return_file(Store(db), sha256)
 
 
 @per_data_version
 def return_audit(db: str, fingerprint: Fingerprint, subgroup_id: str, quarter: Quarter) -> pd.DataFrame:
     """Every attempt to submit the subgroup's return for the quarter, accepted or not."""
-    return Store(db).return_audit(subgroup_id, str(quarter.start))
+    return return_store.audit(Store(db), subgroup_id, str(quarter.start))
 
 
 @per_data_version

@@ -167,11 +167,11 @@ def test_pages_see_a_write_from_another_process_at_once(tmp_path: Path) -> None:
     script = (
         "import pandas as pd\n"
         "from metrics.plan import load_plan\n"
-        "from metrics.store import open_store\n"
+        "from metrics.store import indicators, open_store\n"
         "rows = [{'indicator_id': 'asb_incidents', 'period_type': 'month', 'period_start': pd.Timestamp(m),\n"
         "         'ward_code': None, 'value': 1.0, 'is_demo': False, 'source': 'test'}\n"
         "        for m in ('2025-07-01', '2025-08-01', '2025-09-01')]\n"
-        "open_store(load_plan()).replace_indicator_values(pd.DataFrame(rows))\n"
+        "indicators.replace_values(open_store(load_plan()), pd.DataFrame(rows))\n"
     )
     subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=os.environ.copy(), check=True, timeout=60)
     at.run()

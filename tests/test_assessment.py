@@ -7,6 +7,7 @@ import pytest
 
 from metrics.assessment import SHARE_MISMATCH_POINTS, ShareMismatch, share_mismatches
 from metrics.store import Store
+from metrics.store import indicators as indicator_store
 
 
 def _areas(*rows: tuple[str, float | None, float | None]) -> pd.DataFrame:
@@ -47,7 +48,7 @@ def test_share_mismatches_keep_row_order_and_tolerance() -> None:
 
 
 def test_share_mismatches_on_the_stored_assessment(demo_store: Store) -> None:
-    figures = demo_store.sa_figures()
+    figures = indicator_store.sa_figures(demo_store)
     latest = figures[figures["assessment"] == figures["assessment"].max()]
     areas = latest[latest["ward_code"].notna() & ~latest["is_demo"]]
     measure = areas["measure"].iloc[0]

@@ -7,7 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from metrics.store import MIGRATIONS, Store
+from metrics.store import Store, schema
+from metrics.store.schema import MIGRATIONS
 from tests.conftest import ROOT
 
 
@@ -40,12 +41,12 @@ def test_init_is_idempotent(tmp_path: Path) -> None:
     assert first.returncode == 0, first.stderr
     assert "Migrations applied: " + ", ".join(str(m.version) for m in MIGRATIONS) in first.stdout
     assert "Demo data loaded" in first.stdout
-    before = Store(db).checksums()
+    before = schema.checksums(Store(db))
     second = _run("init", "--demo", env={"CSP_DB": str(db)})
     assert second.returncode == 0, second.stderr
     assert "Schema already up to date." in second.stdout
     assert "Demo data loaded" not in second.stdout
-    after = Store(db).checksums()
+    after = schema.checksums(Store(db))
     assert {t: v for t, v in after.items() if t != "meta"} == {t: v for t, v in before.items() if t != "meta"}
 
 
@@ -53,7 +54,7 @@ def test_init_without_demo_loads_plan_and_assessment_only(tmp_path: Path) -> Non
     db = tmp_path / "plain.duckdb"
     result = _run("init", env={"CSP_DB": str(db)})
     assert result.returncode == 0, result.stderr
-    counts = Store(db).table_counts()
+    counts = schema.table_counts(Store(db))
     assert counts["indicators"] == 25 and counts["sa_figures"] == 23 and counts["indicator_values"] == 0
 
 
@@ -96,13 +97,13 @@ def test_import_police_bad_file_exits_1_and_changes_nothing(tmp_path: Path) -> N
     env = {"CSP_DB": str(tmp_path / "police.duckdb")}
     good = write_street(tmp_path / "2024-01-wm-street.csv", [street_row("2024-01", F1)])
     assert _run("import-police", str(good), "--lookup", str(LOOKUP21), env=env).returncode == 0
-    before = Store(tmp_path / "police.duckdb").checksums()
+    before = schema.checksums(Store(tmp_path / "police.duckdb"))
     empty = tmp_path / "2024-02-wm-street.csv"
     empty.write_bytes(b"")
     result = _run("import-police", str(good), str(empty), env=env)
     assert result.returncode == 1
     assert f"{empty}: the file is empty" in result.stderr and "Traceback" not in result.stderr
-    assert Store(tmp_path / "police.duckdb").checksums() == before
+    assert schema.checksums(Store(tmp_path / "police.duckdb")) == before
     skipped = _run("import-police", str(good), str(empty), "--skip-bad", env=env)
     assert skipped.returncode == 0 and "Skipped (bad file)" in skipped.stdout
     bad_month = _run("ward-summary", "--from", "March", "--out", str(tmp_path / "x.csv"), env=env)

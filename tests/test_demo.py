@@ -11,7 +11,8 @@ from metrics.assessment import read_assessment_csv
 from metrics.bootstrap import initialise
 from metrics.quarters import Quarter, quarter_range
 from metrics.status import Rag, summarise
-from metrics.store import Store
+from metrics.store import Store, schema
+from metrics.store import indicators as indicator_store
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,7 @@ def test_two_fresh_stores_hold_the_same_data(plan, tmp_path) -> None:
     for name in ("a", "b"):
         store = Store(tmp_path / f"{name}.duckdb")
         initialise(plan, store, with_demo=True)
-        frames.append(store.indicator_values())
+        frames.append(indicator_store.values(store))
     pd.testing.assert_frame_equal(frames[0], frames[1])
 
 
@@ -105,12 +106,12 @@ def test_latest_quarter_has_genuine_exceptions(plan, generated) -> None:
 
 
 def test_reinit_keeps_real_and_demo_rows(demo_store: Store, plan) -> None:
-    before = demo_store.checksums()
+    before = schema.checksums(demo_store)
     initialise(plan, demo_store, with_demo=True)
-    after = demo_store.checksums()
+    after = schema.checksums(demo_store)
     for table in ("indicator_values", "action_progress", "commentary"):
         assert after[table] == before[table]
-    sa = demo_store.sa_figures()
+    sa = indicator_store.sa_figures(demo_store)
     assert sa.is_demo.sum() == 16 and (~sa.is_demo).sum() == 23
     assert after["sa_figures"] == before["sa_figures"]
 

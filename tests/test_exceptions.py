@@ -24,8 +24,9 @@ Q2 = Quarter.parse("2025/26 Q2")
 @pytest.fixture(scope="module")
 def values(demo_template):
     from metrics.store import Store
+    from metrics.store import indicators as indicator_store
 
-    return Store(demo_template).indicator_values()
+    return indicator_store.values(Store(demo_template))
 
 
 def test_monthly_indicators_are_charted_by_month_with_last_years_month_as_target(plan, values):
@@ -93,9 +94,10 @@ def test_spc_separates_signal_from_noise_in_the_demo(plan, values):
 
 def test_proposed_actions_are_the_owners_actions_under_the_objective(plan, demo_template):
     from metrics.store import Store
+    from metrics.store import indicators as indicator_store
 
     ind = plan.indicator("asb_incidents")
-    progress = Store(demo_template).action_progress(str(Q2.start))
+    progress = indicator_store.action_progress(Store(demo_template), str(Q2.start))
     actions = proposed_actions(plan, ind, progress)
     expected = {a.id for a in plan.actions_for_objective(ind.objective_id) if a.owner == ind.owner}
     assert set(actions["action_id"]) == expected and expected

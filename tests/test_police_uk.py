@@ -15,7 +15,9 @@ import pytest
 from metrics import police_uk
 from metrics.bootstrap import initialise
 from metrics.police_uk import STREET_COLUMNS, PoliceDataError
-from metrics.store import Store
+from metrics.store import Store, schema
+from metrics.store import indicators as indicator_store
+from metrics.store import police as police_store
 from tests.conftest import SHARED
 
 DATA = SHARED / "data"
@@ -115,7 +117,7 @@ BAD_FILES = {
 @pytest.mark.parametrize("kind", list(BAD_FILES))
 def test_each_bad_file_gets_a_clear_message_and_changes_nothing(kind: str, plan, store: Store, tmp_path: Path) -> None:
     police_uk.import_street_files(store, plan, [_january(tmp_path)], lookup_path=LOOKUP21)
-    before = store.checksums()
+    before = schema.checksums(store)
     make, message = BAD_FILES[kind]
     bad = tmp_path / "bad" / "2024-02-west-midlands-street.csv"
     bad.parent.mkdir()
@@ -123,7 +125,7 @@ def test_each_bad_file_gets_a_clear_message_and_changes_nothing(kind: str, plan,
     with pytest.raises(PoliceDataError, match=message) as err:
         police_uk.import_street_files(store, plan, [bad])
     assert str(bad) in str(err.value)
-    assert store.checksums() == before
+    assert schema.checksums(store) == before
 
 
 def test_a_folder_with_a_bad_file_imports_none_or_only_the_good_ones(plan, store: Store, tmp_path: Path) -> None:
@@ -132,11 +134,11 @@ def test_a_folder_with_a_bad_file_imports_none_or_only_the_good_ones(plan, store
     write_street(folder / "2024-02" / "2024-02-west-midlands-street.csv", [street_row("2024-02", F1)])
     bad = folder / "2024-02" / "2024-02-west-midlands-outcomes.csv"
     write_street(bad, [], header=police_uk.OTHER_LAYOUTS["outcomes"])
-    before = store.checksums()
+    before = schema.checksums(store)
     with pytest.raises(PoliceDataError, match=r"1 of 3 file\(s\) cannot be imported, so nothing was stored") as err:
         police_uk.import_street_files(store, plan, [folder], lookup_path=LOOKUP21)
     assert str(bad) in str(err.value)
-    assert store.checksums() == before
+    assert schema.checksums(store) == before
     report = police_uk.import_street_files(store, plan, [folder], lookup_path=LOOKUP21, skip_bad=True)
     assert list(report.bad_files) == [str(bad)]
     assert len(report.files) == 2 and report.stored == 6
@@ -164,7 +166,7 @@ def test_reimporting_a_month_replaces_it_never_doubles(plan, store: Store, tmp_p
     january = _january(tmp_path)
     police_uk.import_street_files(store, plan, [january], lookup_path=LOOKUP21)
     police_uk.import_street_files(store, plan, [january])
-    assert store.table_counts()["police_incidents"] == 5
+    assert schema.table_counts(store)["police_incidents"] == 5
     # A republished January with one more record replaces the first; February is untouched.
     february = write_street(tmp_path / "feb" / "2024-02-west-midlands-street.csv", [street_row("2024-02", B1)])
     police_uk.import_street_files(store, plan, [february])
@@ -175,7 +177,7 @@ def test_reimporting_a_month_replaces_it_never_doubles(plan, store: Store, tmp_p
     police_uk.import_street_files(store, plan, [republished])
     totals = police_uk.ward_summary(store).groupby("month")["count"].sum().to_dict()
     assert totals == {"2024-01": 6, "2024-02": 1}
-    assert store.table_counts()["police_months"] == 2
+    assert schema.table_counts(store)["police_months"] == 2
 
 
 def test_both_real_lookup_layouts_are_recognised(plan) -> None:
@@ -202,10 +204,10 @@ def test_a_lookup_for_another_area_or_without_the_columns_is_refused(plan, tmp_p
 
 
 def test_no_lookup_stored_is_explained(plan, store: Store, tmp_path: Path) -> None:
-    before = store.checksums()
+    before = schema.checksums(store)
     with pytest.raises(PoliceDataError, match="No LSOA to ward lookup is stored yet"):
         police_uk.import_street_files(store, plan, [_january(tmp_path)])
-    assert store.checksums() == before
+    assert schema.checksums(store) == before
 
 
 def test_real_city_of_london_files_count_as_outside_coventry(plan, store: Store) -> None:
@@ -239,7 +241,7 @@ def test_coverage_flags_missing_and_thin_months(plan, store: Store, tmp_path: Pa
 
 def test_the_demo_store_is_built_through_the_import_and_agrees_with_the_theme_series(demo_store: Store) -> None:
     summary = police_uk.ward_summary(demo_store)
-    values = demo_store.indicator_values()
+    values = indicator_store.values(demo_store)
     wards = values[values["ward_code"].notna()]
     for indicator, crime in (
         ("total_recorded_crime", summary["crime_type"] != "Anti-social behaviour"),
@@ -251,10 +253,9 @@ def test_the_demo_store_is_built_through_the_import_and_agrees_with_the_theme_se
         assert got.to_dict() == expected["value"].astype(int).to_dict(), indicator
     cover = police_uk.coverage(demo_store)
     assert cover.problems.empty and cover.frame["no_location"].gt(0).all() and cover.frame["outside_area"].gt(0).all()
-    with demo_store.connect() as con:
-        names = con.execute("SELECT DISTINCT lsoa_name FROM lsoa_wards").fetchall()
-        assert all(n[0].startswith("DEMO ") for n in names)
-        assert con.execute("SELECT bool_and(is_demo) FROM police_incidents").fetchone()[0]
+    names = police_store.lookup_rows(demo_store)[["lsoa_name"]].drop_duplicates().itertuples(index=False)
+    assert all(n[0].startswith("DEMO ") for n in names)
+    assert police_store.incident_rows(demo_store)["is_demo"].all()
 
 
 def test_ward_summary_filters(plan, store: Store, tmp_path: Path) -> None:
@@ -304,7 +305,7 @@ def test_real_files_replace_the_demo_police_data(plan, demo_store: Store, tmp_pa
     report = police_uk.import_street_files(demo_store, plan, [_january(tmp_path)], lookup_path=LOOKUP21)
     assert report.demo_removed > 100_000
     assert "Demo police.uk data removed" in "\n".join(report.lines())
-    assert police_uk.summary_bounds(demo_store)[3] is False  # nothing left is demo
+    assert police_store.summary_bounds(demo_store)[3] is False  # nothing left is demo
     assert int(police_uk.ward_summary(demo_store)["count"].sum()) == 5
 
 

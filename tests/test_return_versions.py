@@ -5,12 +5,13 @@ from __future__ import annotations
 from metrics import return_versions
 from metrics.quarters import Quarter
 from metrics.store import Store
+from metrics.store import returns as return_store
 
 Q2 = Quarter.parse("2025/26 Q2")
 
 
 def test_versions_table(demo_store: Store) -> None:
-    held = demo_store.submissions("csvpp", str(Q2.start))
+    held = return_store.submissions(demo_store, "csvpp", str(Q2.start))
     table = return_versions.versions_table(held)
     assert tuple(table.columns) == return_versions.VERSION_COLUMNS
     first = table.iloc[0]
@@ -19,7 +20,7 @@ def test_versions_table(demo_store: Store) -> None:
 
 
 def test_version_figures_name_periods_and_areas(plan, demo_store: Store) -> None:
-    rows, actions = demo_store.submission_rows("csvpp", str(Q2.start), 1)
+    rows, actions = return_store.submission_rows(demo_store, "csvpp", str(Q2.start), 1)
     some_ward = next(iter(plan.ward_names()))
     rows.loc[1, "ward_code"] = some_ward  # a figure for one area, as a return may give
     rows.loc[2, "ward_code"] = "E99999999"  # a code the plan does not know

@@ -17,7 +17,10 @@ import pytest
 from metrics import returns
 from metrics.quarters import Quarter
 from metrics.returns import submit, validate_return
-from metrics.store import Store
+from metrics.store import Store, schema
+from metrics.store import indicators as indicator_store
+from metrics.store import returns as return_store
+from metrics.store.returns import ReturnSubmission
 from metrics.tracker import deadline, submission_status
 from tests.conftest import ROOT
 
@@ -98,7 +101,7 @@ def test_each_error_is_explained_and_changes_nothing_but_one_audit_row(
 ) -> None:
     plan = _plan_for(plan, name)
     content = (FIXTURES / name).read_bytes()
-    before = demo_store.checksums()
+    before = schema.checksums(demo_store)
     parsed = validate_return(plan, demo_store, content, name, subgroup, Q2)
     assert len(parsed.messages) == 1, [str(m) for m in parsed.messages]
     message = parsed.messages[0]
@@ -106,14 +109,14 @@ def test_each_error_is_explained_and_changes_nothing_but_one_audit_row(
     assert words in message.text
     assert (message.sheet, message.row, message.column) == (sheet, row, column)
     assert "Expected: " in message.text
-    assert demo_store.checksums() == before, "checking a file changes nothing at all"
+    assert schema.checksums(demo_store) == before, "checking a file changes nothing at all"
 
     outcome = submit(plan, demo_store, parsed, content, "Test Lead", "an explanation does not excuse errors")
     assert outcome.outcome == "rejected" and outcome.version is None
-    after = demo_store.checksums()
+    after = schema.checksums(demo_store)
     assert _without_audit(after) == _without_audit(before), "a refused return leaves every other table unchanged"
     assert after["return_audit"][0] == before["return_audit"][0] + 1
-    audit = demo_store.return_audit().iloc[0]
+    audit = return_store.audit(demo_store).iloc[0]
     assert audit["outcome"] == "rejected" and audit["submitted_by"] == "Test Lead"
     assert words in audit["reasons"] and audit["filename"] == name
     assert audit["subgroup_id"] == subgroup and audit["sha256"] == parsed.sha256
@@ -124,24 +127,24 @@ def test_each_error_is_explained_and_changes_nothing_but_one_audit_row(
 )
 def test_each_warning_needs_an_explanation(plan, demo_store: Store, name, subgroup, sheet, row, column, words) -> None:
     content = (FIXTURES / name).read_bytes()
-    before = demo_store.checksums()
+    before = schema.checksums(demo_store)
     parsed = validate_return(plan, demo_store, content, name, subgroup, Q2)
     assert [m.severity for m in parsed.messages] == ["warning"], [str(m) for m in parsed.messages]
     message = parsed.messages[0]
     assert words in message.text
     assert (message.sheet, message.row, message.column) == (sheet, row, column)
-    assert demo_store.checksums() == before
+    assert schema.checksums(demo_store) == before
 
     refused = submit(plan, demo_store, parsed, content, "Test Lead")
     assert refused.outcome == "rejected"
-    after = demo_store.checksums()
+    after = schema.checksums(demo_store)
     assert _without_audit(after) == _without_audit(before)
     assert after["return_audit"][0] == before["return_audit"][0] + 1
-    assert "were not explained" in demo_store.return_audit().iloc[0]["reasons"]
+    assert "were not explained" in return_store.audit(demo_store).iloc[0]["reasons"]
 
     stored = submit(plan, demo_store, parsed, content, "Test Lead", "Checked with the analyst: the figure is right.")
     assert stored.stored and stored.version == 2  # the demo return is version 1
-    row = demo_store.latest_submission(subgroup, str(Q2.start))
+    row = dataclasses.asdict(return_store.latest_submission(demo_store, subgroup, str(Q2.start)))
     assert row["explanation"] == "Checked with the analyst: the figure is right."
     assert words in row["warnings"]
 
@@ -212,7 +215,7 @@ def test_versions_replace_figures_on_the_board_and_stay_comparable(plan, demo_st
     assert not p2.errors, [str(m) for m in p2.errors]
     assert submit(plan, demo_store, p2, v2, "Bob", "ok").version == 3
 
-    values = demo_store.indicator_values()
+    values = indicator_store.values(demo_store)
     fte = values[(values["indicator_id"] == "first_time_entrants") & (values["period_start"] == "2025-07-01")]
     assert fte["value"].tolist() == [44.0] and not fte["is_demo"].iloc[0]
     foleshill = values[
@@ -221,18 +224,18 @@ def test_versions_replace_figures_on_the_board_and_stay_comparable(plan, demo_st
         & (values["ward_code"] == "E05001222")
     ]
     assert foleshill["value"].tolist() == [7.0]
-    notes = demo_store.commentary(str(Q2.start)).set_index("indicator_id")
+    notes = indicator_store.commentary(demo_store, str(Q2.start)).set_index("indicator_id")
     assert (
         notes.loc["first_time_entrants", "text"] == "Revised." and notes.loc["first_time_entrants", "author"] == "Bob"
     )
-    progress = demo_store.action_progress(str(Q2.start)).set_index("action_id")
+    progress = indicator_store.action_progress(demo_store, str(Q2.start)).set_index("action_id")
     assert progress.loc["csvpp_education", "commentary"] == "Revised."
 
-    held = demo_store.submissions("csvpp", str(Q2.start))
+    held = return_store.submissions(demo_store, "csvpp", str(Q2.start))
     assert held["version"].tolist() == [3, 2, 1] and held["is_latest"].tolist() == [True, False, False]
-    old_rows, _ = demo_store.submission_rows("csvpp", str(Q2.start), 2)
+    old_rows, _ = return_store.submission_rows(demo_store, "csvpp", str(Q2.start), 2)
     assert old_rows[old_rows["indicator_id"] == "first_time_entrants"]["value"].tolist() == [40.0]
-    assert demo_store.return_file(held.iloc[1]["sha256"]) == v1
+    assert return_store.return_file(demo_store, held.iloc[1]["sha256"]) == v1
     diff = returns.compare_versions(demo_store, plan, "csvpp", Q2, 2, 3)
     fte_change = diff[(diff["item"] == "first_time_entrants") & (diff["field"] == "value")]
     assert fte_change[["version 2", "version 3"]].values.tolist() == [[40.0, 44.0]]
@@ -241,7 +244,7 @@ def test_versions_replace_figures_on_the_board_and_stay_comparable(plan, demo_st
     # Version 4 drops the ward row again: its figure leaves the board's tables too.
     v4 = _fill(plan, demo_store, "csvpp", Q2, {key: 45})
     assert submit(plan, demo_store, validate_return(plan, demo_store, v4, "v4.csv", "csvpp", Q2), v4, "Cy", "ok").stored
-    values = demo_store.indicator_values()
+    values = indicator_store.values(demo_store)
     assert values[(values["ward_code"] == "E05001222") & (values["period_start"] == "2025-07-01")
                   & (values["indicator_id"] == "serious_violence_offences")].empty  # fmt: skip
 
@@ -250,15 +253,15 @@ def test_the_same_file_twice_is_recognised(plan, demo_store: Store) -> None:
     content = (FIXTURES / "valid.xlsx").read_bytes()
     parsed = validate_return(plan, demo_store, content, "valid.xlsx", "csvpp", Q2)
     assert submit(plan, demo_store, parsed, content, "Ann").version == 2
-    before = demo_store.checksums()
+    before = schema.checksums(demo_store)
     again = submit(
         plan, demo_store, validate_return(plan, demo_store, content, "copy.xlsx", "csvpp", Q2), content, "Bob"
     )
     assert again.outcome == "duplicate" and again.version == 2
     assert "identical to version 2" in again.message and "Ann" in again.message
-    after = demo_store.checksums()
+    after = schema.checksums(demo_store)
     assert _without_audit(after) == _without_audit(before)
-    assert demo_store.return_audit().iloc[0]["outcome"] == "duplicate"
+    assert return_store.audit(demo_store).iloc[0]["outcome"] == "duplicate"
     assert after["return_files"][0] == before["return_files"][0]
 
 
@@ -324,18 +327,18 @@ def test_cli_template_and_import_exit_codes(plan, demo_store: Store, tmp_path: P
     bad_group = _cli("template", "--subgroup", "nobody", "--quarter", "2025/26 Q2", "--out", str(out), db=db)
     assert bad_group.returncode == 1 and "There is no subgroup 'nobody'" in bad_group.stderr
 
-    before = demo_store.checksums()
+    before = schema.checksums(demo_store)
     valid = str(FIXTURES / "valid_utf8_bom.csv")
     dry = _cli("import-return", valid, "--subgroup", "csvpp", "--quarter", "2025-26 Q2", "--dry-run", db=db)
     assert dry.returncode == 0 and "passed every check" in dry.stdout and "nothing was stored" in dry.stdout
     wrong = str(FIXTURES / "negative_count.csv")
     dry_bad = _cli("import-return", wrong, "--subgroup", "csvpp", "--quarter", "2025/26 Q2", "--dry-run", db=db)
     assert dry_bad.returncode == 1 and "cannot be negative" in dry_bad.stderr
-    assert demo_store.checksums() == before, "--dry-run stores nothing, not even an audit row"
+    assert schema.checksums(demo_store) == before, "--dry-run stores nothing, not even an audit row"
 
     refused = _cli("import-return", wrong, "--subgroup", "csvpp", "--quarter", "2025/26 Q2", "--user", "Cli", db=db)
     assert refused.returncode == 1 and "row 4, column 'value'" in refused.stderr
-    assert _without_audit(demo_store.checksums()) == _without_audit(before)
+    assert _without_audit(schema.checksums(demo_store)) == _without_audit(before)
 
     warn = str(FIXTURES / "large_change.csv")
     unexplained = _cli("import-return", warn, "--subgroup", "csvpp", "--quarter", "2025/26 Q2", db=db)
@@ -346,7 +349,7 @@ def test_cli_template_and_import_exit_codes(plan, demo_store: Store, tmp_path: P
     again = _cli("import-return", warn, "--subgroup", "csvpp", "--quarter", "2025/26 Q2", "--user", "Cli",
                  "--explanation", "again", db=db)  # fmt: skip
     assert again.returncode == 3 and "identical to version 2" in again.stderr
-    outcomes = demo_store.return_audit("csvpp", str(Q2.start))["outcome"].tolist()
+    outcomes = return_store.audit(demo_store, "csvpp", str(Q2.start))["outcome"].tolist()
     assert outcomes[:4] == ["duplicate", "accepted", "rejected", "rejected"]
 
 
@@ -356,13 +359,15 @@ def test_a_submission_that_fails_midway_stores_nothing(plan, demo_store: Store) 
     content = (FIXTURES / "valid.xlsx").read_bytes()
     parsed = validate_return(plan, demo_store, content, "valid.xlsx", "csvpp", Q2)
     board = returns.board_rows(plan, parsed, "Ann", False)
-    board["indicator_values"] = board["indicator_values"].drop(columns=["value"])  # breaks the last step
-    before = demo_store.checksums()
-    submission = {
-        "subgroup_id": "csvpp", "quarter_start": str(Q2.start), "sha256": parsed.sha256, "filename": "valid.xlsx",
-        "submitted_by": "Ann", "submitted_at": pd.Timestamp("2025-10-01"), "warnings": None, "explanation": None,
-        "is_demo": False,
-    }  # fmt: skip
+    board = dataclasses.replace(
+        board, indicator_values=board.indicator_values.drop(columns=["value"])
+    )  # breaks the last step
+    before = schema.checksums(demo_store)
+    submission = ReturnSubmission(
+        subgroup_id="csvpp", quarter_start=Q2.start, sha256=parsed.sha256, filename="valid.xlsx",
+        submitted_by="Ann", submitted_at=pd.Timestamp("2025-10-01").to_pydatetime(), warnings=None, explanation=None,
+        is_demo=False,
+    )  # fmt: skip
     with pytest.raises(Exception, match="value"):
-        demo_store.submit_return(submission, content, parsed.indicator_rows, parsed.action_rows, board)
-    assert demo_store.checksums() == before
+        return_store.submit_return(demo_store, submission, content, parsed.indicator_rows, parsed.action_rows, board)
+    assert schema.checksums(demo_store) == before

@@ -3,43 +3,50 @@ a clear message when another process holds the file."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import subprocess
 import sys
 import textwrap
 import time
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from metrics.store import LATEST_VERSION, MIGRATIONS, Store, StoreBusyError
+from metrics.store import Store, StoreBusyError, schema
+from metrics.store import indicators as indicator_store
+from metrics.store import plan as plan_store
+from metrics.store import returns as return_store
+from metrics.store.returns import RETURN_ROW_COLUMNS, AuditEntry, BoardTables, ReturnSubmission, StoredSubmission
+from metrics.store.schema import LATEST_VERSION, MIGRATIONS
 
 
 def test_fresh_store_is_created_and_migrated(tmp_path: Path) -> None:
     store = Store(tmp_path / "new" / "csp.duckdb")
-    assert store.schema_version() == 0
-    assert store.migrate() == [m.version for m in MIGRATIONS]
-    assert store.schema_version() == LATEST_VERSION
-    tables = set(store.table_counts())
+    assert schema.schema_version(store) == 0
+    assert schema.migrate(store) == [m.version for m in MIGRATIONS]
+    assert schema.schema_version(store) == LATEST_VERSION
+    tables = set(schema.table_counts(store))
     assert {"indicator_values", "sa_figures", "action_progress", "commentary", "indicators", "wards"} <= tables
 
 
 def test_rerunning_migrations_is_a_no_op(tmp_path: Path) -> None:
     store = Store(tmp_path / "csp.duckdb")
-    store.migrate()
-    before = store.checksums()
-    assert store.migrate() == []
-    assert store.checksums() == before
+    schema.migrate(store)
+    before = schema.checksums(store)
+    assert schema.migrate(store) == []
+    assert schema.checksums(store) == before
 
 
 def test_upgrade_keeps_existing_rows(tmp_path: Path, plan) -> None:
     store = Store(tmp_path / "csp.duckdb")
-    assert store.migrate(target=1) == [1]
-    store.sync_plan(plan)
-    before = store.table_counts()
-    assert store.migrate() == [v.version for v in MIGRATIONS if v.version > 1]
-    after = store.table_counts()
+    assert schema.migrate(store, target=1) == [1]
+    plan_store.sync_plan(store, plan)
+    before = schema.table_counts(store)
+    assert schema.migrate(store) == [v.version for v in MIGRATIONS if v.version > 1]
+    after = schema.table_counts(store)
     for table, count in before.items():
         if table != "schema_migrations":
             assert after[table] == count, f"{table} lost rows in the upgrade"
@@ -50,19 +57,16 @@ def test_a_migration_missing_below_the_highest_is_still_applied(tmp_path: Path) 
     """A store made where migration 4 existed but 3 did not (two branches developed in
     parallel) gets 3 later: migrations are applied by record, not by the highest number."""
     store = Store(tmp_path / "csp.duckdb")
-    store.migrate(target=2)
+    schema.migrate(store, target=2)
     with store.connect() as con:
-        four = next(m for m in MIGRATIONS if m.version == 4)
-        for statement in four.statements:
-            con.execute(statement)
-        con.execute("INSERT INTO schema_migrations VALUES (4, ?, now())", [four.name])
-    assert not store.is_ready()
-    assert store.migrate() == [v.version for v in MIGRATIONS if v.version not in (1, 2, 4)]
-    assert "return_submissions" in store.table_counts()
+        schema.apply_migration(con, next(m for m in MIGRATIONS if m.version == 4))
+    assert not schema.is_ready(store)
+    assert schema.migrate(store) == [v.version for v in MIGRATIONS if v.version not in (1, 2, 4)]
+    assert "return_submissions" in schema.table_counts(store)
 
 
 def test_a_failed_write_leaves_the_store_unchanged(demo_store: Store) -> None:
-    before = demo_store.checksums()
+    before = schema.checksums(demo_store)
     good = {
         "indicator_id": "asb_incidents",
         "period_type": "month",
@@ -74,8 +78,8 @@ def test_a_failed_write_leaves_the_store_unchanged(demo_store: Store) -> None:
     }
     bad = {**good, "period_start": pd.Timestamp("2030-05-01"), "value": None}  # NOT NULL value
     with pytest.raises(Exception, match="NOT NULL"):
-        demo_store.replace_indicator_values(pd.DataFrame([good, bad]))
-    assert demo_store.checksums() == before
+        indicator_store.replace_values(demo_store, pd.DataFrame([good, bad]))
+    assert schema.checksums(demo_store) == before
 
 
 def test_replacing_values_never_doubles_them(demo_store: Store) -> None:
@@ -88,11 +92,11 @@ def test_replacing_values_never_doubles_them(demo_store: Store) -> None:
         "is_demo": False,
         "source": "test",
     }
-    before = demo_store.table_counts()["indicator_values"]
-    demo_store.replace_indicator_values(pd.DataFrame([row]))
-    demo_store.replace_indicator_values(pd.DataFrame([row]))
-    assert demo_store.table_counts()["indicator_values"] == before
-    values = demo_store.indicator_values()
+    before = schema.table_counts(demo_store)["indicator_values"]
+    indicator_store.replace_values(demo_store, pd.DataFrame([row]))
+    indicator_store.replace_values(demo_store, pd.DataFrame([row]))
+    assert schema.table_counts(demo_store)["indicator_values"] == before
+    values = indicator_store.values(demo_store)
     hit = values[
         (values.indicator_id == "asb_incidents") & (values.period_start == "2025-04-01") & values.ward_code.isna()
     ]
@@ -127,7 +131,7 @@ def test_busy_store_gives_a_clear_message(demo_store: Store) -> None:
         impatient = Store(demo_store.path, wait_seconds=0.5)
         started = time.monotonic()
         with pytest.raises(StoreBusyError) as err:
-            impatient.indicator_values()
+            indicator_store.values(impatient)
         assert time.monotonic() - started < 5
         message = str(err.value)
         assert "is in use by another program" in message
@@ -142,20 +146,20 @@ def test_busy_store_gives_a_clear_message(demo_store: Store) -> None:
 def test_waiting_store_succeeds_once_the_other_process_lets_go(demo_store: Store) -> None:
     holder = _hold(demo_store.path, 1.0)
     try:
-        assert not Store(demo_store.path, wait_seconds=15).indicator_values().empty
+        assert not indicator_store.values(Store(demo_store.path, wait_seconds=15)).empty
     finally:
         holder.wait()
 
 
 def test_fingerprint_changes_on_write(demo_store: Store) -> None:
     before = demo_store.fingerprint()
-    demo_store.set_meta("touched", "yes")
+    plan_store.set_meta(demo_store, "touched", "yes")
     assert demo_store.fingerprint() != before
 
 
 def test_latest_commentary_and_progress_at_a_quarter(tmp_path: Path) -> None:
     store = Store(tmp_path / "csp.duckdb")
-    store.migrate()
+    schema.migrate(store)
     notes = pd.DataFrame(
         [
             {
@@ -168,8 +172,9 @@ def test_latest_commentary_and_progress_at_a_quarter(tmp_path: Path) -> None:
             for q, t in (("2025-04-01", "first"), ("2025-07-01", "second"))
         ]
     )
-    store.replace_commentary(notes)
-    store.replace_action_progress(
+    indicator_store.replace_commentary(store, notes)
+    indicator_store.replace_action_progress(
+        store,
         pd.DataFrame(
             [
                 {
@@ -180,26 +185,25 @@ def test_latest_commentary_and_progress_at_a_quarter(tmp_path: Path) -> None:
                     "is_demo": False,
                 }
             ]
-        )
+        ),
     )
-    assert store.commentary("2025-04-01")["text"].tolist() == ["first"]
-    assert store.commentary("2025-10-01")["text"].tolist() == ["second"]
-    assert store.commentary("2025-01-01").empty
-    assert store.action_progress("2025-10-01")["status"].tolist() == ["At risk"]
+    assert indicator_store.commentary(store, "2025-04-01")["text"].tolist() == ["first"]
+    assert indicator_store.commentary(store, "2025-10-01")["text"].tolist() == ["second"]
+    assert indicator_store.commentary(store, "2025-01-01").empty
+    assert indicator_store.action_progress(store, "2025-10-01")["status"].tolist() == ["At risk"]
 
 
 def test_a_file_read_here_is_free_for_another_process_at_once(demo_store: Store) -> None:
     """The store attaches its file only while an operation runs: after a read, another process
     can write it, and the write is seen here."""
-    demo_store.indicator_values()
+    indicator_store.values(demo_store)
     writer = subprocess.run(
         [
             sys.executable,
             "-c",
             textwrap.dedent(f"""
-            from metrics.store import Store
-            with Store({str(demo_store.path)!r}, wait_seconds=0).transaction() as con:
-                con.execute("INSERT INTO meta VALUES ('written_by', 'another process')")
+            from metrics.store import Store, plan
+            plan.set_meta(Store({str(demo_store.path)!r}, wait_seconds=0), "written_by", "another process")
         """),
         ],
         capture_output=True,
@@ -208,15 +212,103 @@ def test_a_file_read_here_is_free_for_another_process_at_once(demo_store: Store)
         cwd=Path(__file__).resolve().parent.parent,
     )
     assert writer.returncode == 0, writer.stderr
-    assert demo_store.meta()["written_by"] == "another process"
+    assert plan_store.meta(demo_store)["written_by"] == "another process"
 
 
 def test_a_file_replaced_on_disk_between_reads_is_read_afresh(demo_store: Store, tmp_path: Path) -> None:
     """Restoring another copy over the file (a backup, say): the next read sees the copy."""
     other = Store(tmp_path / "other.duckdb")
-    other.migrate()
-    with other.transaction() as con:
-        con.execute("INSERT INTO meta VALUES ('which', 'the restored copy')")
-    assert "which" not in demo_store.meta()
+    schema.migrate(other)
+    plan_store.set_meta(other, "which", "the restored copy")
+    assert "which" not in plan_store.meta(demo_store)
     shutil.copy(other.path, demo_store.path)
-    assert demo_store.meta()["which"] == "the restored copy"
+    assert plan_store.meta(demo_store)["which"] == "the restored copy"
+
+
+def _submission(**changes: object) -> ReturnSubmission:
+    base = ReturnSubmission(
+        subgroup_id="csvpp",
+        quarter_start=date(2025, 7, 1),
+        sha256="a" * 64,
+        filename="csvpp-q2.csv",
+        submitted_by="Ann",
+        submitted_at=datetime(2025, 10, 3, 9, 30, 15),
+        warnings="Sheet Indicators, row 2: a large change",
+        explanation="Operation Sceptre",
+    )
+    return dataclasses.replace(base, **changes)
+
+
+def _board(value: float) -> BoardTables:
+    values = pd.DataFrame(
+        [
+            {
+                "indicator_id": "asb_incidents",
+                "period_type": "month",
+                "period_start": pd.Timestamp("2025-07-01"),
+                "ward_code": None,
+                "value": value,
+                "is_demo": False,
+                "source": "return",
+            }
+        ]
+    )
+    return BoardTables(values, pd.DataFrame(), pd.DataFrame())
+
+
+def _rows(value: float) -> pd.DataFrame:
+    row = dict.fromkeys(RETURN_ROW_COLUMNS["Indicators"])
+    row |= {"sheet": "Indicators", "row_number": 2, "indicator_id": "asb_incidents", "period_type": "month"}
+    row |= {"period_start": pd.Timestamp("2025-07-01"), "value": value}
+    return pd.DataFrame([row])
+
+
+def test_a_typed_submission_round_trips_through_the_file(tmp_path: Path, plan) -> None:
+    """What goes in as a ReturnSubmission comes back, field for field and type for type, as
+    the StoredSubmission of its version; the audit row and the original file with it."""
+    store = Store(tmp_path / "csp.duckdb")
+    schema.migrate(store)
+    plan_store.sync_plan(store, plan)
+    first = _submission()
+    content = b"indicator_id,value\nasb_incidents,40\n"
+    assert return_store.submit_return(store, first, content, _rows(40), pd.DataFrame(), _board(40)) == 1
+    stored = return_store.latest_submission(store, "csvpp", date(2025, 7, 1))
+    assert stored == StoredSubmission(**dataclasses.asdict(first), version=1)
+    assert isinstance(stored.quarter_start, date) and isinstance(stored.submitted_at, datetime)
+    assert return_store.return_file(store, first.sha256) == content
+    audit = return_store.audit(store).iloc[0]
+    assert (audit["outcome"], audit["version"], audit["size_bytes"]) == ("accepted", 1, len(content))
+    assert audit["reasons"] == first.warnings
+
+    second = _submission(sha256="b" * 64, submitted_at=datetime(2025, 10, 4), warnings=None, explanation=None)
+    assert return_store.submit_return(store, second, b"v2", _rows(44), pd.DataFrame(), _board(44)) == 2
+    assert return_store.latest_submission(store, "csvpp", "2025-07-01") == StoredSubmission(
+        **dataclasses.asdict(second), version=2
+    )
+    assert indicator_store.values(store)["value"].tolist() == [44.0]
+    assert return_store.latest_submission(store, "csvpp", date(2025, 4, 1)) is None
+
+
+def test_an_audit_entry_round_trips_through_the_file(tmp_path: Path) -> None:
+    store = Store(tmp_path / "csp.duckdb")
+    schema.migrate(store)
+    entry = AuditEntry(
+        attempted_at=datetime(2025, 10, 3, 9, 30),
+        sha256="c" * 64,
+        filename="bad.xlsx",
+        size_bytes=1234,
+        submitted_by="Bob",
+        subgroup_id="crrb",
+        quarter_start=date(2025, 7, 1),
+        outcome="rejected",
+        reasons="Sheet Indicators, row 3, column value: not a number",
+    )
+    return_store.record_attempt(store, entry)
+    (row,) = return_store.audit(store, "crrb", date(2025, 7, 1)).to_dict("records")
+    got = row | {
+        "attempted_at": row["attempted_at"].to_pydatetime(),
+        "quarter_start": row["quarter_start"].date(),
+        "version": None if pd.isna(row["version"]) else int(row["version"]),
+    }
+    assert got == dataclasses.asdict(entry)
+    assert schema.table_counts(store)["return_submissions"] == 0

@@ -13,7 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from metrics import police_uk
 from metrics.bootstrap import initialise
-from metrics.store import Store
+from metrics.store import Store, schema
+from metrics.store import indicators as indicator_store
 from metrics.ward_view import format_rate
 from tests.test_app import APP, TIMEOUT, _goto, _no_errors, _text
 from tests.test_police_uk import B1, BABLAKE, F1, F2, FOLESHILL, LOOKUP21, OUTSIDE, street_row, write_street
@@ -157,7 +158,7 @@ def test_demo_explorer_agrees_with_the_theme_page_and_says_demo(demo_copy: Path)
     _no_errors(at, "demo explorer")
     text = _text(at)
     assert "Demo data." in text and "LSOAs named DEMO are made up" in text
-    values = Store(demo_copy).indicator_values()
+    values = indicator_store.values(Store(demo_copy))
     asb = values[
         (values["indicator_id"] == "asb_incidents")
         & (values["ward_code"] == "E05001228")
@@ -229,7 +230,7 @@ def test_importing_on_the_page_reports_bad_files_and_stores_good_ones(
     initialise(plan, store)
     monkeypatch.setenv("CSP_DB", str(store.path))
     st.cache_data.clear()
-    before = store.checksums()
+    before = schema.checksums(store)
     good = write_street(tmp_path / "2024-03-wm-street.csv", [street_row("2024-03", F1), street_row("2024-03", B1)])
     csv_type = "text/csv"
     at = _explorer()
@@ -241,7 +242,7 @@ def test_importing_on_the_page_reports_bad_files_and_stores_good_ones(
     at.button(key="police_import").click().run()
     errors = [e.value for e in at.error]
     assert any("2024-04-wm-street.csv: the file is empty" in e and "nothing was stored" in e for e in errors), errors
-    assert store.checksums() == before
+    assert schema.checksums(store) == before
     at.checkbox(key="police_skip").check().run()
     at.button(key="police_import").click().run()
     _no_errors(at, "import with --skip-bad on the page")

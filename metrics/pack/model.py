@@ -35,6 +35,8 @@ from metrics.quarters import Quarter
 from metrics.spc import Assurance, Variation
 from metrics.status import Rag, available_quarters, format_value
 from metrics.store import Store
+from metrics.store import indicators as indicator_store
+from metrics.store import plan as plan_store
 from metrics.tracker import submission_status
 
 FORMATS = ("pdf", "docx")
@@ -89,7 +91,7 @@ def gather(
 ) -> Pack:
     """Everything the pack shows, read once from the store; the returns tracker's status as at
     the day the pack is generated."""
-    values = store.indicator_values()
+    values = indicator_store.values(store)
     if values.empty:
         raise PackError(
             "The store holds no indicator values: run `python -m metrics init --demo` or load returns first."
@@ -99,14 +101,14 @@ def gather(
         span = f"{held[0].label} to {held[-1].label}" if held else "none"
         raise PackError(f"The store holds no monthly or quarterly figures for {quarter.label} (quarters held: {span}).")
     reviews = review_all(plan, values, quarter)
-    notes = store.commentary(str(quarter.start)).set_index("indicator_id")
-    progress = store.action_progress(str(quarter.start))
+    notes = indicator_store.commentary(store, str(quarter.start)).set_index("indicator_id")
+    progress = indicator_store.action_progress(store, str(quarter.start))
     draw = chart or spc_png
     items = []
     for r in exception_report(reviews):
         note = notes.loc[r.indicator.id].to_dict() if r.indicator.id in notes.index else None
         items.append(PackItem(r, note, proposed_actions(plan, r.indicator, progress), draw(r)))
-    meta = store.meta()
+    meta = plan_store.meta(store)
     return Pack(
         plan,
         quarter,

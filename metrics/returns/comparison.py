@@ -10,14 +10,15 @@ from metrics.plan import Plan
 from metrics.quarters import Quarter
 from metrics.returns.obligations import Period
 from metrics.store import Store
+from metrics.store import returns as return_store
 
 
 def compare_versions(store: Store, plan: Plan, subgroup_id: str, quarter: Quarter, old: int, new: int) -> pd.DataFrame:
     """What changed between two stored versions: one row per indicator figure or action whose
     value, status or commentary differs (added, removed or changed)."""
     start = str(quarter.start)
-    old_ind, old_act = store.submission_rows(subgroup_id, start, old)
-    new_ind, new_act = store.submission_rows(subgroup_id, start, new)
+    old_ind, old_act = return_store.submission_rows(store, subgroup_id, start, old)
+    new_ind, new_act = return_store.submission_rows(store, subgroup_id, start, new)
     names = plan.ward_names()
     out = []
 

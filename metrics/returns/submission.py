@@ -5,7 +5,7 @@ same file as the latest version is recognised and stores nothing new."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -14,6 +14,8 @@ from metrics.plan import Plan
 from metrics.returns.messages import ReturnError
 from metrics.returns.validation import ParsedReturn
 from metrics.store import Store
+from metrics.store import returns as return_store
+from metrics.store.returns import AuditEntry, BoardTables, ReturnSubmission
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def board_rows(plan: Plan, parsed: ParsedReturn, submitted_by: str, is_demo: bool) -> dict[str, pd.DataFrame]:
+def board_rows(plan: Plan, parsed: ParsedReturn, submitted_by: str, is_demo: bool) -> BoardTables:
     """What an accepted return puts in the tables the board's pages read."""
     subgroup = plan.subgroup(parsed.subgroup_id)
     source = f"{subgroup.short_name} quarterly return, {parsed.quarter.label}"
@@ -74,7 +76,7 @@ def board_rows(plan: Plan, parsed: ParsedReturn, submitted_by: str, is_demo: boo
             "is_demo": is_demo,
         }
     )
-    return {"indicator_values": values, "commentary": pd.DataFrame(notes), "action_progress": progress}
+    return BoardTables(indicator_values=values, commentary=pd.DataFrame(notes), action_progress=progress)
 
 
 def submit(
@@ -95,55 +97,56 @@ def submit(
         raise ReturnError("Say who is submitting the return (a name), so the audit log can record it.")
     if hashlib.sha256(content).hexdigest() != parsed.sha256:
         raise ReturnError("The file changed after it was checked; check it again before submitting.")
-    quarter_start = str(parsed.quarter.start)
-    audit = {
-        "attempted_at": at or _now(),
-        "sha256": parsed.sha256,
-        "filename": parsed.filename,
-        "size_bytes": parsed.size_bytes,
-        "submitted_by": who,
-        "subgroup_id": parsed.subgroup_id,
-        "quarter_start": quarter_start,
-        "version": None,
-        "is_demo": is_demo,
-    }
+    quarter_start = parsed.quarter.start
+    # The attempt as the audit log records it; the outcome is settled below.
+    audit = AuditEntry(
+        attempted_at=at or _now(),
+        sha256=parsed.sha256,
+        filename=parsed.filename,
+        size_bytes=parsed.size_bytes,
+        submitted_by=who,
+        subgroup_id=parsed.subgroup_id,
+        quarter_start=quarter_start,
+        outcome="rejected",
+        is_demo=is_demo,
+    )
     explanation = (explanation or "").strip() or None
     reasons = [str(m) for m in parsed.errors]
     if not reasons and parsed.warnings and not explanation:
         reasons = [f"{len(parsed.warnings)} warning(s) were not explained; give an explanation to submit with them"]
         reasons += [str(m) for m in parsed.warnings]
     if reasons:
-        store.record_return_attempt(audit | {"outcome": "rejected", "reasons": "\n".join(reasons)})
+        return_store.record_attempt(store, replace(audit, reasons="\n".join(reasons)))
         if parsed.errors:
             why = f"the file has {len(parsed.errors)} error(s), listed with its messages; fix them and submit again"
         else:
             why = f"{len(parsed.warnings)} warning(s) were not explained; give an explanation to store it with them"
         return Outcome("rejected", None, f"Not stored: {why}. The attempt is recorded in the audit log.")
-    latest = store.latest_submission(parsed.subgroup_id, quarter_start)
-    if latest is not None and latest["sha256"] == parsed.sha256:
+    latest = return_store.latest_submission(store, parsed.subgroup_id, quarter_start)
+    if latest is not None and latest.sha256 == parsed.sha256:
         message = (
-            f"This file is identical to version {latest['version']} of {parsed.subgroup_id}'s {parsed.quarter.label} "
-            f"return, submitted by {latest['submitted_by']} on {pd.Timestamp(latest['submitted_at']):%d %b %Y %H:%M} "
+            f"This file is identical to version {latest.version} of {parsed.subgroup_id}'s {parsed.quarter.label} "
+            f"return, submitted by {latest.submitted_by} on {pd.Timestamp(latest.submitted_at):%d %b %Y %H:%M} "
             "UTC; nothing new was stored."
         )
-        store.record_return_attempt(
-            audit | {"outcome": "duplicate", "version": int(latest["version"]), "reasons": message}
-        )
-        return Outcome("duplicate", int(latest["version"]), message)
+        return_store.record_attempt(store, replace(audit, outcome="duplicate", version=latest.version, reasons=message))
+        return Outcome("duplicate", latest.version, message)
     warnings = "\n".join(str(m) for m in parsed.warnings) or None
-    submission = {
-        "subgroup_id": parsed.subgroup_id,
-        "quarter_start": quarter_start,
-        "sha256": parsed.sha256,
-        "filename": parsed.filename,
-        "submitted_by": who,
-        "submitted_at": audit["attempted_at"],
-        "warnings": warnings,
-        "explanation": explanation,
-        "is_demo": is_demo,
-    }
+    submission = ReturnSubmission(
+        subgroup_id=parsed.subgroup_id,
+        quarter_start=quarter_start,
+        sha256=parsed.sha256,
+        filename=parsed.filename,
+        submitted_by=who,
+        submitted_at=audit.attempted_at,
+        warnings=warnings,
+        explanation=explanation,
+        is_demo=is_demo,
+    )
     rows = parsed.indicator_rows.assign(period_start=lambda f: pd.to_datetime(f["period_start"]))
-    version = store.submit_return(submission, content, rows, parsed.action_rows, board_rows(plan, parsed, who, is_demo))
+    version = return_store.submit_return(
+        store, submission, content, rows, parsed.action_rows, board_rows(plan, parsed, who, is_demo)
+    )
     return Outcome(
         "accepted",
         version,

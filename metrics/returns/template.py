@@ -27,6 +27,7 @@ from metrics.returns.layout import (
 from metrics.returns.obligations import owed_actions, owed_indicators, owed_periods, stored_value
 from metrics.returns.reading import cell_text
 from metrics.store import Store
+from metrics.store import indicators as indicator_store
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 VALIDATED_ROWS = 500  # Excel's validation also covers rows a lead adds (ward breakdowns)
@@ -39,8 +40,8 @@ def template_rows(plan: Plan, store: Store, subgroup_id: str, quarter: Quarter) 
     (citywide), with last period's figure for reference, and one per action with last
     quarter's status."""
     plan.subgroup(subgroup_id)  # raises KeyError for an unknown subgroup
-    values = store.indicator_values()
-    progress = store.action_progress(quarter.previous().start).set_index("action_id")
+    values = indicator_store.values(store)
+    progress = indicator_store.action_progress(store, quarter.previous().start).set_index("action_id")
     indicators = []
     for ind in owed_indicators(plan, subgroup_id, quarter):
         for period in owed_periods(ind, quarter):

@@ -27,7 +27,9 @@ from metrics.returns.messages import ERROR, WARNING, Message, ReturnError
 from metrics.returns.reading import Sheet, cell_text, read_sheets
 from metrics.returns.return_rules import RETURN_RULES
 from metrics.returns.rules import Accepted, Context, Row, accepted_row, check_row
-from metrics.store import RETURN_ROW_COLUMNS, Store
+from metrics.store import Store
+from metrics.store import indicators as indicator_store
+from metrics.store.returns import RETURN_ROW_COLUMNS
 
 
 @dataclass
@@ -73,7 +75,7 @@ def validate_return(
     parsed = ParsedReturn(name, hashlib.sha256(content).hexdigest(), len(content), subgroup_id, quarter)
     sheets = read_sheets(content, name, plan.settings.returns, parsed.messages)
     if sheets is not None:
-        check_sheets(sheets, Context.build(plan, subgroup_id, quarter, store.indicator_values()), parsed)
+        check_sheets(sheets, Context.build(plan, subgroup_id, quarter, indicator_store.values(store)), parsed)
     return parsed
 
 

@@ -1,0 +1,359 @@
+"""police.uk street-level crime: staging the monthly files, replacing a force's months,
+rebuilding the monthly ward summary, the LSOA lookup, and the reads the explorer, the
+coverage report and the command line use.
+
+An import runs on one connection (:func:`street_import`): the files are staged into a
+temporary table outside any transaction (a failed read in DuckDB aborts the transaction it is
+in, and a bad file must not stop the good ones when the user chose to skip it), then stored in
+one transaction. The format checks and the words of every message are in
+:mod:`metrics.police_uk`; this module only speaks SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import NamedTuple
+
+import duckdb
+import pandas as pd
+
+from metrics.store.engine import Connection, Store, in_transaction, now
+from metrics.store.schema import POLICE_TABLES
+
+# The schema DuckDB reads a street file with: no sniffing, every file read the same way.
+STREET_SCHEMA: tuple[tuple[str, str], ...] = (
+    ("crime_id", "VARCHAR"),
+    ("month", "VARCHAR"),
+    ("reported_by", "VARCHAR"),
+    ("falls_within", "VARCHAR"),
+    ("longitude", "DOUBLE"),
+    ("latitude", "DOUBLE"),
+    ("location", "VARCHAR"),
+    ("lsoa_code", "VARCHAR"),
+    ("lsoa_name", "VARCHAR"),
+    ("crime_type", "VARCHAR"),
+    ("last_outcome", "VARCHAR"),
+    ("context", "VARCHAR"),
+)
+
+
+@dataclass(frozen=True)
+class ForceMonth:
+    """One force's month as imported: rows read and where they went."""
+
+    force: str
+    month: str  # YYYY-MM
+    rows_read: int
+    stored: int
+    no_location: int
+    outside_area: int
+
+
+@dataclass(frozen=True)
+class ImportRecord:
+    """One import, as logged in police_imports."""
+
+    files: int
+    rows_read: int
+    stored: int
+    no_location: int
+    outside_area: int
+    skipped_files: str | None  # why each skipped file was skipped, one per line
+    is_demo: bool
+
+
+class SummaryBounds(NamedTuple):
+    """What the monthly ward summary holds: first and last month, crime types, any demo rows."""
+
+    first: date | None
+    last: date | None
+    crime_types: list[str]
+    is_demo: bool
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _read_sql(paths: Sequence[Path]) -> str:
+    """DuckDB's reader over one or more street files with the exact police.uk schema, each row
+    tagged with the file it came from."""
+    columns = "{" + ", ".join(f"{_literal(n)}: {_literal(t)}" for n, t in STREET_SCHEMA) + "}"
+    listing = "[" + ", ".join(_literal(str(p)) for p in paths) + "]"
+    return (
+        f"SELECT * EXCLUDE (filename), filename AS source_file FROM read_csv({listing}, "
+        f"columns={columns}, header=true, delim=',', quote='\"', escape='\"', auto_detect=false, "
+        "strict_mode=true, encoding='utf-8', null_padding=false, filename=true)"
+    )
+
+
+class StreetImport:
+    """One import's connection and its staged rows (a temporary table only it can see)."""
+
+    def __init__(self, con: Connection) -> None:
+        self._con = con
+        con.execute(
+            "CREATE TEMP TABLE staged (" + ", ".join(f"{n} {t}" for n, t in STREET_SCHEMA) + ", source_file VARCHAR)"
+        )
+
+    # --- staging, outside any transaction ----------------------------------------------------
+    def stage(self, files: Sequence[Path]) -> str | None:
+        """Read street files into the staged rows; on failure stage none of them and return
+        DuckDB's message (a statement outside a transaction stores nothing when it fails)."""
+        try:
+            self._con.execute("INSERT INTO staged " + _read_sql(files))
+        except duckdb.Error as exc:
+            return str(exc)
+        return None
+
+    def drop_bad_months(self, pattern: str) -> dict[str, str | None]:
+        """Unstage every file with a Month not matching ``pattern``; returns file -> a bad Month."""
+        wrong = self._con.execute(
+            """SELECT source_file, any_value(month) FROM staged
+               WHERE month IS NULL OR NOT regexp_full_match(month, ?) GROUP BY 1""",
+            [pattern],
+        ).fetchall()
+        for source, _month in wrong:
+            self._con.execute("DELETE FROM staged WHERE source_file = ?", [source])
+        return dict(wrong)
+
+    # --- storing, in one transaction ----------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[StreetImport]:
+        """Everything stored inside the block is stored, or on any error nothing is."""
+        with in_transaction(self._con):
+            yield self
+
+    def delete_demo(self) -> int:
+        """Remove the demo police rows; returns the demo incidents removed."""
+        return _delete_demo(self._con)
+
+    def store_lookup(self, rows: pd.DataFrame, source: str, is_demo: bool) -> int:
+        """Add LSOAs (lsoa_code, lsoa_name, ward_code, ward_name, lad_name), replacing any held
+        for the same LSOA codes."""
+        frame = rows.assign(source=source, is_demo=is_demo, loaded_at=now())
+        self._con.register("incoming_lookup", frame)
+        self._con.execute("DELETE FROM lsoa_wards WHERE lsoa_code IN (SELECT lsoa_code FROM incoming_lookup)")
+        self._con.execute(
+            """INSERT INTO lsoa_wards SELECT lsoa_code, lsoa_name, ward_code, ward_name, lad_name,
+               source, is_demo, loaded_at FROM incoming_lookup"""
+        )
+        self._con.unregister("incoming_lookup")
+        return len(frame)
+
+    def lookup_size(self) -> int:
+        """LSOAs in the stored lookup, as this import sees it."""
+        return self._con.execute("SELECT count(*) FROM lsoa_wards").fetchone()[0]
+
+    def replace_months(self, is_demo: bool) -> list[ForceMonth]:
+        """Replace every (force, month) present in the staged rows: incidents (sorted by ward
+        and month, so ward and month filters skip row groups) and the per-month counts."""
+        con = self._con
+        counts = con.execute(
+            """SELECT s.falls_within AS force, s.month,
+                      count(*) AS rows_read,
+                      count(*) FILTER (WHERE l.ward_code IS NOT NULL) AS stored,
+                      count(*) FILTER (WHERE coalesce(trim(s.lsoa_code), '') = '') AS no_location,
+                      count(*) FILTER (WHERE coalesce(trim(s.lsoa_code), '') <> '' AND l.ward_code IS NULL)
+                          AS outside_area,
+                      string_agg(DISTINCT parse_filename(s.source_file), ', ') AS source_file
+               FROM staged AS s LEFT JOIN lsoa_wards AS l ON l.lsoa_code = trim(s.lsoa_code)
+               GROUP BY ALL ORDER BY force, month"""
+        ).df()
+        con.execute(
+            """DELETE FROM police_incidents AS t USING (SELECT DISTINCT falls_within, month FROM staged) AS s
+               WHERE t.falls_within = s.falls_within AND t.month = (s.month || '-01')::DATE"""
+        )
+        con.execute(
+            """DELETE FROM police_months AS t USING (SELECT DISTINCT falls_within, month FROM staged) AS s
+               WHERE t.force = s.falls_within AND t.month = (s.month || '-01')::DATE"""
+        )
+        con.execute(
+            """INSERT INTO police_incidents
+               SELECT l.ward_code, (s.month || '-01')::DATE, s.crime_type, nullif(s.crime_id, ''),
+                      s.falls_within, s.reported_by, s.longitude, s.latitude, s.location,
+                      trim(s.lsoa_code), s.lsoa_name, s.last_outcome, s.context, ?
+               FROM staged AS s JOIN lsoa_wards AS l ON l.lsoa_code = trim(s.lsoa_code)
+               ORDER BY 1, 2""",
+            [is_demo],
+        )
+        con.register("incoming_months", counts)
+        con.execute(
+            """INSERT INTO police_months SELECT force, (month || '-01')::DATE, rows_read, stored,
+               no_location, outside_area, source_file, ?, ? FROM incoming_months""",
+            [is_demo, now()],
+        )
+        con.unregister("incoming_months")
+        return [
+            ForceMonth(r.force, r.month, int(r.rows_read), int(r.stored), int(r.no_location), int(r.outside_area))
+            for r in counts.itertuples()
+        ]
+
+    def rebuild_summary(self, months: Sequence[str]) -> None:
+        """The monthly ward x crime-type counts for the months (YYYY-MM) touched, from the
+        stored incidents."""
+        firsts = sorted({f"{m}-01" for m in months})
+        self._con.execute("DELETE FROM police_ward_month WHERE month IN (SELECT unnest(?::DATE[]))", [firsts])
+        self._con.execute(
+            """INSERT INTO police_ward_month
+               SELECT month, ward_code, crime_type, count(*)::INTEGER, bool_or(is_demo)
+               FROM police_incidents WHERE month IN (SELECT unnest(?::DATE[]))
+               GROUP BY ALL ORDER BY ward_code, month, crime_type""",
+            [firsts],
+        )
+
+    def record(self, entry: ImportRecord) -> None:
+        """Log the import in police_imports."""
+        self._con.execute(
+            "INSERT INTO police_imports VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                now(),
+                entry.files,
+                entry.rows_read,
+                entry.stored,
+                entry.no_location,
+                entry.outside_area,
+                entry.skipped_files,
+                entry.is_demo,
+            ],
+        )
+
+
+@contextmanager
+def street_import(store: Store) -> Iterator[StreetImport]:
+    """One import's connection, with DuckDB free to read and insert in parallel without keeping
+    file order (several times faster at force scale); the setting is restored afterwards, as it
+    is global to the process's DuckDB instance."""
+    with store.connect() as con:
+        con.execute("SET preserve_insertion_order = false")
+        try:
+            yield StreetImport(con)
+        finally:
+            con.execute("RESET preserve_insertion_order")
+
+
+def _delete_demo(con: Connection) -> int:
+    removed = con.execute("SELECT count(*) FROM police_incidents WHERE is_demo").fetchone()[0]
+    for table in POLICE_TABLES:
+        con.execute(f"DELETE FROM {table} WHERE is_demo")
+    return removed
+
+
+def delete_demo(store: Store) -> int:
+    """Remove the demo police rows in one transaction (before a fresh demo import, so demo and
+    real incidents are never added together); returns the demo incidents removed."""
+    with store.transaction() as con:
+        return _delete_demo(con)
+
+
+# --- reads -------------------------------------------------------------------------------------
+def month_counts(store: Store) -> pd.DataFrame:
+    """Per force and month (YYYY-MM) held: rows read, stored, no location, outside the area."""
+    with store.connect() as con:
+        return con.execute(
+            """SELECT force, strftime(month, '%Y-%m') AS month, rows_read, stored, no_location, outside_area
+               FROM police_months ORDER BY force, month"""
+        ).df()
+
+
+def lookup_size(store: Store) -> int:
+    """LSOAs in the stored LSOA to area lookup."""
+    with store.connect() as con:
+        return con.execute("SELECT count(*) FROM lsoa_wards").fetchone()[0]
+
+
+def lookup_rows(store: Store) -> pd.DataFrame:
+    """The stored LSOA to area lookup, by LSOA code."""
+    with store.connect() as con:
+        return con.execute(
+            "SELECT lsoa_code, lsoa_name, ward_code, ward_name, lad_name, source, is_demo FROM lsoa_wards ORDER BY 1"
+        ).df()
+
+
+def summary_bounds(store: Store) -> SummaryBounds:
+    """First and last month held, the crime types, and whether any of it is demo data."""
+    with store.connect() as con:
+        first, last, demo = con.execute(
+            "SELECT min(month), max(month), coalesce(bool_or(is_demo), false) FROM police_ward_month"
+        ).fetchone()
+        types = [r[0] for r in con.execute("SELECT DISTINCT crime_type FROM police_ward_month ORDER BY 1").fetchall()]
+    return SummaryBounds(first, last, types, bool(demo))
+
+
+def ward_summary(
+    store: Store,
+    first: str | None = None,
+    last: str | None = None,
+    wards: Sequence[str] = (),
+    crime_types: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Month x area x crime-type counts (month as YYYY-MM) from the monthly summary, between
+    the first days of two months (``YYYY-MM-01``, either open); wards and types empty means all.
+    Inside :meth:`Store.session` it runs on the held connection."""
+    where, params = ["true"], []
+    if first:
+        where.append("s.month >= ?::DATE")
+        params.append(first)
+    if last:
+        where.append("s.month <= ?::DATE")
+        params.append(last)
+    if wards:
+        where.append("list_contains(?::VARCHAR[], s.ward_code)")  # 1 ms less than IN (SELECT unnest(?))
+        params.append(list(wards))
+    if crime_types:
+        where.append("list_contains(?::VARCHAR[], s.crime_type)")
+        params.append(list(crime_types))
+    sql = f"""SELECT strftime(s.month, '%Y-%m') AS month, s.ward_code, w.ward_name, s.crime_type,
+                     s.incidents AS count
+              FROM police_ward_month AS s JOIN wards AS w USING (ward_code)
+              WHERE {" AND ".join(where)}
+              ORDER BY s.month, w.ward_name, s.crime_type"""
+    with store.connect() as con:
+        return con.execute(sql, params).df()
+
+
+def incident_monthly_counts(store: Store, wards: Sequence[str], first: str, last: str) -> pd.DataFrame:
+    """Area-filtered monthly counts straight from the incidents, between the first days of two
+    months (``YYYY-MM-01``). The incidents are stored sorted by area and month, so the filter
+    reads only the row groups it needs."""
+    with store.connect() as con:
+        return con.execute(
+            """SELECT ward_code, month, crime_type, count(*) AS count FROM police_incidents
+               WHERE ward_code IN (SELECT unnest(?::VARCHAR[])) AND month BETWEEN ?::DATE AND ?::DATE
+               GROUP BY ALL ORDER BY ALL""",
+            [list(wards), first, last],
+        ).df()
+
+
+def incident_rows(store: Store) -> pd.DataFrame:
+    """Area, month, crime type and demo flag of every stored incident (large: for checks and
+    the benchmark's in-memory baseline, never for a page)."""
+    with store.connect() as con:
+        return con.execute("SELECT ward_code, month, crime_type, is_demo FROM police_incidents").df()
+
+
+# --- writing street files (the demo data) ------------------------------------------------------
+def write_monthly_csvs(frame: pd.DataFrame, month_column: str, path_for: Callable[[str], Path]) -> list[Path]:
+    """Write ``frame`` as one CSV per value of ``month_column``, with a header row, to the path
+    ``path_for(month)`` gives; returns the paths in month order. DuckDB, in its own in-memory
+    database, writes the files several times faster than pandas."""
+    files: list[Path] = []
+    con = duckdb.connect()
+    try:
+        con.register("rows_to_write", frame)
+        for month in sorted(frame[month_column].unique()):
+            path = path_for(month)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            con.execute(
+                f'COPY (SELECT * FROM rows_to_write WHERE "{month_column}" = ?) TO {_literal(str(path))} '
+                "(HEADER, DELIMITER ',')",
+                [month],
+            )
+            files.append(path)
+    finally:
+        con.close()
+    return files

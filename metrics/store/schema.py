@@ -1,0 +1,224 @@
+"""The store's schema: numbered migrations applied by record, the table lists, and the checks
+that read the whole file (schema version, readiness, row counts, checksums)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from metrics.store.engine import Connection, Store, in_transaction, now
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One numbered step of the schema: its statements run in one transaction with its record."""
+
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+# Numbered migrations, applied in order and recorded in schema_migrations. Never edit one that
+# has shipped: add the next number. Each runs in its own transaction with its record.
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "plan and reference tables",
+        (
+            """CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)""",
+            """CREATE TABLE wards (
+                ward_code VARCHAR PRIMARY KEY, ward_name VARCHAR NOT NULL,
+                population INTEGER, population_source VARCHAR)""",
+            """CREATE TABLE themes (
+                theme_id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, position INTEGER NOT NULL)""",
+            """CREATE TABLE objectives (
+                objective_id VARCHAR PRIMARY KEY, theme_id VARCHAR NOT NULL,
+                text VARCHAR NOT NULL, position INTEGER NOT NULL)""",
+            """CREATE TABLE measures (
+                measure_id VARCHAR PRIMARY KEY, theme_id VARCHAR NOT NULL,
+                text VARCHAR NOT NULL, position INTEGER NOT NULL)""",
+            """CREATE TABLE subgroups (
+                subgroup_id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, short_name VARCHAR NOT NULL)""",
+            """CREATE TABLE actions (
+                action_id VARCHAR PRIMARY KEY, owner VARCHAR NOT NULL, kind VARCHAR NOT NULL,
+                objective_ids VARCHAR[] NOT NULL, text VARCHAR NOT NULL)""",
+            """CREATE TABLE indicators (
+                indicator_id VARCHAR PRIMARY KEY, theme_id VARCHAR NOT NULL, measure_id VARCHAR NOT NULL,
+                objective_id VARCHAR NOT NULL,
+                name VARCHAR NOT NULL, unit VARCHAR NOT NULL, polarity VARCHAR NOT NULL,
+                owner VARCHAR NOT NULL, frequency VARCHAR NOT NULL, aggregation VARCHAR NOT NULL,
+                source VARCHAR NOT NULL, ward_detail BOOLEAN NOT NULL, ward_code VARCHAR,
+                baseline_value DOUBLE, baseline_period VARCHAR, baseline_source VARCHAR,
+                target_rule VARCHAR NOT NULL, target_value DOUBLE, target_change_pct DOUBLE,
+                tolerance_value DOUBLE NOT NULL, tolerance_kind VARCHAR NOT NULL)""",
+        ),
+    ),
+    Migration(
+        2,
+        "performance data: assessment figures, indicator values, action progress, commentary",
+        (
+            """CREATE TABLE sa_figures (
+                assessment VARCHAR NOT NULL, period_start DATE NOT NULL, period_end DATE NOT NULL,
+                category VARCHAR NOT NULL, measure VARCHAR NOT NULL, ward_code VARCHAR,
+                value DOUBLE, unit VARCHAR, change_pct DOUBLE, share_pct DOUBLE, note VARCHAR,
+                source VARCHAR NOT NULL, is_demo BOOLEAN NOT NULL, position INTEGER NOT NULL)""",
+            """CREATE TABLE indicator_values (
+                indicator_id VARCHAR NOT NULL, period_type VARCHAR NOT NULL,
+                period_start DATE NOT NULL, ward_code VARCHAR, value DOUBLE NOT NULL,
+                is_demo BOOLEAN NOT NULL, source VARCHAR NOT NULL,
+                loaded_at TIMESTAMP NOT NULL)""",
+            """CREATE TABLE action_progress (
+                action_id VARCHAR NOT NULL, quarter_start DATE NOT NULL, status VARCHAR NOT NULL,
+                commentary VARCHAR, is_demo BOOLEAN NOT NULL, updated_at TIMESTAMP NOT NULL)""",
+            """CREATE TABLE commentary (
+                indicator_id VARCHAR NOT NULL, quarter_start DATE NOT NULL, text VARCHAR NOT NULL,
+                author VARCHAR, is_demo BOOLEAN NOT NULL, created_at TIMESTAMP NOT NULL)""",
+        ),
+    ),
+    Migration(
+        3,
+        "quarterly returns: original files, versioned submissions and their rows, audit",
+        (
+            # Originals, named by content: a file submitted twice is held once.
+            """CREATE TABLE return_files (
+                sha256 VARCHAR PRIMARY KEY, size_bytes BIGINT NOT NULL, content BLOB NOT NULL,
+                first_stored_at TIMESTAMP NOT NULL)""",
+            """CREATE TABLE return_submissions (
+                subgroup_id VARCHAR NOT NULL, quarter_start DATE NOT NULL, version INTEGER NOT NULL,
+                sha256 VARCHAR NOT NULL, filename VARCHAR NOT NULL, submitted_by VARCHAR NOT NULL,
+                submitted_at TIMESTAMP NOT NULL, warnings VARCHAR, explanation VARCHAR,
+                is_demo BOOLEAN NOT NULL, PRIMARY KEY (subgroup_id, quarter_start, version))""",
+            """CREATE TABLE return_indicator_rows (
+                subgroup_id VARCHAR NOT NULL, quarter_start DATE NOT NULL, version INTEGER NOT NULL,
+                sheet VARCHAR NOT NULL, row_number INTEGER NOT NULL, indicator_id VARCHAR NOT NULL,
+                period_type VARCHAR NOT NULL, period_start DATE NOT NULL, ward_code VARCHAR,
+                value DOUBLE, commentary VARCHAR, contact VARCHAR)""",
+            """CREATE TABLE return_action_rows (
+                subgroup_id VARCHAR NOT NULL, quarter_start DATE NOT NULL, version INTEGER NOT NULL,
+                sheet VARCHAR NOT NULL, row_number INTEGER NOT NULL, action_id VARCHAR NOT NULL,
+                status VARCHAR, commentary VARCHAR, contact VARCHAR)""",
+            # Every attempt to submit, accepted or not: what, who, when, and why it was refused.
+            """CREATE TABLE return_audit (
+                attempted_at TIMESTAMP NOT NULL, sha256 VARCHAR NOT NULL, filename VARCHAR NOT NULL,
+                size_bytes BIGINT NOT NULL, submitted_by VARCHAR NOT NULL, subgroup_id VARCHAR NOT NULL,
+                quarter_start DATE NOT NULL, outcome VARCHAR NOT NULL, version INTEGER,
+                reasons VARCHAR, is_demo BOOLEAN NOT NULL)""",
+        ),
+    ),
+    Migration(
+        4,
+        "police.uk street-level crime: incidents by ward, LSOA lookup, monthly summary, import log",
+        (
+            # Sorted by (ward_code, month) at insert, so ward and month filters skip row groups.
+            """CREATE TABLE police_incidents (
+                ward_code VARCHAR NOT NULL, month DATE NOT NULL, crime_type VARCHAR NOT NULL,
+                crime_id VARCHAR, falls_within VARCHAR NOT NULL, reported_by VARCHAR,
+                longitude DOUBLE, latitude DOUBLE, location VARCHAR, lsoa_code VARCHAR NOT NULL,
+                lsoa_name VARCHAR, last_outcome VARCHAR, context VARCHAR, is_demo BOOLEAN NOT NULL)""",
+            """CREATE TABLE lsoa_wards (
+                lsoa_code VARCHAR PRIMARY KEY, lsoa_name VARCHAR, ward_code VARCHAR NOT NULL,
+                ward_name VARCHAR, lad_name VARCHAR, source VARCHAR NOT NULL, is_demo BOOLEAN NOT NULL,
+                loaded_at TIMESTAMP NOT NULL)""",
+            """CREATE TABLE police_ward_month (
+                month DATE NOT NULL, ward_code VARCHAR NOT NULL, crime_type VARCHAR NOT NULL,
+                incidents INTEGER NOT NULL, is_demo BOOLEAN NOT NULL)""",
+            """CREATE TABLE police_months (
+                force VARCHAR NOT NULL, month DATE NOT NULL, rows_read INTEGER NOT NULL,
+                stored INTEGER NOT NULL, no_location INTEGER NOT NULL, outside_area INTEGER NOT NULL,
+                source_file VARCHAR, is_demo BOOLEAN NOT NULL, imported_at TIMESTAMP NOT NULL)""",
+            """CREATE TABLE police_imports (
+                imported_at TIMESTAMP NOT NULL, files INTEGER NOT NULL, rows_read BIGINT NOT NULL,
+                stored BIGINT NOT NULL, no_location BIGINT NOT NULL, outside_area BIGINT NOT NULL,
+                skipped_files VARCHAR, is_demo BOOLEAN NOT NULL)""",
+        ),
+    ),
+)
+
+LATEST_VERSION = MIGRATIONS[-1].version
+DATA_TABLES = ("sa_figures", "indicator_values", "action_progress", "commentary")
+POLICE_TABLES = ("police_incidents", "lsoa_wards", "police_ward_month", "police_months", "police_imports")
+PLAN_TABLES = ("wards", "themes", "objectives", "measures", "subgroups", "actions", "indicators")
+
+
+def table_names(con: Connection) -> list[str]:
+    """The store's own tables (other stores may be attached to the same instance)."""
+    sql = "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() ORDER BY 1"
+    return [row[0] for row in con.execute(sql).fetchall()]
+
+
+def _version_on(con: Connection) -> int:
+    if "schema_migrations" not in table_names(con):
+        return 0
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+
+
+def _recorded_versions(con: Connection) -> set[int]:
+    if not _version_on(con):
+        return set()
+    return {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+
+
+def schema_version(store: Store) -> int:
+    """The highest migration recorded in the file (0 for no file or an empty one)."""
+    if not store.path.exists():
+        return 0
+    with store.connect() as con:
+        return _version_on(con)
+
+
+def apply_migration(con: Connection, migration: Migration) -> None:
+    """Run one migration and record it, in one transaction on an open connection."""
+    with in_transaction(con):
+        for statement in migration.statements:
+            con.execute(statement)
+        con.execute(
+            "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+            [migration.version, migration.name, now()],
+        )
+
+
+def migrate(store: Store, target: int = LATEST_VERSION) -> list[int]:
+    """Apply the migrations not yet recorded, up to ``target``; returns those applied."""
+    applied: list[int] = []
+    with store.connect() as con:
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+        )
+        # By record, not by the highest number: a store made on a branch that had a later
+        # migration but not an earlier one still gets the earlier one.
+        recorded = _recorded_versions(con)
+        for migration in MIGRATIONS:
+            if migration.version in recorded or migration.version > target:
+                continue
+            apply_migration(con, migration)
+            applied.append(migration.version)
+    return applied
+
+
+def is_ready(store: Store) -> bool:
+    """True when the file exists, is fully migrated and holds the plan."""
+    if not store.path.exists():
+        return False
+    with store.connect() as con:
+        if not {m.version for m in MIGRATIONS} <= _recorded_versions(con):
+            return False
+        return con.execute("SELECT count(*) FROM indicators").fetchone()[0] > 0
+
+
+def table_counts(store: Store) -> dict[str, int]:
+    """Rows in each of the store's tables."""
+    with store.connect() as con:
+        return {n: con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in table_names(con)}
+
+
+def checksums(store: Store) -> dict[str, tuple[int, str]]:
+    """Row count and a content hash of every table: equal before and after a rejected
+    write proves nothing changed."""
+    out: dict[str, tuple[int, str]] = {}
+    with store.connect() as con:
+        for n in table_names(con):
+            count, digest = con.execute(
+                f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT)::VARCHAR, '0') FROM \"{n}\" AS t"
+            ).fetchone()
+            out[n] = (count, digest)
+    return out
