@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics.bootstrap import initialise
-from metrics.plan import PlanError, load_plan
-from metrics.store import StoreError
+from metrics import PlanError, StoreError, initialise, load_plan
 from pages import markup, reads, widgets
 
 st.set_page_config(page_title="CSP performance", page_icon=":material/shield:", layout="wide")

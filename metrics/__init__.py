@@ -1,0 +1,85 @@
+"""The domain package: the plan, the store, returns, police.uk data, statuses and statistics.
+
+This module names the public API: what a page in ``pages/``, ``dashboard.py`` or a script may
+use, as ``from metrics import Quarter, load_plan, returns``. Everything else in the package is
+internal and may change without notice; ``tests/test_architecture.py`` checks that pages and the
+dashboard import nothing else. Names are loaded when first used (PEP 562), so importing one name
+does not import the board pack's PDF renderer or DuckDB.
+
+Some entries are modules used as namespaces (``returns``, ``ward_view``, ``police_uk``,
+``return_versions``, and the store's area modules ``store_schema``, ``indicator_store``,
+``police_store``, ``return_store``): their own public names (no leading underscore) are part of
+the API too.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# public name -> (module that defines it, the attribute there; None when the name is the module)
+_API: dict[str, tuple[str, str | None]] = {
+    # the plan and its calendar
+    "Plan": ("metrics.plan", "Plan"),
+    "Indicator": ("metrics.plan", "Indicator"),
+    "PlanError": ("metrics.plan", "PlanError"),
+    "load_plan": ("metrics.plan", "load_plan"),
+    "Quarter": ("metrics.quarters", "Quarter"),
+    "quarter_range": ("metrics.quarters", "quarter_range"),
+    # statuses and statistics
+    "StatusIcon": ("metrics.icons", "StatusIcon"),
+    "ActionStatus": ("metrics.icons", "ActionStatus"),
+    "Rag": ("metrics.status", "Rag"),
+    "IndicatorStatus": ("metrics.status", "IndicatorStatus"),
+    "available_quarters": ("metrics.status", "available_quarters"),
+    "exceptions_first": ("metrics.status", "exceptions_first"),
+    "format_value": ("metrics.status", "format_value"),
+    "summarise": ("metrics.status", "summarise"),
+    "Assurance": ("metrics.spc", "Assurance"),
+    "Variation": ("metrics.spc", "Variation"),
+    "Category": ("metrics.exceptions", "Category"),
+    "Review": ("metrics.exceptions", "Review"),
+    "exception_report": ("metrics.exceptions", "exception_report"),
+    "proposed_actions": ("metrics.exceptions", "proposed_actions"),
+    "review_all": ("metrics.exceptions", "review_all"),
+    # figures, the assessment, the tracker, the board pack
+    "spc_figure": ("metrics.charts", "spc_figure"),
+    "ward_volume_figure": ("metrics.charts", "ward_volume_figure"),
+    "share_mismatches": ("metrics.assessment", "share_mismatches"),
+    "SubmissionStatus": ("metrics.tracker", "SubmissionStatus"),
+    "submission_status": ("metrics.tracker", "submission_status"),
+    "PACK_FORMATS": ("metrics.pack", "FORMATS"),
+    "board_pack": ("metrics.pack", "board_pack"),
+    # the store and first start
+    "Store": ("metrics.store", "Store"),
+    "StoreError": ("metrics.store", "StoreError"),
+    "open_store": ("metrics.store", "open_store"),
+    "initialise": ("metrics.bootstrap", "initialise"),
+    # modules used as namespaces
+    "store_schema": ("metrics.store.schema", None),
+    "indicator_store": ("metrics.store.indicators", None),
+    "police_store": ("metrics.store.police", None),
+    "return_store": ("metrics.store.returns", None),
+    "returns": ("metrics.returns", None),
+    "return_versions": ("metrics.return_versions", None),
+    "police_uk": ("metrics.police_uk", None),
+    "ward_view": ("metrics.ward_view", None),
+}
+
+__all__ = sorted(_API)
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name on first use; anything not in the API is an AttributeError."""
+    try:
+        module_name, attribute = _API[name]
+    except KeyError:
+        raise AttributeError(f"module 'metrics' has no public name {name!r} (see metrics/__init__.py)") from None
+    module = importlib.import_module(module_name)
+    value = module if attribute is None else getattr(module, attribute)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -8,8 +8,7 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from metrics.assessment import share_mismatches
-from metrics.charts import ward_volume_figure
+from metrics import share_mismatches, ward_volume_figure
 from pages import markup, reads, widgets
 
 plan = reads.plan()

@@ -10,9 +10,7 @@ from html import escape
 
 import streamlit as st
 
-from metrics.exceptions import Category, exception_report, proposed_actions
-from metrics.icons import ActionStatus
-from metrics.pack import FORMATS, board_pack
+from metrics import PACK_FORMATS, ActionStatus, Category, board_pack, exception_report, proposed_actions
 from pages import markup, reads, widgets
 
 PACK_KEY = "_board_pack"
@@ -129,7 +127,7 @@ st.caption(
     "with its SPC chart, commentary and proposed action, each subgroup's submission status, and data notes. "
     "Built on request (a few seconds), for every theme and owner."
 )
-fmt = st.radio("Format", FORMATS, format_func=FORMAT_WORDS.get, horizontal=True, key="pack_format")
+fmt = st.radio("Format", PACK_FORMATS, format_func=FORMAT_WORDS.get, horizontal=True, key="pack_format")
 if st.button("Build the board pack", icon=":material/description:"):
     with st.spinner(f"Building the {FORMAT_WORDS[fmt]} board pack for {quarter.label}…"):
         built = board_pack(plan, reads.store(), quarter, fmt)

@@ -12,11 +12,7 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from metrics.exceptions import Review
-from metrics.icons import StatusIcon
-from metrics.plan import Plan
-from metrics.quarters import Quarter
-from metrics.status import IndicatorStatus, format_value
+from metrics import IndicatorStatus, Plan, Quarter, Review, StatusIcon, format_value
 
 CSS = """
 <style>

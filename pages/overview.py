@@ -7,7 +7,7 @@ from html import escape
 
 import streamlit as st
 
-from metrics.exceptions import Category, exception_report
+from metrics import Category, exception_report
 from pages import markup, reads, widgets
 
 plan = reads.plan()

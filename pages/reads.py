@@ -21,17 +21,27 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from metrics import police_uk, returns, ward_view
-from metrics.charts import spc_figure
-from metrics.exceptions import Review, review_all
-from metrics.plan import Plan, load_plan
-from metrics.quarters import Quarter
-from metrics.status import IndicatorStatus, available_quarters, summarise
-from metrics.store import Store, open_store, schema
-from metrics.store import indicators as indicator_store
-from metrics.store import police as police_store
-from metrics.store import returns as return_store
-from metrics.tracker import submission_status
+from metrics import (
+    IndicatorStatus,
+    Plan,
+    Quarter,
+    Review,
+    Store,
+    available_quarters,
+    indicator_store,
+    load_plan,
+    open_store,
+    police_store,
+    police_uk,
+    return_store,
+    returns,
+    review_all,
+    spc_figure,
+    store_schema,
+    submission_status,
+    summarise,
+    ward_view,
+)
 
 T = TypeVar("T")
 Fingerprint = tuple[int, int, int]
@@ -73,7 +83,7 @@ def per_data_version(read: Callable[..., T]) -> Callable[..., T]:
 @per_data_version
 def store_ready(db: str, fingerprint: Fingerprint) -> bool:
     """Whether the store exists, is migrated and holds the plan."""
-    return schema.is_ready(Store(db))
+    return store_schema.is_ready(Store(db))
 
 
 @per_data_version

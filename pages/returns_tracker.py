@@ -9,7 +9,7 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from metrics.tracker import SubmissionStatus
+from metrics import SubmissionStatus
 from pages import markup, reads, widgets
 
 S = SubmissionStatus

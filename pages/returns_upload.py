@@ -10,9 +10,7 @@ from html import escape
 
 import streamlit as st
 
-from metrics import return_versions, returns
-from metrics.quarters import Quarter
-from metrics.returns import Message, ParsedReturn
+from metrics import Quarter, return_versions, returns
 from pages import reads, widgets
 
 SEVERITY = {"error": ("✖ Error", "#b3261e"), "warning": ("▲ Warning", "#8a5a00")}
@@ -24,7 +22,7 @@ PREVIEW_COLUMNS = ("section", "quarter", "id", "indicator_id", "action_id", "per
                    "commentary", "contact")  # fmt: skip  # rows shown per sheet; a return is normally a few dozen
 
 
-def message_item(m: Message) -> str:
+def message_item(m: returns.Message) -> str:
     label, colour = SEVERITY[m.severity]
     where = escape(m.where)
     if m.anchor:
@@ -36,7 +34,7 @@ def message_item(m: Message) -> str:
     )
 
 
-def summary(parsed: ParsedReturn) -> None:
+def summary(parsed: returns.ParsedReturn) -> None:
     errors, warnings = parsed.errors, parsed.warnings
     if errors:
         st.error(
@@ -56,7 +54,7 @@ def summary(parsed: ParsedReturn) -> None:
         st.html('<ul class="csp-messages">' + "".join(message_item(m) for m in parsed.messages) + "</ul>")
 
 
-def preview(parsed: ParsedReturn) -> None:
+def preview(parsed: returns.ParsedReturn) -> None:
     for sheet, frame in parsed.preview.items():
         if frame.empty:
             continue

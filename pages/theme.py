@@ -8,9 +8,7 @@ from html import escape
 
 import streamlit as st
 
-from metrics.icons import ActionStatus
-from metrics.plan import Indicator
-from metrics.status import exceptions_first, format_value
+from metrics import ActionStatus, Indicator, exceptions_first, format_value
 from pages import markup, reads, widgets
 
 

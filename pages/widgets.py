@@ -13,10 +13,7 @@ from datetime import date
 import plotly.graph_objects as go
 import streamlit as st
 
-from metrics import ward_view
-from metrics.quarters import Quarter, quarter_range
-from metrics.spc import Assurance, Variation
-from metrics.status import IndicatorStatus, Rag
+from metrics import Assurance, IndicatorStatus, Quarter, Rag, Variation, quarter_range, ward_view
 from pages import reads
 
 QUARTER_KEY = "quarter"  # the chosen quarter, kept across pages

@@ -14,6 +14,7 @@ from metrics.returns.obligations import owed_actions, owed_indicators, owed_peri
 from metrics.returns.return_rules import RETURN_RULES
 from metrics.returns.rules import ROW_RULES, Accepted, Context, Row, accepted_row, check_row
 from metrics.store import Store
+from metrics.store import indicators as indicator_store
 
 Q2 = Quarter.parse("2025/26 Q2")
 IND = {"quarter": "2025/26 Q2", "indicator_id": "serious_violence_offences", "period": "Jul 2025", "value": "12"}
@@ -57,7 +58,7 @@ ROW_CASES = {
 @pytest.fixture(scope="module")
 def stored_values(demo_template: Path):  # noqa: ANN201
     """The demo store's indicator values, read once, as validate_return reads them."""
-    return Store(demo_template).indicator_values()
+    return indicator_store.values(Store(demo_template))
 
 
 @pytest.fixture(scope="module")
