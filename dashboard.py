@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics import PlanError, StoreError, initialise, load_plan
+from metrics import InitError, PlanError, StoreError, area_words, initialise, load_plan
 from pages import markup, reads, widgets
 
 st.set_page_config(page_title="CSP performance", page_icon=":material/shield:", layout="wide")
@@ -43,10 +43,15 @@ for theme in plan.themes:
     url = theme.id.replace("_", "-")
     theme_by_path[url] = theme.id
     themes.append(st.Page("pages/theme.py", title=theme.short_name, icon=theme.icon, url_path=url))
-evidence = [
-    st.Page("pages/assessment.py", title="Strategic Assessment", icon=":material/analytics:", url_path="assessment"),
-    st.Page("pages/wards.py", title="Ward explorer", icon=":material/map:", url_path="wards"),
-]
+words = area_words(plan)
+evidence = [st.Page("pages/wards.py", title=f"{words.One} explorer", icon=":material/map:", url_path="wards")]
+if plan.settings.strategic_assessment_file is not None:  # a plan with no assessment file has no page for it
+    evidence.insert(
+        0,
+        st.Page(
+            "pages/assessment.py", title="Strategic Assessment", icon=":material/analytics:", url_path="assessment"
+        ),
+    )
 returns_pages = [
     st.Page(
         "pages/returns_upload.py", title="Upload a return", icon=":material/upload_file:", url_path="returns-upload"
@@ -68,7 +73,13 @@ try:
             def progress(fraction: float, message: str) -> None:
                 bar.progress(fraction, text=message)
 
-            report = initialise(plan, reads.store(), with_demo=True, progress=progress)
+            try:
+                report = initialise(plan, reads.store(), with_demo=True, progress=progress)
+            except InitError as exc:
+                # The store is as it was (init is all or nothing): say what failed, never a traceback.
+                box.update(label="First start failed: nothing was changed", state="error", expanded=True)
+                st.error(str(exc), icon=":material/error:")
+                st.stop()
             for line in report.lines():
                 st.write(line)
             box.update(label="Data store ready", state="complete", expanded=False)

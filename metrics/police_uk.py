@@ -380,6 +380,52 @@ def import_street_files(
     return report
 
 
+DEMO_LOOKUP_NAME = "demo_lsoa21_to_ward24.csv"  # the name the demo lookup is stored under
+DEMO_SOURCE_FILE = "demo-street.csv"  # the file name the demo rows are recorded as coming from
+
+
+def import_demo_frame(store: Store, plan: Plan, street: pd.DataFrame, lookup_rows: pd.DataFrame) -> ImportReport:
+    """Import demo street rows held in memory (police.uk columns) with the demo lookup (ONS
+    layout), replacing any earlier demo police data, in one transaction.
+
+    The same statements as a file import after reading (lookup join, month replacement, the
+    monthly summary, the import log, coverage), so the store holds what importing the same rows
+    written as files would hold; only writing and re-reading the CSVs is skipped (first start)."""
+    report = ImportReport()
+    rows = pd.DataFrame(
+        {
+            "lsoa_code": lookup_rows["LSOA21CD"],
+            "lsoa_name": lookup_rows["LSOA21NM"],
+            "ward_code": lookup_rows["WD24CD"],
+            "ward_name": lookup_rows["WD24NM"],
+            "lad_name": lookup_rows["LAD24NM"],
+        }
+    )
+    report.lookup = Lookup(Path(DEMO_LOOKUP_NAME), {}, rows, len(rows))
+    frame = street.copy()
+    frame.columns = [name for name, _ in police_store.STREET_SCHEMA]
+    with police_store.street_import(store) as imp:
+        imp.stage_frame(frame, DEMO_SOURCE_FILE)
+        with imp.transaction():
+            imp.delete_demo()
+            imp.store_lookup(rows, DEMO_LOOKUP_NAME, is_demo=True)
+            report.months = imp.replace_months(is_demo=True)
+            imp.rebuild_summary([m.month for m in report.months])
+            imp.record(
+                police_store.ImportRecord(
+                    files=0,
+                    rows_read=report.rows_read,
+                    stored=report.stored,
+                    no_location=report.no_location,
+                    outside_area=report.outside_area,
+                    skipped_files=None,
+                    is_demo=True,
+                )
+            )
+    report.coverage = coverage(store)
+    return report
+
+
 # --- reads -----------------------------------------------------------------------------------
 def _month_start(m: str) -> str:
     if not _MONTH.fullmatch(m or ""):
