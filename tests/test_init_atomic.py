@@ -85,6 +85,8 @@ def test_a_failure_at_any_stage_leaves_the_store_as_it_was(
     assert _digest(path) == before_bytes, "the store file changed"
     assert schema.checksums(store) == before_sums
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store.duckdb"], "a working copy was left behind"
+    if stage != "demo returns":
+        return  # one full rerun (after the last stage's failure) is enough to show the point below
     # the rerun builds everything, rather than reporting success on a half-built store
     report = initialise(plan, store, with_demo=True)
     assert report.demo_loaded and report.demo_returns > 0 and report.police is not None
