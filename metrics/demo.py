@@ -67,7 +67,7 @@ def round_to_total(weights: list[float], total: int) -> list[int]:
 
 
 class _Series:
-    """The shape of one indicator's citywide series, per period (month, quarter or year)."""
+    """The shape of one indicator's whole-area series, per period (month, quarter or year)."""
 
     def __init__(self, plan: Plan, ind: Indicator) -> None:
         self.ind = ind
@@ -144,11 +144,11 @@ def _finish(ind: Indicator, v: float) -> float:
 
 
 def _ward_split(
-    plan: Plan, ind: Indicator, city: dict[date, float], anchors: dict[tuple[str, str], float]
+    plan: Plan, ind: Indicator, whole: dict[date, float], anchors: dict[tuple[str, str], float]
 ) -> list[dict]:
     """Split a monthly count into wards, year by year: each year's ward totals first (figures
     the assessment quotes kept exactly, and their shares carried into other years), then each
-    ward's months in the city's monthly shape."""
+    ward's months in the whole area's monthly shape."""
     rng = _rng(plan, "ward-months", ind.id)
     codes = [w.code for w in plan.wards]
     base_draw = _rng(plan, "wards", ind.id)
@@ -159,17 +159,17 @@ def _ward_split(
         if code != "*" and (label, "*") in anchors
     }
     rows: list[dict] = []
-    for fy in sorted({FinancialYear.of(d) for d in city}):
-        months = [d for d in sorted(city) if fy.start <= d <= fy.end]
-        city_total = int(round(sum(city[m] for m in months)))
+    for fy in sorted({FinancialYear.of(d) for d in whole}):
+        months = [d for d in sorted(whole) if fy.start <= d <= fy.end]
+        area_total = int(round(sum(whole[m] for m in months)))
         fixed = {c: int(v) for (label, c), v in anchors.items() if label == fy.label and c != "*"}
         if not fixed:
-            fixed = {c: int(round(share * city_total)) for c, share in quoted_shares.items()}
+            fixed = {c: int(round(share * area_total)) for c, share in quoted_shares.items()}
         free = [c for c in codes if c not in fixed]
         year_noise = [weights[c] * math.exp(rng.gauss(0, 0.05)) for c in free]
-        rest = round_to_total(year_noise, city_total - sum(fixed.values()))
+        rest = round_to_total(year_noise, area_total - sum(fixed.values()))
         ward_totals = {**fixed, **dict(zip(free, rest, strict=True))}
-        shape = [city[m] * math.exp(rng.gauss(0, 0.04)) for m in months]
+        shape = [whole[m] * math.exp(rng.gauss(0, 0.04)) for m in months]
         for code in codes:
             for m, n in zip(months, round_to_total(shape, ward_totals[code]), strict=True):
                 rows.append({"period_start": m, "ward_code": code, "value": float(n)})
@@ -208,8 +208,8 @@ def generate(plan: Plan, sa_figures: pd.DataFrame | None = None) -> DemoData:
             ward_frame = pd.DataFrame(_ward_split(plan, ind, floats, anchors))
             for r in ward_frame.itertuples(index=False):
                 rows.append(_row(ind, period_type, r.period_start, r.ward_code, r.value, True))
-            city = ward_frame.groupby("period_start")["value"].sum()
-            for d, v in city.items():
+            whole = ward_frame.groupby("period_start")["value"].sum()
+            for d, v in whole.items():
                 rows.append(_row(ind, period_type, d, None, float(v), True))
             ward_volume_rows += _ward_volumes(plan, ind, ward_frame, sa)
             continue

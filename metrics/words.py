@@ -2,7 +2,7 @@
 
 Every page, message, template, download and board pack that speaks of the whole area or of
 its local areas takes the words from here, so that a county with districts reads "district"
-and "all of the county" where Coventry reads "ward" and "all of the city". Nothing else in the
+and "all of the county" where a city's plan reads "ward" and "all of the city". Nothing else in the
 code names a kind of area.
 """
 
@@ -17,7 +17,7 @@ from metrics.plan import Plan
 class AreaWords:
     """What the plan calls its whole area and its local areas, and an example of one."""
 
-    area_name: str  # the whole area's name: Coventry, Northshire ...
+    area_name: str  # the whole area's name, as the plan gives it
     kind: str  # what the whole area is: city, county, borough ... ("area" when the plan is silent)
     one: str  # one local area: ward, district, neighbourhood ...
     many: str  # several local areas: wards, districts ...

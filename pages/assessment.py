@@ -52,12 +52,12 @@ def value_text(row: pd.Series) -> str:
     return f"{row['value']:,.0f}{unit}"
 
 
-citywide = current[current["ward_code"].isna()]
+whole_area = current[current["ward_code"].isna()]
 st.header("Key findings")
 st.caption("Change is on the previous year, as quoted in the assessment; 'not quoted' where it gives none.")
 rows = []
 previous_category = None
-for _, r in citywide.iterrows():
+for _, r in whole_area.iterrows():
     rows.append(
         {
             "category": f"<strong>{escape(r['category'])}</strong>" if r["category"] != previous_category else "",
@@ -88,7 +88,7 @@ if not wards.empty:
     st.divider()
     measure = wards["measure"].iloc[0]
     st.header(f"{measure} by {words.one}")
-    total = citywide.loc[citywide["measure"] == measure, "value"].dropna()
+    total = whole_area.loc[whole_area["measure"] == measure, "value"].dropna()
     real = wards[~wards["is_demo"]]
     if wards["is_demo"].any():
         st.caption(
