@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,13 +129,18 @@ def initialise(plan: Plan, store: Store, with_demo: bool = False, progress: Prog
     """Bring the store up to date with the plan; with ``with_demo``, make sure demo data is in.
 
     All or nothing: raises :class:`InitError` (the store untouched) if any stage fails."""
-    work = store.path.with_name(store.path.name + WORKING_SUFFIX)
+    # Beside the store (so the rename is atomic), and unique: two first starts at once (two
+    # browser sessions) each build their own complete copy instead of sharing one.
+    work = store.path.with_name(f"{store.path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}{WORKING_SUFFIX}")
     stage = "schema"
     try:
         _discard(work)
         if store.path.exists():
-            store.checkpoint()  # the file alone then holds everything; copy it to work on
-            shutil.copy2(store.path, work)
+            # Held while copied, so no other process writes to it meanwhile; checkpointed, so
+            # the file alone holds everything.
+            with store.session():
+                store.checkpoint()
+                shutil.copy2(store.path, work)
         working = Store(work, store.wait_seconds)
         tracker = _Stage()
         try:
@@ -149,6 +155,9 @@ def initialise(plan: Plan, store: Store, with_demo: bool = False, progress: Prog
         if isinstance(exc, InitError):
             raise
         raise InitError(stage, store.path, exc) from exc
+    except BaseException:  # interrupted (Ctrl-C): no working copy left behind either
+        _discard(work)
+        raise
     progress(1.0, "Ready")
     return report
 
