@@ -76,7 +76,7 @@ def selected_ward(help_text: str | None = None) -> str | None:
     names = reads.plan().ward_names()
     words = reads.words()
     if help_text is None:
-        help_text = f"Applies to figures recorded by {words.one}; the others stay for {words.whole}."
+        help_text = f"Applies to figures recorded by {words.one}; the others show {words.whole}."
     options: list[str | None] = [None, *names]
     chosen = shared_ward()
     with st.sidebar:
