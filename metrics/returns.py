@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from metrics import access
 from metrics.plan import Action, Indicator, Plan, ReturnSettings
 from metrics.quarters import FinancialYear, PeriodError, Quarter
 from metrics.status import Rag, format_value, indicator_status
@@ -82,6 +83,8 @@ MONTH_FORMATS = ("%b %Y", "%B %Y", "%Y-%m", "%m/%Y", "%Y-%m-%d", "%d/%m/%Y")
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^[+-]?\.\d+$")
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # Excel 97-2003 .xls and other old Office files
+# Parts of an Office package that hold code: VBA projects, Excel 4.0 macro sheets, ActiveX.
+MACRO_PARTS = re.compile(r"(vbaProject\.bin|vbaProjectSignature|/macrosheets/|/activeX/)", re.IGNORECASE)
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
@@ -455,6 +458,21 @@ def _read_xlsx(data: bytes, filename: str, limits: ReturnSettings, messages: lis
                 "packed size), which is how a 'zip bomb' looks, so it was not opened",
                 f"a workbook that opens to at most {limits.max_unzipped_mb:g} MB and at most "
                 f"{limits.max_compression_ratio:g} times its packed size; start again from the template",
+            )
+        )
+        return None
+    macros = [m.filename for m in members if MACRO_PARTS.search(m.filename)]
+    if macros:
+        # A return is figures and words; a workbook carrying macros (an .xlsm renamed, or
+        # Excel 4.0 macro sheets) is refused so the stored original never carries code.
+        messages.append(
+            _error(
+                None,
+                None,
+                None,
+                ", ".join(macros[:3]),
+                f"'{filename}' contains macros, which a return must not carry, so it was not opened",
+                "the template saved as 'Excel Workbook (.xlsx)', not as a macro-enabled workbook",
             )
         )
         return None
@@ -1171,6 +1189,9 @@ class Outcome:
         return self.outcome == "accepted"
 
 
+REFUSED = "refused"  # the audit outcome of an attempt by someone not allowed to submit
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
@@ -1224,19 +1245,23 @@ def submit(
     store: Store,
     parsed: ParsedReturn,
     content: bytes,
-    submitted_by: str,
+    submitted_by: access.User,
     explanation: str | None = None,
     is_demo: bool = False,
     at: datetime | None = None,
 ) -> Outcome:
     """Store a validated return as the next version, or refuse it. Either way the attempt is
     audited: a refused one (errors, unexplained warnings) or the same file as the latest
-    version adds one audit row and changes nothing else."""
-    who = (submitted_by or "").strip()
+    version adds one audit row and changes nothing else.
+
+    ``submitted_by`` is the signed-in person (or the command line's operator); the permission
+    rule is asked again here, whatever the page showed, and a refusal raises
+    :class:`access.AccessDenied` with nothing stored."""
+    if not isinstance(submitted_by, access.User):
+        raise TypeError("submit() takes the submitting access.User (the signed-in person or access.operator())")
+    who = submitted_by.label.strip()
     if not who:
         raise ReturnError("Say who is submitting the return (a name), so the audit log can record it.")
-    if hashlib.sha256(content).hexdigest() != parsed.sha256:
-        raise ReturnError("The file changed after it was checked; check it again before submitting.")
     quarter_start = str(parsed.quarter.start)
     audit = {
         "attempted_at": at or _now(),
@@ -1249,6 +1274,16 @@ def submit(
         "version": None,
         "is_demo": is_demo,
     }
+    if not access.can(submitted_by, access.Action.SUBMIT_RETURN, parsed.subgroup_id):
+        # Whatever the page showed: a refused attempt is audited (who tried, for what) and
+        # nothing else is stored, not even the file.
+        try:
+            access.require(submitted_by, access.Action.SUBMIT_RETURN, parsed.subgroup_id)
+        except access.AccessDenied as exc:
+            store.record_return_attempt(audit | {"outcome": REFUSED, "reasons": str(exc)})
+            raise
+    if hashlib.sha256(content).hexdigest() != parsed.sha256:
+        raise ReturnError("The file changed after it was checked; check it again before submitting.")
     explanation = (explanation or "").strip() or None
     reasons = [str(m) for m in parsed.errors]
     if not reasons and parsed.warnings and not explanation:

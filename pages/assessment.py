@@ -8,11 +8,13 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
+from metrics.access import Action
 from metrics.charts import ward_volume_figure
-from pages import common
+from pages import auth, common
 
 SHARE_MISMATCH_POINTS = 1.0  # flag a quoted share that differs from count/total by more
 
+auth.require_page(Action.VIEW_BOARD)  # the navigation hides it too; a direct address lands here
 plan = common.plan()
 common.selected_quarter()  # keeps the sidebar and the quarter choice the same on every page
 ward = common.selected_ward("Highlights the ward in the ward volumes.")

@@ -394,20 +394,6 @@ def quarter_label(day: object) -> str:
 
 # --- quarterly returns -----------------------------------------------------------------------
 
-USER_KEY = "user_name"
-
-
-def current_user() -> str | None:
-    """Who is using the dashboard, for the audit log. The one place sign-in plugs in: until
-    the deployment has sign-in, the person types their name (kept for the session)."""
-    with st.sidebar:
-        name = st.text_input(
-            "Your name",
-            key=USER_KEY,
-            help="Recorded with every return you submit. (Sign-in will fill this in when it is set up.)",
-        )
-    return name.strip() or None
-
 
 def return_quarters(today: date) -> list[Quarter]:
     """Quarters a return can be made for, latest first: from the plan's start to the current

@@ -10,9 +10,10 @@ from html import escape
 
 import streamlit as st
 
+from metrics.access import Action
 from metrics.exceptions import Category, exception_report, proposed_actions
 from metrics.pack import FORMATS, board_pack
-from pages import common
+from pages import auth, common
 
 PACK_KEY = "_board_pack"
 FORMAT_WORDS = {"pdf": "PDF", "docx": "Word"}
@@ -21,6 +22,7 @@ MIME = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
+auth.require_page(Action.VIEW_BOARD)  # the navigation hides it too; a direct address lands here
 plan = common.plan()
 quarter = common.selected_quarter()
 
@@ -121,6 +123,8 @@ if noise:
                 f"&nbsp; {escape(r.sentence)}{common.demo_tag(r.status.value.is_demo)}</div>"
             )
 
+if not auth.allowed(Action.DOWNLOAD_PACK):
+    st.stop()  # the board pack below is offered only to those allowed to take it away
 st.divider()
 st.header("Board pack")
 st.caption(

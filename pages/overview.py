@@ -7,9 +7,11 @@ from html import escape
 
 import streamlit as st
 
+from metrics.access import Action
 from metrics.exceptions import Category, exception_report
-from pages import common
+from pages import auth, common
 
+auth.require_page(Action.VIEW_BOARD)  # the navigation hides it too; a direct address lands here
 plan = common.plan()
 quarter = common.selected_quarter()
 

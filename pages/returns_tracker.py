@@ -10,7 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from metrics import tracker
-from pages import common
+from metrics.access import Action
+from pages import auth, common
 
 STATUS_STYLE = {
     tracker.SUBMITTED: ("✔", "#1e6b35"),
@@ -22,6 +23,7 @@ STATUS_STYLE = {
     tracker.OVERDUE: ("✖", "#b3261e"),
 }
 
+auth.require_page(Action.VIEW_BOARD)  # the navigation hides it too; a direct address lands here
 today = date.today()
 options = common.return_quarters(today)
 labels = [q.label for q in options]

@@ -11,9 +11,10 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from metrics import returns
+from metrics import access, returns
+from metrics.access import Action
 from metrics.returns import Message, ParsedReturn
-from pages import common
+from pages import auth, common
 
 SEVERITY = {"error": ("✖ Error", "#b3261e"), "warning": ("▲ Warning", "#8a5a00")}
 OUTCOME_KEY = "_return_outcome"
@@ -108,7 +109,8 @@ def versions(subgroup_id: str, quarter) -> None:  # noqa: ANN001
     latest = numbers[0]  # widget keys carry it, so a new version resets the choices to it
     shown = pick[0].selectbox("View version", numbers, key=f"return_view_version_{latest}")
     row = held[held["version"] == shown].iloc[0]
-    content = common.store().return_file(row["sha256"])
+    # The file as uploaded is kept for audit; it goes only to those allowed to see it.
+    content = common.store().return_file(row["sha256"]) if auth.allowed(Action.DOWNLOAD_ORIGINAL, subgroup_id) else None
     if content is not None:
         pick[1].download_button(
             f"Download version {shown} as uploaded",
@@ -149,6 +151,8 @@ def versions(subgroup_id: str, quarter) -> None:  # noqa: ANN001
             st.info("No differences.")
         else:
             st.dataframe(diff.astype(str).replace({"None": "", "nan": ""}), hide_index=True, width="stretch")
+    if not auth.allowed(Action.VIEW_AUDIT, subgroup_id):
+        return
     audit = common.store().return_audit(subgroup_id, str(quarter.start))
     with st.expander(f"Audit log: {len(audit)} attempt(s)"):
         st.dataframe(
@@ -160,10 +164,18 @@ def versions(subgroup_id: str, quarter) -> None:  # noqa: ANN001
 
 plan = common.plan()
 st.title("Upload a quarterly return")
-user = common.current_user()
+user = auth.current_user()  # who every audit row and version records: the signed-in identity
 today = date.today()
 options = common.return_quarters(today)
-subgroups = {s.id: s.name for s in plan.subgroups}
+# Only the subgroups whose returns this person may submit or see (a lead: the ones they lead).
+subgroups = {
+    s.id: s.name
+    for s in plan.subgroups
+    if access.can(user, Action.SUBMIT_RETURN, s.id) or access.can(user, Action.VIEW_RETURNS, s.id)
+}
+if not subgroups:
+    st.error("You do not have access to any subgroup's returns. Ask an administrator.", icon=":material/lock:")
+    st.stop()
 top = st.columns(2)
 subgroup_id = top[0].selectbox("Subgroup", list(subgroups), format_func=subgroups.get, key="return_subgroup")
 default_quarter = options[1].label if len(options) > 1 else options[0].label
@@ -176,6 +188,11 @@ quarter_label = top[1].selectbox(
     help="UK financial-year quarters (Q1 is April-June).",
 )
 quarter = options[labels.index(quarter_label)]
+
+if not access.can(user, Action.SUBMIT_RETURN, subgroup_id):
+    st.info(f"You can see {subgroups[subgroup_id]}'s returns but not submit them.", icon=":material/visibility:")
+    versions(subgroup_id, quarter)
+    st.stop()
 
 st.markdown(
     f"**1. Download the template** for {escape(subgroups[subgroup_id])}, {quarter.label} "
@@ -232,10 +249,11 @@ if upload is not None:
             "This file has errors, so submitting it will be refused and recorded as a rejected attempt in the "
             "audit log. Fix the file and upload it again."
         )
-    if not user:
-        st.caption("Type your name in the sidebar to submit.")
-    if st.button("Submit this return", type="primary", disabled=not user, key="return_submit"):
-        result = returns.submit(plan, common.store(), parsed, content, user, explanation)
+    if st.button("Submit this return", type="primary", key="return_submit"):
+        try:  # the rule is asked again where the return is stored, whatever this page showed
+            result = returns.submit(plan, common.store(), parsed, content, user, explanation)
+        except access.AccessDenied as exc:
+            result = returns.Outcome("rejected", None, f"Not stored: {exc}")
         st.session_state[OUTCOME_KEY] = (result.outcome, result.message)
         if result.stored:
             st.session_state[UPLOAD_GENERATION] = generation + 1

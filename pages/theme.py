@@ -8,9 +8,10 @@ from html import escape
 
 import streamlit as st
 
+from metrics.access import Action
 from metrics.plan import Indicator
 from metrics.status import exceptions_first, format_value
-from pages import common
+from pages import auth, common
 
 ACTION_ICONS = {
     "Complete": "✔",
@@ -30,6 +31,7 @@ def baseline_text(ind: Indicator) -> str:
     return format_value(base.value, ind.unit) + (f"<br>{change}" if change else "")
 
 
+auth.require_page(Action.VIEW_BOARD)  # the navigation hides it too; a direct address lands here
 plan = common.plan()
 theme = plan.theme(common.current_theme_id() or plan.themes[0].id)
 quarter = common.selected_quarter()
