@@ -23,6 +23,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 from metrics import access
 from metrics.access import Action, User
 from metrics.plan import Plan
+from pages.safe_text import plain
 
 LOG = logging.getLogger("csp.auth")
 LOCAL_BANNER = "Local mode: no sign-in; everyone using this computer is an administrator"
@@ -176,7 +177,7 @@ def _no_role(user: User, contact: str) -> Callable[[], None]:
 
 def _md(text: str) -> str:
     """Text from a claim or a file, shown in markdown as plain text (no links, images or HTML)."""
-    return "".join("\\" + c if c in "\\`*_{}[]()<>#+-.!|~&" else c for c in text)
+    return plain(text)
 
 
 def show_blocker(gate: Gate) -> None:

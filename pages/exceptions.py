@@ -86,7 +86,8 @@ for title, group in (("Needs the board's attention", attention), ("Notable impro
                     note = notes.loc[ind.id]
                     st.markdown(f"**Owner's commentary ({common.quarter_label(note['quarter_start'])})**")
                     st.html(
-                        f"<blockquote>{escape(note['text'])} — {escape(note['author'] or 'unattributed')}"
+                        '<blockquote style="overflow-wrap:anywhere">'
+                        f"{escape(note['text'])} — {escape(note['author'] or 'unattributed')}"
                         f"{common.demo_tag(bool(note['is_demo']))}</blockquote>"
                     )
                 else:

@@ -15,6 +15,7 @@ from metrics import access, returns
 from metrics.access import Action
 from metrics.returns import Message, ParsedReturn
 from pages import auth, common
+from pages.safe_text import plain
 
 SEVERITY = {"error": ("✖ Error", "#b3261e"), "warning": ("▲ Warning", "#8a5a00")}
 OUTCOME_KEY = "_return_outcome"
@@ -140,7 +141,7 @@ def versions(subgroup_id: str, quarter) -> None:  # noqa: ANN001
     st.dataframe(figures, hide_index=True, width="stretch")
     st.dataframe(action_rows.drop(columns=["sheet"]).fillna(""), hide_index=True, width="stretch")
     if isinstance(row["warnings"], str) and row["warnings"]:
-        st.caption("Warnings accepted with this version: " + row["warnings"].replace("\n", " · "))
+        st.caption("Warnings accepted with this version: " + plain(row["warnings"].replace("\n", " · ")))
     if len(numbers) > 1:
         st.subheader("What changed")
         a, b = st.columns(2)
@@ -218,7 +219,8 @@ dl[1].download_button(
 outcome = st.session_state.pop(OUTCOME_KEY, None)
 if outcome is not None:
     kind, text = outcome
-    {"accepted": st.success, "duplicate": st.info, "rejected": st.error}[kind](text)
+    # The message can quote a name from a sign-in claim: shown as plain text.
+    {"accepted": st.success, "duplicate": st.info, "rejected": st.error}[kind](plain(text))
 
 st.markdown("**2. Upload the filled-in file** (.xlsx or .csv). It is checked before anything is stored.")
 generation = st.session_state.get(UPLOAD_GENERATION, 0)

@@ -103,7 +103,11 @@ for objective in theme.objectives:
                     note = notes.loc[ind.id]
                     when = common.quarter_label(note["quarter_start"])
                     st.markdown(f"**Latest commentary ({when})**")
-                    st.markdown(f"> {note['text']}  \n> — {note['author'] or 'unattributed'}")
+                    # Escaped HTML, not markdown: a return's text cannot become a link, an image or HTML.
+                    st.html(
+                        f'<blockquote style="overflow-wrap:anywhere">{escape(note["text"])} — '
+                        f"{escape(note['author'] or 'unattributed')}</blockquote>"
+                    )
                 else:
                     st.caption("No commentary has been submitted.")
             with chart:

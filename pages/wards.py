@@ -17,6 +17,7 @@ import streamlit as st
 from metrics import access, police_uk, ward_view
 from metrics.access import Action
 from pages import auth, common
+from pages.safe_text import plain
 
 WARDS_KEY = "explorer_wards"
 MONTHS_KEY = "explorer_months"
@@ -157,7 +158,7 @@ if has_demo:
 flags = common.police_flags()
 in_range = {m: why for m, why in flags.items() if start <= m <= end}
 for m, why in sorted(in_range.items()):
-    st.warning(f"**{m}**: {why}.", icon=":material/report:")
+    st.warning(f"**{m}**: {plain(why)}.", icon=":material/report:")  # names a force from a file
 
 estimated = " (estimated populations)" if view.populations_estimated else ""
 stats = st.columns(4)
