@@ -353,7 +353,7 @@ def user_from_claims(claims: Mapping[str, object], roles: Roles) -> User:
     the roles file gives their e-mail, their subject and each of their groups (all combined)."""
     email = _claim_text(claims, "email", "preferred_username", "upn")
     subject = _claim_text(claims, "sub", "oid")
-    name = _claim_text(claims, "name") or email or subject or "unknown"
+    name = _claim_text(claims, "name") or email or (f"sub {subject}" if subject else "unknown")
     grants = [roles.people.get(k.lower()) for k in (email, subject) if k]
     raw_groups = claims.get(roles.group_claim) or []
     if isinstance(raw_groups, str):
