@@ -98,4 +98,5 @@ st.caption(
     "✖ Overdue (past the deadline and incomplete or not submitted) · ○ Not yet due · ▲ Due (the quarter has "
     "ended; within the deadline). Counts are what the latest version holds; upload a new version to fill gaps."
 )
-st.page_link("pages/returns_upload.py", label="Upload a return", icon=":material/upload_file:")
+if auth.allowed(Action.SUBMIT_RETURN):
+    st.page_link("pages/returns_upload.py", label="Upload a return", icon=":material/upload_file:")
