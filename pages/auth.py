@@ -158,7 +158,10 @@ def _sign_in() -> None:
     for name in providers():
         label = "Sign in" if name is None else f"Sign in with {name.replace('_', ' ').title()}"
         if st.button(label, type="primary", key=f"login_{name or 'default'}", icon=":material/login:"):
-            st.login(name) if name else st.login()
+            if name:
+                st.login(name)
+            else:
+                st.login()
 
 
 def _no_role(user: User, contact: str) -> Callable[[], None]:
