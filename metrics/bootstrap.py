@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from metrics import demo, police_demo, police_uk
+from metrics import access, demo, police_demo, police_uk
 from metrics.assessment import read_assessment_csv
 from metrics.plan import Plan
 from metrics.returns import rows_csv, submit, template_filename, validate_return
@@ -114,7 +114,7 @@ def _submit_demo_returns(plan: Plan, store: Store, data: demo.DemoData) -> int:
                 store,
                 parsed,
                 content,
-                demo.DEMO_RETURN_USER,
+                access.operator(demo.DEMO_RETURN_USER),
                 "Demo return: generated, not real.",
                 is_demo=True,
                 at=demo.demo_submitted_at(plan, subgroup_id, quarter),

@@ -22,7 +22,7 @@ from docx import Document
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-from metrics import demo, returns
+from metrics import access, demo, returns
 from metrics.pack import board_pack
 from metrics.plan import Plan, load_plan
 from metrics.quarters import Quarter
@@ -221,7 +221,7 @@ def test_template_and_import_in_the_plans_words(other_plan: Plan, other_store: S
     content = returns.rows_csv(indicators, actions)
     parsed = validate_return(other_plan, other_store, content, "roads.csv", sub, LAST)
     assert not parsed.errors, [str(m) for m in parsed.errors]
-    outcome = submit(other_plan, other_store, parsed, content, "Tester", "Test import.")
+    outcome = submit(other_plan, other_store, parsed, content, access.operator("Tester"), "Test import.")
     assert outcome.stored, outcome.message
     values = indicator_store.values(other_store)
     stored = values[(values["indicator_id"] == "injury_collisions") & values["ward_code"].isna()]

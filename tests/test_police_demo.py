@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from metrics import demo, police_demo, police_uk
+from metrics import access, demo, police_demo, police_uk
 from metrics.plan import Plan
 from metrics.store import Store, schema
 from metrics.store import plan as plan_store
@@ -28,7 +28,9 @@ def test_fast_demo_import_stores_what_a_file_import_stores(plan: Plan, tmp_path:
     fast_report = police_uk.import_demo_frame(fast, plan, street, lookup)
     slow = _fresh(plan, tmp_path / "slow.duckdb")
     files, lookup_path = police_demo.write_demo_files(plan, values, tmp_path / "files")
-    slow_report = police_uk.import_street_files(slow, plan, files, lookup_path=lookup_path, is_demo=True)
+    slow_report = police_uk.import_street_files(
+        slow, plan, files, lookup_path=lookup_path, is_demo=True, by=access.operator("test")
+    )
     assert fast_report.stored == slow_report.stored > 0
     assert (fast_report.rows_read, fast_report.no_location, fast_report.outside_area) == (
         slow_report.rows_read,
