@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from metrics.plan import Plan
-from metrics.returns.messages import ReturnError
+from metrics.returns.messages import ReturnError, audit_summary
 from metrics.returns.validation import ParsedReturn
 from metrics.store import Store
 from metrics.store import returns as return_store
@@ -116,7 +116,7 @@ def submit(
         reasons = [f"{len(parsed.warnings)} warning(s) were not explained; give an explanation to submit with them"]
         reasons += [str(m) for m in parsed.warnings]
     if reasons:
-        return_store.record_attempt(store, replace(audit, reasons="\n".join(reasons)))
+        return_store.record_attempt(store, replace(audit, reasons=audit_summary(reasons)))
         if parsed.errors:
             why = f"the file has {len(parsed.errors)} error(s), listed with its messages; fix them and submit again"
         else:
@@ -131,7 +131,7 @@ def submit(
         )
         return_store.record_attempt(store, replace(audit, outcome="duplicate", version=latest.version, reasons=message))
         return Outcome("duplicate", latest.version, message)
-    warnings = "\n".join(str(m) for m in parsed.warnings) or None
+    warnings = audit_summary(str(m) for m in parsed.warnings) or None
     submission = ReturnSubmission(
         subgroup_id=parsed.subgroup_id,
         quarter_start=quarter_start,
