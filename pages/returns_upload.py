@@ -95,7 +95,9 @@ def versions(subgroup_id: str, quarter: Quarter) -> None:
         return
     if held["is_demo"].any():
         widgets.demo_banner(True)
-    st.dataframe(return_versions.versions_table(held), hide_index=True, width="stretch")
+    # Every table here is neutralised before it is shown: its own "Download as CSV" must not
+    # export a formula a lead typed as text (the input checks refuse them; this covers the rest).
+    st.dataframe(returns.neutralised(return_versions.versions_table(held)), hide_index=True, width="stretch")
     numbers = [int(v) for v in held["version"]]
     pick = st.columns(3)
     latest = numbers[0]  # widget keys carry it, so a new version resets the choices to it
@@ -107,13 +109,15 @@ def versions(subgroup_id: str, quarter: Quarter) -> None:
             f"Download version {shown} as uploaded",
             content,
             file_name=row["filename"],
+            # Served only as a download, never shown in the browser: the bytes as uploaded, for audit.
+            mime="application/octet-stream",
             key="return_original",
         )
     pick[2].caption(f"sha256 {row['sha256'][:16]}…")
     indicator_rows, action_rows = reads.submission_rows(subgroup_id, quarter, shown)
     figures = return_versions.version_figures(indicator_rows, reads.plan().ward_names())
-    st.dataframe(figures, hide_index=True, width="stretch")
-    st.dataframe(return_versions.version_actions(action_rows), hide_index=True, width="stretch")
+    st.dataframe(returns.neutralised(figures), hide_index=True, width="stretch")
+    st.dataframe(returns.neutralised(return_versions.version_actions(action_rows)), hide_index=True, width="stretch")
     if isinstance(row["warnings"], str) and row["warnings"]:
         st.caption("Warnings accepted with this version: " + row["warnings"].replace("\n", " · "))
     if len(numbers) > 1:
@@ -125,11 +129,14 @@ def versions(subgroup_id: str, quarter: Quarter) -> None:
         if old == new or diff.empty:
             st.info("No differences.")
         else:
-            st.dataframe(diff.astype(str).replace({"None": "", "nan": ""}), hide_index=True, width="stretch")
+            shown_diff = returns.neutralised(diff.astype(str).replace({"None": "", "nan": ""}))
+            st.dataframe(shown_diff, hide_index=True, width="stretch")
     audit = reads.return_audit(subgroup_id, quarter)
     with st.expander(f"Audit log: {len(audit)} attempt(s)"):
         st.dataframe(
-            audit[["attempted_at", "outcome", "version", "submitted_by", "filename", "sha256", "reasons"]],
+            returns.neutralised(
+                audit[["attempted_at", "outcome", "version", "submitted_by", "filename", "sha256", "reasons"]]
+            ),
             hide_index=True,
             width="stretch",
         )

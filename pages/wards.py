@@ -216,6 +216,7 @@ st.caption(
     "Rows read from each force's files, how many were placed in the partnership's wards, and how many "
     "had no location or fell outside the area. Missing or thin months are flagged."
 )
-st.dataframe(coverage, hide_index=True, width="stretch")
+# Force names and file names come from the files imported: neutralised for the table's own CSV download.
+st.dataframe(police_uk.neutralise(coverage), hide_index=True, width="stretch")
 st.divider()
 _import_section()

@@ -16,6 +16,8 @@ from datetime import date, datetime
 from pathlib import Path
 from xml.parsers import expat
 
+import pandas as pd
+
 from metrics.plan import Indicator, ReturnSettings
 from metrics.quarters import FinancialYear, PeriodError, Quarter
 from metrics.returns.layout import (
@@ -282,6 +284,20 @@ def formula_like(text: str) -> bool:
     if stripped.startswith("="):
         return True
     return stripped[:1] in ("+", "-", "@") and bool(_CALLS.search(stripped))
+
+
+def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a table for showing or exporting: text a spreadsheet would run as a formula
+    (see :func:`formula_like`, and any text starting with '=', a tab or a CR) gets a leading
+    apostrophe, so a table view's own "Download as CSV" exports it as text. Numbers stay numbers."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype.kind in "biufcmM":
+            continue
+        out[column] = out[column].map(
+            lambda v: "'" + v if isinstance(v, str) and (formula_like(v) or v[:1] in ("\t", "\r")) else v
+        )
+    return out
 
 
 def _table(name: str, cells: dict[int, dict[int, object]], merged: list[str], messages: list[Message]) -> Sheet:

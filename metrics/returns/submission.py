@@ -83,7 +83,7 @@ def submit(
     plan: Plan,
     store: Store,
     parsed: ParsedReturn,
-    content: bytes,
+    content: bytes | None,
     submitted_by: str,
     explanation: str | None = None,
     is_demo: bool = False,
@@ -91,11 +91,14 @@ def submit(
 ) -> Outcome:
     """Store a validated return as the next version, or refuse it. Either way the attempt is
     audited: a refused one (errors, unexplained warnings) or the same file as the latest
-    version adds one audit row and changes nothing else."""
+    version adds one audit row and changes nothing else. ``content`` is None only for a file
+    refused before it was read (over the size limit), which can only be refused."""
     who = (submitted_by or "").strip()
     if not who:
         raise ReturnError("Say who is submitting the return (a name), so the audit log can record it.")
-    if hashlib.sha256(content).hexdigest() != parsed.sha256:
+    if content is None and not parsed.errors:
+        raise ReturnError("The file was not read, so it cannot be stored; check it again before submitting.")
+    if content is not None and hashlib.sha256(content).hexdigest() != parsed.sha256:
         raise ReturnError("The file changed after it was checked; check it again before submitting.")
     quarter_start = parsed.quarter.start
     # The attempt as the audit log records it; the outcome is settled below.
@@ -143,6 +146,7 @@ def submit(
         explanation=explanation,
         is_demo=is_demo,
     )
+    assert content is not None  # a file that was not read has errors and was refused above
     rows = parsed.indicator_rows.assign(period_start=lambda f: pd.to_datetime(f["period_start"]))
     version = return_store.submit_return(
         store, submission, content, rows, parsed.action_rows, board_rows(plan, parsed, who, is_demo)

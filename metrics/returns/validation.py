@@ -25,7 +25,7 @@ from metrics.returns.layout import (
     SECTION_INDICATOR,
 )
 from metrics.returns.messages import ERROR, WARNING, Message, ReturnError, bounded, fault_message
-from metrics.returns.reading import Sheet, cell_text, read_sheets
+from metrics.returns.reading import Sheet, cell_text, read_sheets, size_problem
 from metrics.returns.return_rules import RETURN_RULES
 from metrics.returns.rules import Accepted, Context, Row, accepted_row, check_row
 from metrics.store import Store
@@ -92,6 +92,18 @@ def validate_return(
         parsed.action_rows = pd.DataFrame()
     parsed.messages = bounded(parsed.messages, plan.settings.returns.messages_per_kind)
     return parsed
+
+
+def oversized_return(
+    plan: Plan, filename: str, size: int, sha256: str, subgroup_id: str, quarter: Quarter
+) -> ParsedReturn | None:
+    """A file refused for its size before it is read (the command line hashes a large file as
+    it streams past and never holds it), or None when it is within the limit."""
+    name = Path(filename).name or "upload"
+    problem = size_problem(size, name, plan.settings.returns)
+    if problem is None:
+        return None
+    return ParsedReturn(name, sha256, size, subgroup_id, quarter, messages=[problem])
 
 
 def check_sheets(sheets: list[Sheet], ctx: Context, parsed: ParsedReturn) -> None:
