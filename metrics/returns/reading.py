@@ -39,6 +39,7 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # Excel 97-2003 .xls and other old Office files
 ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
 MACRO_SUFFIXES = (".xlsm", ".xltm", ".xlsb", ".xlam")
 HEADER_SEARCH_ROWS = 10  # the header row is looked for among the first filled-in rows
+HEADER_MIN_COLUMNS = 3  # ... as a row naming at least this many of the template's columns
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 UTF8_BOM = b"\xef\xbb\xbf"
 SNIFF_BYTES = 4096  # a NUL byte this early means binary content, not text
@@ -388,8 +389,10 @@ def _table(name: str, cells: dict[int, dict[int, object]], merged: list[str], me
 
 
 def _names_columns(row: dict[int, object]) -> bool:
-    """Does a row name at least two of the template's columns (so it is the header row)?"""
-    return sum(_norm_header(v) in _KNOWN_COLUMNS for v in row.values() if not isinstance(v, CellProblem)) >= 2
+    """Does a row name the template's columns (so it is the header row)? At least three of
+    them, 'quarter' among them: a data row may hold a word like 'indicator', never 'quarter'."""
+    names = {_norm_header(v) for v in row.values() if not isinstance(v, CellProblem)}
+    return "quarter" in names and len(names & _KNOWN_COLUMNS) >= HEADER_MIN_COLUMNS
 
 
 def _decode_csv(data: bytes, filename: str, messages: list[Message]) -> str | None:

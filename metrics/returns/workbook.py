@@ -332,7 +332,21 @@ class Workbook:
                     sheet=name,
                 )
         scan = _SheetScan(self, name)
-        _parse(self.archive, actual, scan.start, scan.end, scan.chars)
+        try:
+            _parse(self.archive, actual, scan.start, scan.end, scan.chars)
+        except expat.ExpatError as exc:
+            raise Refused(
+                f"the '{name}' sheet is damaged: its XML breaks off or is malformed "
+                f"(line {exc.lineno}, character {exc.offset} of {actual})",
+                "an .xlsx saved by Excel or LibreOffice; open it, save it again and re-upload",
+                sheet=name,
+            ) from exc
+        except zipfile.BadZipFile as exc:
+            raise Refused(
+                f"the '{name}' sheet is damaged: its packed bytes do not match the zip's own check",
+                "an .xlsx saved by Excel or LibreOffice; open it, save it again and re-upload",
+                sheet=name,
+            ) from exc
         return RawSheet(name, scan.cells, scan.merged, hidden)
 
 
