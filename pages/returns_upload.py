@@ -35,17 +35,17 @@ def message_item(m: returns.Message) -> str:
 
 
 def summary(parsed: returns.ParsedReturn) -> None:
-    errors, warnings = parsed.errors, parsed.warnings
+    errors, warnings = parsed.error_count, parsed.warning_count  # all found, not only those listed
     if errors:
         st.error(
-            f"**{len(errors)} error(s)** must be fixed before this return can be stored"
-            + (f", and {len(warnings)} warning(s) to check." if warnings else ".")
+            f"**{errors:,} error(s)** must be fixed before this return can be stored"
+            + (f", and {warnings:,} warning(s) to check." if warnings else ".")
             + " Correct the file and upload it again.",
             icon=":material/error:",
         )
     elif warnings:
         st.warning(
-            f"**No errors; {len(warnings)} warning(s).** The return can be stored with an explanation.",
+            f"**No errors; {warnings:,} warning(s).** The return can be stored with an explanation.",
             icon=":material/warning:",
         )
     else:

@@ -122,6 +122,8 @@ def test_many_bad_rows_give_a_bounded_list_and_a_bounded_audit_row(results) -> N
     per_kind = load_plan(ROOT / "config.yaml").settings.returns.messages_per_kind
     assert len(errors) == per_kind + 1, errors
     assert "1,890 more of the 1,900 problems like the first 10 above (rows 12 to 1,901)" in errors[-1]
+    assert "'errors_1900.csv' has 1,900 error(s)" in r["stdout"], "the count is of every error found"
+    assert "the file has 1,900 error(s)" in r["stderr"]
     audit = return_store.audit(results["store"])
     assert audit["reasons"].fillna("").str.len().max() <= AUDIT_REASONS_CHARS
 

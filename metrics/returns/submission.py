@@ -121,7 +121,7 @@ def submit(
     if reasons:
         return_store.record_attempt(store, replace(audit, reasons=audit_summary(reasons)))
         if parsed.errors:
-            why = f"the file has {len(parsed.errors)} error(s), listed with its messages; fix them and submit again"
+            why = f"the file has {parsed.error_count:,} error(s), listed with its messages; fix them and submit again"
         else:
             why = f"{len(parsed.warnings)} warning(s) were not explained; give an explanation to store it with them"
         return Outcome("rejected", None, f"Not stored: {why}. The attempt is recorded in the audit log.")

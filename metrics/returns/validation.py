@@ -49,6 +49,7 @@ class ParsedReturn:
     indicator_rows: pd.DataFrame = field(default_factory=pd.DataFrame)
     action_rows: pd.DataFrame = field(default_factory=pd.DataFrame)
     preview: dict[str, pd.DataFrame] = field(default_factory=dict)
+    totals: dict[str, int] = field(default_factory=dict)  # problems found by severity, before the list was bounded
 
     @property
     def errors(self) -> list[Message]:
@@ -58,11 +59,21 @@ class ParsedReturn:
     def warnings(self) -> list[Message]:
         return [m for m in self.messages if m.severity == WARNING]
 
+    @property
+    def error_count(self) -> int:
+        """Every error found, including those the bounded list only counts."""
+        return self.totals.get(ERROR, len(self.errors))
+
+    @property
+    def warning_count(self) -> int:
+        """Every warning found, including those the bounded list only counts."""
+        return self.totals.get(WARNING, len(self.warnings))
+
     def summary(self) -> str:
         """One line: passed, or how many errors and warnings."""
         if not self.messages:
             return f"'{self.filename}' passed every check."
-        return f"'{self.filename}' has {len(self.errors)} error(s) and {len(self.warnings)} warning(s)."
+        return f"'{self.filename}' has {self.error_count:,} error(s) and {self.warning_count:,} warning(s)."
 
 
 def validate_return(
@@ -90,6 +101,7 @@ def validate_return(
         parsed.messages.append(fault_message(name, exc, reference))
         parsed.indicator_rows = pd.DataFrame()
         parsed.action_rows = pd.DataFrame()
+    parsed.totals = {severity: sum(m.severity == severity for m in parsed.messages) for severity in (ERROR, WARNING)}
     parsed.messages = bounded(parsed.messages, plan.settings.returns.messages_per_kind)
     return parsed
 
