@@ -86,3 +86,40 @@ def test_the_command_line_refuses_a_doubled_month_without_a_traceback(store: Sto
     assert "Traceback" not in result.stderr
     assert str(one) in result.stderr and str(other) in result.stderr
     assert schema.checksums(store) == before
+
+
+def test_two_uploads_of_one_name_on_the_page_are_both_checked(
+    plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On the page, two files of one name (the same month from two folders of the archive) are
+    both seen: different content is refused naming both uploads; identical content is stored once."""
+    import streamlit as st
+
+    from tests.test_wards_app import _explorer
+
+    store = Store(tmp_path / "page.duckdb")
+    initialise(plan, store)
+    monkeypatch.setenv("CSP_DB", str(store.path))
+    st.cache_data.clear()
+    name, csv_type = "2024-03-wm-street.csv", "text/csv"
+    one = write_street(tmp_path / "a" / name, [street_row("2024-03", F1)]).read_bytes()
+    other = write_street(tmp_path / "b" / name, [street_row("2024-03", B1), street_row("2024-03", F2)]).read_bytes()
+    before = schema.checksums(store)
+    at = _explorer()
+    at.file_uploader(key="police_files").set_value([(name, one, csv_type), (name, other, csv_type)])
+    at.file_uploader(key="police_lookup").set_value(("lookup.csv", LOOKUP21.read_bytes(), csv_type))
+    at.run()
+    at.button(key="police_import").click().run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert f"[upload 1] {name}: holds the same force and month" in errors
+    assert f"(also in [upload 2] {name})" in errors and str(tmp_path) not in errors
+    assert schema.checksums(store) == before
+
+    at.file_uploader(key="police_files").set_value([(name, one, csv_type), (name, one, csv_type)])
+    at.run()
+    at.button(key="police_import").click().run()
+    assert not at.exception and not at.error
+    text = "\n".join(t.value for t in at.text)
+    assert f"Skipped (same content as [upload 1] {name}, imported once): [upload 2] {name}" in text
+    assert _month_total(store, "2024-03") == 1
