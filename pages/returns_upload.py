@@ -4,6 +4,7 @@ preview), confirm, and see earlier versions and what changed between them."""
 
 from __future__ import annotations
 
+import logging
 import math
 from datetime import date
 from html import escape
@@ -219,11 +220,22 @@ if upload is not None:
     if not user:
         st.caption("Type your name in the sidebar to submit.")
     if st.button("Submit this return", type="primary", disabled=not user, key="return_submit"):
-        result = returns.submit(plan, reads.store(), parsed, content, user, explanation)
-        st.session_state[OUTCOME_KEY] = (result.outcome, result.message)
-        if result.stored:
-            st.session_state[UPLOAD_GENERATION] = generation + 1
-            reads.clear_after_return()
-        st.rerun()
+        try:
+            result = returns.submit(plan, reads.store(), parsed, content, user, explanation)
+        except returns.ReturnError as exc:
+            st.error(str(exc), icon=":material/block:")
+        except Exception as exc:  # noqa: BLE001 - the page's boundary: a message here, the traceback in the log
+            logging.getLogger(__name__).exception("Submitting return %r (sha256 %s) failed", upload.name, parsed.sha256)
+            st.error(
+                f"The submission stopped at an unexpected fault ({type(exc).__name__}); nothing was stored. "
+                f"The details are in the server's log for the operator (reference {parsed.sha256[:12]}).",
+                icon=":material/block:",
+            )
+        else:
+            st.session_state[OUTCOME_KEY] = (result.outcome, result.message)
+            if result.stored:
+                st.session_state[UPLOAD_GENERATION] = generation + 1
+                reads.clear_after_return()
+            st.rerun()
 
 versions(subgroup_id, quarter)
