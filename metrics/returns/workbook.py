@@ -45,6 +45,10 @@ ACTIVE_PARTS = (
     ("xl/macrosheets/", "an Excel 4.0 macro sheet"),
     ("customui/", "a custom ribbon that can call macros"),
 )
+# Entries a part other than a sheet's cells may list (relationships, sheets, styles, merged
+# ranges): far above any real workbook's (Excel itself allows 64,000 styles), far below what
+# would hold memory.
+MAX_PART_ENTRIES = 100_000
 SAFE_LINK_SCHEMES = ("http://", "https://", "mailto:")  # what Excel makes of a typed URL or email
 _CELL_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
 # Plain arithmetic: numbers, this sheet's cell references, + - * / ^ % and brackets.
@@ -133,6 +137,15 @@ def _parse(archive: zipfile.ZipFile, name: str, start: Callable, end: Callable, 
     parser.Parse(b"", True)
 
 
+def _bounded(count: int, what: str) -> None:
+    """Refuse a part listing more entries than any real workbook does."""
+    if count >= MAX_PART_ENTRIES:
+        raise Refused(
+            f"the workbook lists more than {MAX_PART_ENTRIES:,} {what}, far more than any real workbook",
+            "the template saved by Excel or LibreOffice",
+        )
+
+
 def _rels(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str, str]]:
     """A part's relationships: id -> (type's last word, target part or URL, target mode)."""
     folder, base = posixpath.split(part)
@@ -149,6 +162,7 @@ def _rels(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str, str]
             if mode != "External":
                 inside = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
                 target = posixpath.normpath(inside)
+            _bounded(len(out), "relationships")
             out[a.get("Id", "")] = (a.get("Type", "").rsplit("/", 1)[-1], target, mode)
 
     _parse(archive, rels_name, start, lambda _t: None, None)
@@ -223,6 +237,7 @@ class Workbook:
             if _local(tag) == "sheet":
                 a = {_local(k): v for k, v in attrs.items()}
                 kind, target, _mode = rels.get(a.get("id", ""), ("missing", "", ""))
+                _bounded(len(sheets), "sheets")
                 sheets[a.get("name", "")] = (kind, target, a.get("state", "visible") != "visible")
 
         _parse(self.archive, self.names["xl/workbook.xml"], start, lambda _t: None, None)
@@ -289,10 +304,12 @@ class Workbook:
             name = _local(tag)
             a = {_local(k): v for k, v in attrs.items()}
             if name == "numFmt":
-                custom[int(a.get("numFmtId", "0"))] = a.get("formatCode", "")
+                _bounded(len(custom), "number formats")
+                custom[int(a.get("numFmtId", "0") or 0)] = a.get("formatCode", "")[:200]
             elif name == "cellXfs":
                 depth["cellXfs"] = True
             elif name == "xf" and depth["cellXfs"]:
+                _bounded(len(formats), "cell styles")
                 formats.append(int(a.get("numFmtId", "0") or 0))
 
         def end(tag: str) -> None:
@@ -404,7 +421,8 @@ class _SheetScan:
             if name == "f":
                 self.formula_attrs = a
         elif name == "mergeCell" and a.get("ref"):
-            self.merged.append(a["ref"])
+            _bounded(len(self.merged), "merged ranges")
+            self.merged.append(a["ref"][:40])
 
     def chars(self, data: str) -> None:
         if self.into is not None and self.text is not None:

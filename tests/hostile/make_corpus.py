@@ -264,6 +264,25 @@ def cases(plan: Plan) -> list[Case]:
         z.writestr("xl/workbook.xml", "<workbook/>")
         z.writestr(INDICATORS_XML, b" " * 40_000_000)
     out.append(Case("zip_bomb.xlsx", bomb.getvalue(), "zip bomb", "which is how a 'zip bomb' looks"))
+    out.append(Case("zip_bomb_lying_sizes.xlsx", _lying_sizes(xlsx), "zip bomb: sizes that lie", "do not match",
+                    ind_sheet))  # fmt: skip
+    out.append(
+        Case(
+            "commas_4mb.csv",
+            csv_bytes + b"," * 4_000_000 + b"\r\n",
+            "memory: a 4 MB row of empty cells (blank, so the rest is stored)",
+            stored=True,
+        )
+    )
+    merges = "".join(f'<mergeCell ref="A{r}:B{r}"/>' for r in range(10, 10 + 100_001))
+    out.append(
+        Case(
+            "merged_100001.xlsx",
+            _sheet(xlsx, lambda x: x.replace("</sheetData>", f"</sheetData><mergeCells>{merges}</mergeCells>", 1)),
+            "memory: 100,001 merged ranges",
+            "more than 100,000 merged ranges",
+        )
+    )
     nested = io.BytesIO()
     with zipfile.ZipFile(nested, "w", zipfile.ZIP_STORED) as z:
         z.writestr("inner.xlsx", bomb.getvalue())
@@ -530,6 +549,25 @@ def cases(plan: Plan) -> list[Case]:
     out.append(Case("password.xlsx", encrypted, "a password-protected workbook", "is a password-protected workbook"))
     out.append(Case("old_excel.xls", encrypted[:512], "renamed types: an old .xls", "Excel 97-2003"))
     return out
+
+
+def _lying_sizes(xlsx: bytes) -> bytes:
+    """The workbook with its Indicators sheet replaced by 30 MB of XML whose zip headers (local
+    and central) declare 2,000 bytes: the size checks pass, and the reader must still stop."""
+    body = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    body += b"<row/>" * 5_000_000 + b"</sheetData></worksheet>"
+    data = bytearray(_zip(xlsx, lambda n, b: body if n == INDICATORS_XML else b))
+    declared = (2_000).to_bytes(4, "little")
+    real = len(body).to_bytes(4, "little")
+    name = INDICATORS_XML.encode()
+    for signature, size_at in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):  # local header, central directory
+        at = 0
+        while (at := data.find(signature, at)) != -1:
+            name_at = at + (30 if signature == b"PK\x03\x04" else 46)
+            if data[name_at : name_at + len(name)] == name and data[at + size_at : at + size_at + 4] == real:
+                data[at + size_at : at + size_at + 4] = declared
+            at += 4
+    return bytes(data)
 
 
 def _date_styled(xlsx: bytes) -> bytes:
