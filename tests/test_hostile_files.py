@@ -221,7 +221,6 @@ def test_the_upload_page_refuses_active_content_and_neutralises_its_tables(corpu
     table's own "Download as CSV" cannot export a formula."""
     folder, _made = corpus
     at = _goto(AppTest.from_file(APP, default_timeout=TIMEOUT).run(), "returns-upload")
-    at.sidebar.text_input(key="user_name").set_value("Pat Lead")
     at.selectbox(key="return_subgroup").set_value(SUBGROUP)
     at.selectbox(key="return_quarter").set_value(Quarter.parse("2025/26 Q2").label)
     at.run()

@@ -12,12 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from metrics import police_uk
+from metrics import access, police_uk
 from metrics.bootstrap import initialise
 from metrics.police_uk import PoliceDataError
 from metrics.store import Store, schema
 from tests.conftest import ROOT
 from tests.test_police_uk import B1, F1, F2, LOOKUP21, street_row, write_street
+
+OPERATOR = access.operator("Test operator")  # the command line's administrator
 
 
 @pytest.fixture
@@ -26,7 +28,7 @@ def store(plan, tmp_path: Path) -> Store:
     initialise(plan, s)
     police_uk.import_street_files(
         s, plan, [write_street(tmp_path / "seed" / "2023-12-wm-street.csv", [street_row("2023-12", F1)])],
-        lookup_path=LOOKUP21,
+        lookup_path=LOOKUP21, by=OPERATOR,
     )  # fmt: skip
     return s
 
@@ -44,7 +46,7 @@ def test_the_same_file_in_two_folders_is_imported_once(plan, store: Store, tmp_p
     shutil.copy(first, copy)
     renamed = tmp_path / "b" / "january-copy.csv"
     shutil.copy(first, renamed)
-    report = police_uk.import_street_files(store, plan, [tmp_path / "a", tmp_path / "b"])
+    report = police_uk.import_street_files(store, plan, [tmp_path / "a", tmp_path / "b"], by=OPERATOR)
     assert _month_total(store, "2024-01") == 3, "a month is never doubled"
     assert report.same_content == {str(copy): str(first), str(renamed): str(first)}
     text = "\n".join(report.lines())
@@ -60,7 +62,7 @@ def test_two_different_files_for_one_force_and_month_are_refused_naming_both(
     february = write_street(tmp_path / "y" / "2024-02-wm-street.csv", [street_row("2024-02", B1)])
     before = schema.checksums(store)
     with pytest.raises(PoliceDataError) as refused:
-        police_uk.import_street_files(store, plan, [one, other, february])
+        police_uk.import_street_files(store, plan, [one, other, february], by=OPERATOR)
     text = str(refused.value)
     assert "nothing was stored" in text and "West Midlands Police 2024-01" in text
     assert f"{one}: holds the same force and month" in text and f"(also in {other})" in text
@@ -68,7 +70,7 @@ def test_two_different_files_for_one_force_and_month_are_refused_naming_both(
     assert schema.checksums(store) == before
 
     # With --skip-bad the clashing pair is left out (neither is known to be right); the rest goes in.
-    report = police_uk.import_street_files(store, plan, [one, other, february], skip_bad=True)
+    report = police_uk.import_street_files(store, plan, [one, other, february], skip_bad=True, by=OPERATOR)
     assert _month_total(store, "2024-01") == 0 and _month_total(store, "2024-02") == 1
     assert {str(one), str(other)} <= set(report.bad_files)
 

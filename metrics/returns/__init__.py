@@ -31,11 +31,12 @@ from metrics.returns.layout import ACTION_STATUSES, CSV_SHEET
 from metrics.returns.messages import Message, ReturnError, messages_text, sheet_anchor
 from metrics.returns.obligations import PERIOD_TYPES, Period, owed_actions, owed_indicators, owed_periods
 from metrics.returns.reading import formula_like, neutralised
-from metrics.returns.submission import Outcome, board_rows, submit
+from metrics.returns.submission import REFUSED, Outcome, board_rows, submit
 from metrics.returns.template import (
     XLSX_MIME,
     rows_csv,
     rows_xlsx,
+    spreadsheet_safe,
     template_csv,
     template_filename,
     template_rows,
@@ -47,6 +48,7 @@ __all__ = [
     "ACTION_STATUSES",
     "CSV_SHEET",
     "PERIOD_TYPES",
+    "REFUSED",
     "XLSX_MIME",
     "Message",
     "Outcome",
@@ -65,6 +67,7 @@ __all__ = [
     "rows_csv",
     "rows_xlsx",
     "sheet_anchor",
+    "spreadsheet_safe",
     "submit",
     "template_csv",
     "template_filename",

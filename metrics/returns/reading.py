@@ -40,6 +40,8 @@ ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
 MACRO_SUFFIXES = (".xlsm", ".xltm", ".xlsb", ".xlam")
 HEADER_SEARCH_ROWS = 10  # the header row is looked for among the first filled-in rows
 HEADER_MIN_COLUMNS = 3  # ... as a row naming at least this many of the template's columns
+# Parts of an Office package that hold code: VBA projects, Excel 4.0 macro sheets, ActiveX.
+MACRO_PARTS = re.compile(r"(vbaProject\.bin|vbaProjectSignature|/macrosheets/|/activeX/)", re.IGNORECASE)
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 UTF8_BOM = b"\xef\xbb\xbf"
 SNIFF_BYTES = 4096  # a NUL byte this early means binary content, not text
@@ -231,6 +233,19 @@ def _read_xlsx(data: bytes, filename: str, limits: ReturnSettings, messages: lis
                 "so it was not opened",
                 expected=f"a workbook that opens to at most {limits.max_unzipped_mb:g} MB and at most "
                 f"{limits.max_compression_ratio:g} times its packed size; start again from the template",
+            )
+        )
+        return None
+    macros = [m.filename for m in members if MACRO_PARTS.search(m.filename)]
+    if macros:
+        # A return is figures and words; a workbook carrying macros (an .xlsm renamed, or
+        # Excel 4.0 macro sheets) is refused so the stored original never carries code.
+        messages.append(
+            Message(
+                severity=ERROR,
+                seen=", ".join(macros[:3]),
+                problem=f"'{filename}' contains macros, which a return must not carry, so it was not opened",
+                expected="the template saved as 'Excel Workbook (.xlsx)', not as a macro-enabled workbook",
             )
         )
         return None

@@ -36,6 +36,7 @@ SUBGROUP = "csvpp"
 INDICATORS_XML = "xl/worksheets/sheet2.xml"  # the template's sheet order: Read me, Indicators, Actions, Lists
 TEMPLATE_STYLES = 6  # cell styles in the template's styles.xml (a date style is added after them)
 FILE = "The file"  # where a message about the whole file says it is
+MARK = "XHOSTILEX"  # a placeholder the hostile text replaces after the template is written
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,14 @@ def _rows(plan: Plan) -> tuple[list[dict], list[dict]]:
                 r["status"] = r["status"] or "On track"
             return indicators, actions
     raise LookupError(f"no demo return for {SUBGROUP} {QUARTER.label}")
+
+
+def _inject(data: bytes, text: str, *, csv: bool) -> bytes:
+    """The file with the placeholder replaced by ``text`` as a person would have typed it: the
+    template writers quote formula-like text (an apostrophe), so hostile text goes in after."""
+    quoted = '"' + text.replace('"', '""') + '"' if csv else text
+    assert MARK.encode() in data
+    return data.replace(MARK.encode(), quoted.encode("utf-8"))
 
 
 def _zip(data: bytes, change: Callable[[str, bytes], bytes | None], add: dict[str, bytes] | None = None) -> bytes:
@@ -110,7 +119,10 @@ def cases(plan: Plan) -> list[Case]:
     def set_ind(index: int, **values: object) -> tuple[list[dict], list[dict]]:
         return variant(lambda i, _a: i[index].update(values))
 
-    xlsx = rows_xlsx(plan, SUBGROUP, QUARTER, *base)
+    def xlsx_of(rows: tuple[list[dict], list[dict]]) -> bytes:
+        return rows_xlsx(plan, SUBGROUP, QUARTER, *rows)
+
+    xlsx = xlsx_of(base)
     csv_bytes = rows_csv(*base)
     csv_text = csv_bytes.decode("utf-8-sig")
     header = csv_text.splitlines()[0]
@@ -400,7 +412,7 @@ def cases(plan: Plan) -> list[Case]:
     out.append(
         Case(
             "formula_text.csv",
-            rows_csv(*set_ind(1, commentary='=HYPERLINK("http://example.invalid","see")')),
+            _inject(rows_csv(*set_ind(1, commentary=MARK)), '=HYPERLINK("http://example.invalid","see")', csv=True),
             "active content: text that runs as a formula",
             "text a spreadsheet would run as a formula",
             "CSV file, row 3, column 'commentary'",
@@ -409,7 +421,7 @@ def cases(plan: Plan) -> list[Case]:
     out.append(
         Case(
             "dde_text.csv",
-            rows_csv(*set_ind(1, contact="-2+3+cmd|' /C calc'!A0")),
+            _inject(rows_csv(*set_ind(1, contact=MARK)), "-2+3+cmd|' /C calc'!A0", csv=True),
             "active content: DDE as text",
             "text a spreadsheet would run as a formula",
             "CSV file, row 3, column 'contact'",
@@ -418,7 +430,7 @@ def cases(plan: Plan) -> list[Case]:
     out.append(
         Case(
             "formula_text.xlsx",
-            rows_xlsx(plan, SUBGROUP, QUARTER, *set_ind(1, commentary="@SUM(1+1)*cmd|' /C calc'!A0")),
+            _sheet(xlsx_of(set_ind(1, commentary=MARK)), lambda x: x.replace(MARK, "@SUM(1+1)*cmd|' /C calc'!A0")),
             "active content: text that runs as a formula",
             "text a spreadsheet would run as a formula",
             f"{ind_sheet}, row 3, column 'commentary'",
