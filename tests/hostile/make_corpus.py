@@ -437,10 +437,13 @@ def cases(plan: Plan) -> list[Case]:
         )
     )
     for name, part, words in (
-        ("macro_project.xlsx", "xl/vbaProject.bin", "a macro project"),
+        ("macro_project.xlsx", "xl/vbaProject.bin", "contains macros, which a return must not carry"),
         ("embedded_object.xlsx", "xl/embeddings/oleObject1.bin", "an embedded object"),
         ("external_link.xlsx", "xl/externalLinks/externalLink1.xml", "a link to another workbook"),
-        ("activex.xlsx", "xl/activeX/activeX1.xml", "an ActiveX control"),
+        ("activex.xlsx", "xl/activeX/activeX1.xml", "contains macros, which a return must not carry"),
+        ("macro_sheet.xlsx", "xl/macrosheets/sheet1.xml", "contains macros, which a return must not carry"),
+        ("custom_ribbon.xlsx", "customUI/customUI14.xml", "a custom ribbon that can call macros"),
+        ("query_table.xlsx", "xl/queryTables/queryTable1.xml", "a query that fetches data"),
         ("data_connection.xlsx", "xl/connections.xml", "a data connection"),
     ):
         out.append(Case(name, _zip(xlsx, lambda _n, b: b, {part: b"<x/>"}), "active content: a part", words))
