@@ -178,7 +178,8 @@ def test_an_unforeseen_fault_is_a_message_and_a_logged_reference(
     [
         ("=1+1", True), ('=HYPERLINK("http://x")', True), (" =A1", True), ("-2+3+cmd|' /C calc'!A0", True),
         ("@SUM(A1)", True), ("+Sheet2!A1", True), ("-5", False), ("+44 7700 900123", False),
-        ("- see notes", False), ("Rose 5% (= target)", False), ("lead@example.org", False),
+        ("- see notes", False), ("- Rates fell (see note)", False), ("+ two more staff (funded)", False),
+        ("Rose 5% (= target)", False), ("lead@example.org", False),
     ],
 )  # fmt: skip
 def test_formula_like_text(text: str, runs: bool) -> None:

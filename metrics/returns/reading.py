@@ -49,7 +49,8 @@ ENCODING_ROWS_SHOWN = 8  # rows with non-ASCII characters named in the Windows-1
 MONTH_FORMATS = ("%b %Y", "%B %Y", "%Y-%m", "%m/%Y", "%Y-%m-%d", "%d/%m/%Y")
 # A number as people type it: thousands separators, a sign, a leading point ('.5').
 # Text that calls something when a spreadsheet runs it: a function, another sheet, a DDE link.
-_CALLS = re.compile(r"[A-Za-z_][\w.]*\s*\(|!|\|")
+# A function call has its bracket right after the name ('SUM('); 'fell (see note)' is prose.
+_CALLS = re.compile(r"[A-Za-z_][\w.]*\(|!|\|")
 _KNOWN_COLUMNS = set(INDICATOR_COLUMNS) | set(ACTION_COLUMNS) | set(CSV_COLUMNS)
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^[+-]?\.\d+$")
 
