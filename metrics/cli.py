@@ -28,6 +28,7 @@ from metrics.returns import (
     validate_return,
 )
 from metrics.store import Store, StoreError, open_store, schema
+from metrics.words import area_words
 
 EXIT_STORED = 0  # stored (or, with --dry-run, valid)
 EXIT_REFUSED = 1  # errors, unexplained warnings, or a bad argument: nothing stored
@@ -153,7 +154,7 @@ def _progress_bar(fraction: float, message: str) -> None:
 def _import_police(args: argparse.Namespace) -> int:
     plan = load_plan()
     store = open_store(plan)
-    initialise(plan, store)  # the store must exist and hold the plan's wards
+    initialise(plan, store)  # the store must exist and hold the plan's areas
     report = police_uk.import_street_files(
         store,
         plan,
@@ -172,8 +173,9 @@ def _ward_summary(args: argparse.Namespace) -> int:
     plan = load_plan()
     unknown = [w for w in args.ward or [] if w not in plan.ward_names()]
     if unknown:
+        words = area_words(plan)
         raise police_uk.PoliceDataError(
-            f"unknown ward code(s): {', '.join(unknown)}. The partnership's wards are: "
+            f"unknown {words.one} code(s): {', '.join(unknown)}. The partnership's {words.many} are: "
             + ", ".join(f"{c} ({n})" for c, n in plan.ward_names().items())
         )
     frame = police_uk.ward_summary(_ready_store(plan), args.from_month, args.to_month, args.ward or (), args.type or ())

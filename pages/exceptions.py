@@ -26,7 +26,7 @@ quarter = widgets.selected_quarter()
 
 st.title("Exception report")
 if quarter is None:
-    st.info("No quarterly data is stored yet. Run `python -m metrics init --demo` to load demo data.")
+    widgets.plan_without_figures()
     st.stop()
 
 st.markdown(f"### {quarter.label} ({quarter.months_label})")
