@@ -12,6 +12,7 @@ exactly as it was (and a rerun never finds, or reports success on, a half-built 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
@@ -135,21 +136,28 @@ def initialise(plan: Plan, store: Store, with_demo: bool = False, progress: Prog
     stage = "schema"
     try:
         _discard(work)
-        if store.path.exists():
-            # Held while copied, so no other process writes to it meanwhile; checkpointed, so
-            # the file alone holds everything.
-            with store.session():
+        # An existing store is held from the copy until the rename, so no other process can
+        # write to it meanwhile (a write there would be lost when the copy replaces it); it is
+        # checkpointed first, so the file alone holds everything.
+        exists = store.path.exists()
+        with store.session() if exists else contextlib.nullcontext(), contextlib.ExitStack() as keep:
+            if exists:
                 store.checkpoint()
-                shutil.copy2(store.path, work)
-        working = Store(work, store.wait_seconds)
-        tracker = _Stage()
-        try:
-            report = _build(plan, working, with_demo, progress, tracker)
-        finally:
-            stage = tracker.name
-        stage = "finish"
-        working.checkpoint()
-        os.replace(work, store.path)
+                # DuckDB's lock is a POSIX record lock, which a process loses when it closes *any*
+                # descriptor of the file: so the original is read through one descriptor kept
+                # open until after the rename (shutil.copy2 would close its own, and free it).
+                source = keep.enter_context(open(store.path, "rb"))  # noqa: SIM115
+                with open(work, "wb") as target:
+                    shutil.copyfileobj(source, target)
+            working = Store(work, store.wait_seconds)
+            tracker = _Stage()
+            try:
+                report = _build(plan, working, with_demo, progress, tracker)
+            finally:
+                stage = tracker.name
+            stage = "finish"
+            working.checkpoint()
+            os.replace(work, store.path)
     except Exception as exc:
         _discard(work)
         if isinstance(exc, InitError):

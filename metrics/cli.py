@@ -28,6 +28,7 @@ from metrics.returns import (
     validate_return,
 )
 from metrics.store import Store, StoreError, open_store, schema
+from metrics.store import plan as plan_store
 from metrics.words import area_words
 
 EXIT_STORED = 0  # stored (or, with --dry-run, valid)
@@ -154,7 +155,12 @@ def _progress_bar(fraction: float, message: str) -> None:
 def _import_police(args: argparse.Namespace) -> int:
     plan = load_plan()
     store = open_store(plan)
-    initialise(plan, store)  # the store must exist and hold the plan's areas
+    # The store must exist and hold the plan's areas. A ready store only needs the plan synced
+    # (one transaction); init's all-or-nothing copy of the whole store is for creating it.
+    if schema.is_ready(store):
+        plan_store.sync_plan(store, plan)
+    else:
+        initialise(plan, store)
     report = police_uk.import_street_files(
         store,
         plan,

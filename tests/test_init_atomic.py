@@ -121,3 +121,35 @@ def test_first_start_shows_the_message_not_a_traceback(tmp_path: Path, monkeypat
     assert "failed while loading the Strategic Assessment file" in message
     assert "assessment.csv" in message and "Nothing was changed" in message
     assert not db.exists()
+
+
+def test_the_store_is_held_from_the_copy_until_the_rename(
+    plan: Plan, plan_only: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process cannot write to the store while init builds its working copy: a write
+    there would be lost when the copy replaces the store. It waits, and is refused as busy."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "store.duckdb"
+    shutil.copy(plan_only, path)
+    writer = (
+        "import sys; from metrics.store import Store, StoreBusyError; from metrics.store import plan\n"
+        "try:\n    plan.set_meta(Store(sys.argv[1], wait_seconds=0.5), 'written_by', 'another process')\n"
+        "except StoreBusyError:\n    sys.exit(3)\n"
+    )
+    seen: list[int] = []
+    real = bootstrap.plan_store.sync_plan
+
+    def sync_then_try_a_write(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        real(*args, **kwargs)
+        seen.append(subprocess.run([sys.executable, "-c", writer, str(path)], cwd=ROOT).returncode)
+
+    monkeypatch.setattr(bootstrap.plan_store, "sync_plan", sync_then_try_a_write)
+    initialise(plan, Store(path))
+    assert seen == [3], "the other process was refused as busy while init ran"
+    monkeypatch.undo()
+    from metrics.store import plan as plan_store
+
+    plan_store.set_meta(Store(path), "written_by", "after init")  # and can write once it is done
+    assert plan_store.meta(Store(path))["written_by"] == "after init"
