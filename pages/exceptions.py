@@ -23,12 +23,13 @@ MIME = {
 plan = reads.plan()
 quarter = widgets.selected_quarter()
 
-st.title("Exception report")
+st.title("Exception report", anchor=False)
 if quarter is None:
     st.info("No quarterly data is stored yet. Run `python -m metrics init --demo` to load demo data.")
     st.stop()
 
-st.markdown(f"### {quarter.label} ({quarter.months_label})")
+st.header(f"{reads.completeness(quarter).label()} ({quarter.months_label})", anchor=False)
+widgets.completeness_note(quarter)
 reviews = reads.reviews(quarter)
 widgets.demo_banner(any(r.status.value.is_demo for r in reviews))
 
@@ -56,11 +57,24 @@ cols[1].metric("✦ Notable improvements", len(improving))
 cols[2].metric("∿ Off or ahead of target by noise", len(noise))
 widgets.status_key()
 
+# The summary first: every exception in one short list, each a link to its detail below.
+if report:
+    st.header("Summary", anchor=False)
+    items = "".join(
+        f"<li>{markup.status_cell(r.status.rag)} "
+        f'<a href="#{markup.exception_anchor(r.indicator.id)}">{escape(r.indicator.name)}</a>'
+        f"{markup.demo_tag(r.status.value.is_demo)} "
+        f'<span class="csp-muted">· {escape(r.category.word)} · {escape("; ".join(r.reasons))} · '
+        f"{escape(plan.subgroup(r.indicator.owner).short_name)}</span></li>"
+        for r in report
+    )
+    st.html(f'<ul class="csp-exceptions">{items}</ul>')
+
 notes = reads.commentary(quarter).set_index("indicator_id")
 progress = reads.action_progress(quarter)
 
 for title, group in (("Needs the board's attention", attention), ("Notable improvements", improving)):
-    st.header(f"{title} ({len(group)})")
+    st.header(f"{title} ({len(group)})", anchor=False)
     if not group:
         st.success(
             "None this quarter" + (" for the chosen theme and owner." if (chosen_themes or chosen_owners) else ".")
@@ -70,7 +84,7 @@ for title, group in (("Needs the board's attention", attention), ("Notable impro
         with st.container(border=True):
             facts, chart = st.columns([2, 3])
             with facts:
-                st.subheader(ind.name)
+                st.html(f'<h3 id="{markup.exception_anchor(ind.id)}" class="csp-detail">{escape(ind.name)}</h3>')
                 st.caption(
                     f"{plan.theme(ind.theme_id).short_name} · owner: {plan.subgroup(ind.owner).name} · "
                     f"why: {'; '.join(r.reasons)}"
@@ -91,7 +105,7 @@ for title, group in (("Needs the board's attention", attention), ("Notable impro
                 actions = proposed_actions(plan, ind, progress)
                 st.markdown("**Proposed action** (the owner's actions under this priority, latest progress)")
                 if actions.empty:
-                    st.caption("The owner leads no action under this priority in the plan.")
+                    st.caption("The owner has no open action under this priority (none in the plan, or all complete).")
                 else:
                     rows = [
                         {
@@ -121,7 +135,7 @@ if noise:
             )
 
 st.divider()
-st.header("Board pack")
+st.header("Board pack", anchor=False)
 st.caption(
     "A cover, a summary of every indicator with its status icons and the key, one section per exception "
     "with its SPC chart, commentary and proposed action, each subgroup's submission status, and data notes. "

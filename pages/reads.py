@@ -22,12 +22,15 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from metrics import (
+    Completeness,
     IndicatorStatus,
     Plan,
     Quarter,
     Review,
     Store,
     available_quarters,
+    completeness_of,
+    default_quarter,
     indicator_store,
     load_plan,
     open_store,
@@ -108,6 +111,18 @@ def statuses(db: str, fingerprint: Fingerprint, quarter: Quarter, ward: str | No
 def reviews(db: str, fingerprint: Fingerprint, quarter: Quarter, ward: str | None = None) -> list[Review]:
     """Each indicator's status, SPC chart, variation, assurance and exception category."""
     return review_all(plan(), values.cached(db, fingerprint), quarter, ward)
+
+
+@per_data_version
+def completeness(db: str, fingerprint: Fingerprint, quarter: Quarter) -> Completeness:
+    """How many indicators have a figure for the quarter, and which are awaited, by owner."""
+    return completeness_of(plan(), statuses.cached(db, fingerprint, quarter, None))
+
+
+@per_data_version
+def opening_quarter(db: str, fingerprint: Fingerprint) -> Quarter | None:
+    """The quarter the board pages open on: the latest complete one (metrics/completeness.py)."""
+    return default_quarter(plan(), values.cached(db, fingerprint), quarters.cached(db, fingerprint))
 
 
 @per_data_version
@@ -239,6 +254,18 @@ def clear_after_return() -> None:
     """After a return is stored: drop every cached read it changes (board figures, commentary,
     action progress, versions, tracker). The store's new fingerprint would miss them anyway;
     clearing frees the memory and makes the next rerun certain to read afresh."""
-    changed = (values, quarters, statuses, reviews, trend_chart, action_progress, commentary, submissions, tracker)
+    changed = (
+        values,
+        quarters,
+        statuses,
+        reviews,
+        completeness,
+        opening_quarter,
+        trend_chart,
+        action_progress,
+        commentary,
+        submissions,
+        tracker,
+    )
     for read in changed:
         read.cached.clear()

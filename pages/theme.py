@@ -25,13 +25,13 @@ plan = reads.plan()
 theme = plan.theme(widgets.current_theme_id() or plan.themes[0].id)
 quarter = widgets.selected_quarter()
 
-st.title(theme.name)
+st.title(theme.name, anchor=False)
 if quarter is None:
     st.info("No quarterly data is stored yet. Run `python -m metrics init --demo` to load demo data.")
     st.stop()
 
-top = st.columns([3, 2])
-top[0].markdown(f"### {quarter.label} ({quarter.months_label})")
+st.header(f"{reads.completeness(quarter).label()} ({quarter.months_label})", anchor=False)
+widgets.completeness_note(quarter)
 ward = widgets.selected_ward()  # one ward choice for every page (sidebar, session and ?ward=)
 
 statuses = {s.indicator.id: s for s in reads.statuses(quarter, ward) if s.indicator.theme_id == theme.id}
@@ -45,7 +45,7 @@ progress = reads.action_progress(quarter).set_index("action_id")
 
 for objective in theme.objectives:
     st.divider()
-    st.header(objective.text)
+    st.header(objective.text, anchor=False)
     indicators = plan.indicators_for_objective(objective.id)
     if not indicators:
         st.info("No indicator is declared for this objective: progress is reported through its actions below.")
@@ -60,7 +60,7 @@ for objective in theme.objectives:
                     where = f" · {plan.ward_names()[s.ward]}"
                 elif ward and not ind.ward_detail:
                     where = " · citywide (no ward detail)"
-                st.subheader(ind.name)
+                st.subheader(ind.name, anchor=False)
                 st.caption(f"Success measure: {plan.measure(ind.measure_id).text}{where}")
                 st.html(
                     f'<div class="csp-sentence">{markup.status_cell(s.rag)} &nbsp; {markup.spc_inline(review)}</div>'
@@ -101,7 +101,7 @@ for objective in theme.objectives:
                 )
     actions = plan.actions_for_objective(objective.id)
     if actions:
-        st.subheader("Actions")
+        st.subheader("Actions", anchor=False)
         rows = []
         for action in actions:
             if action.id in progress.index:
