@@ -8,12 +8,17 @@ for (a shared link to a theme page) even on the first start.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from metrics import PlanError, StoreError, initialise, load_plan
 from pages import markup, reads, widgets
 
-st.set_page_config(page_title="CSP performance", page_icon=":material/shield:", layout="wide")
+# The page icon is a file in the repository: a :material/...: page icon makes the browser fetch
+# the favicon from fonts.gstatic.com, which fails offline (nothing is fetched at run time).
+PAGE_ICON = str(Path(__file__).resolve().parent / "assets" / "icon.png")
+st.set_page_config(page_title="CSP performance", page_icon=PAGE_ICON, layout="wide")
 
 try:
     plan = load_plan()
@@ -36,6 +41,9 @@ board = [
     st.Page(
         "pages/exceptions.py", title="Exception report", icon=":material/priority_high:", url_path="exception-report"
     ),
+    # Its own address, so the person presenting opens it directly (not "presenter": a url_path
+    # equal to its file's name breaks AppTest's page switching; see README, Known issues).
+    st.Page("pages/presenter.py", title="Present the quarter", icon=":material/slideshow:", url_path="present"),
 ]
 themes: list[st.Page] = []
 theme_by_path: dict[str, str] = {}

@@ -109,8 +109,8 @@ def quarter_completeness(plan: Plan, values: pd.DataFrame, quarter: Quarter) -> 
 
 def default_quarter(plan: Plan, values: pd.DataFrame, quarters: list[Quarter]) -> Quarter | None:
     """The quarter the board pages open on: the latest complete one (see the module docstring),
-    or, if none of the latest ``MAX_QUARTERS_BACK`` is complete, the latest with any data. ``quarters`` oldest first; only the
-    latest few are summarised, newest first, until one is complete."""
+    or, if none of the latest ``MAX_QUARTERS_BACK`` is complete, the latest with any data.
+    ``quarters`` oldest first; they are summarised newest first until one is complete."""
     for quarter in list(reversed(quarters))[:MAX_QUARTERS_BACK]:
         if not quarter_completeness(plan, values, quarter).is_partial:
             return quarter

@@ -48,6 +48,17 @@ CSS = """
 a:focus-visible, button:focus-visible, [role="button"]:focus-visible, summary:focus-visible,
 [data-testid="stSidebarNavLink"]:focus-visible, input:focus-visible {outline: 3px solid #1f4e9c;
   outline-offset: 2px;}
+/* Presenter mode (pages/presenter.py): large type scoped to its container. Body text scales with
+   the window: 29.8 px at 1920 px wide (projector), no smaller than 20 px at 1280. */
+.st-key-csp-present p, .st-key-csp-present li, .st-key-csp-present blockquote {
+  font-size: clamp(20px, 1.55vw, 34px); line-height: 1.35;}
+.st-key-csp-present h1 {font-size: clamp(30px, 2.5vw, 54px); padding-top: 0.2rem;}
+.st-key-csp-present h3 {font-size: clamp(22px, 1.7vw, 36px);}
+.st-key-csp-present .csp-present-context {font-size: clamp(16px, 1.1vw, 24px); color: #4a4a4a; margin: 0;}
+.st-key-csp-present .csp-present-where {text-align: center; font-weight: 700;}
+.csp-present-list {margin: 0 0 0 1.2em; padding: 0;}
+/* The Page Up/Down twins of Previous and Next: their shortcuts work, the buttons stay unseen. */
+.st-key-csp-clicker {display: none;}
 </style>
 """
 
@@ -121,7 +132,7 @@ def indicator_card(s: IndicatorStatus, plan_: Plan, review: Review | None = None
         f"{demo_tag(s.value.is_demo)} ({escape(s.value.label)}{note}) · target {format_value(s.target, ind.unit)}</div>"
         f'<div class="csp-figs">{previous}last year {escape(s.vs_last_year.short)}</div>'
         f"{spc}"
-        f'<div class="csp-muted">Owner: {escape(plan_.subgroup(ind.owner).short_name)}</div>'
+        f'<div class="csp-muted">{escape(s.sentence)} Owner: {escape(plan_.subgroup(ind.owner).short_name)}.</div>'
         "</div>"
     )
 

@@ -6,8 +6,6 @@ markup. Shares the session's server with tests/test_browser.py."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from tests.conftest import CHROMIUM
 from tests.test_browser import ARTIFACTS, CHROMIUM_ARGS, _pages, _wait_for_script
 

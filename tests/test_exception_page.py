@@ -20,7 +20,13 @@ def test_overview_carries_variation_and_assurance_and_picks_exceptions_by_spc() 
     assert "⚠ Special cause concern (high)" in text and "◐ Hit and miss target" in text
     assert "4 indicator(s) off or ahead of target are within common-cause variation (noise)" in text
     assert "Serious violence offences" in text.split("common-cause variation (noise)")[1]
-    assert len([h for h in at.get("html") if "Variation · assurance" in str(h.proto.body)]) >= 10
+    cards = [h for h in at.get("html") if 'class="csp-cards"' in str(h.proto.body)]
+    assert sum(str(h.proto.body).count('class="csp-card"') for h in cards) == 25, "a card per indicator"
+    for h in cards:  # each card: status, variation and assurance, each as symbol and words
+        body = str(h.proto.body)
+        assert body.count('class="csp-status"') == 3 * body.count('class="csp-card"')
+    # each exception links to its detail on the Exception report
+    assert 'href="exception-report#exc-asb_incidents"' in text
 
 
 def test_theme_page_shows_spc_status_sentence_and_chart() -> None:
