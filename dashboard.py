@@ -8,6 +8,7 @@ for (a shared link to a theme page) even on the first start.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import streamlit as st
@@ -17,6 +18,7 @@ from pages import markup, reads, widgets
 
 # The page icon is a file in the repository: a :material/...: page icon makes the browser fetch
 # the favicon from fonts.gstatic.com, which fails offline (nothing is fetched at run time).
+BENCH_EMPTY_PAGE = "CSP_BENCH_EMPTY_PAGE"  # set to 1 by bench/page_switch.py only
 PAGE_ICON = str(Path(__file__).resolve().parent / "assets" / "icon.png")
 st.set_page_config(page_title="CSP performance", page_icon=PAGE_ICON, layout="wide")
 
@@ -63,9 +65,16 @@ returns_pages = [
         "pages/returns_tracker.py", title="Returns tracker", icon=":material/checklist:", url_path="returns-tracker"
     ),
 ]
-nav = st.navigation(
-    {plan.partnership.short_name: board, "Themes": themes, "Evidence": evidence, "Returns": returns_pages}
-)
+sections = {plan.partnership.short_name: board, "Themes": themes, "Evidence": evidence, "Returns": returns_pages}
+if os.environ.get(BENCH_EMPTY_PAGE) == "1":
+    # bench/page_switch.py compares each page with an almost empty one: the shared frame (the
+    # sidebar's quarter picker, the stylesheet) and a title, nothing else.
+    def empty_page() -> None:
+        widgets.selected_quarter()
+        st.title("Empty page (benchmark)", anchor=False)
+
+    sections["Benchmark"] = [st.Page(empty_page, title="Empty page (benchmark)", url_path="bench-empty")]
+nav = st.navigation(sections)
 widgets.set_theme(theme_by_path.get(nav.url_path))
 
 try:

@@ -10,7 +10,7 @@ from html import escape
 
 import streamlit as st
 
-from metrics import PACK_FORMATS, ActionStatus, Category, board_pack, exception_report, proposed_actions
+from metrics import PACK_FORMATS, ActionStatus, Category, Review, board_pack, exception_report, proposed_actions
 from pages import markup, reads, widgets
 
 PACK_KEY = "_board_pack"
@@ -31,6 +31,7 @@ if quarter is None:
 st.header(f"{reads.completeness(quarter).label()} ({quarter.months_label})", anchor=False)
 widgets.completeness_note(quarter)
 reviews = reads.reviews(quarter)
+summary = st.container()  # the summary list goes first; it is filled once the filters are read
 widgets.demo_banner(any(r.status.value.is_demo for r in reviews))
 
 themes = {t.short_name: t.id for t in plan.themes}
@@ -58,8 +59,11 @@ cols[2].metric("∿ Off or ahead of target by noise", len(noise))
 widgets.status_key()
 
 # The summary first: every exception in one short list, each a link to its detail below.
-if report:
+with summary:
     st.header("Summary", anchor=False)
+    if not report:
+        filtered = " for the chosen theme and owner" if (chosen_themes or chosen_owners) else ""
+        st.success(f"No exception this quarter{filtered}.")
     items = "".join(
         f"<li>{markup.status_cell(r.status.rag)} "
         f'<a href="#{markup.exception_anchor(r.indicator.id)}">{escape(r.indicator.name)}</a>'
@@ -68,58 +72,75 @@ if report:
         f"{escape(plan.subgroup(r.indicator.owner).short_name)}</span></li>"
         for r in report
     )
-    st.html(f'<ul class="csp-exceptions">{items}</ul>')
+    if items:
+        st.html(f'<ul class="csp-exceptions">{items}</ul>')
 
 notes = reads.commentary(quarter).set_index("indicator_id")
 progress = reads.action_progress(quarter)
 
-for title, group in (("Needs the board's attention", attention), ("Notable improvements", improving)):
+
+def detail(r: Review, heading: bool) -> None:
+    """One exception: why, status, sentence and commentary beside its chart, then the proposed
+    action across the page (a narrow column beside an empty half page read badly)."""
+    ind = r.indicator
+    facts, chart = st.columns([2, 3])
+    with facts:
+        if heading:
+            st.html(f'<h3 id="{markup.exception_anchor(ind.id)}" class="csp-detail">{escape(ind.name)}</h3>')
+        st.caption(
+            f"{plan.theme(ind.theme_id).short_name} · owner: {plan.subgroup(ind.owner).name} · "
+            f"why: {'; '.join(r.reasons)}"
+        )
+        st.html(
+            f'<div class="csp-sentence">{markup.status_cell(r.status.rag)} &nbsp; {markup.spc_inline(r)}</div>'
+            f'<div class="csp-sentence">{escape(r.sentence)}{markup.demo_tag(r.status.value.is_demo)}</div>'
+        )
+        if ind.id in notes.index:
+            note = notes.loc[ind.id]
+            st.markdown(f"**Owner's commentary ({markup.quarter_label(note['quarter_start'])})**")
+            st.html(
+                f"<blockquote>{escape(note['text'])} — {escape(note['author'] or 'unattributed')}"
+                f"{markup.demo_tag(bool(note['is_demo']))}</blockquote>"
+            )
+        else:
+            st.caption("No commentary has been submitted.")
+    with chart:
+        st.plotly_chart(reads.trend_chart(ind.id, quarter, None), key=f"spc_{ind.id}", config={"displayModeBar": False})
+    actions = proposed_actions(plan, ind, progress)
+    st.markdown("**Proposed action** (the owner's open actions under this priority, latest progress)")
+    if actions.empty:
+        st.caption("The owner has no open action under this priority (none in the plan, or all complete).")
+    else:
+        rows = [
+            {
+                "action": escape(a.text),
+                "status": markup.reported_status(ActionStatus, a.status) + markup.demo_tag(bool(a.is_demo)),
+                "update": escape(a.commentary or "") if isinstance(a.commentary, str) else "",
+            }
+            for a in actions.itertuples()
+        ]
+        st.html(markup.html_table([("action", "Action"), ("status", "Status"), ("update", "Update")], rows))
+
+
+# Attention items open, one after another; notable improvements collapsed, one line each until
+# opened, so the report reads in minutes.
+for title, group, collapsed in (
+    ("Needs the board's attention", attention, False),
+    ("Notable improvements", improving, True),
+):
     st.header(f"{title} ({len(group)})", anchor=False)
     if not group:
         st.success(
             "None this quarter" + (" for the chosen theme and owner." if (chosen_themes or chosen_owners) else ".")
         )
     for r in group:
-        ind = r.indicator
-        with st.container(border=True):
-            facts, chart = st.columns([2, 3])
-            with facts:
-                st.html(f'<h3 id="{markup.exception_anchor(ind.id)}" class="csp-detail">{escape(ind.name)}</h3>')
-                st.caption(
-                    f"{plan.theme(ind.theme_id).short_name} · owner: {plan.subgroup(ind.owner).name} · "
-                    f"why: {'; '.join(r.reasons)}"
-                )
-                st.html(
-                    f'<div class="csp-sentence">{markup.status_cell(r.status.rag)} &nbsp; {markup.spc_inline(r)}</div>'
-                    f'<div class="csp-sentence">{escape(r.sentence)}{markup.demo_tag(r.status.value.is_demo)}</div>'
-                )
-                if ind.id in notes.index:
-                    note = notes.loc[ind.id]
-                    st.markdown(f"**Owner's commentary ({markup.quarter_label(note['quarter_start'])})**")
-                    st.html(
-                        f"<blockquote>{escape(note['text'])} — {escape(note['author'] or 'unattributed')}"
-                        f"{markup.demo_tag(bool(note['is_demo']))}</blockquote>"
-                    )
-                else:
-                    st.caption("No commentary has been submitted.")
-                actions = proposed_actions(plan, ind, progress)
-                st.markdown("**Proposed action** (the owner's actions under this priority, latest progress)")
-                if actions.empty:
-                    st.caption("The owner has no open action under this priority (none in the plan, or all complete).")
-                else:
-                    rows = [
-                        {
-                            "action": escape(a.text),
-                            "status": markup.reported_status(ActionStatus, a.status) + markup.demo_tag(bool(a.is_demo)),
-                            "update": escape(a.commentary or "") if isinstance(a.commentary, str) else "",
-                        }
-                        for a in actions.itertuples()
-                    ]
-                    st.html(markup.html_table([("action", "Action"), ("status", "Status"), ("update", "Update")], rows))
-            with chart:
-                st.plotly_chart(
-                    reads.trend_chart(ind.id, quarter, None), key=f"spc_{ind.id}", config={"displayModeBar": False}
-                )
+        if collapsed:
+            st.html(f'<span id="{markup.exception_anchor(r.indicator.id)}"></span>')
+            with st.expander(f"{r.status.rag.icon} {r.indicator.name} · {r.status.rag.word} · {r.spc.variation.word}"):
+                detail(r, heading=False)
+        else:
+            with st.container(border=True):
+                detail(r, heading=True)
 
 if noise:
     with st.expander(f"Off or ahead of target within normal variation ({len(noise)})"):
