@@ -48,6 +48,7 @@ _API: dict[str, tuple[str, str | None]] = {
     "review_all": ("metrics.exceptions", "review_all"),
     # figures, the assessment, the tracker, the board pack
     "spc_figure": ("metrics.charts", "spc_figure"),
+    "spc_png": ("metrics.pack.model", "spc_png"),
     "ward_volume_figure": ("metrics.charts", "ward_volume_figure"),
     "share_mismatches": ("metrics.assessment", "share_mismatches"),
     "SubmissionStatus": ("metrics.tracker", "SubmissionStatus"),

@@ -75,6 +75,7 @@ with summary:
     if items:
         st.html(f'<ul class="csp-exceptions">{items}</ul>')
 
+interactive = widgets.interactive_charts()
 notes = reads.commentary(quarter).set_index("indicator_id")
 progress = reads.action_progress(quarter)
 
@@ -105,7 +106,7 @@ def detail(r: Review, heading: bool) -> None:
         else:
             st.caption("No commentary has been submitted.")
     with chart:
-        st.plotly_chart(reads.trend_chart(ind.id, quarter, None), key=f"spc_{ind.id}", config={"displayModeBar": False})
+        widgets.spc_chart(r, quarter, None, interactive, key=f"spc_{ind.id}")
     actions = proposed_actions(plan, ind, progress)
     st.markdown("**Proposed action** (the owner's open actions under this priority, latest progress)")
     if actions.empty:

@@ -36,6 +36,7 @@ CSS = """
 .csp-card .csp-figs {font-variant-numeric: tabular-nums; margin: 0.1rem 0;}
 /* Less empty space above the title, so a laptop's first screen reaches the first exception. */
 [data-testid="stMainBlockContainer"] {padding-top: 2.5rem;}
+.csp-chart {width: 100%; height: auto;}
 .csp-complete {color: #1b6e3a; font-weight: 600; margin: 0 0 0.4rem 0;}
 .csp-exceptions {margin: 0 0 0.6rem 1.2rem; padding: 0;}
 .csp-exceptions li {margin: 0.15rem 0; font-size: 1.1rem;}

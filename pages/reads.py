@@ -40,6 +40,7 @@ from metrics import (
     returns,
     review_all,
     spc_figure,
+    spc_png,
     store_schema,
     submission_status,
     summarise,
@@ -130,6 +131,14 @@ def trend_chart(db: str, fingerprint: Fingerprint, indicator_id: str, quarter: Q
     """The indicator's SPC chart up to the quarter, built once per data version."""
     review = next(r for r in reviews.cached(db, fingerprint, quarter, ward) if r.indicator.id == indicator_id)
     return spc_figure(review.indicator, review.spc.chart, bool(review.spc.series["is_demo"].any()))
+
+
+@per_data_version
+def trend_png(db: str, fingerprint: Fingerprint, indicator_id: str, quarter: Quarter, ward: str | None) -> bytes:
+    """The indicator's SPC chart as a picture (the board pack's), drawn once per data version: a
+    page of a dozen pictures settles in a fraction of the time a dozen plotly charts take."""
+    review = next(r for r in reviews.cached(db, fingerprint, quarter, ward) if r.indicator.id == indicator_id)
+    return spc_png(review)
 
 
 @per_data_version

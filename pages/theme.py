@@ -40,6 +40,7 @@ widgets.demo_banner(any(s.value.is_demo for s in statuses.values()))
 widgets.counts_strip(list(statuses.values()))
 widgets.status_key()
 
+interactive = widgets.interactive_charts()
 notes = reads.commentary(quarter).set_index("indicator_id")
 progress = reads.action_progress(quarter).set_index("action_id")
 
@@ -96,9 +97,7 @@ for objective in theme.objectives:
                 else:
                     st.caption("No commentary has been submitted.")
             with chart:
-                st.plotly_chart(
-                    reads.trend_chart(ind.id, quarter, s.ward), key=f"chart_{ind.id}", config={"displayModeBar": False}
-                )
+                widgets.spc_chart(review, quarter, s.ward, interactive, key=f"chart_{ind.id}")
     actions = plan.actions_for_objective(objective.id)
     if actions:
         st.subheader("Actions", anchor=False)

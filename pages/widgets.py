@@ -8,12 +8,14 @@ A helper module, not a page: dashboard.py registers the pages with st.navigation
 
 from __future__ import annotations
 
+import base64
 from datetime import date
+from html import escape
 
 import plotly.graph_objects as go
 import streamlit as st
 
-from metrics import Assurance, IndicatorStatus, Quarter, Rag, Variation, quarter_range, ward_view
+from metrics import Assurance, IndicatorStatus, Quarter, Rag, Review, Variation, quarter_range, ward_view
 from pages import reads
 
 QUARTER_KEY = "quarter"  # the chosen quarter, kept across pages
@@ -23,6 +25,7 @@ WARD_WIDGET_KEY = "ward_picker"
 CITYWIDE = "All of the city"
 THEME_KEY = "_theme_page"
 USER_KEY = "user_name"
+INTERACTIVE_KEY = "interactive_charts"  # SPC charts as plotly (on request) or pictures, kept across pages
 
 
 def selected_quarter() -> Quarter | None:
@@ -140,6 +143,30 @@ def completeness_note(quarter: Quarter) -> None:
     if done.awaited:
         with st.expander(f"Awaited figures, by owner ({done.awaited_count})"):
             st.markdown("\n".join(f"- {line}" for line in done.awaited_lines()))
+
+
+def interactive_charts() -> bool:
+    """The sidebar's choice between SPC charts as pictures (the default: a page of a dozen
+    settles quickly) and interactive plotly charts (hover for each point's value), drawn only
+    when asked for."""
+    with st.sidebar:
+        return st.toggle(
+            "Interactive charts",
+            key=INTERACTIVE_KEY,
+            help="Pictures by default, so pages open quickly; interactive charts show each point's value on hover.",
+        )
+
+
+def spc_chart(review: Review, quarter: Quarter, ward: str | None, interactive: bool, key: str) -> None:
+    """An indicator's SPC chart: a picture with its sentence as the text alternative, or (when
+    asked for) the interactive plotly chart."""
+    ind = review.indicator
+    if interactive:
+        st.plotly_chart(reads.trend_chart(ind.id, quarter, ward), key=key, config={"displayModeBar": False})
+        return
+    png = base64.b64encode(reads.trend_png(ind.id, quarter, ward)).decode("ascii")
+    alt = f"SPC chart of {ind.name}. {review.sentence}"
+    st.html(f'<img class="csp-chart" src="data:image/png;base64,{png}" alt="{escape(alt)}">')
 
 
 def demo_banner(shown_demo: bool) -> None:
