@@ -54,19 +54,21 @@ for objective in theme.objectives:
         ind = s.indicator
         review = reviews[ind.id]
         with st.container(border=True):
+            # Name, status and sentence across the card; figures beside the chart; commentary
+            # across the bottom (a narrow column of all of it made each card a screen tall).
+            where = ""
+            if s.ward:
+                where = f" · {plan.ward_names()[s.ward]}"
+            elif ward and not ind.ward_detail:
+                where = " · citywide (no ward detail)"
+            st.subheader(ind.name, anchor=False)
+            st.caption(f"Success measure: {plan.measure(ind.measure_id).text}{where}")
+            st.html(
+                f'<div class="csp-sentence">{markup.status_cell(s.rag)} &nbsp; {markup.spc_inline(review)}</div>'
+                f'<div class="csp-sentence">{escape(review.sentence)}{markup.demo_tag(s.value.is_demo)}</div>'
+            )
             facts, chart = st.columns([2, 3])
             with facts:
-                where = ""
-                if s.ward:
-                    where = f" · {plan.ward_names()[s.ward]}"
-                elif ward and not ind.ward_detail:
-                    where = " · citywide (no ward detail)"
-                st.subheader(ind.name, anchor=False)
-                st.caption(f"Success measure: {plan.measure(ind.measure_id).text}{where}")
-                st.html(
-                    f'<div class="csp-sentence">{markup.status_cell(s.rag)} &nbsp; {markup.spc_inline(review)}</div>'
-                    f'<div class="csp-sentence">{escape(review.sentence)}{markup.demo_tag(s.value.is_demo)}</div>'
-                )
                 st.html(
                     markup.html_table(
                         [("k", "Measure"), ("v", "Value#")],
@@ -89,15 +91,15 @@ for objective in theme.objectives:
                     )
                 )
                 st.caption(f"Owner: {plan.subgroup(ind.owner).name} · {ind.frequency} · source: {ind.source}")
-                if ind.id in notes.index:
-                    note = notes.loc[ind.id]
-                    when = markup.quarter_label(note["quarter_start"])
-                    st.markdown(f"**Latest commentary ({when})**")
-                    st.markdown(f"> {note['text']}  \n> — {note['author'] or 'unattributed'}")
-                else:
-                    st.caption("No commentary has been submitted.")
             with chart:
                 widgets.spc_chart(review, quarter, s.ward, interactive, key=f"chart_{ind.id}")
+            if ind.id in notes.index:
+                note = notes.loc[ind.id]
+                when = markup.quarter_label(note["quarter_start"])
+                st.markdown(f"**Latest commentary ({when})**")
+                st.markdown(f"> {note['text']}  \n> — {note['author'] or 'unattributed'}")
+            else:
+                st.caption("No commentary has been submitted.")
     actions = plan.actions_for_objective(objective.id)
     if actions:
         st.subheader("Actions", anchor=False)
