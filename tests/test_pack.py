@@ -69,6 +69,13 @@ def test_the_pdf_has_every_exception_title_and_sentence(packs) -> None:
         "Proposed action",
     ):
         assert part in text, part
+    assert "· worse" in text and "· better" in text, "changes with their judgement, as on the pages"
+    # no heading broken mid-word in a narrow column ("Indicato rs")
+    for heading in (
+        "Subgroup Indicators Actions Version Submitted Missing Deadline Status",
+        "Indicator Latest Target vs last year Status Variation Assurance Owner",
+    ):
+        assert heading in text, heading
     for raw_id in ("prevent_schools", "hh_schools", "ccsp_duty_to_collaborate"):
         assert raw_id not in text.replace(" ", ""), f"the id {raw_id} is shown where people read"
     outline = [o.title for o in reader.outline if not isinstance(o, list)]

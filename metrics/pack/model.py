@@ -228,6 +228,7 @@ def summary_rows(pack: Pack) -> list[list[str]]:
                 ind.name,
                 f"{format_value(s.value.value, ind.unit)}{demo}",
                 format_value(s.target, ind.unit),
+                s.vs_last_year.short,  # "+17% · worse": the words the pages use
                 f"{s.rag.icon} {s.rag.word}",
                 f"{r.spc.variation.icon} {r.spc.variation.word}",
                 f"{r.spc.assurance.icon} {r.spc.assurance.word}",
@@ -237,7 +238,7 @@ def summary_rows(pack: Pack) -> list[list[str]]:
     return rows
 
 
-SUMMARY_HEADINGS = ["Indicator", "Latest", "Target", "Status", "Variation", "Assurance", "Owner"]
+SUMMARY_HEADINGS = ["Indicator", "Latest", "Target", "vs last year", "Status", "Variation", "Assurance", "Owner"]
 
 
 def commentary_text(item: PackItem) -> str:

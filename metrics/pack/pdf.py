@@ -118,7 +118,7 @@ def render(pack: Pack) -> bytes:
     pdf.heading("Summary of all indicators")
     for line in key_lines():
         pdf.para(line, 7.5)
-    pdf.grid(SUMMARY_HEADINGS, summary_rows(pack), (50, 18, 16, 24, 34, 30, 14))
+    pdf.grid(SUMMARY_HEADINGS, summary_rows(pack), (44, 17, 13, 19, 22, 31, 27, 13))
     # exceptions
     pdf.add_page()
     pdf.heading("Exceptions")
@@ -146,7 +146,8 @@ def render(pack: Pack) -> bytes:
     # submissions and notes
     pdf.add_page()
     pdf.heading("Submission status of each subgroup")
-    pdf.grid(SUBMISSION_HEADINGS, submission_rows(pack), (34, 17, 16, 15, 34, 30, 20, 20))
+    # "Missing" is the widest: it names each awaited action by its words (never its id).
+    pdf.grid(SUBMISSION_HEADINGS, submission_rows(pack), (29, 16, 13, 14, 27, 52, 18, 17))
     pdf.heading("Data notes")
     for line in data_notes(pack):
         pdf.para(f"• {line}", 8.5)
