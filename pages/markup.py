@@ -46,9 +46,9 @@ CSS = """
    Its navigation shows focus as a faint grey background: a solid outline instead. */
 [data-testid="stCaptionContainer"] {opacity: 1; color: #4a4a4a;}
 [data-testid="stHeaderActionElements"] {display: none;}
+/* !important: Streamlit's own focus styles are class selectors that would otherwise win. */
 a:focus-visible, button:focus-visible, [role="button"]:focus-visible, summary:focus-visible,
-[data-testid="stSidebarNavLink"]:focus-visible, input:focus-visible {outline: 3px solid #1f4e9c;
-  outline-offset: 2px;}
+input:focus-visible {outline: 3px solid #1f4e9c !important; outline-offset: 2px;}
 /* Presenter mode (pages/presenter.py): large type scoped to its container. Body text scales with
    the window: 29.8 px at 1920 px wide (projector), no smaller than 20 px at 1280. */
 .st-key-csp-present p, .st-key-csp-present li, .st-key-csp-present blockquote {

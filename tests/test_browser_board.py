@@ -19,6 +19,7 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 # "list" and "listitem" rules, in markup the project cannot change (README, Known issues). It is
 # left out of the run; everything else, the project's own markup included, is checked.
 STREAMLIT_OWN = ['[data-testid="stSidebarNavItems"]']
+TAB_STOPS = 20  # enough to pass the skip link, the navigation and the sidebar into the main area
 PRESENTER_MIN_PX = 28  # body text in presenter mode at 1920x1080, readable from the back of a room
 FIRST_EXCEPTIONS = ["Serious youth violence offences", "Youth proven reoffending rate", "ASB incidents"]
 
@@ -36,6 +37,27 @@ def _overflow(page) -> int:  # noqa: ANN001 - playwright Page
         ' ...[...document.querySelectorAll(\'[data-testid="stMain"], [data-testid="stMainBlockContainer"]\')]'
         ".map(e => e.scrollWidth - e.clientWidth))"
     )
+
+
+def _keyboard_problems(page, name: str) -> list[str]:  # noqa: ANN001 - playwright Page
+    """Tabbing through Plan on a Page: every control shows a visible focus outline, and from the
+    main area the first stop is an exception's link (no hidden heading anchors before it)."""
+    problems, after_main = [], None
+    for _ in range(TAB_STOPS):
+        page.keyboard.press("Tab")
+        tag, testid, text, outline = page.evaluate(
+            "() => { const e = document.activeElement; return [e.tagName, e.dataset.testid || '',"
+            " (e.textContent || '').trim().slice(0, 40), getComputedStyle(e).outlineStyle]; }"
+        )
+        if tag in ("A", "BUTTON", "INPUT") and outline == "none":
+            problems.append(f"{name}: no visible focus on {tag} {testid} {text!r}")
+        if after_main == "":
+            after_main = text
+        if testid == "stMain" and after_main is None:
+            after_main = ""
+    if after_main != FIRST_EXCEPTIONS[0]:
+        problems.append(f"{name}: the first stop in the main area is {after_main!r}, not the first exception")
+    return problems
 
 
 def test_every_page_fits_a_laptop_and_a_projector_and_passes_axe(server: str) -> None:
@@ -83,6 +105,8 @@ def test_every_page_fits_a_laptop_and_a_projector_and_passes_axe(server: str) ->
                 )
                 if hidden_stops:
                     problems.append(f"{name}: {hidden_stops} heading anchors in the tab order")
+                if url_path == "" and width == 1366:
+                    problems += _keyboard_problems(page, name)
                 if width == VIEWPORTS[0][0]:  # axe once per page
                     results = axe.run(
                         page,
