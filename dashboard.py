@@ -44,7 +44,7 @@ board = [
         "pages/exceptions.py", title="Exception report", icon=":material/priority_high:", url_path="exception-report"
     ),
     # Its own address, so the person presenting opens it directly (not "presenter": a url_path
-    # equal to its file's name breaks AppTest's page switching; see README, Known issues).
+    # equal to its file's name in pages/ breaks AppTest's page switching).
     st.Page("pages/presenter.py", title="Present the quarter", icon=":material/slideshow:", url_path="present"),
 ]
 themes: list[st.Page] = []
