@@ -10,8 +10,17 @@ from html import escape
 
 import streamlit as st
 
-from metrics import PACK_FORMATS, ActionStatus, Category, Review, board_pack, exception_report, proposed_actions
-from pages import markup, reads, widgets
+from metrics import (
+    PACK_FORMATS,
+    ActionStatus,
+    Category,
+    Review,
+    access,
+    board_pack,
+    exception_report,
+    proposed_actions,
+)
+from pages import auth, markup, reads, widgets
 
 PACK_KEY = "_board_pack"
 FORMAT_WORDS = {"pdf": "PDF", "docx": "Word"}
@@ -20,6 +29,7 @@ MIME = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
+auth.require_page(access.Action.VIEW_BOARD)  # the navigation hides it too; a direct address lands here
 plan = reads.plan()
 quarter = widgets.selected_quarter()
 
@@ -100,7 +110,8 @@ def detail(r: Review, heading: bool) -> None:
             note = notes.loc[ind.id]
             st.markdown(f"**Owner's commentary ({markup.quarter_label(note['quarter_start'])})**")
             st.html(
-                f"<blockquote>{escape(note['text'])} — {escape(note['author'] or 'unattributed')}"
+                '<blockquote style="overflow-wrap:anywhere">'
+                f"{escape(note['text'])} — {escape(note['author'] or 'unattributed')}"
                 f"{markup.demo_tag(bool(note['is_demo']))}</blockquote>"
             )
         else:
@@ -156,6 +167,8 @@ if noise:
                 f"&nbsp; {escape(r.sentence)}{markup.demo_tag(r.status.value.is_demo)}</div>"
             )
 
+if not auth.allowed(access.Action.DOWNLOAD_PACK):
+    st.stop()  # the board pack below is offered only to those allowed to take it away
 st.divider()
 st.header("Board pack", anchor=False)
 st.caption(

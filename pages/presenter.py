@@ -66,7 +66,8 @@ def _commentary(r: Review) -> None:
     if r.indicator.id in notes.index:
         note = notes.loc[r.indicator.id]
         st.html(
-            f"<blockquote>{escape(note['text'])} — {escape(note['author'] or 'unattributed')} "
+            '<blockquote style="overflow-wrap:anywhere">'
+            f"{escape(note['text'])} — {escape(note['author'] or 'unattributed')} "
             f"({markup.quarter_label(note['quarter_start'])}){markup.demo_tag(bool(note['is_demo']))}</blockquote>"
         )
     else:
