@@ -8,12 +8,19 @@ for (a shared link to a theme page) even on the first start.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import streamlit as st
 
 from metrics import InitError, PlanError, StoreError, access, area_words, initialise, load_plan
 from pages import auth, markup, reads, widgets
 
-st.set_page_config(page_title="CSP performance", page_icon=":material/shield:", layout="wide")
+# The page icon is a file in the repository: a :material/...: page icon makes the browser fetch
+# the favicon from fonts.gstatic.com, which fails offline (nothing is fetched at run time).
+BENCH_EMPTY_PAGE = "CSP_BENCH_EMPTY_PAGE"  # set to 1 by bench/page_switch.py only
+PAGE_ICON = str(Path(__file__).resolve().parent / "assets" / "icon.png")
+st.set_page_config(page_title="CSP performance", page_icon=PAGE_ICON, layout="wide")
 
 try:
     plan = load_plan()
@@ -43,6 +50,9 @@ board_view = access.can(user, access.Action.VIEW_BOARD)
 board = [
     ("pages/overview.py", "Plan on a Page", ":material/dashboard:", "plan-on-a-page"),
     ("pages/exceptions.py", "Exception report", ":material/priority_high:", "exception-report"),
+    # Its own address, so the person presenting opens it directly (not "presenter": a url_path
+    # equal to its file's name in pages/ breaks AppTest's page switching).
+    ("pages/presenter.py", "Present the quarter", ":material/slideshow:", "present"),
 ]
 themes = []
 theme_by_path: dict[str, str] = {}
@@ -74,6 +84,14 @@ for name, pages in specs.items():
             )
             for n, (f, t, i, u) in enumerate(pages)
         ]
+if os.environ.get(BENCH_EMPTY_PAGE) == "1":
+    # bench/page_switch.py compares each page with an almost empty one: the shared frame (the
+    # sidebar's quarter picker, the stylesheet) and a title, nothing else.
+    def empty_page() -> None:
+        widgets.selected_quarter()
+        st.title("Empty page (benchmark)", anchor=False)
+
+    sections["Benchmark"] = [st.Page(empty_page, title="Empty page (benchmark)", url_path="bench-empty")]
 nav = st.navigation(sections)
 widgets.set_theme(theme_by_path.get(nav.url_path))
 

@@ -40,6 +40,10 @@ _API: dict[str, tuple[str, str | None]] = {
     "summarise": ("metrics.status", "summarise"),
     "Assurance": ("metrics.spc", "Assurance"),
     "Variation": ("metrics.spc", "Variation"),
+    "Completeness": ("metrics.completeness", "Completeness"),
+    "completeness_of": ("metrics.completeness", "completeness_of"),
+    "default_quarter": ("metrics.completeness", "default_quarter"),
+    "quarter_completeness": ("metrics.completeness", "quarter_completeness"),
     "Category": ("metrics.exceptions", "Category"),
     "Review": ("metrics.exceptions", "Review"),
     "exception_report": ("metrics.exceptions", "exception_report"),
@@ -47,6 +51,7 @@ _API: dict[str, tuple[str, str | None]] = {
     "review_all": ("metrics.exceptions", "review_all"),
     # figures, the assessment, the tracker, the board pack
     "spc_figure": ("metrics.charts", "spc_figure"),
+    "spc_png": ("metrics.pack.model", "spc_png"),
     "ward_volume_figure": ("metrics.charts", "ward_volume_figure"),
     "share_mismatches": ("metrics.assessment", "share_mismatches"),
     "SubmissionStatus": ("metrics.tracker", "SubmissionStatus"),

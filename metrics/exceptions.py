@@ -19,6 +19,7 @@ from enum import Enum
 
 import pandas as pd
 
+from metrics.icons import ActionStatus
 from metrics.plan import Indicator, Plan
 from metrics.quarters import Quarter, quarter_range
 from metrics.spc import RULE_WORDS, Assurance, SpcRules, Variation, XmrChart, assurance, variation, xmr
@@ -230,14 +231,17 @@ def exception_report(reviews: list[Review]) -> list[Review]:
 
 def proposed_actions(plan: Plan, ind: Indicator, progress: pd.DataFrame) -> pd.DataFrame:
     """The owner's proposed action for an indicator: the latest reported progress on the
-    actions under the indicator's objective that the indicator's owner leads (columns
-    action_id, text, status, commentary, quarter_start, is_demo)."""
+    *open* actions under the indicator's objective that the indicator's owner leads (columns
+    action_id, text, status, commentary, quarter_start, is_demo). An action whose latest status
+    is Complete is left out: it is what was done, not what is proposed."""
     actions = [a for a in plan.actions_for_objective(ind.objective_id) if a.owner == ind.owner]
     rows = []
     by_id = progress.set_index("action_id") if not progress.empty else progress
     for action in actions:
         if action.id in by_id.index:
             p = by_id.loc[action.id]
+            if ActionStatus.from_word(str(p["status"])) is ActionStatus.COMPLETE:
+                continue
             rows.append(
                 {
                     "action_id": action.id,

@@ -239,6 +239,7 @@ class Settings:
     spc_rebase: tuple[Quarter, ...] = ()  # quarters from which SPC limits are recalculated
     returns: ReturnSettings = field(default_factory=ReturnSettings)
     ward_boundaries: Path | None = None  # a ward boundary GeoJSON for the explorer's map
+    complete_quarter_share: float = 0.8  # share of indicators with a figure that makes a quarter complete
 
 
 @dataclass(frozen=True)
@@ -382,6 +383,7 @@ def _plan_from(path: Path, m: schema.PlanFile) -> Plan:
         if s.strategic_assessment_file
         else None,
         steady_band_pct=s.steady_band_pct,
+        complete_quarter_share=s.complete_quarter_share,
         demo_seed=s.demo.seed,
         demo_first_quarter=s.demo.first_quarter,
         demo_last_quarter=s.demo.last_quarter,

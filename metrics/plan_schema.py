@@ -260,6 +260,11 @@ class SettingsSection(_Section):
     strategic_assessment_file: Text | None = None
     ward_boundaries: Text | None = Field(None, description="a boundary GeoJSON for the map, relative to this file")
     steady_band_pct: NotNegative = 1.0
+    complete_quarter_share: Annotated[float, Strict(), Field(gt=0, le=1)] = Field(
+        0.8,
+        description="the share of indicators (0-1] with a figure that makes a quarter complete: the board "
+        "pages open on the latest complete quarter; a partial one can still be chosen and is marked",
+    )
     spc: SpcSection = Field(default_factory=SpcSection)
     returns: ReturnsSection = Field(default_factory=ReturnsSection)
     demo: DemoSettings

@@ -38,15 +38,18 @@ class Rag(StatusIcon):
 
 
 class Direction(Enum):
-    IMPROVING = ("improving", "Improving", "↗")
-    WORSENING = ("worsening", "Worsening", "↘")
-    STEADY = ("steady", "No change", "→")
-    UNKNOWN = ("unknown", "No comparison", "·")
+    """The judgement of a change through the indicator's polarity. Kept apart from the change's
+    sign on screen ("+17% · worse"): an arrow meaning "worse" beside a "+" read as a contradiction."""
 
-    def __init__(self, key: str, word: str, arrow: str) -> None:
+    IMPROVING = ("improving", "Improving", "better")
+    WORSENING = ("worsening", "Worsening", "worse")
+    STEADY = ("steady", "No change", "no change")
+    UNKNOWN = ("unknown", "No comparison", "")
+
+    def __init__(self, key: str, word: str, judgement: str) -> None:
         self.key = key
         self.word = word
-        self.arrow = arrow
+        self.judgement = judgement
 
 
 def rag_status(value: float | None, target: float | None, polarity: str, tolerance: Tolerance) -> Rag:
@@ -91,14 +94,13 @@ class Change:
 
     @property
     def short(self) -> str:
+        """The change and its judgement apart, e.g. '+17% · worse', '-2.5 pts · better': the sign
+        says which way the figure moved, the word whether that is good (the same on page, pack
+        and CSV)."""
         if self.change is None:
             return "–"
-        unit = " pts" if self.in_points else "%"
-        return (
-            f"{self.direction.arrow} {self.change:+.1f}{unit}"
-            if self.in_points
-            else f"{self.direction.arrow} {self.change:+.0f}{unit}"
-        )
+        amount = f"{self.change:+.1f} pts" if self.in_points else f"{self.change:+.0f}%"
+        return f"{amount} · {self.direction.judgement}"
 
 
 def compare(

@@ -67,6 +67,17 @@ def deadline(plan: Plan, quarter: Quarter) -> date:
     return day
 
 
+ACTION_WORDS_SHOWN = 60  # characters of an action's text a "still missing" list shows
+
+
+def short_text(text: str, limit: int = ACTION_WORDS_SHOWN) -> str:
+    """An action's text cut at a word boundary for a list of many (the full text is in the plan)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
 def submission_status(plan: Plan, store: Store, quarter: Quarter, today: date) -> pd.DataFrame:
     """One row per subgroup, in plan order: what it owes for the quarter, what its latest
     accepted version holds (version, when, by whom), what is still missing (plain text, empty
@@ -92,12 +103,13 @@ def submission_status(plan: Plan, store: Store, quarter: Quarter, today: date) -
                 months = "" if len(gaps) == len(owed_periods(ind, quarter)) else f" ({', '.join(gaps)})"
                 missing_ind.append(ind.name + months)
         reported = set(act_rows[(act_rows["subgroup_id"] == sub.id) & act_rows["status"].notna()]["action_id"])
-        missing_act = [a.id for a in actions if a.id not in reported]
+        # Names, not ids: the tracker and the pack are read by people (the id stays in the store).
+        missing_act = [short_text(a.text) for a in actions if a.id not in reported]
         missing = []
         if missing_ind:
             missing.append("Indicators: " + "; ".join(missing_ind))
         if missing_act:
-            missing.append(f"Action updates ({len(missing_act)}): " + ", ".join(missing_act))
+            missing.append(f"Action updates ({len(missing_act)}): " + "; ".join(missing_act))
         row = latest.loc[sub.id] if has else None
         submitted_at = pd.Timestamp(row["submitted_at"]) if has else pd.NaT
         complete = has and not missing

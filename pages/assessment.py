@@ -34,7 +34,7 @@ if figures.empty:
 latest = figures["assessment"].max()
 current = figures[figures["assessment"] == latest]
 start, end = pd.Timestamp(current["period_start"].min()), pd.Timestamp(current["period_end"].max())
-st.markdown(f"### {latest}: {start:%B %Y} - {end:%B %Y}")
+st.header(f"{latest}: {start:%B %Y} - {end:%B %Y}", anchor=False)
 st.caption(f"Source: {current['source'][~current['is_demo']].iloc[0]}")
 widgets.demo_banner(bool(current["is_demo"].any()))
 

@@ -10,7 +10,16 @@ from html import escape
 
 import streamlit as st
 
-from metrics import PACK_FORMATS, ActionStatus, Category, access, board_pack, exception_report, proposed_actions
+from metrics import (
+    PACK_FORMATS,
+    ActionStatus,
+    Category,
+    Review,
+    access,
+    board_pack,
+    exception_report,
+    proposed_actions,
+)
 from pages import auth, markup, reads, widgets
 
 PACK_KEY = "_board_pack"
@@ -24,13 +33,15 @@ auth.require_page(access.Action.VIEW_BOARD)  # the navigation hides it too; a di
 plan = reads.plan()
 quarter = widgets.selected_quarter()
 
-st.title("Exception report")
+st.title("Exception report", anchor=False)
 if quarter is None:
     widgets.plan_without_figures()
     st.stop()
 
-st.markdown(f"### {quarter.label} ({quarter.months_label})")
+st.header(f"{reads.completeness(quarter).label()} ({quarter.months_label})", anchor=False)
+widgets.completeness_note(quarter)
 reviews = reads.reviews(quarter)
+summary = st.container()  # the summary list goes first; it is filled once the filters are read
 widgets.demo_banner(any(r.status.value.is_demo for r in reviews))
 
 themes = {t.short_name: t.id for t in plan.themes}
@@ -57,57 +68,91 @@ cols[1].metric("✦ Notable improvements", len(improving))
 cols[2].metric("∿ Off or ahead of target by noise", len(noise))
 widgets.status_key()
 
+# The summary first: every exception in one short list, each a link to its detail below.
+with summary:
+    st.header("Summary", anchor=False)
+    if not report:
+        filtered = " for the chosen theme and owner" if (chosen_themes or chosen_owners) else ""
+        st.success(f"No exception this quarter{filtered}.")
+    items = "".join(
+        f"<li>{markup.status_cell(r.status.rag)} "
+        f'<a href="#{markup.exception_anchor(r.indicator.id)}">{escape(r.indicator.name)}</a>'
+        f"{markup.demo_tag(r.status.value.is_demo)} "
+        f'<span class="csp-muted">· {escape(r.category.word)} · {escape("; ".join(r.reasons))} · '
+        f"{escape(plan.subgroup(r.indicator.owner).short_name)}</span></li>"
+        for r in report
+    )
+    if items:
+        st.html(f'<ul class="csp-exceptions">{items}</ul>')
+
+interactive = widgets.interactive_charts()
 notes = reads.commentary(quarter).set_index("indicator_id")
 progress = reads.action_progress(quarter)
 
-for title, group in (("Needs the board's attention", attention), ("Notable improvements", improving)):
-    st.header(f"{title} ({len(group)})")
+
+def detail(r: Review, heading: bool) -> None:
+    """One exception: why, status, sentence and commentary beside its chart, then the proposed
+    action across the page (a narrow column beside an empty half page read badly)."""
+    ind = r.indicator
+    facts, chart = st.columns([2, 3])
+    with facts:
+        if heading:
+            st.html(f'<h3 id="{markup.exception_anchor(ind.id)}" class="csp-detail">{escape(ind.name)}</h3>')
+        st.caption(
+            f"{plan.theme(ind.theme_id).short_name} · owner: {plan.subgroup(ind.owner).name} · "
+            f"why: {'; '.join(r.reasons)}"
+        )
+        st.html(
+            f'<div class="csp-sentence">{markup.status_cell(r.status.rag)} &nbsp; {markup.spc_inline(r)}</div>'
+            f'<div class="csp-sentence">{escape(r.sentence)}{markup.demo_tag(r.status.value.is_demo)}</div>'
+        )
+        if ind.id in notes.index:
+            note = notes.loc[ind.id]
+            st.markdown(f"**Owner's commentary ({markup.quarter_label(note['quarter_start'])})**")
+            st.html(
+                '<blockquote style="overflow-wrap:anywhere">'
+                f"{escape(note['text'])} — {escape(note['author'] or 'unattributed')}"
+                f"{markup.demo_tag(bool(note['is_demo']))}</blockquote>"
+            )
+        else:
+            st.caption("No commentary has been submitted.")
+    with chart:
+        widgets.spc_chart(r, quarter, None, interactive, key=f"spc_{ind.id}")
+    actions = proposed_actions(plan, ind, progress)
+    st.markdown("**Proposed action** (the owner's open actions under this priority, latest progress)")
+    if actions.empty:
+        st.caption("The owner has no open action under this priority (none in the plan, or all complete).")
+    else:
+        rows = [
+            {
+                "action": escape(a.text),
+                "status": markup.reported_status(ActionStatus, a.status) + markup.demo_tag(bool(a.is_demo)),
+                "update": escape(a.commentary or "") if isinstance(a.commentary, str) else "",
+            }
+            for a in actions.itertuples()
+        ]
+        st.html(markup.html_table([("action", "Action"), ("status", "Status"), ("update", "Update")], rows))
+
+
+# Attention items open, one after another; notable improvements collapsed, one line each until
+# opened, so the report reads in minutes.
+for title, group, collapsed in (
+    ("Needs the board's attention", attention, False),
+    ("Notable improvements", improving, True),
+):
+    st.header(f"{title} ({len(group)})", anchor=False)
     if not group:
         st.success(
             "None this quarter" + (" for the chosen theme and owner." if (chosen_themes or chosen_owners) else ".")
         )
     for r in group:
-        ind = r.indicator
-        with st.container(border=True):
-            facts, chart = st.columns([2, 3])
-            with facts:
-                st.subheader(ind.name)
-                st.caption(
-                    f"{plan.theme(ind.theme_id).short_name} · owner: {plan.subgroup(ind.owner).name} · "
-                    f"why: {'; '.join(r.reasons)}"
-                )
-                st.html(
-                    f'<div class="csp-sentence">{markup.status_cell(r.status.rag)} &nbsp; {markup.spc_inline(r)}</div>'
-                    f'<div class="csp-sentence">{escape(r.sentence)}{markup.demo_tag(r.status.value.is_demo)}</div>'
-                )
-                if ind.id in notes.index:
-                    note = notes.loc[ind.id]
-                    st.markdown(f"**Owner's commentary ({markup.quarter_label(note['quarter_start'])})**")
-                    st.html(
-                        '<blockquote style="overflow-wrap:anywhere">'
-                        f"{escape(note['text'])} — {escape(note['author'] or 'unattributed')}"
-                        f"{markup.demo_tag(bool(note['is_demo']))}</blockquote>"
-                    )
-                else:
-                    st.caption("No commentary has been submitted.")
-                actions = proposed_actions(plan, ind, progress)
-                st.markdown("**Proposed action** (the owner's actions under this priority, latest progress)")
-                if actions.empty:
-                    st.caption("The owner leads no action under this priority in the plan.")
-                else:
-                    rows = [
-                        {
-                            "action": escape(a.text),
-                            "status": markup.reported_status(ActionStatus, a.status) + markup.demo_tag(bool(a.is_demo)),
-                            "update": escape(a.commentary or "") if isinstance(a.commentary, str) else "",
-                        }
-                        for a in actions.itertuples()
-                    ]
-                    st.html(markup.html_table([("action", "Action"), ("status", "Status"), ("update", "Update")], rows))
-            with chart:
-                st.plotly_chart(
-                    reads.trend_chart(ind.id, quarter, None), key=f"spc_{ind.id}", config={"displayModeBar": False}
-                )
+        if collapsed:
+            st.html(f'<span id="{markup.exception_anchor(r.indicator.id)}"></span>')
+            with st.expander(f"{r.status.rag.icon} {r.indicator.name} · {r.status.rag.word} · {r.spc.variation.word}"):
+                detail(r, heading=False)
+        else:
+            with st.container(border=True):
+                detail(r, heading=True)
 
 if noise:
     with st.expander(f"Off or ahead of target within normal variation ({len(noise)})"):
@@ -125,7 +170,7 @@ if noise:
 if not auth.allowed(access.Action.DOWNLOAD_PACK):
     st.stop()  # the board pack below is offered only to those allowed to take it away
 st.divider()
-st.header("Board pack")
+st.header("Board pack", anchor=False)
 st.caption(
     "A cover, a summary of every indicator with its status icons and the key, one section per exception "
     "with its SPC chart, commentary and proposed action, each subgroup's submission status, and data notes. "

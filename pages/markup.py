@@ -27,6 +27,40 @@ CSS = """
   padding: 0 0.3rem; font-size: 0.8rem; font-weight: 600; margin-left: 0.3rem; white-space: nowrap;}
 .csp-sentence {font-size: 1.15rem; margin: 0.2rem 0 0.4rem 0;}
 .csp-muted {color: #5f6368;}
+/* Indicator cards: a grid that keeps each indicator's name and status readable at laptop width
+   (a wide table wrapped the name one word per line and cut off its last columns at 1366 px). */
+.csp-cards {display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 21rem), 1fr));
+  gap: 0.6rem; margin: 0.3rem 0 0.9rem 0;}
+.csp-card {border: 1px solid #c7c7c7; border-left-width: 6px; border-radius: 6px; padding: 0.45rem 0.7rem;
+  overflow-wrap: anywhere;}
+.csp-card .csp-name {font-weight: 600; font-size: 1.05rem; margin: 0.15rem 0;}
+.csp-card .csp-figs {font-variant-numeric: tabular-nums; margin: 0.1rem 0;}
+/* Less empty space above the title, so a laptop's first screen reaches the first exception. */
+[data-testid="stMainBlockContainer"] {padding-top: 2.5rem;}
+.csp-chart {width: 100%; height: auto;}
+.csp-complete {color: #1b6e3a; font-weight: 600; margin: 0 0 0.4rem 0;}
+.csp-exceptions {margin: 0 0 0.6rem 1.2rem; padding: 0;}
+.csp-exceptions li {margin: 0.15rem 0; font-size: 1.1rem;}
+/* Accessibility (WCAG 2.2 AA). Streamlit draws captions in the text colour at 60% opacity
+   (#929292-#828180 on white, 3.1-3.9:1): full opacity and a dark grey here (8.9:1).
+   Its hover "link to heading" anchors put dozens of hidden stops in the tab order: removed.
+   Its navigation shows focus as a faint grey background: a solid outline instead. */
+[data-testid="stCaptionContainer"] {opacity: 1; color: #4a4a4a;}
+[data-testid="stHeaderActionElements"] {display: none;}
+/* !important: Streamlit's own focus styles are class selectors that would otherwise win. */
+a:focus-visible, button:focus-visible, [role="button"]:focus-visible, summary:focus-visible,
+input:focus-visible {outline: 3px solid #1f4e9c !important; outline-offset: 2px;}
+/* Presenter mode (pages/presenter.py): large type scoped to its container. Body text scales with
+   the window: 29.8 px at 1920 px wide (projector), no smaller than 20 px at 1280. */
+.st-key-csp-present p, .st-key-csp-present li, .st-key-csp-present blockquote {
+  font-size: clamp(20px, 1.55vw, 34px); line-height: 1.35;}
+.st-key-csp-present h1 {font-size: clamp(30px, 2.5vw, 54px); padding-top: 0.2rem;}
+.st-key-csp-present h3 {font-size: clamp(22px, 1.7vw, 36px);}
+.st-key-csp-present .csp-present-context {font-size: clamp(16px, 1.1vw, 24px); color: #4a4a4a; margin: 0;}
+.st-key-csp-present .csp-present-where {text-align: center; font-weight: 700;}
+.csp-present-list {margin: 0 0 0 1.2em; padding: 0;}
+/* The Page Up/Down twins of Previous and Next: their shortcuts work, the buttons stay unseen. */
+.st-key-csp-clicker {display: none;}
 </style>
 """
 
@@ -81,34 +115,35 @@ def quarter_label(day: object) -> str:
     return Quarter.of(pd.Timestamp(day).date()).label
 
 
-def indicator_row(s: IndicatorStatus, plan_: Plan, review: Review | None = None) -> dict[str, str]:
-    """One indicator as a table row: status in icon and word, its sentence, figures,
-    directions, owner, and (given its review) variation and assurance."""
+def indicator_card(s: IndicatorStatus, plan_: Plan, review: Review | None = None, link: str | None = None) -> str:
+    """One indicator as a card: status (symbol and word) and name first, then latest and target,
+    the changes on last quarter and last year (sign and judgement apart), variation and
+    assurance, owner and the sentence. ``link``: where the name links to (its detail)."""
     ind = s.indicator
-    note = f'<br><span class="csp-muted">{escape(s.value.note)}</span>' if s.value.note else ""
-    name = f'{escape(ind.name)}<br><span class="csp-muted">{escape(s.sentence)}</span>'
-    return {
-        "status": status_cell(s.rag),
-        "indicator": name,
-        "value": f"{format_value(s.value.value, ind.unit)}{demo_tag(s.value.is_demo)}"
-        f'<br><span class="csp-muted">{escape(s.value.label)}</span>{note}',
-        "target": format_value(s.target, ind.unit),
-        "previous": escape(s.vs_previous.short)
-        if ind.frequency != "annual"
-        else '<span class="csp-muted">annual</span>',
-        "last_year": escape(s.vs_last_year.short),
-        "owner": escape(plan_.subgroup(ind.owner).short_name),
-        "spc": spc_cell(review) if review else "",
-    }
+    name = escape(ind.name)
+    if link:
+        name = f'<a href="{escape(link)}">{name}</a>'
+    previous = f"last quarter {escape(s.vs_previous.short)} · " if ind.frequency != "annual" else "annual figure · "
+    note = f" · {escape(s.value.note)}" if s.value.note else ""
+    spc = f'<div class="csp-figs">{spc_inline(review)}</div>' if review else ""
+    return (
+        f'<div class="csp-card" style="border-left-color:{s.rag.colour}">'
+        f"<div>{status_cell(s.rag)}</div>"
+        f'<div class="csp-name">{name}</div>'
+        f'<div class="csp-figs">Latest <strong>{format_value(s.value.value, ind.unit)}</strong>'
+        f"{demo_tag(s.value.is_demo)} ({escape(s.value.label)}{note}) · target {format_value(s.target, ind.unit)}</div>"
+        f'<div class="csp-figs">{previous}last year {escape(s.vs_last_year.short)}</div>'
+        f"{spc}"
+        f'<div class="csp-muted">{escape(s.sentence)} Owner: {escape(plan_.subgroup(ind.owner).short_name)}.</div>'
+        "</div>"
+    )
 
 
-INDICATOR_COLUMNS = [
-    ("status", "Status"),
-    ("spc", "Variation · assurance"),
-    ("indicator", "Indicator"),
-    ("value", "Latest#"),
-    ("target", "Target#"),
-    ("previous", "vs last quarter#"),
-    ("last_year", "vs last year#"),
-    ("owner", "Owner"),
-]
+def exception_anchor(indicator_id: str) -> str:
+    """The id of an exception's detail on the Exception report (links point here)."""
+    return f"exc-{indicator_id}"
+
+
+def indicator_cards(cards: list[str]) -> str:
+    """Cards laid out in a grid as wide as the page allows."""
+    return f'<div class="csp-cards">{"".join(cards)}</div>'

@@ -26,13 +26,13 @@ plan = reads.plan()
 theme = plan.theme(widgets.current_theme_id() or plan.themes[0].id)
 quarter = widgets.selected_quarter()
 
-st.title(theme.name)
+st.title(theme.name, anchor=False)
 if quarter is None:
     widgets.plan_without_figures((theme.id,))
     st.stop()
 
-top = st.columns([3, 2])
-top[0].markdown(f"### {quarter.label} ({quarter.months_label})")
+st.header(f"{reads.completeness(quarter).label()} ({quarter.months_label})", anchor=False)
+widgets.completeness_note(quarter)
 ward = widgets.selected_ward()  # one ward choice for every page (sidebar, session and ?ward=)
 
 statuses = {s.indicator.id: s for s in reads.statuses(quarter, ward) if s.indicator.theme_id == theme.id}
@@ -41,12 +41,13 @@ widgets.demo_banner(any(s.value.is_demo for s in statuses.values()))
 widgets.counts_strip(list(statuses.values()))
 widgets.status_key()
 
+interactive = widgets.interactive_charts()
 notes = reads.commentary(quarter).set_index("indicator_id")
 progress = reads.action_progress(quarter).set_index("action_id")
 
 for objective in theme.objectives:
     st.divider()
-    st.header(objective.text)
+    st.header(objective.text, anchor=False)
     indicators = plan.indicators_for_objective(objective.id)
     if not indicators:
         st.info("No indicator is declared for this objective: progress is reported through its actions below.")
@@ -54,20 +55,22 @@ for objective in theme.objectives:
         ind = s.indicator
         review = reviews[ind.id]
         with st.container(border=True):
+            # Name, status and sentence across the card; figures beside the chart; commentary
+            # across the bottom (a narrow column of all of it made each card a screen tall).
+            where = ""
+            if s.ward:
+                where = f" · {plan.ward_names()[s.ward]}"
+            elif ward and not ind.ward_detail:
+                words = reads.words()
+                where = f" · {words.whole} (not recorded by {words.one})"
+            st.subheader(ind.name, anchor=False)
+            st.caption(f"Success measure: {plan.measure(ind.measure_id).text}{where}")
+            st.html(
+                f'<div class="csp-sentence">{markup.status_cell(s.rag)} &nbsp; {markup.spc_inline(review)}</div>'
+                f'<div class="csp-sentence">{escape(review.sentence)}{markup.demo_tag(s.value.is_demo)}</div>'
+            )
             facts, chart = st.columns([2, 3])
             with facts:
-                where = ""
-                if s.ward:
-                    where = f" · {plan.ward_names()[s.ward]}"
-                elif ward and not ind.ward_detail:
-                    words = reads.words()
-                    where = f" · {words.whole} (not recorded by {words.one})"
-                st.subheader(ind.name)
-                st.caption(f"Success measure: {plan.measure(ind.measure_id).text}{where}")
-                st.html(
-                    f'<div class="csp-sentence">{markup.status_cell(s.rag)} &nbsp; {markup.spc_inline(review)}</div>'
-                    f'<div class="csp-sentence">{escape(review.sentence)}{markup.demo_tag(s.value.is_demo)}</div>'
-                )
                 st.html(
                     markup.html_table(
                         [("k", "Measure"), ("v", "Value#")],
@@ -90,24 +93,22 @@ for objective in theme.objectives:
                     )
                 )
                 st.caption(f"Owner: {plan.subgroup(ind.owner).name} · {ind.frequency} · source: {ind.source}")
-                if ind.id in notes.index:
-                    note = notes.loc[ind.id]
-                    when = markup.quarter_label(note["quarter_start"])
-                    st.markdown(f"**Latest commentary ({when})**")
-                    # Escaped HTML, not markdown: a return's text cannot become a link, an image or HTML.
-                    st.html(
-                        f'<blockquote style="overflow-wrap:anywhere">{escape(note["text"])} — '
-                        f"{escape(note['author'] or 'unattributed')}</blockquote>"
-                    )
-                else:
-                    st.caption("No commentary has been submitted.")
             with chart:
-                st.plotly_chart(
-                    reads.trend_chart(ind.id, quarter, s.ward), key=f"chart_{ind.id}", config={"displayModeBar": False}
+                widgets.spc_chart(review, quarter, s.ward, interactive, key=f"chart_{ind.id}")
+            if ind.id in notes.index:
+                note = notes.loc[ind.id]
+                when = markup.quarter_label(note["quarter_start"])
+                st.markdown(f"**Latest commentary ({when})**")
+                # Escaped HTML, not markdown: a return's text cannot become a link, an image or HTML.
+                st.html(
+                    f'<blockquote style="overflow-wrap:anywhere">{escape(note["text"])} — '
+                    f"{escape(note['author'] or 'unattributed')}</blockquote>"
                 )
+            else:
+                st.caption("No commentary has been submitted.")
     actions = plan.actions_for_objective(objective.id)
     if actions:
-        st.subheader("Actions")
+        st.subheader("Actions", anchor=False)
         rows = []
         for action in actions:
             if action.id in progress.index:

@@ -8,6 +8,7 @@ A helper module, not a page: dashboard.py registers the pages with st.navigation
 
 from __future__ import annotations
 
+import base64
 from dataclasses import asdict
 from datetime import date
 from html import escape
@@ -15,7 +16,7 @@ from html import escape
 import plotly.graph_objects as go
 import streamlit as st
 
-from metrics import Assurance, IndicatorStatus, Quarter, Rag, Variation, outline, quarter_range, ward_view
+from metrics import Assurance, IndicatorStatus, Quarter, Rag, Review, Variation, outline, quarter_range, ward_view
 from pages import markup, reads
 
 QUARTER_KEY = "quarter"  # the chosen quarter, kept across pages
@@ -23,26 +24,34 @@ QUARTER_WIDGET_KEY = "quarter_picker"
 WARD_KEY = "ward"  # the chosen local area's code (None: the whole area), kept across pages and in ?ward=
 WARD_WIDGET_KEY = "ward_picker"
 THEME_KEY = "_theme_page"
+INTERACTIVE_KEY = "interactive_charts"  # SPC charts as plotly (on request) or pictures, kept across pages
 
 
 def selected_quarter() -> Quarter | None:
     """The quarter picker in the sidebar, shared by every page: the choice is kept in session
-    state so it survives moving between pages. Defaults to the latest quarter with data."""
+    state so it survives moving between pages. Opens on the latest complete quarter (the plan's
+    ``complete_quarter_share``); later, partial quarters are listed first and marked partial."""
     held = list(reversed(reads.quarters()))
     if not held:
         return None
     labels = [q.label for q in held]
+    opening = reads.opening_quarter() or held[0]
+    # Every quarter after the opening one is partial by construction (only those are
+    # summarised: summarising every quarter held would cost seconds on a first view).
+    marks = {q.label: reads.completeness(q).label() for q in held if q > opening}
     chosen = st.session_state.get(QUARTER_KEY)
     if chosen not in labels:
-        chosen = labels[0]
+        chosen = opening.label
     with st.sidebar:
         st.markdown(f"**{reads.plan().partnership.plan_title}**")
         picked = st.selectbox(
             "Quarter",
             labels,
             index=labels.index(chosen),
+            format_func=lambda label: marks.get(label, label),
             key=QUARTER_WIDGET_KEY,
-            help="UK financial-year quarters (Q1 is April-June). The latest quarter with data is first.",
+            help="UK financial-year quarters (Q1 is April-June), latest first. The pages open on the latest "
+            "complete quarter; a partial one (figures still awaited) can be chosen and is marked partial.",
         )
     st.session_state[QUARTER_KEY] = picked
     return held[labels.index(picked)]
@@ -110,6 +119,46 @@ def return_quarters(today: date) -> list[Quarter]:
     return list(reversed(quarter_range(first, last))) if last >= first else [first]
 
 
+def completeness_note(quarter: Quarter) -> None:
+    """How complete the quarter is, on every board view: a warning naming the awaited figures
+    by owner when it is partial, one quiet line when it is complete."""
+    done = reads.completeness(quarter)
+    if done.is_partial:
+        st.warning(
+            f"**{done.headline}** Counts and exceptions below cover only the indicators with a figure.",
+            icon=":material/hourglass_top:",
+        )
+    else:
+        st.markdown(f'<p class="csp-complete">{done.headline}</p>', unsafe_allow_html=True)
+    if done.awaited:
+        with st.expander(f"Awaited figures, by owner ({done.awaited_count})"):
+            st.markdown("\n".join(f"- {line}" for line in done.awaited_lines()))
+
+
+def interactive_charts() -> bool:
+    """The sidebar's choice between SPC charts as pictures (the default: a page of a dozen
+    settles quickly) and interactive plotly charts (hover for each point's value), drawn only
+    when asked for."""
+    with st.sidebar:
+        return st.toggle(
+            "Interactive charts",
+            key=INTERACTIVE_KEY,
+            help="Pictures by default, so pages open quickly; interactive charts show each point's value on hover.",
+        )
+
+
+def spc_chart(review: Review, quarter: Quarter, ward: str | None, interactive: bool, key: str) -> None:
+    """An indicator's SPC chart: a picture with its sentence as the text alternative, or (when
+    asked for) the interactive plotly chart."""
+    ind = review.indicator
+    if interactive:
+        st.plotly_chart(reads.trend_chart(ind.id, quarter, ward), key=key, config={"displayModeBar": False})
+        return
+    png = base64.b64encode(reads.trend_png(ind.id, quarter, ward)).decode("ascii")
+    alt = f"SPC chart of {ind.name}. {review.sentence}"
+    st.html(f'<img class="csp-chart" src="data:image/png;base64,{png}" alt="{escape(alt)}">')
+
+
 def demo_banner(shown_demo: bool) -> None:
     """Say plainly, on every page that shows them, that figures are demo data."""
     if shown_demo:
@@ -126,8 +175,9 @@ def status_key() -> None:
     variation = " &nbsp; ".join(f"{v.icon} {v.word.split(' (')[0]}" for v in Variation if not v.key.endswith("_low"))
     assurance = " &nbsp; ".join(f"{a.icon} {a.word}" for a in Assurance)
     st.caption(
-        f"Key: {items}. Arrows compare with the last quarter and the same quarter last year "
-        "(↗ better, ↘ worse, → no change). *Ahead of target* means better than target by more "
+        f"Key: {items}. Changes compare with the last quarter and the same quarter last year: the "
+        "sign says whether the figure rose or fell, the word whether that is better or worse "
+        "(for example +17% · worse). *Ahead of target* means better than target by more "
         f"than the tolerance.  \nVariation (SPC, NHS *Making Data Count*): {variation}.  \n"
         f"Assurance (can the process meet its target?): {assurance}."
     )
@@ -135,8 +185,11 @@ def status_key() -> None:
 
 def counts_strip(items: list[IndicatorStatus]) -> None:
     """How many indicators stand at each status: the first thing the board reads."""
-    cols = st.columns(4)
-    for col, rag in zip(cols, (Rag.OFF_TARGET, Rag.AHEAD, Rag.NEAR_TARGET, Rag.ON_TARGET), strict=True):
+    shown = [Rag.OFF_TARGET, Rag.AHEAD, Rag.NEAR_TARGET, Rag.ON_TARGET]
+    if any(s.rag is Rag.NO_DATA for s in items):
+        shown.append(Rag.NO_DATA)  # a partial quarter's missing figures are counted, not left out
+    cols = st.columns(len(shown))
+    for col, rag in zip(cols, shown, strict=True):
         col.metric(f"{rag.icon} {rag.word}", sum(1 for s in items if s.rag is rag))
 
 

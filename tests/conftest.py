@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -68,3 +73,65 @@ def other_store(other_template: Path, tmp_path: Path) -> Store:
     path = tmp_path / "marrowvale.duckdb"
     shutil.copy(other_template, path)
     return Store(path)
+
+
+# --- the browser tests' server (tests/test_browser*.py share one per session) -----------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+SERVER_DBS: dict[str, Path] = {}  # each server's store, for tests that prepare files from it
+SERVER_START_SECONDS = 60
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`streamlit run dashboard.py` on a fresh, empty store, one per test session: every
+    browser test module shares it (each start builds the demo store again)."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: run scripts/install-browser (make test does) to install Debian's chromium."
+        )
+    port = _free_port()
+    db = tmp_path_factory.mktemp("browser") / "fresh.duckdb"
+    env = {**os.environ, "CSP_DB": str(db)}
+    log = (tmp_path_factory.getbasetemp() / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "dashboard.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail(f"streamlit did not start on port {port} within {SERVER_START_SECONDS} s")
+    url = f"http://127.0.0.1:{port}"
+    SERVER_DBS[url] = db
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+    log.close()

@@ -124,7 +124,9 @@ def test_theme_pages_show_objectives_commentary_and_actions() -> None:
         assert "Latest commentary" in text
         assert "Demo commentary" in text
         assert "Actions" in text
-        assert len(at.get("plotly_chart")) == len(theme.indicators)
+        charts = [h for h in at.get("html") if 'class="csp-chart"' in str(h.proto.body)]
+        assert len(charts) == len(theme.indicators), "an SPC chart picture per indicator"
+        assert not at.get("plotly_chart"), "interactive charts only when asked for"
 
 
 def test_strategic_assessment_page_shows_the_real_findings() -> None:

@@ -61,7 +61,9 @@ PEOPLE = {
 
 def _board_pages() -> set[str]:
     plan = load_plan()
-    return {"", "exception-report", "assessment", "returns-tracker"} | {t.id.replace("_", "-") for t in plan.themes}
+    return {"", "exception-report", "present", "assessment", "returns-tracker"} | {
+        t.id.replace("_", "-") for t in plan.themes
+    }
 
 
 # The pages each role is offered (the default page is served at "").

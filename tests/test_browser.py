@@ -7,21 +7,13 @@ Chromium comes from Debian's package (scripts/install-browser, run by `make test
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from metrics.plan import load_plan
+from tests.conftest import CHROMIUM, SERVER_DBS
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
 # Flags for a closed network and no display (see README: testing).
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -34,62 +26,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
-SERVER_DBS: dict[str, Path] = {}  # each server's store, for tests that prepare files from it
-SERVER_START_SECONDS = 60
 PAGE_SECONDS = 120  # the first page also builds the store and loads demo data
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: run scripts/install-browser (make test does) to install Debian's chromium."
-        )
-    port = _free_port()
-    db = tmp_path_factory.mktemp("browser") / "fresh.duckdb"
-    env = {**os.environ, "CSP_DB": str(db)}
-    log = (tmp_path_factory.getbasetemp() / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "dashboard.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail(f"streamlit did not start on port {port} within {SERVER_START_SECONDS} s")
-    url = f"http://127.0.0.1:{port}"
-    SERVER_DBS[url] = db
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
 
 
 def _pages() -> list[tuple[str, str]]:
@@ -135,11 +72,11 @@ def _choose_quarter_then_move(page, quarter: str) -> None:  # noqa: ANN001 - pla
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_role("combobox", name="Quarter").click()
     page.get_by_role("option", name=quarter, exact=True).click()
-    page.wait_for_selector(f'h3:has-text("{quarter}")', timeout=PAGE_SECONDS * 1000)
+    page.wait_for_selector(f'h2:has-text("{quarter}")', timeout=PAGE_SECONDS * 1000)
     theme = load_plan().themes[1]
     sidebar.get_by_role("link", name=theme.short_name).click()
     _wait_for_script(page, theme.name)
-    assert page.locator("h3", has_text=quarter).count() == 1, f"{theme.name} does not show {quarter}"
+    assert page.locator("h2", has_text=quarter).count() == 1, f"{theme.name} does not show {quarter}"
     shown = sidebar.get_by_role("combobox", name="Quarter").input_value()
     assert quarter in shown, f"the quarter picker shows {shown!r} after moving page"
 

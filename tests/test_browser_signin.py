@@ -32,7 +32,8 @@ from metrics.returns.reading import parse_period
 from metrics.status import available_quarters
 from metrics.store import Store
 from metrics.store import indicators as indicator_store
-from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PAGE_SECONDS, _free_port, _pages, _wait_for_script
+from tests.conftest import CHROMIUM, _free_port
+from tests.test_browser import ARTIFACTS, CHROMIUM_ARGS, PAGE_SECONDS, _pages, _wait_for_script
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER_START_SECONDS = 60

@@ -20,7 +20,13 @@ def test_overview_carries_variation_and_assurance_and_picks_exceptions_by_spc() 
     assert "⚠ Special cause concern (high)" in text and "◐ Hit and miss target" in text
     assert "4 indicator(s) off or ahead of target are within common-cause variation (noise)" in text
     assert "Serious violence offences" in text.split("common-cause variation (noise)")[1]
-    assert len([h for h in at.get("html") if "Variation · assurance" in str(h.proto.body)]) >= 10
+    cards = [h for h in at.get("html") if 'class="csp-cards"' in str(h.proto.body)]
+    assert sum(str(h.proto.body).count('class="csp-card"') for h in cards) == 25, "a card per indicator"
+    for h in cards:  # each card: status, variation and assurance, each as symbol and words
+        body = str(h.proto.body)
+        assert body.count('class="csp-status"') == 3 * body.count('class="csp-card"')
+    # each exception links to its detail on the Exception report
+    assert 'href="exception-report#exc-asb_incidents"' in text
 
 
 def test_theme_page_shows_spc_status_sentence_and_chart() -> None:
@@ -30,6 +36,11 @@ def test_theme_page_shows_spc_status_sentence_and_chart() -> None:
     for part in KEY_PARTS:
         assert part in text
     assert "Sep 2025 (1,864) is a special cause of concern: a point beyond the process limits" in text
+    pictures = [str(h.proto.body) for h in at.get("html") if 'class="csp-chart"' in str(h.proto.body)]
+    assert any('alt="SPC chart of ASB incidents.' in p and "data:image/png;base64," in p for p in pictures)
+    # interactive charts when asked for: the plotly chart with its limits and signals
+    at.sidebar.toggle(key="interactive_charts").set_value(True).run()
+    _no_errors(at, "public places, interactive")
     chart = next(c for c in at.get("plotly_chart") if "ASB" in c.proto.spec or "Process limits" in c.proto.spec)
     assert "Process limits" in chart.proto.spec and "Special cause: concern" in chart.proto.spec
 
@@ -42,7 +53,7 @@ def test_exception_report_filters_and_builds_the_pack() -> None:
     assert "ASB incidents" in text and "Demo commentary" in text and "Proposed action" in text
     # most severe first: special-cause concern and off target before special-cause concern alone
     assert text.index("Youth proven reoffending rate") < text.index("Notable improvements (7)")
-    assert len(at.get("plotly_chart")) == 11
+    assert len([h for h in at.get("html") if 'class="csp-chart"' in str(h.proto.body)]) == 11
     at.multiselect[1].set_value(["Prevent"]).run()
     _no_errors(at, "filtered by owner")
     text = _text(at)

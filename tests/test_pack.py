@@ -58,7 +58,9 @@ def test_the_pdf_has_every_exception_title_and_sentence(packs) -> None:
         # the demo returns, as the tracker sees them on 3 November 2025 (deadline 28 October)
         "Harm Abuse Reduction Partnership",
         "Incomplete, overdue",
-        "Indicators: Prevent referrals; Action updates (2): prevent_schools, hh_schools",
+        # names, not ids: the actions' own words (cut at a word), never prevent_schools
+        "Indicators: Prevent referrals; Action updates (2): Development of educational resources for schools",
+        "Complete quarter: 25 of 25 indicators have a figure for 2025/26 Q2.",
         "by Demo lead (demo)",
         "Data notes",
         "DEMO DATA",
@@ -67,8 +69,20 @@ def test_the_pdf_has_every_exception_title_and_sentence(packs) -> None:
         "Proposed action",
     ):
         assert part in text, part
+    assert "· worse" in text and "· better" in text, "changes with their judgement, as on the pages"
+    # no heading broken mid-word in a narrow column ("Indicato rs")
+    for heading in (
+        "Subgroup Indicators Actions Version Submitted Missing Deadline Status",
+        "Indicator Latest Target vs last year Status Variation Assurance Owner",
+    ):
+        assert heading in text, heading
+    for raw_id in ("prevent_schools", "hh_schools", "ccsp_duty_to_collaborate"):
+        assert raw_id not in text.replace(" ", ""), f"the id {raw_id} is shown where people read"
     outline = [o.title for o in reader.outline if not isinstance(o, list)]
-    assert outline[:2] == ["Summary of all indicators", "Exceptions"]
+    assert outline[:3] == ["Cover", "Summary of all indicators", "Exceptions"]
+    assert outline[-2:] == ["Submission status of each subgroup", "Data notes"]
+    assert reader.metadata.title == "Coventry Community Safety Partnership: board pack, 2025/26 Q2"
+    assert reader.trailer["/Root"]["/Lang"] == "en-GB"
     images = [img for page in reader.pages for img in page.images]
     assert len(images) == len(report)
     for img in images:

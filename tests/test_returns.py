@@ -292,11 +292,14 @@ def test_tracker_contract(plan, demo_store: Store) -> None:
     assert row.loc["csvpp", "status"] == "Submitted" and row.loc["csvpp", "missing"] == ""
     assert (row.loc["csvpp", "indicators_owed"], row.loc["csvpp", "indicators_submitted"]) == (3, 3)
     assert row.loc["harp", "status"] == "Incomplete" and row.loc["harp", "actions_submitted"] == 0
-    assert row.loc["harp", "missing"].startswith("Action updates (11): harp_training")
+    assert row.loc["harp", "missing"].startswith(
+        "Action updates (11): The delivery of training initiatives for modern slavery and…; "
+    ), "actions by their words (cut at a word boundary), not their ids"
     assert row.loc["prevent", "status"] == "Due" and pd.isna(row.loc["prevent", "version"])
     assert (
         row.loc["prevent", "missing"]
-        == "Indicators: Prevent referrals; Action updates (2): prevent_schools, hh_schools"
+        == "Indicators: Prevent referrals; Action updates (2): Development of educational resources for schools "
+        "to prevent…; Development of age-appropriate educational resources for…"
     )
     assert row.loc["csvpp", "deadline"] == date(2025, 10, 28)
     later = submission_status(plan, demo_store, Q2, date(2025, 11, 3)).set_index("subgroup_id")

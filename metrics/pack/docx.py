@@ -14,6 +14,7 @@ from metrics.pack.model import (
     Pack,
     action_lines,
     commentary_text,
+    cover_lines,
     data_notes,
     key_lines,
     submission_rows,
@@ -48,12 +49,13 @@ def render(pack: Pack) -> bytes:
     # cover
     doc.add_heading(pack.title, level=0)
     doc.add_paragraph(f"{pack.quarter.label} ({pack.quarter.months_label}) · {pack.plan.partnership.plan_title}")
-    attention = sum(1 for i in pack.items if i.review.category.key == "attention")
-    doc.add_paragraph(
-        f"{attention} indicator(s) need the board's attention and {len(pack.items) - attention} show notable "
-        f"improvement, of {len(pack.reviews)} indicators. {len(pack.noise)} off or ahead of target within "
-        "normal variation."
-    )
+    doc.core_properties.title = pack.title
+    doc.core_properties.language = "en-GB"
+    for i, line in enumerate(cover_lines(pack)):
+        run = doc.add_paragraph().add_run(line)
+        if i == 0 and pack.completeness.is_partial:
+            run.bold = True
+            run.font.color.rgb = RGBColor(0x7A, 0x45, 0x00)
     if pack.has_demo:
         run = doc.add_paragraph().add_run(
             "DEMO DATA: this pack contains generated figures, marked (demo). They are not real."

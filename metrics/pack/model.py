@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from metrics.completeness import Completeness, completeness_of
 from metrics.exceptions import Category, Review, exception_report, proposed_actions, review_all
 from metrics.icons import ActionStatus
 from metrics.plan import Plan
@@ -76,6 +77,7 @@ class Pack:
     generated_at: dt.datetime
     has_demo: bool
     demo_seed: str | None
+    completeness: Completeness  # how many indicators have a figure; the awaited ones by owner
 
     @property
     def title(self) -> str:
@@ -119,7 +121,23 @@ def gather(
         generated_at,
         bool(values["is_demo"].any()),
         meta.get("demo_seed"),
+        completeness_of(plan, [r.status for r in reviews]),
     )
+
+
+def cover_lines(pack: Pack) -> list[str]:
+    """The cover's account of the quarter: counts out of what has a figure, and what is awaited."""
+    done = pack.completeness
+    attention = sum(1 for i in pack.items if i.review.category is Category.ATTENTION)
+    lines = [
+        done.headline,
+        f"Of the {done.reported} indicators with a figure, {attention} need the board's attention and "
+        f"{len(pack.items) - attention} show notable improvement; {len(pack.noise)} are off or ahead of target "
+        "within normal variation.",
+    ]
+    if done.awaited:
+        lines.append("Awaited, by owner: " + " · ".join(done.awaited_lines()) + ".")
+    return lines
 
 
 # --- charts ----------------------------------------------------------------------------------
@@ -210,6 +228,7 @@ def summary_rows(pack: Pack) -> list[list[str]]:
                 ind.name,
                 f"{format_value(s.value.value, ind.unit)}{demo}",
                 format_value(s.target, ind.unit),
+                s.vs_last_year.short,  # "+17% · worse": the words the pages use
                 f"{s.rag.icon} {s.rag.word}",
                 f"{r.spc.variation.icon} {r.spc.variation.word}",
                 f"{r.spc.assurance.icon} {r.spc.assurance.word}",
@@ -219,7 +238,7 @@ def summary_rows(pack: Pack) -> list[list[str]]:
     return rows
 
 
-SUMMARY_HEADINGS = ["Indicator", "Latest", "Target", "Status", "Variation", "Assurance", "Owner"]
+SUMMARY_HEADINGS = ["Indicator", "Latest", "Target", "vs last year", "Status", "Variation", "Assurance", "Owner"]
 
 
 def commentary_text(item: PackItem) -> str:
@@ -233,7 +252,7 @@ def commentary_text(item: PackItem) -> str:
 
 def action_lines(item: PackItem) -> list[str]:
     if item.actions.empty:
-        return ["The owner leads no action under this objective in the plan."]
+        return ["The owner has no open action under this priority (none in the plan, or all complete)."]
     out = []
     for a in item.actions.itertuples():
         when = f", {Quarter.of(pd.Timestamp(a.quarter_start).date()).label}" if a.quarter_start is not None else ""

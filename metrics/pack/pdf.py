@@ -14,6 +14,7 @@ from metrics.pack.model import (
     Pack,
     action_lines,
     commentary_text,
+    cover_lines,
     data_notes,
     key_lines,
     submission_rows,
@@ -21,6 +22,7 @@ from metrics.pack.model import (
 )
 
 FONT = "DejaVu"
+PDF_LANGUAGE = "en-GB"
 
 
 def _font_dir() -> Path:
@@ -80,8 +82,15 @@ class _Pdf(FPDF):
 
 def render(pack: Pack) -> bytes:
     pdf = _Pdf(f"{pack.plan.partnership.short_name} board pack {pack.quarter.label}")
-    # cover
+    # Document title, language and author for screen readers and the PDF reader's title bar.
+    pdf.set_title(pack.title)
+    pdf.set_lang(PDF_LANGUAGE)
+    pdf.set_author(pack.plan.partnership.name)
+    pdf.set_subject(f"Quarterly performance report to the board, {pack.quarter.label}")
+    pdf.set_display_mode("fullwidth")
+    # cover (a bookmark too, so the outline lists every part of the pack)
     pdf.add_page()
+    pdf.start_section("Cover", level=0)
     pdf.ln(40)
     pdf.set_font(FONT, "B", 22)
     pdf.multi_cell(0, 10, pack.plan.partnership.name, new_x="LMARGIN", new_y="NEXT")
@@ -93,13 +102,12 @@ def render(pack: Pack) -> bytes:
     pdf.ln(2)
     pdf.para(pack.plan.partnership.plan_title, 12)
     pdf.ln(6)
-    attention = sum(1 for i in pack.items if i.review.category.key == "attention")
-    improving = len(pack.items) - attention
-    pdf.para(
-        f"{attention} indicator(s) need the board's attention and {improving} show notable improvement, "
-        f"of {len(pack.reviews)} indicators. {len(pack.noise)} off or ahead of target within normal variation.",
-        11,
-    )
+    for i, line in enumerate(cover_lines(pack)):
+        partial = i == 0 and pack.completeness.is_partial
+        if partial:
+            pdf.set_text_color(122, 69, 0)
+        pdf.para(line, 11, bold=partial)
+        pdf.set_text_color(0, 0, 0)
     if pack.has_demo:
         pdf.set_text_color(122, 69, 0)
         pdf.para("DEMO DATA: this pack contains generated figures, marked (demo). They are not real.", 11, bold=True)
@@ -110,7 +118,7 @@ def render(pack: Pack) -> bytes:
     pdf.heading("Summary of all indicators")
     for line in key_lines():
         pdf.para(line, 7.5)
-    pdf.grid(SUMMARY_HEADINGS, summary_rows(pack), (50, 18, 16, 24, 34, 30, 14))
+    pdf.grid(SUMMARY_HEADINGS, summary_rows(pack), (44, 17, 13, 19, 22, 31, 27, 13))
     # exceptions
     pdf.add_page()
     pdf.heading("Exceptions")
@@ -138,7 +146,8 @@ def render(pack: Pack) -> bytes:
     # submissions and notes
     pdf.add_page()
     pdf.heading("Submission status of each subgroup")
-    pdf.grid(SUBMISSION_HEADINGS, submission_rows(pack), (34, 17, 16, 15, 34, 30, 20, 20))
+    # "Missing" is the widest: it names each awaited action by its words (never its id).
+    pdf.grid(SUBMISSION_HEADINGS, submission_rows(pack), (29, 16, 13, 14, 27, 52, 18, 17))
     pdf.heading("Data notes")
     for line in data_notes(pack):
         pdf.para(f"• {line}", 8.5)
