@@ -4,7 +4,12 @@ reading and rules all read these names, so a column is renamed in one place."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 from metrics.icons import ACTION_STATUS_WORDS as ACTION_STATUSES  # declared once: icons.ActionStatus
+from metrics.icons import ActionStatus
+from metrics.plan import Partnership
 
 INDICATORS = "Indicators"
 ACTIONS = "Actions"
@@ -42,11 +47,87 @@ COLUMN_HELP = {
     "polarity": "Whether a higher or a lower figure is better.",
     "period": "The month (e.g. Apr 2025), quarter (2025/26 Q1) or financial year (2025/26) the figure covers.",
     "last_period": "The period the reference figure is for.",
-    "last_value": "The figure held for the last period, for reference. A big change from it asks for a comment.",
-    "value": "Your figure. Leave it blank only if you cannot report it yet (the tracker will show it missing).",
-    "ward": "Blank means citywide. For indicators recorded by ward, add rows with a ward name or ONS code.",
+    "last_value": "The figure held for the last period. A big change from it asks for a comment.",
+    "value": "Your figure. Leave it blank only if you cannot report it yet.",
+    "ward": "For indicators recorded by {area_singular} you may add rows: one per {area_singular}.",
     "last_status": "The action's status last quarter, for reference.",
-    "status": "One of: " + ", ".join(ACTION_STATUSES) + ".",
-    "commentary": "What the board should know. Required in effect when an indicator is off target.",
+    "status": "The action's progress this quarter.",
+    "commentary": "What the board should know: why a figure moved, what is being done.",
     "contact": "Who to contact about this row (name or email).",
 }
+
+# Statuses that tell the board something is wrong: a blank commentary on one is a warning.
+STATUSES_NEEDING_COMMENTARY = (ActionStatus.AT_RISK.word, ActionStatus.OFF_TRACK.word)
+
+# --- what each cell must hold: the one declaration the Read me sheet and the checks share -------
+
+Fill = Literal["given", "required", "optional", "reference"]
+FILL_WORDS: dict[str, str] = {
+    "given": "filled in for you; do not change",
+    "required": "yes: a row without it is an error",
+    "optional": "no",
+    "reference": "no: for reference only, not read",
+}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """What one column's cells must hold, as the checks apply it and the Read me says it.
+    ``blank`` and ``allowed`` may name the plan's words: {area_kind}, {area_name},
+    {area_singular}, {area_plural} (filled in by :func:`cell_words`)."""
+
+    fill: Fill
+    blank: str  # what a blank cell means
+    allowed: str  # what a filled cell may hold
+
+
+_REFERENCE = Cell("reference", "nothing", "anything: it is not read")
+CELLS: dict[str, Cell] = {
+    "section": Cell("required", "an error: the row's section is not known", "'indicator' or 'action'"),
+    "quarter": Cell("given", "the quarter chosen when uploading", "the quarter the return is for, e.g. 2025/26 Q1"),
+    "indicator_id": Cell("given", "an error: the row's indicator is not known", "one of your subgroup's indicator ids"),
+    "action_id": Cell("given", "an error: the row's action is not known", "one of your subgroup's action ids"),
+    "id": Cell("given", "an error: the row's indicator or action is not known", "one of your subgroup's ids"),
+    "period": Cell(
+        "required",
+        "an error: the figure's period is not known",
+        "a period the indicator owes this quarter: a month (Apr 2025), quarter (2025/26 Q1) or year (2025/26)",
+    ),
+    "value": Cell(
+        "optional",
+        "not reported yet: a warning for a whole-{area_kind} figure, cleared by giving the figure or by an "
+        "explanation when submitting (the tracker shows it missing)",
+        "a number: a count is a whole number (0 or more); a percent lies from 0 to 100",
+    ),
+    "ward": Cell(
+        "optional",
+        "the whole {area_kind} ({area_name})",
+        "a {area_singular} name or ONS code from the plan, only for indicators recorded by {area_singular}",
+    ),
+    "status": Cell(
+        "optional",
+        "no status this quarter: a warning, cleared by choosing a status",
+        "one of: " + ", ".join(ACTION_STATUSES) + " (any case)",
+    ),
+    "commentary": Cell(
+        "optional",
+        "no comment; a warning when the indicator is off target, its figure changed a lot, or the action is "
+        + " or ".join(STATUSES_NEEDING_COMMENTARY)
+        + ": writing a comment clears it",
+        "any text: what the board should know",
+    ),
+    "contact": Cell("optional", "no contact named", "a name or email address"),
+} | {name: _REFERENCE for name in ("indicator", "action", "name", "unit", "polarity", "last_period", "last_value",
+                                    "last_status")}  # fmt: skip
+
+
+def plan_words(partnership: Partnership) -> dict[str, str]:
+    """The plan's words a column's text may name."""
+    p = partnership
+    return dict(area_kind=p.area_kind, area_name=p.area_name, area_singular=p.area_singular, area_plural=p.area_plural)
+
+
+def cell_words(name: str, partnership: Partnership) -> Cell:
+    """A column's cell declaration in the plan's own words."""
+    cell, words = CELLS[name], plan_words(partnership)
+    return Cell(cell.fill, cell.blank.format(**words), cell.allowed.format(**words))

@@ -26,7 +26,7 @@ from metrics.returns.layout import (
 from metrics.returns.messages import ERROR, WARNING, Message, ReturnError
 from metrics.returns.reading import Sheet, cell_text, read_sheets
 from metrics.returns.return_rules import RETURN_RULES
-from metrics.returns.rules import Accepted, Context, Row, accepted_row, check_row
+from metrics.returns.rules import Accepted, Context, Row, accepted_row, row_messages
 from metrics.store import Store
 from metrics.store import indicators as indicator_store
 from metrics.store.returns import RETURN_ROW_COLUMNS
@@ -95,10 +95,17 @@ def check_sheets(sheets: list[Sheet], ctx: Context, parsed: ParsedReturn) -> Non
             )
         )
         return
-    accepted = Accepted(checker.indicators, checker.actions, from_csv=CSV_SHEET in parsed.preview)
+    accepted = Accepted(
+        checker.indicators, checker.actions, from_csv=CSV_SHEET in parsed.preview, refused=frozenset(checker.refused)
+    )
+    # Every rule runs, errors or not, so the lead sees every problem in one round; a rule
+    # leaves alone an item whose row was refused (its error says what to fix first). Only a
+    # file whose shape is broken (a sheet or a required column missing) skips the warnings:
+    # every figure would be "missing" when the real problem is the one error.
+    broken = checker.broken or any(m.severity == ERROR and m.row is None for m in parsed.messages)
     for rule in RETURN_RULES:
-        if rule.severity == WARNING and parsed.errors:
-            break  # a wrong row would make a wrong comparison: warnings wait for a clean file
+        if rule.severity == WARNING and broken:
+            continue
         for message in rule.check(accepted, ctx):
             checker.add(message)
     checker.finish()
@@ -117,6 +124,8 @@ class _Checker:
         self.parsed = parsed
         self.indicators: list[dict] = []
         self.actions: list[dict] = []
+        self.refused: set[str] = set()  # ids of items with a refused row
+        self.broken = False  # a sheet lacks a required column: its rows were not read
         self.row_messages: dict[tuple[str, int], list[Message]] = {}
 
     def add(self, message: Message) -> None:
@@ -142,6 +151,7 @@ class _Checker:
                     expected=f"the template's header row: {', '.join(required)} (and the reference columns)",
                 )
             )
+            self.broken = True
             return
         index = {h: i for i, h in enumerate(sheet.header) if h}
         preview = []
@@ -155,9 +165,11 @@ class _Checker:
                 values["indicator_id" if section == SECTION_INDICATOR else "action_id"] = values.get("id")
             preview.append({"row": number, **{h: cell_text(v) for h, v in values.items()}})
             row = Row(sheet.name, number, section, values)
-            message = check_row(row, self.ctx)
-            if message is not None:
+            messages = row_messages(row, self.ctx)
+            for message in messages:
                 self.add(message)
+            if messages:
+                self.refused.add(row.item_id)
             elif section == SECTION_INDICATOR:
                 self.indicators.append(accepted_row(row, self.ctx))
             else:
