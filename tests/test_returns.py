@@ -68,7 +68,8 @@ ERRORS = [
 ]  # fmt: skip
 WARNINGS = [
     ("cp1252.csv", "csvpp", CSV, 2, None, "it was read as Windows-1252"),
-    ("large_change.csv", "csvpp", CSV, 3, "value", "'Serious violence offences' for the whole city changed by +357% on May 2025 (197)"),
+    ("large_change.csv", "csvpp", CSV, 3, "value",
+     "'Serious violence offences' for the whole city changed by +357% on May 2025 (197)"),
     ("off_target_no_commentary.csv", "csvpp", CSV, 5, "commentary",
      "'Serious youth violence offences' is off target with these figures"),
     ("indicator_blank.csv", "csvpp", CSV, 8, "value",
