@@ -61,62 +61,71 @@ STATUSES_NEEDING_COMMENTARY = (ActionStatus.AT_RISK.word, ActionStatus.OFF_TRACK
 
 # --- what each cell must hold: the one declaration the Read me sheet and the checks share -------
 
-Fill = Literal["given", "required", "optional", "reference"]
-FILL_WORDS: dict[str, str] = {
-    "given": "filled in for you; do not change",
-    "required": "yes: a row without it is an error",
-    "optional": "no",
-    "reference": "no: for reference only, not read",
+Blank = Literal["error", "warning", "accepted", "not read"]
+FILL_WORDS: dict[str, str] = {  # the Read me's "Must you fill it?", from what a blank cell does
+    "error": "yes",
+    "warning": "yes, or explain why not when submitting",
+    "accepted": "no",
+    "not read": "no: for reference only",
 }
 
 
 @dataclass(frozen=True)
 class Cell:
-    """What one column's cells must hold, as the checks apply it and the Read me says it.
-    ``blank`` and ``allowed`` may name the plan's words: {area_kind}, {area_name},
-    {area_singular}, {area_plural} (filled in by :func:`cell_words`)."""
+    """What one column's cells must hold, as the checks apply it and the Read me says it:
+    what a blank cell leads to (an error, a warning, accepted, or not read at all), what a
+    blank means in words, and what a filled cell may hold. ``blank`` and ``allowed`` may name
+    the plan's words: {area_kind}, {area_name}, {area_singular}, {area_plural} (filled in by
+    :func:`cell_words`). tests/test_readme.py checks that the rules do what this says."""
 
-    fill: Fill
+    when_blank: Blank
     blank: str  # what a blank cell means
     allowed: str  # what a filled cell may hold
 
+    @property
+    def must_fill(self) -> str:
+        return FILL_WORDS[self.when_blank]
 
-_REFERENCE = Cell("reference", "nothing", "anything: it is not read")
+
+_REFERENCE = Cell("not read", "nothing", "filled in for you, for reference; changing it changes nothing")
 CELLS: dict[str, Cell] = {
-    "section": Cell("required", "an error: the row's section is not known", "'indicator' or 'action'"),
-    "quarter": Cell("given", "the quarter chosen when uploading", "the quarter the return is for, e.g. 2025/26 Q1"),
-    "indicator_id": Cell("given", "an error: the row's indicator is not known", "one of your subgroup's indicator ids"),
-    "action_id": Cell("given", "an error: the row's action is not known", "one of your subgroup's action ids"),
-    "id": Cell("given", "an error: the row's indicator or action is not known", "one of your subgroup's ids"),
+    "section": Cell("error", "an error: the row's kind is not known", "'indicator' or 'action' (filled in for you)"),
+    "quarter": Cell("accepted", "the quarter chosen when uploading", "the return's quarter (filled in for you)"),
+    "indicator_id": Cell("error", "an error: the row's indicator is not known",
+                         "one of your subgroup's indicator ids (filled in for you; do not change)"),
+    "action_id": Cell("error", "an error: the row's action is not known",
+                      "one of your subgroup's action ids (filled in for you; do not change)"),
+    "id": Cell("error", "an error: the row's indicator or action is not known",
+               "one of your subgroup's indicator or action ids (filled in for you; do not change)"),
     "period": Cell(
-        "required",
+        "error",
         "an error: the figure's period is not known",
         "a period the indicator owes this quarter: a month (Apr 2025), quarter (2025/26 Q1) or year (2025/26)",
     ),
     "value": Cell(
-        "optional",
-        "not reported yet: a warning for a whole-{area_kind} figure, cleared by giving the figure or by an "
+        "warning",
+        "not reported yet: a warning on a figure for the whole {area_kind}, cleared by giving the figure or by an "
         "explanation when submitting (the tracker shows it missing)",
-        "a number: a count is a whole number (0 or more); a percent lies from 0 to 100",
+        "a number: a count is a whole number, 0 or more; a percentage lies from 0 to 100",
     ),
     "ward": Cell(
-        "optional",
+        "accepted",
         "the whole {area_kind} ({area_name})",
         "a {area_singular} name or ONS code from the plan, only for indicators recorded by {area_singular}",
     ),
     "status": Cell(
-        "optional",
+        "warning",
         "no status this quarter: a warning, cleared by choosing a status",
         "one of: " + ", ".join(ACTION_STATUSES) + " (any case)",
     ),
     "commentary": Cell(
-        "optional",
-        "no comment; a warning when the indicator is off target, its figure changed a lot, or the action is "
+        "accepted",
+        "no comment; but a warning when the indicator is off target or its figure moved a lot, or the action is "
         + " or ".join(STATUSES_NEEDING_COMMENTARY)
         + ": writing a comment clears it",
         "any text: what the board should know",
     ),
-    "contact": Cell("optional", "no contact named", "a name or email address"),
+    "contact": Cell("accepted", "no contact named", "a name or email address"),
 } | {name: _REFERENCE for name in ("indicator", "action", "name", "unit", "polarity", "last_period", "last_value",
                                     "last_status")}  # fmt: skip
 
@@ -130,4 +139,4 @@ def plan_words(partnership: Partnership) -> dict[str, str]:
 def cell_words(name: str, partnership: Partnership) -> Cell:
     """A column's cell declaration in the plan's own words."""
     cell, words = CELLS[name], plan_words(partnership)
-    return Cell(cell.fill, cell.blank.format(**words), cell.allowed.format(**words))
+    return Cell(cell.when_blank, cell.blank.format(**words), cell.allowed.format(**words))
