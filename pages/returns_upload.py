@@ -111,7 +111,7 @@ def versions(subgroup_id: str, quarter: Quarter) -> None:
         )
     pick[2].caption(f"sha256 {row['sha256'][:16]}…")
     indicator_rows, action_rows = reads.submission_rows(subgroup_id, quarter, shown)
-    figures = return_versions.version_figures(indicator_rows, reads.plan().ward_names())
+    figures = return_versions.version_figures(indicator_rows, reads.plan())
     st.dataframe(figures, hide_index=True, width="stretch")
     st.dataframe(return_versions.version_actions(action_rows), hide_index=True, width="stretch")
     if isinstance(row["warnings"], str) and row["warnings"]:
@@ -125,14 +125,11 @@ def versions(subgroup_id: str, quarter: Quarter) -> None:
         if old == new or diff.empty:
             st.info("No differences.")
         else:
-            st.dataframe(diff.astype(str).replace({"None": "", "nan": ""}), hide_index=True, width="stretch")
+            table = return_versions.changes_table(diff, reads.plan(), old, new)
+            st.dataframe(table, hide_index=True, width="stretch")
     audit = reads.return_audit(subgroup_id, quarter)
     with st.expander(f"Audit log: {len(audit)} attempt(s)"):
-        st.dataframe(
-            audit[["attempted_at", "outcome", "version", "submitted_by", "filename", "sha256", "reasons"]],
-            hide_index=True,
-            width="stretch",
-        )
+        st.dataframe(return_versions.audit_table(audit), hide_index=True, width="stretch")
 
 
 plan = reads.plan()
