@@ -45,7 +45,8 @@ def summary(parsed: returns.ParsedReturn) -> None:
         )
     elif warnings:
         st.warning(
-            f"**No errors; {len(warnings)} warning(s).** The return can be stored with an explanation.",
+            f"**No errors; {len(warnings)} warning(s).** Each says what clears it: fill in the cell it names "
+            "and upload the file again, or store the return as it is with an explanation below.",
             icon=":material/warning:",
         )
     else:
