@@ -68,6 +68,8 @@ class Choices:
             keys = list(dict.fromkeys(lookup[n] for n in near))
             hint = f" (did you mean {' or '.join(repr(self.names[k][0]) for k in keys)}?)" if keys else ""
             parts.append(f"no {self.kind} is called {text!r}{hint}")
+        if not self.names:
+            return "; ".join(parts) + f". There are no {self.kind}s to choose from yet."
         listed = [self.label(k) for k in list(self.names)[:LISTED]]
         more = f" and {len(self.names) - LISTED} more" if len(self.names) > LISTED else ""
         return "; ".join(parts) + f". Use a name or code, in any case: {', '.join(listed)}{more}."

@@ -27,3 +27,8 @@ def test_a_long_list_is_cut() -> None:
     many = Choices.of("crime type", [(f"type {i}", (f"type {i}",)) for i in range(LISTED + 5)])
     with pytest.raises(UnknownNameError, match="and 5 more"):
         many.resolve(["nothing like it"])
+
+
+def test_nothing_to_choose_from_says_so() -> None:
+    with pytest.raises(UnknownNameError, match="no crime type is called 'burglary'. There are no crime types"):
+        Choices.of("crime type", []).resolve(["burglary"])

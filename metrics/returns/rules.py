@@ -233,7 +233,7 @@ def ward_known(row: Row, ctx: Context) -> Message | None:
     if not text or text.lower() in ctx.wards:
         return None
     p, cell = ctx.plan.partnership, cell_words("ward", ctx.plan.partnership)
-    example = f" such as {ctx.plan.wards[0].name} or {ctx.plan.wards[0].code}" if ctx.plan.wards else ""
+    example = f" (for example {ctx.plan.wards[0].name} or {ctx.plan.wards[0].code})" if ctx.plan.wards else ""
     return row.error(
         column="ward",
         seen=text,
