@@ -7,7 +7,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from metrics import police_uk
+from metrics import access, police_uk
 from metrics.area_export import area_export
 from metrics.assessment import AssessmentFileError
 from metrics.bootstrap import initialise
@@ -118,7 +118,8 @@ def _import_return(args: argparse.Namespace) -> int:
     if args.dry_run:
         print("Dry run: nothing was stored.")
         return EXIT_REFUSED if parsed.errors else EXIT_STORED
-    outcome = submit(plan, store, parsed, content, args.user, args.explanation)
+    # The command line runs as the operator (an administrator), recorded by name.
+    outcome = submit(plan, store, parsed, content, access.operator(args.user), args.explanation)
     print(outcome.message, file=sys.stdout if outcome.stored else sys.stderr)
     if outcome.outcome == "duplicate":
         return EXIT_DUPLICATE
@@ -141,7 +142,13 @@ def _import_police(args: argparse.Namespace) -> int:
     store = open_store(plan)
     initialise(plan, store)  # the store must exist and hold the plan's wards
     report = police_uk.import_street_files(
-        store, plan, args.paths, lookup_path=args.lookup, skip_bad=args.skip_bad, progress=_progress_bar
+        store,
+        plan,
+        args.paths,
+        lookup_path=args.lookup,
+        skip_bad=args.skip_bad,
+        progress=_progress_bar,
+        by=access.operator(),
     )
     for line in report.lines():
         print(line)
@@ -356,6 +363,8 @@ def main(argv: list[str] | None = None) -> int:
         ReturnError,
         police_uk.PoliceDataError,
         UnknownNameError,
+        access.AccessDenied,
+        access.RolesError,
     ) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -22,7 +22,6 @@ WARD_KEY = "ward"  # the chosen ward code (None: all of the city), kept across p
 WARD_WIDGET_KEY = "ward_picker"
 CITYWIDE = "All of the city"
 THEME_KEY = "_theme_page"
-USER_KEY = "user_name"
 
 
 def selected_quarter() -> Quarter | None:
@@ -96,18 +95,6 @@ def set_theme(theme_id: str | None) -> None:
 def current_theme_id() -> str | None:
     """The theme the router chose for the theme page (None off a theme page)."""
     return st.session_state.get(THEME_KEY)
-
-
-def current_user() -> str | None:
-    """Who is using the dashboard, for the audit log. The one place sign-in plugs in: until
-    the deployment has sign-in, the person types their name (kept for the session)."""
-    with st.sidebar:
-        name = st.text_input(
-            "Your name",
-            key=USER_KEY,
-            help="Recorded with every return you submit. (Sign-in will fill this in when it is set up.)",
-        )
-    return name.strip() or None
 
 
 def return_quarters(today: date) -> list[Quarter]:

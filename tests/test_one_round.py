@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from metrics import returns
+from metrics import access, returns
 from metrics.quarters import Quarter
 from metrics.returns import submit, validate_return
 from metrics.store import Store
@@ -102,8 +102,10 @@ def test_a_figure_not_reported_yet_is_stored_with_an_explanation(plan, demo_stor
     parsed = validate_return(plan, demo_store, content, "r.csv", "csvpp", Q2)
     (warning,) = parsed.warnings
     assert "--explanation on the command line" in warning.expected and "Upload page" in warning.expected
-    assert submit(plan, demo_store, parsed, content, "Lead").outcome == "rejected"
-    stored = submit(plan, demo_store, parsed, content, "Lead", "Police data for July arrives next week.")
+    assert submit(plan, demo_store, parsed, content, access.operator("Lead")).outcome == "rejected"
+    stored = submit(
+        plan, demo_store, parsed, content, access.operator("Lead"), "Police data for July arrives next week."
+    )
     assert stored.stored
     latest = dataclasses.asdict(return_store.latest_submission(demo_store, "csvpp", str(Q2.start)))
     assert latest["explanation"] == "Police data for July arrives next week."

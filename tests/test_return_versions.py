@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from metrics import return_versions, returns
+from metrics import access, return_versions, returns
 from metrics.quarters import Quarter
 from metrics.returns import submit, validate_return
 from metrics.store import Store
@@ -72,7 +72,7 @@ def test_changes_and_audit_in_a_leads_words(plan, demo_store: Store) -> None:
         fte["value"] = value
         content = returns.rows_csv(indicators, actions)
         parsed = validate_return(plan, demo_store, content, name, "csvpp", Q2)
-        assert submit(plan, demo_store, parsed, content, "Lead", "checked").stored
+        assert submit(plan, demo_store, parsed, content, access.operator("Lead"), "checked").stored
     diff = returns.compare_versions(demo_store, plan, "csvpp", Q2, 2, 3)
     table = return_versions.changes_table(diff, plan, 2, 3)
     _no_machine_headings(table)
