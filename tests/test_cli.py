@@ -152,10 +152,10 @@ def test_near_misses_are_refused_with_did_you_mean(demo_store: Store, tmp_path: 
     assert "Traceback" not in result.stderr
 
 
-def test_an_empty_result_says_so_and_exits_4(demo_store: Store, tmp_path: Path) -> None:
+def test_an_empty_result_says_so_and_exits_5(demo_store: Store, tmp_path: Path) -> None:
     out = tmp_path / "x.csv"
     result = _run("ward-summary", "--from", "2031-01", "--to", "2031-03", "--out", str(out), env=_demo_env(demo_store))
-    assert result.returncode == 4, result.stderr
+    assert result.returncode == 5, result.stderr
     assert "No rows match: months 2031-01 to 2031-03" in result.stderr and "the store holds 2022-04 to" in result.stderr
     assert not out.exists() and result.stdout == ""
     backwards = _run(
