@@ -74,6 +74,7 @@ _API: dict[str, tuple[str, str | None]] = {
     "return_versions": ("metrics.return_versions", None),
     "police_uk": ("metrics.police_uk", None),
     "ward_view": ("metrics.ward_view", None),
+    "area_export": ("metrics.area_export", None),
 }
 
 __all__ = sorted(_API)

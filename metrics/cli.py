@@ -12,8 +12,10 @@ import tempfile
 from pathlib import Path
 
 from metrics import access, police_uk
+from metrics.area_export import area_export
 from metrics.assessment import AssessmentFileError
 from metrics.bootstrap import initialise
+from metrics.names import Choices, UnknownNameError
 from metrics.pack import PackError, board_pack, pack_format
 from metrics.plan import CONFIG_ENV, DATABASE_ENV, Plan, PlanError, config_path, load_plan, summary_lines
 from metrics.plan_schema import json_schema_text
@@ -29,6 +31,7 @@ from metrics.returns import (
 )
 from metrics.store import Store, StoreError, open_store, schema
 from metrics.store import plan as plan_store
+from metrics.store import police as police_store
 from metrics.words import area_words
 
 EXIT_STORED = 0  # stored (or, with --dry-run, valid)
@@ -38,6 +41,7 @@ EXIT_FAULT = 4  # an unexpected fault: logged in full for the operator (FAULT_LO
 FAULT_LOG_ENV = "CSP_FAULT_LOG"  # where the command line logs unexpected faults in full
 FAULT_LOG_NAME = "metrics-faults.log"  # default: beside the store, else in the temporary folder
 READ_CHUNK = 1 << 20  # a return is read (and a large one hashed) a megabyte at a time
+EXIT_EMPTY = 5  # the command ran but nothing matched (ward-summary): nothing written
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -78,11 +82,32 @@ def _board_pack(args: argparse.Namespace) -> int:
 def _return_context(args: argparse.Namespace) -> tuple[Plan, Store, str, Quarter]:
     """The plan, a ready store, the subgroup and the quarter a returns command names."""
     plan = load_plan()
-    if args.subgroup not in {s.id for s in plan.subgroups}:
-        known = ", ".join(s.id for s in plan.subgroups)
-        raise ReturnError(f"There is no subgroup {args.subgroup!r} in the plan; use one of: {known}.")
+    (subgroup,) = subgroup_choices(plan).resolve([args.subgroup])
     quarter = Quarter.parse(args.quarter)
-    return plan, _ready_store(plan), args.subgroup, quarter
+    return plan, _ready_store(plan), subgroup, quarter
+
+
+def subgroup_choices(plan: Plan) -> Choices:
+    """A subgroup by its id, name or short name."""
+    return Choices.of("subgroup", [(s.id, (s.name, s.short_name)) for s in plan.subgroups])
+
+
+def resolve_all(*asked: tuple[Choices, list[str]]) -> list[list[str]]:
+    """Each option's names resolved; every unknown name of every option reported at once."""
+    out, problems = [], []
+    for choices, typed in asked:
+        try:
+            out.append(choices.resolve(typed))
+        except UnknownNameError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise UnknownNameError("\n".join(problems))
+    return out
+
+
+def area_choices(plan: Plan) -> Choices:
+    """One of the plan's areas by its name or code."""
+    return Choices.of(plan.partnership.area_singular, [(w.code, (w.name,)) for w in plan.wards])
 
 
 def _template(args: argparse.Namespace) -> int:
@@ -177,17 +202,43 @@ def _import_police(args: argparse.Namespace) -> int:
 
 def _ward_summary(args: argparse.Namespace) -> int:
     plan = load_plan()
-    unknown = [w for w in args.ward or [] if w not in plan.ward_names()]
-    if unknown:
-        words = area_words(plan)
-        raise police_uk.PoliceDataError(
-            f"unknown {words.one} code(s): {', '.join(unknown)}. The partnership's {words.many} are: "
-            + ", ".join(f"{c} ({n})" for c, n in plan.ward_names().items())
+    store = _ready_store(plan)
+    held = police_store.summary_bounds(store)
+    type_choices = Choices.of("crime type", [(t, (t,)) for t in held.crime_types])
+    wards, types = resolve_all((area_choices(plan), args.ward or []), (type_choices, args.type or []))
+    if args.from_month and args.to_month and args.from_month > args.to_month:
+        raise police_uk.PoliceDataError(f"--from {args.from_month} is after --to {args.to_month}; swap them.")
+    frame = police_uk.ward_summary(store, args.from_month, args.to_month, wards, types)
+    if frame.empty:
+        held_text = "no police.uk data is stored (run import-police)"
+        if held.first is not None:
+            held_text = f"the store holds {held.first:%Y-%m} to {held.last:%Y-%m}"
+        print(
+            f"No rows match: months {args.from_month or 'first'} to {args.to_month or 'last'}, "
+            f"{area_words(plan).many} {', '.join(wards) or 'all'}, crime types {', '.join(types) or 'all'}; "
+            f"{held_text}. Nothing was written to {args.out}.",
+            file=sys.stderr,
         )
-    frame = police_uk.ward_summary(_ready_store(plan), args.from_month, args.to_month, args.ward or (), args.type or ())
+        return EXIT_EMPTY
+    first = args.from_month or f"{held.first:%Y-%m}"
+    last = args.to_month or f"{held.last:%Y-%m}"
+    flagged = police_uk.coverage(store).frame
+    flagged = {r.month: f"{r.force}: {r.problem}" for r in flagged[flagged["problem"] != ""].itertuples()}
+    export = area_export(
+        plan,
+        frame,
+        first=first,
+        last=last,
+        chosen=wards,
+        crime_types=types,
+        held=(f"{held.first:%Y-%m}", f"{held.last:%Y-%m}"),
+        flagged=flagged,
+        is_demo=held.is_demo,
+    )
     out = Path(args.out)
-    out.write_bytes(police_uk.to_csv_bytes(frame))
-    print(f"Wrote {len(frame):,} rows ({int(frame['count'].sum()):,} incidents) to {out}.")
+    out.write_bytes(export.xlsx_bytes() if out.suffix.lower() == ".xlsx" else export.csv_bytes())
+    demo = " DEMO DATA (generated, not real records)." if held.is_demo else ""
+    print(f"Wrote {len(frame):,} rows ({int(frame['count'].sum()):,} incidents) to {out}.{demo}")
     return 0
 
 
@@ -219,7 +270,9 @@ def _add_quarter(command: argparse.ArgumentParser) -> None:
 
 
 def _add_subgroup_and_quarter(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--subgroup", required=True, help="the subgroup's id in the plan, e.g. csvpp")
+    command.add_argument(
+        "--subgroup", required=True, help="the subgroup's id, name or short name in the plan (any case)"
+    )
     _add_quarter(command)
 
 
@@ -307,15 +360,31 @@ def build_parser() -> argparse.ArgumentParser:
     police.set_defaults(handler=_import_police)
     summary = commands.add_parser(
         "ward-summary",
-        help="write month x ward x crime-type counts to CSV",
-        description="Write the monthly ward x crime-type counts the ward explorer shows (month, ward_code, "
-        "ward_name, crime_type, count).",
+        help="write month x area x crime-type counts and rates to CSV or Excel",
+        description="Write the monthly area x crime-type counts the explorer shows, with each area's "
+        "population, whether it is an estimate, and the rate per 1,000 residents (month, ward_code, ward_name, "
+        "crime_type, count, population, population_is_estimate, rate_per_1000_residents), after a header "
+        "block of '#' lines (filter, source, coverage, time of export, demo flag; read it with "
+        "pandas.read_csv(FILE, comment='#')) or, for .xlsx, an About sheet. Names and codes are matched in any "
+        f"case; options add up when repeated. Exit status: 0 written; {EXIT_EMPTY} nothing matched (said on "
+        "standard error, nothing written); 1 a bad argument.",
     )
     summary.add_argument("--from", dest="from_month", metavar="YYYY-MM", help="first month")
     summary.add_argument("--to", dest="to_month", metavar="YYYY-MM", help="last month")
-    summary.add_argument("--ward", nargs="+", metavar="CODE", help="ONS ward codes (default: all)")
-    summary.add_argument("--type", nargs="+", metavar="NAME", help="police.uk crime types (default: all)")
-    summary.add_argument("--out", required=True, metavar="FILE.csv", help="the CSV file to write")
+    # action="extend": `--ward A --ward B` and `--ward A B` both mean A and B
+    summary.add_argument(
+        "--ward",
+        "--area",
+        dest="ward",
+        action="extend",
+        nargs="+",
+        metavar="NAME",
+        help="names or codes (default: all)",
+    )
+    summary.add_argument(
+        "--type", action="extend", nargs="+", metavar="NAME", help="police.uk crime types, any case (default: all)"
+    )
+    summary.add_argument("--out", required=True, metavar="FILE", help="the file to write: FILE.csv or FILE.xlsx")
     summary.set_defaults(handler=_ward_summary)
     return parser
 
@@ -375,6 +444,7 @@ def main(argv: list[str] | None = None) -> int:
         PeriodError,
         ReturnError,
         police_uk.PoliceDataError,
+        UnknownNameError,
         access.AccessDenied,
         access.RolesError,
     ) as exc:

@@ -183,13 +183,6 @@ def police_summary(
     return police_uk.ward_summary(Store(db), first, last, wards, types)
 
 
-def police_download(first: str, last: str, wards: tuple[str, ...], types: tuple[str, ...]) -> pd.DataFrame:
-    """The rows the explorer downloads: the period's summary for every ward (already read for
-    the ranking) narrowed to the chosen wards, so a ward change reads nothing from the store."""
-    every_ward = police_summary(first, last, (), types)
-    return every_ward[every_ward["ward_code"].isin(wards)].reset_index(drop=True) if wards else every_ward
-
-
 @per_data_version
 def police_coverage(db: str, fingerprint: Fingerprint) -> pd.DataFrame:
     """Each force's months held, with any month missing or thin."""

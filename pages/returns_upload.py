@@ -47,7 +47,8 @@ def summary(parsed: returns.ParsedReturn) -> None:
         )
     elif warnings:
         st.warning(
-            f"**No errors; {warnings:,} warning(s).** The return can be stored with an explanation.",
+            f"**No errors; {warnings:,} warning(s).** Each says what clears it: fill in the cell it names "
+            "and upload the file again, or store the return as it is with an explanation below.",
             icon=":material/warning:",
         )
     else:
@@ -118,9 +119,7 @@ def versions(subgroup_id: str, quarter: Quarter) -> None:
         )
     pick[2].caption(f"sha256 {row['sha256'][:16]}…")
     indicator_rows, action_rows = reads.submission_rows(subgroup_id, quarter, shown)
-    words = reads.words()
-    figures = return_versions.version_figures(indicator_rows, reads.plan().ward_names(), words.whole)
-    figures = figures.rename(columns={"ward": words.one})  # the plan's word for its areas
+    figures = return_versions.version_figures(indicator_rows, reads.plan())
     st.dataframe(returns.neutralised(figures), hide_index=True, width="stretch")
     st.dataframe(returns.neutralised(return_versions.version_actions(action_rows)), hide_index=True, width="stretch")
     if isinstance(row["warnings"], str) and row["warnings"]:
@@ -134,19 +133,13 @@ def versions(subgroup_id: str, quarter: Quarter) -> None:
         if old == new or diff.empty:
             st.info("No differences.")
         else:
-            shown_diff = returns.neutralised(diff.astype(str).replace({"None": "", "nan": ""}))
-            st.dataframe(shown_diff, hide_index=True, width="stretch")
+            table = return_versions.changes_table(diff, reads.plan(), old, new)
+            st.dataframe(returns.neutralised(table), hide_index=True, width="stretch")
     if not auth.allowed(access.Action.VIEW_AUDIT, subgroup_id):
         return
     audit = reads.return_audit(subgroup_id, quarter)
     with st.expander(f"Audit log: {len(audit)} attempt(s)"):
-        st.dataframe(
-            returns.neutralised(
-                audit[["attempted_at", "outcome", "version", "submitted_by", "filename", "sha256", "reasons"]]
-            ),
-            hide_index=True,
-            width="stretch",
-        )
+        st.dataframe(returns.neutralised(return_versions.audit_table(audit)), hide_index=True, width="stretch")
 
 
 plan = reads.plan()

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from metrics import access, police_uk, ward_view
+from metrics import access, area_export, police_uk, ward_view
 from pages import auth, markup, reads, widgets
 from pages.safe_text import plain
 
@@ -250,13 +250,49 @@ st.html(
     )
 )
 
-download = reads.police_download(start, end, tuple(chosen), tuple(types))
-stem = f"{words.one}-summary_{start}_{end}".replace(" ", "-")
 if auth.allowed(access.Action.DOWNLOAD_DATA):
+    st.subheader("Download")
+    only_chosen = False
+    if chosen:
+        scope = st.radio(
+            f"{plan.partnership.area_plural.capitalize()} to download",
+            ["chosen", "all"],
+            format_func={
+                "chosen": f"Only the chosen {plan.partnership.area_plural}",
+                "all": "All, as in the table",
+            }.get,
+            horizontal=True,
+            key="download_scope",
+        )
+        only_chosen = scope == "chosen"
+    every_ward = reads.police_summary(start, end, (), tuple(types))
+    rows = len(every_ward[every_ward["ward_code"].isin(chosen)]) if only_chosen else len(every_ward)
+
+    def _export() -> area_export.AreaExport:
+        """Built when the button is pressed, so its time of export is the click's."""
+        return area_export.area_export(
+            plan,
+            every_ward,
+            first=start,
+            last=end,
+            chosen=chosen,
+            crime_types=types,
+            only_chosen=only_chosen,
+            held=(months[0], months[-1]),
+            flagged=flags,
+            is_demo=has_demo,
+        )
+
+    st.caption(
+        "Counts with each area's population (and whether it is an estimate) and the rate per 1,000 residents, "
+        "after a block saying what was exported: filter, source, data coverage, time of export"
+        + (" and that these are demo figures." if has_demo else ".")
+    )
+    stem = f"ward-summary_{start}_{end}" + ("_DEMO" if has_demo else "")
     dl = st.columns(2)
     dl[0].download_button(
-        f"Download CSV ({len(download):,} rows)",
-        lambda: police_uk.to_csv_bytes(download),
+        f"Download CSV ({rows:,} rows)",
+        lambda: _export().csv_bytes(),
         file_name=f"{stem}.csv",
         mime="text/csv",
         key="download_csv",
@@ -264,7 +300,7 @@ if auth.allowed(access.Action.DOWNLOAD_DATA):
     )
     dl[1].download_button(
         "Download Excel",
-        lambda: police_uk.to_xlsx_bytes(download),
+        lambda: _export().xlsx_bytes(),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="download_xlsx",

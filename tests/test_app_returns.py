@@ -47,6 +47,8 @@ def test_a_return_uploaded_on_the_page_shows_on_the_theme_page(db: Store) -> Non
     for r in indicators:
         r["value"] = figures[r["period"]] if r["indicator_id"] == "asb_incidents" else r["last_value"]
         r["commentary"] = "ASB fell sharply after the summer operation (test return)."
+        if r["indicator_id"] == "asb_incidents" and r["period"] != "Jul 2025":
+            r["commentary"] = None  # a big change with no comment in its row: a warning
     for r in actions:
         r["status"], r["commentary"] = "On track", "Test update."
     content = returns.rows_xlsx(plan, "city_tasking", Q2, indicators, actions)
@@ -67,9 +69,13 @@ def test_a_return_uploaded_on_the_page_shows_on_the_theme_page(db: Store) -> Non
     assert any("Stored as version 2" in s.value for s in at.success)
     assert "Versions stored" in _text(at) and "What changed" in _text(at)
     assert at.selectbox(key="return_view_version_2").value == 2, "the new version is shown first"
-    diff = next(d.value for d in at.dataframe if "field" in d.value.columns)
-    asb = diff[(diff["item"] == "asb_incidents") & (diff["field"] == "value") & (diff["period"] == "Sep 2025")]
-    assert asb["version 2"].tolist() == ["3333.0"], "what changed between the demo version 1 and version 2"
+    diff = next(d.value for d in at.dataframe if "What changed" in d.value.columns)
+    name = next(i.name for i in plan.indicators if i.id == "asb_incidents")
+    asb = diff[
+        (diff["Indicator or action"] == name) & (diff["What changed"] == "Figure") & (diff["Period"] == "Sep 2025")
+    ]
+    assert asb["Version 2"].tolist() == ["3,333"], "what changed between the demo version 1 and version 2"
+    assert asb["Change"].str.fullmatch(r"[\d,]+ -> 3,333 \([+-][\d,]+\)").all(), asb["Change"].tolist()
 
     at = _goto(at, "public-places")
     _no_errors(at, "theme page after the return")

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from metrics.store import Store, schema
 from metrics.store.schema import MIGRATIONS
 from tests.conftest import ROOT
@@ -85,10 +87,13 @@ def test_import_police_and_ward_summary(tmp_path: Path) -> None:
     out = tmp_path / "summary.csv"
     result = _run("ward-summary", "--from", "2024-02", "--ward", "E05001218", "--out", str(out), env=env)
     assert result.returncode == 0, result.stderr
-    assert out.read_text(encoding="utf-8").splitlines() == [
-        '"month","ward_code","ward_name","crime_type","count"',
-        '"2024-02","E05001218","Bablake","Robbery",1',
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert [line for line in lines if not line.startswith("#")] == [
+        '"month","ward_code","ward_name","crime_type","count","population","population_is_estimate",'
+        '"rate_per_1000_residents"',
+        '"2024-02","E05001218","Bablake","Robbery",1,18700,"yes",0.053',
     ]
+    assert "# Months: 2024-02 to 2024-02" in lines and "# Demo data: no" in lines
 
 
 def test_import_police_bad_file_exits_1_and_changes_nothing(tmp_path: Path) -> None:
@@ -108,3 +113,74 @@ def test_import_police_bad_file_exits_1_and_changes_nothing(tmp_path: Path) -> N
     assert skipped.returncode == 0 and "Skipped (bad file)" in skipped.stdout
     bad_month = _run("ward-summary", "--from", "March", "--out", str(tmp_path / "x.csv"), env=env)
     assert bad_month.returncode == 1 and "'March' is not a month in the form YYYY-MM" in bad_month.stderr
+
+
+# --- the command line accepts what people type (issue 15) ------------------------------------
+
+
+def _demo_env(demo_store: Store) -> dict[str, str]:
+    return {"CSP_DB": str(demo_store.path)}
+
+
+def _rows(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, comment="#")
+
+
+def test_ward_summary_takes_names_in_any_case_and_repeated_options_add_up(demo_store: Store, tmp_path: Path) -> None:
+    env = _demo_env(demo_store)
+    repeated, listed = tmp_path / "repeated.csv", tmp_path / "listed.csv"
+    args = ("--from", "2025-04", "--to", "2025-06", "--type", "burglary", "--type", "ROBBERY")
+    one = _run("ward-summary", "--ward", "foleshill", "--ward", "E05001228", *args, "--out", str(repeated), env=env)
+    two = _run("ward-summary", "--ward", "FOLESHILL", "st michael's", *args, "--out", str(listed), env=env)
+    assert one.returncode == 0 and two.returncode == 0, one.stderr + two.stderr
+    frame = _rows(repeated)
+    assert set(frame["ward_name"]) == {"Foleshill", "St Michael's"}, "--ward A --ward B keeps both"
+    assert set(frame["crime_type"]) == {"Burglary", "Robbery"}, "lower and upper case name the same type"
+    assert frame.equals(_rows(listed)), "--ward A --ward B and --ward A B mean the same"
+    assert (frame["rate_per_1000_residents"] > 0).all() and (frame["population_is_estimate"] == "yes").all()
+    assert "DEMO DATA" in one.stdout
+
+
+def test_near_misses_are_refused_with_did_you_mean(demo_store: Store, tmp_path: Path) -> None:
+    out = tmp_path / "x.csv"
+    result = _run(
+        "ward-summary", "--ward", "Folehsill", "--type", "burglery", "--out", str(out), env=_demo_env(demo_store)
+    )
+    assert result.returncode == 1 and not out.exists()
+    assert "no ward is called 'Folehsill' (did you mean 'Foleshill'?)" in result.stderr
+    assert "no crime type is called 'burglery' (did you mean 'Burglary'?)" in result.stderr, "both reported at once"
+    assert "Traceback" not in result.stderr
+
+
+def test_an_empty_result_says_so_and_exits_5(demo_store: Store, tmp_path: Path) -> None:
+    out = tmp_path / "x.csv"
+    result = _run("ward-summary", "--from", "2031-01", "--to", "2031-03", "--out", str(out), env=_demo_env(demo_store))
+    assert result.returncode == 5, result.stderr
+    assert "No rows match: months 2031-01 to 2031-03" in result.stderr and "the store holds 2022-04 to" in result.stderr
+    assert not out.exists() and result.stdout == ""
+    backwards = _run(
+        "ward-summary", "--from", "2025-06", "--to", "2025-04", "--out", str(out), env=_demo_env(demo_store)
+    )
+    assert backwards.returncode == 1 and "--from 2025-06 is after --to 2025-04" in backwards.stderr
+
+
+def test_ward_summary_xlsx_carries_an_about_sheet(demo_store: Store, tmp_path: Path) -> None:
+    out = tmp_path / "x.xlsx"
+    result = _run("ward-summary", "--ward", "Foleshill", "--from", "2025-04", "--to", "2025-04", "--out", str(out),
+                  env=_demo_env(demo_store))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    sheets = pd.read_excel(out, sheet_name=None)
+    about = dict(zip(sheets["About"].iloc[:, 0], sheets["About"].iloc[:, 1], strict=True))
+    assert about["Demo data"].startswith("YES") and about["Wards"] == "Foleshill"
+    assert set(sheets["Figures"]["ward_name"]) == {"Foleshill"}
+
+
+def test_template_takes_a_subgroup_name(demo_store: Store, tmp_path: Path) -> None:
+    out = tmp_path / "t.csv"
+    result = _run("template", "--subgroup", "city tasking", "--quarter", "2025/26 Q2", "--out", str(out),
+                  env=_demo_env(demo_store))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Template for City Tasking, 2025/26 Q2" in result.stdout and out.exists()
+    miss = _run("template", "--subgroup", "City Taskng", "--quarter", "2025/26 Q2", "--out", str(out),
+                env=_demo_env(demo_store))  # fmt: skip
+    assert miss.returncode == 1 and "did you mean 'City Tasking'?" in miss.stderr

@@ -234,5 +234,5 @@ def test_the_upload_page_refuses_active_content_and_neutralises_its_tables(corpu
     assert 'href="#row-indicators-3"' in html
     at.button(key="return_submit").click().run()
     assert not at.exception
-    audit = next(d.value for d in at.dataframe if "reasons" in d.value.columns)
-    assert audit["filename"].iloc[0] == "'" + hostile_name
+    audit = next(d.value for d in at.dataframe if "Reasons" in d.value.columns)  # the audit log, in a lead's words
+    assert audit["File"].iloc[0] == "'" + hostile_name

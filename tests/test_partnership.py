@@ -216,7 +216,7 @@ def test_template_and_import_in_the_plans_words(other_plan: Plan, other_store: S
     parsed = validate_return(other_plan, other_store, content, "roads.csv", sub, LAST)
     messages = "\n".join(str(m) for m in parsed.errors)
     assert "not one of the partnership's districts" in messages
-    assert "a district name such as Ashgrove or its code such as E07999001; blank means all of the county" in messages
+    assert "(for example Ashgrove or E07999001); blank means the whole county (Marrowvale)" in messages
     _assert_clean(messages, "the import's messages", check_words=False)
     content = returns.rows_csv(indicators, actions)
     parsed = validate_return(other_plan, other_store, content, "roads.csv", sub, LAST)

@@ -12,7 +12,7 @@ from metrics.quarters import Quarter
 from metrics.returns.layout import CSV_SHEET
 from metrics.returns.obligations import owed_actions, owed_indicators, owed_periods, stored_value
 from metrics.returns.return_rules import RETURN_RULES
-from metrics.returns.rules import ROW_RULES, Accepted, Context, Row, accepted_row, check_row
+from metrics.returns.rules import ROW_RULES, Accepted, Context, Row, accepted_row, row_messages
 from metrics.store import Store
 from metrics.store import indicators as indicator_store
 
@@ -84,10 +84,10 @@ def test_row_rule(contexts: dict[str, Context], name: str) -> None:
     assert message is not None and message.severity == "error"
     assert words in message.text, message.text
     assert (message.sheet, message.row) == (CSV_SHEET, 2)
-    assert check_row(_row(section, failing), ctx) == message, "every earlier rule in the table passes this row"
+    assert row_messages(_row(section, failing), ctx) == [message], "every other rule passes this row"
     good_section = "indicator" if section == "figures" else section
     assert rule.check(_row(good_section, passing), ctx) is None
-    assert check_row(_row(good_section, passing), ctx) is None, "the passing row passes every rule"
+    assert row_messages(_row(good_section, passing), ctx) == [], "the passing row passes every rule"
 
 
 # --- rules across rows -----------------------------------------------------------------------
@@ -118,7 +118,7 @@ def _accepted(ctx: Context, indicators: list[dict], actions: list[dict]) -> Acce
     """Rows numbered from 2 in file order, accepted as validate_return would accept them."""
     rows = [_row("indicator", c, n) for n, c in enumerate(indicators, start=2)]
     rows += [_row("action", c, n) for n, c in enumerate(actions, start=len(rows) + 2)]
-    assert all(check_row(r, ctx) is None for r in rows), "the rules across rows see only rows that passed"
+    assert all(row_messages(r, ctx) == [] for r in rows), "the rules across rows see only rows that passed"
     accepted = [accepted_row(r, ctx) for r in rows]
     return Accepted(
         [r for r in accepted if "indicator_id" in r], [r for r in accepted if "action_id" in r], from_csv=True
@@ -126,13 +126,15 @@ def _accepted(ctx: Context, indicators: list[dict], actions: list[dict]) -> Acce
 
 
 SYV = "serious_youth_violence"
+SVO_AUG = ("serious_violence_offences", "Aug 2025")
+AT_RISK, EXPLAINED = {"status": "at risk", "commentary": None}, {"commentary": "The venue fell through; moved to May."}
 SYV_FIGURES = {(SYV, "Jul 2025"): "165", (SYV, "Aug 2025"): "146", (SYV, "Sep 2025"): "153"}
 # rule: (failing (indicators, actions), passing (indicators, actions), words), built from the context
 RETURN_CASES = {
     "duplicate_indicators": (
         lambda c: (_complete(c) + [IND], _actions(c)),
         lambda c: (_complete(c) + [ind(ward="Foleshill")], _actions(c)),
-        "a second row for the same indicator, period and ward (all of the city); row 2 already gives it",
+        "a second row for the same indicator, period and ward (for the whole city); row 2 already gives it",
     ),
     "duplicate_actions": (
         lambda c: (_complete(c), _actions(c, extra=(ACT,))),
@@ -142,7 +144,8 @@ RETURN_CASES = {
     "figures_missing": (
         lambda c: (_complete(c, {("first_time_entrants", "2025/26 Q2"): None}), _actions(c)),
         lambda c: (_complete(c), _actions(c)),
-        "no figure for 'First-time entrants to the youth justice system' for 2025/26 Q2 (no row for it)",
+        "no figure for 'First-time entrants to the youth justice system' for 2025/26 Q2 for the whole city "
+        "(no row for it)",
     ),
     "statuses_missing": (
         lambda c: (_complete(c), _actions(c, leave_out="cjs_youth_led")),
@@ -150,14 +153,20 @@ RETURN_CASES = {
         "no status for action 'cjs_youth_led' (no row for it)",
     ),
     "large_changes": (
-        lambda c: (_complete(c, {("serious_violence_offences", "Aug 2025"): "900"}), _actions(c)),
-        lambda c: (_complete(c, {("serious_violence_offences", "Aug 2025"): "197"}), _actions(c)),
-        "'Serious violence offences' changed by +357% on May 2025 (197)",
+        lambda c: (_complete(c, {SVO_AUG: "900"}, serious_violence_offences={"commentary": None}), _actions(c)),
+        # the warning asks for a comment in the row, and the comment clears it
+        lambda c: (_complete(c, {SVO_AUG: "900"}), _actions(c)),
+        "'Serious violence offences' for the whole city changed by +357% on May 2025 (197)",
     ),
     "off_target_without_commentary": (
         lambda c: (_complete(c, SYV_FIGURES, **{SYV: {"commentary": None}}), _actions(c)),
         lambda c: (_complete(c, SYV_FIGURES), _actions(c)),
         "'Serious youth violence offences' is off target with these figures",
+    ),
+    "at_risk_without_commentary": (
+        lambda c: (_complete(c), _actions(c, leave_out=ACT["action_id"], extra=(ACT | AT_RISK,))),
+        lambda c: (_complete(c), _actions(c, leave_out=ACT["action_id"], extra=(ACT | AT_RISK | EXPLAINED,))),
+        "action 'csvpp_education' is At risk and has no commentary",
     ),
 }
 

@@ -121,6 +121,15 @@ def test_the_download_is_the_filtered_summary(hand_store: Store) -> None:
     labels = [b.proto.label for b in at.get("download_button")]
     assert f"Download CSV ({len(expected)} rows)" in labels and "Download Excel" in labels
     assert [(r.crime_type, r.count) for r in expected.itertuples()] == [("Burglary", 2), ("Shoplifting", 1)]
+    # the choice of every area, as the page's table lists them, or only the chosen ones
+    at.select_slider(key="explorer_months").set_value(("2024-01", "2024-02")).run()
+    chosen = police_uk.ward_summary(hand_store, "2024-01", "2024-02", [FOLESHILL])
+    assert f"Download CSV ({len(chosen)} rows)" in [b.proto.label for b in at.get("download_button")]
+    at.radio(key="download_scope").set_value("all").run()
+    every = police_uk.ward_summary(hand_store, "2024-01", "2024-02")
+    assert f"Download CSV ({len(every)} rows)" in [b.proto.label for b in at.get("download_button")]
+    assert len(every) > len(chosen)
+    _no_errors(at, "download scope")
 
 
 def test_a_shared_link_reproduces_the_explorer_view(hand_store: Store) -> None:

@@ -4,8 +4,12 @@ reading and rules all read these names, so a column is renamed in one place."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 from metrics.icons import ACTION_STATUS_WORDS as ACTION_STATUSES  # declared once: icons.ActionStatus
-from metrics.words import AreaWords
+from metrics.icons import ActionStatus
+from metrics.plan import Partnership
 
 INDICATORS = "Indicators"
 ACTIONS = "Actions"
@@ -43,20 +47,96 @@ COLUMN_HELP = {
     "polarity": "Whether a higher or a lower figure is better.",
     "period": "The month (e.g. Apr 2025), quarter (2025/26 Q1) or financial year (2025/26) the figure covers.",
     "last_period": "The period the reference figure is for.",
-    "last_value": "The figure held for the last period, for reference. A big change from it asks for a comment.",
-    "value": "Your figure. Leave it blank only if you cannot report it yet (the tracker will show it missing).",
-    "ward": "Blank means the whole area. For indicators recorded by area, add rows with an area's name or code.",
+    "last_value": "The figure held for the last period. A big change from it asks for a comment.",
+    "value": "Your figure. Leave it blank only if you cannot report it yet.",
+    "ward": "For indicators recorded by {area_singular} you may add rows: one per {area_singular}.",
     "last_status": "The action's status last quarter, for reference.",
-    "status": "One of: " + ", ".join(ACTION_STATUSES) + ".",
-    "commentary": "What the board should know. Required in effect when an indicator is off target.",
+    "status": "The action's progress this quarter.",
+    "commentary": "What the board should know: why a figure moved, what is being done.",
     "contact": "Who to contact about this row (name or email).",
 }
 
+# Statuses that tell the board something is wrong: a blank commentary on one is a warning.
+STATUSES_NEEDING_COMMENTARY = (ActionStatus.AT_RISK.word, ActionStatus.OFF_TRACK.word)
 
-def column_help(words: AreaWords) -> dict[str, str]:
-    """COLUMN_HELP in the plan's own words for its areas (the ``ward`` column keeps its name in
-    the file; what it holds is said as the plan says it)."""
-    return {
-        **COLUMN_HELP,
-        "ward": (f"Blank means {words.whole}. For indicators recorded by {words.one}, add rows with {words.example}."),
-    }
+# --- what each cell must hold: the one declaration the Read me sheet and the checks share -------
+
+Blank = Literal["error", "warning", "accepted", "not read"]
+FILL_WORDS: dict[str, str] = {  # the Read me's "Must you fill it?", from what a blank cell does
+    "error": "yes",
+    "warning": "yes, or explain why not when submitting",
+    "accepted": "no",
+    "not read": "no: for reference only",
+}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """What one column's cells must hold, as the checks apply it and the Read me says it:
+    what a blank cell leads to (an error, a warning, accepted, or not read at all), what a
+    blank means in words, and what a filled cell may hold. ``blank`` and ``allowed`` may name
+    the plan's words: {area_kind}, {area_name}, {area_singular}, {area_plural} (filled in by
+    :func:`cell_words`). tests/test_readme.py checks that the rules do what this says."""
+
+    when_blank: Blank
+    blank: str  # what a blank cell means
+    allowed: str  # what a filled cell may hold
+
+    @property
+    def must_fill(self) -> str:
+        return FILL_WORDS[self.when_blank]
+
+
+_REFERENCE = Cell("not read", "nothing", "filled in for you, for reference; changing it changes nothing")
+CELLS: dict[str, Cell] = {
+    "section": Cell("error", "an error: the row's kind is not known", "'indicator' or 'action' (filled in for you)"),
+    "quarter": Cell("accepted", "the quarter chosen when uploading", "the return's quarter (filled in for you)"),
+    "indicator_id": Cell("error", "an error: the row's indicator is not known",
+                         "one of your subgroup's indicator ids (filled in for you; do not change)"),
+    "action_id": Cell("error", "an error: the row's action is not known",
+                      "one of your subgroup's action ids (filled in for you; do not change)"),
+    "id": Cell("error", "an error: the row's indicator or action is not known",
+               "one of your subgroup's indicator or action ids (filled in for you; do not change)"),
+    "period": Cell(
+        "error",
+        "an error: the figure's period is not known",
+        "a period the indicator owes this quarter: a month (Apr 2025), quarter (2025/26 Q1) or year (2025/26)",
+    ),
+    "value": Cell(
+        "warning",
+        "not reported yet: a warning on a figure for the whole {area_kind}, cleared by giving the figure or by an "
+        "explanation when submitting (the tracker shows it missing)",
+        "a number: a count is a whole number, 0 or more; a percentage lies from 0 to 100",
+    ),
+    "ward": Cell(
+        "accepted",
+        "the whole {area_kind} ({area_name})",
+        "a {area_singular} name or ONS code from the plan, only for indicators recorded by {area_singular}",
+    ),
+    "status": Cell(
+        "warning",
+        "no status this quarter: a warning, cleared by choosing a status",
+        "one of: " + ", ".join(ACTION_STATUSES) + " (any case)",
+    ),
+    "commentary": Cell(
+        "accepted",
+        "no comment; but a warning when the indicator is off target or its figure moved a lot, or the action is "
+        + " or ".join(STATUSES_NEEDING_COMMENTARY)
+        + ": writing a comment clears it",
+        "any text: what the board should know",
+    ),
+    "contact": Cell("accepted", "no contact named", "a name or email address"),
+} | {name: _REFERENCE for name in ("indicator", "action", "name", "unit", "polarity", "last_period", "last_value",
+                                    "last_status")}  # fmt: skip
+
+
+def plan_words(partnership: Partnership) -> dict[str, str]:
+    """The plan's words a column's text may name."""
+    p = partnership
+    return dict(area_kind=p.area_kind, area_name=p.area_name, area_singular=p.area_singular, area_plural=p.area_plural)
+
+
+def cell_words(name: str, partnership: Partnership) -> Cell:
+    """A column's cell declaration in the plan's own words."""
+    cell, words = CELLS[name], plan_words(partnership)
+    return Cell(cell.when_blank, cell.blank.format(**words), cell.allowed.format(**words))

@@ -1,6 +1,11 @@
 """The checks across a return's rows, declared as one ordered table: duplicates (errors), then
-figures and statuses left out, large changes on last period and indicators off target with no
-comment (warnings, looked at only when a return has no errors).
+figures and statuses left out, large changes on last period, indicators off target and actions
+at risk with no comment (warnings). They run with the row errors, so a lead sees everything in
+one round; an indicator or action with a refused row is left to that row's error.
+
+Each warning's ``expected`` says what clears it, and doing that does: fill the cell it names
+(a figure, a status, a comment), or, for a figure that cannot be reported yet, give an
+explanation when submitting (:data:`EXPLAIN`).
 
 Each rule is a function of the :class:`~metrics.returns.rules.Accepted` rows (those that passed
 every row rule) and the :class:`~metrics.returns.rules.Context`, and returns its messages.
@@ -13,17 +18,27 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from metrics.returns.layout import ACTION_STATUSES, CSV_SHEET
+from metrics.returns.layout import CSV_SHEET, STATUSES_NEEDING_COMMENTARY, cell_words
 from metrics.returns.messages import ERROR, WARNING, Message, Severity
 from metrics.returns.obligations import Period, owed_actions, owed_indicators, owed_periods, stored_value
 from metrics.returns.reading import cell_text
 from metrics.returns.rules import Accepted, Context
 from metrics.status import Rag, format_value, indicator_status
-from metrics.words import area_words
 
 # The columns of the store's indicator values a return's own figures are merged into.
 STORED_COLUMNS = ["indicator_id", "period_type", "period_start", "ward_code", "value", "is_demo", "source"]
 VALUE_KEY = ["indicator_id", "period_type", "period_start", "ward_code"]
+# How a lead explains a warning that no cell can clear, on the page and on the command line.
+EXPLAIN = "an explanation when submitting (the box on the Upload page, or --explanation on the command line)"
+CLEARS = "(this clears the warning)"
+
+
+def area_phrase(ctx: Context, ward_code: str | None) -> str:
+    """Where a figure is for, in the plan's words: 'for the ward Foleshill' or 'for the whole city'."""
+    p = ctx.plan.partnership
+    if ward_code is None:
+        return f"for the whole {p.area_kind}"
+    return f"for the {p.area_singular} {ctx.plan.ward_names().get(ward_code, ward_code)}"
 
 
 def duplicate_indicators(rows: Accepted, ctx: Context) -> list[Message]:
@@ -34,8 +49,7 @@ def duplicate_indicators(rows: Accepted, ctx: Context) -> list[Message]:
         if key not in seen:
             seen[key] = r["row_number"]
             continue
-        words = area_words(ctx.plan)
-        where = ctx.plan.ward_names().get(r["ward_code"], words.whole)
+        where = area_phrase(ctx, r["ward_code"])
         out.append(
             Message(
                 severity=ERROR,
@@ -43,9 +57,9 @@ def duplicate_indicators(rows: Accepted, ctx: Context) -> list[Message]:
                 row=r["row_number"],
                 column="id" if r["sheet"] == CSV_SHEET else "indicator_id",
                 seen=r["indicator_id"],
-                problem=f"a second row for the same indicator, period and {words.one} ({where}); row "
-                f"{seen[key]} already gives it",
-                expected=f"one row per indicator, period and {words.one}: delete one",
+                problem=f"a second row for the same indicator, period and {ctx.plan.partnership.area_singular} "
+                f"({where}); row {seen[key]} already gives it",
+                expected=f"one row per indicator, period and {ctx.plan.partnership.area_singular}: delete one",
             )
         )
     return out
@@ -76,6 +90,8 @@ def figures_missing(rows: Accepted, ctx: Context) -> list[Message]:
     """Each figure owed (for the whole area) is given: blank, or no row for it, is a warning."""
     out = []
     for ind in owed_indicators(ctx.plan, ctx.subgroup.id, ctx.quarter):
+        if ind.id in rows.refused:
+            continue  # its refused row's error comes first
         for period in owed_periods(ind, ctx.quarter):
             given = [
                 r
@@ -91,8 +107,9 @@ def figures_missing(rows: Accepted, ctx: Context) -> list[Message]:
                     row=given[0]["row_number"] if given else None,
                     column="value",
                     seen="" if given else None,
-                    problem=f"no figure for '{ind.name}' for {period.label}" + ("" if given else " (no row for it)"),
-                    expected="a figure; if it cannot be reported yet, explain why when submitting "
+                    problem=f"no figure for '{ind.name}' for {period.label} {area_phrase(ctx, None)}"
+                    + ("" if given else " (no row for it)"),
+                    expected=f"the figure in 'value' {CLEARS}; if it cannot be reported yet, {EXPLAIN} "
                     "(the tracker will show it as missing)",
                 )
             )
@@ -103,6 +120,8 @@ def statuses_missing(rows: Accepted, ctx: Context) -> list[Message]:
     """Each of the subgroup's actions has a status: blank, or no row for it, is a warning."""
     out = []
     for action in owed_actions(ctx.plan, ctx.subgroup.id):
+        if action.id in rows.refused:
+            continue
         given = [r for r in rows.actions if r["action_id"] == action.id]
         if given and given[0]["status"]:
             continue
@@ -114,7 +133,28 @@ def statuses_missing(rows: Accepted, ctx: Context) -> list[Message]:
                 column="status",
                 seen="" if given else None,
                 problem=f"no status for action '{action.id}'" + ("" if given else " (no row for it)"),
-                expected="one of: " + ", ".join(ACTION_STATUSES),
+                expected=f"a status in 'status' {CLEARS}: {cell_words('status', ctx.plan.partnership).allowed}",
+            )
+        )
+    return out
+
+
+def at_risk_without_commentary(rows: Accepted, ctx: Context) -> list[Message]:
+    """An action reported at risk or off track with a blank commentary is a warning: the
+    board needs to know why and what is being done."""
+    out = []
+    for r in rows.actions:
+        if r["status"] not in STATUSES_NEEDING_COMMENTARY or r["commentary"]:
+            continue
+        out.append(
+            Message(
+                severity=WARNING,
+                sheet=r["sheet"],
+                row=r["row_number"],
+                column="commentary",
+                seen="",
+                problem=f"action '{r['action_id']}' is {r['status']} and has no commentary",
+                expected=f"a comment in 'commentary' for the board: why, and what is being done {CLEARS}",
             )
         )
     return out
@@ -132,6 +172,8 @@ def large_changes(rows: Accepted, ctx: Context) -> list[Message]:
     out = []
     limit = ctx.limits.change_warning_pct
     for r in _valued(rows).itertuples(index=False):
+        if isinstance(r.commentary, str) and r.commentary.strip():
+            continue  # the lead has said why: the comment goes to the board with the figure
         ind = ctx.indicators[r.indicator_id]
         last_period = Period(r.period_type, r.period_start).previous()
         last = stored_value(ctx.values, ind, last_period, r.ward_code)
@@ -147,10 +189,9 @@ def large_changes(rows: Accepted, ctx: Context) -> list[Message]:
                 row=r.row_number,
                 column="value",
                 seen=cell_text(r.value),
-                problem=f"'{ind.name}' changed by {change:+.0f}% on {last_period.label} "
-                f"({format_value(last, ind.unit)})",
-                expected=f"a change within ±{limit:g}%, or a check that the "
-                "figure is right and an explanation in 'commentary'",
+                problem=f"'{ind.name}' {area_phrase(ctx, r.ward_code)} changed by {change:+.0f}% on "
+                f"{last_period.label} ({format_value(last, ind.unit)})",
+                expected=f"a check that the figure is right, then why it moved in this row's 'commentary' {CLEARS}",
             )
         )
     return out
@@ -165,14 +206,14 @@ def off_target_without_commentary(rows: Accepted, ctx: Context) -> list[Message]
     valued = frame[frame["value"].notna()]
     incoming = valued.assign(period_start=pd.to_datetime(valued["period_start"]), is_demo=False, source="return")[
         STORED_COLUMNS
-    ]
+    ].drop_duplicates(VALUE_KEY)  # a duplicate row is an error of its own; the first copy counts here
     marked = ctx.values.merge(incoming[VALUE_KEY].assign(_hit=True), on=VALUE_KEY, how="left")
     kept = ctx.values[marked["_hit"].isna().to_numpy()]
     merged = pd.concat([kept, incoming], ignore_index=True)
     out = []
     for ind_id, group in frame.groupby("indicator_id", sort=False):
         ind = ctx.indicators[ind_id]
-        if group["value"].isna().all() or group["commentary"].notna().any():
+        if ind_id in rows.refused or group["value"].isna().all() or group["commentary"].notna().any():
             continue
         status = indicator_status(ctx.plan, ind, merged, ctx.quarter)
         if status.rag is not Rag.OFF_TARGET:
@@ -188,7 +229,7 @@ def off_target_without_commentary(rows: Accepted, ctx: Context) -> list[Message]
                 problem=f"'{ind.name}' is off target with these figures "
                 f"({format_value(status.value.value, ind.unit)} against "
                 f"{format_value(status.target, ind.unit)}) and has no commentary",
-                expected="a comment for the board: why, and what is being done",
+                expected=f"a comment in 'commentary' for the board: why, and what is being done {CLEARS}",
             )
         )
     return out
@@ -199,8 +240,7 @@ ReturnCheck = Callable[[Accepted, Context], list[Message]]
 
 @dataclass(frozen=True)
 class ReturnRule:
-    """A rule across rows: its name, the severity of what it reports (warning rules run only
-    on a return with no errors, since a wrong row makes a wrong comparison) and its check."""
+    """A rule across rows: its name, the severity of what it reports and its check."""
 
     name: str
     severity: Severity
@@ -214,4 +254,5 @@ RETURN_RULES: tuple[ReturnRule, ...] = (
     ReturnRule("statuses_missing", WARNING, statuses_missing),
     ReturnRule("large_changes", WARNING, large_changes),
     ReturnRule("off_target_without_commentary", WARNING, off_target_without_commentary),
+    ReturnRule("at_risk_without_commentary", WARNING, at_risk_without_commentary),
 )

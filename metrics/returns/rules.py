@@ -2,12 +2,14 @@
 
 - :data:`ROW_RULES`: each rule is a function of one :class:`Row` and the :class:`Context`
   (the plan, the subgroup and quarter, the stored figures) that returns a :class:`Message` or
-  None. A row is checked by the rules for its section in table order, and the first message
-  stops it: a later rule may rely on every earlier one having passed (the id is known before
-  its period is checked).
+  None. A row is checked by the rules for its section in table order and every problem is
+  reported, so a lead fixes a file in one round: only a *gate* (the quarter, the section, the
+  id) stops the row, since the later rules rely on it (the id is known before its period is
+  checked), and a column gets at most one message (its first).
 - :data:`RETURN_RULES`: rules over every row that passed (duplicates, missing figures, large
-  changes, off target without a comment), each a function of the :class:`Accepted` rows and
-  the context that returns its messages. Warning rules run only on a return with no errors.
+  changes, off target or at risk without a comment), each a function of the :class:`Accepted`
+  rows and the context that returns its messages. They run alongside the errors; an item with
+  a refused row is left to that row's error.
 
 Nothing here reads the store: the caller hands the stored figures in through the context.
 A new rule is a function and a line in its table (and a case in tests/test_return_rules.py,
@@ -24,17 +26,16 @@ import pandas as pd
 from metrics.plan import Action, Indicator, Plan, ReturnSettings, Subgroup
 from metrics.quarters import PeriodError, Quarter
 from metrics.returns.layout import (
-    ACTION_STATUSES,
     ACTIONS,
     CSV_SHEET,
     INDICATORS,
     SECTION_ACTION,
     SECTION_INDICATOR,
+    cell_words,
 )
 from metrics.returns.messages import ERROR, Message
 from metrics.returns.obligations import PERIOD_TYPES, owed_periods
 from metrics.returns.reading import action_status, cell_text, number, parse_period
-from metrics.words import area_words
 
 SECTIONS = (SECTION_INDICATOR, SECTION_ACTION)
 UNIT_WORDS = {"count": "a whole number, 0 or more", "percent": "a percentage from 0 to 100"}
@@ -125,6 +126,7 @@ class Accepted:
     indicators: list[dict]
     actions: list[dict]
     from_csv: bool
+    refused: frozenset[str] = frozenset()  # ids of indicators and actions with a refused row
 
     @property
     def indicator_sheet(self) -> str:
@@ -231,12 +233,13 @@ def ward_known(row: Row, ctx: Context) -> Message | None:
     text = row.text("ward")
     if not text or text.lower() in ctx.wards:
         return None
-    words = area_words(ctx.plan)
+    p, cell = ctx.plan.partnership, cell_words("ward", ctx.plan.partnership)
+    example = f" (for example {ctx.plan.wards[0].name} or {ctx.plan.wards[0].code})" if ctx.plan.wards else ""
     return row.error(
         column="ward",
         seen=text,
-        problem=f"this is not one of the partnership's {words.many}",
-        expected=f"{words.example}; blank means {words.whole}",
+        problem=f"this is not one of the partnership's {p.area_plural}",
+        expected=f"{cell.allowed}{example}; blank means {cell.blank}",
     )
 
 
@@ -246,12 +249,12 @@ def ward_recorded(row: Row, ctx: Context) -> Message | None:
     text = row.text("ward")
     if not text or ind.ward_detail:
         return None
-    words = area_words(ctx.plan)
+    p = ctx.plan.partnership
     return row.error(
         column="ward",
         seen=text,
-        problem=f"'{ind.name}' is not recorded by {words.one}",
-        expected=f"a blank cell ({words.whole})",
+        problem=f"'{ind.name}' is not recorded by {p.area_singular}",
+        expected=f"a blank (the whole {p.area_kind})",
     )
 
 
@@ -313,7 +316,7 @@ def status_known(row: Row, ctx: Context) -> Message | None:
         column="status",
         seen=text,
         problem="this is not one of the action statuses",
-        expected="one of: " + ", ".join(ACTION_STATUSES),
+        expected=cell_words("status", ctx.plan.partnership).allowed,
     )
 
 
@@ -323,20 +326,22 @@ RowCheck = Callable[[Row, Context], Message | None]
 @dataclass(frozen=True)
 class RowRule:
     """A rule for single rows: its name, the sections it applies to (None: every row,
-    whatever its section) and its check."""
+    whatever its section), its check, and whether it is a gate (its message stops the row:
+    the rules after it rely on it)."""
 
     name: str
     sections: tuple[str, ...] | None
     check: RowCheck
+    gate: bool = False
 
 
 _IND, _ACT = (SECTION_INDICATOR,), (SECTION_ACTION,)
 ROW_RULES: tuple[RowRule, ...] = (
-    RowRule("quarter_readable", None, quarter_readable),
-    RowRule("quarter_chosen", None, quarter_chosen),
-    RowRule("section_known", None, section_known),
-    RowRule("id_known", SECTIONS, id_known),
-    RowRule("id_owned", SECTIONS, id_owned),
+    RowRule("quarter_readable", None, quarter_readable, gate=True),
+    RowRule("quarter_chosen", None, quarter_chosen, gate=True),
+    RowRule("section_known", None, section_known, gate=True),
+    RowRule("id_known", SECTIONS, id_known, gate=True),
+    RowRule("id_owned", SECTIONS, id_owned, gate=True),
     RowRule("period_owed", _IND, period_owed),
     RowRule("ward_known", _IND, ward_known),
     RowRule("ward_recorded", _IND, ward_recorded),
@@ -348,14 +353,21 @@ ROW_RULES: tuple[RowRule, ...] = (
 )
 
 
-def check_row(row: Row, ctx: Context) -> Message | None:
-    """The first message the row rules give for a row, in table order, or None if it passes."""
+def row_messages(row: Row, ctx: Context) -> list[Message]:
+    """Every message the row rules give for a row, in table order (empty: it passes). A gate's
+    message ends the row; otherwise each column gets its first message only (a cell that is
+    not a number is not also called negative)."""
+    out: list[Message] = []
     for rule in ROW_RULES:
-        if rule.sections is None or row.section in rule.sections:
-            message = rule.check(row, ctx)
-            if message is not None:
-                return message
-    return None
+        if rule.sections is not None and row.section not in rule.sections:
+            continue
+        message = rule.check(row, ctx)
+        if message is None or any(m.column == message.column for m in out):
+            continue
+        out.append(message)
+        if rule.gate:
+            break
+    return out
 
 
 def accepted_row(row: Row, ctx: Context) -> dict:

@@ -14,7 +14,9 @@ from metrics.returns.layout import (
     ACTION_REQUIRED,
     ACTION_STATUSES,
     ACTIONS,
+    COLUMN_HELP,
     CSV_COLUMNS,
+    CSV_REQUIRED,
     INDICATOR_COLUMNS,
     INDICATOR_REQUIRED,
     INDICATORS,
@@ -22,7 +24,8 @@ from metrics.returns.layout import (
     README,
     SECTION_ACTION,
     SECTION_INDICATOR,
-    column_help,
+    cell_words,
+    plan_words,
 )
 from metrics.returns.obligations import owed_actions, owed_indicators, owed_periods, stored_value
 from metrics.returns.reading import cell_text, number
@@ -170,7 +173,11 @@ def _readme_sheet(readme, plan: Plan, subgroup_id: str, quarter: Quarter) -> Non
         ("", False),
         ("How to fill it in", True),
         ("1. On the Indicators sheet, enter each figure in 'value' and any commentary.", False),
-        ("2. For indicators recorded by ward you may add rows: copy a row and fill in 'ward'.", False),
+        (
+            f"2. For indicators recorded by {plan.partnership.area_singular} you may add rows: copy a row and "
+            "fill in 'ward'.",
+            False,
+        ),
         ("3. On the Actions sheet, choose each action's status from the list and add commentary.", False),
         ("4. Save as .xlsx (or use the CSV template) and upload it on the dashboard's Upload a return page,", False),
         ("   or run: python -m metrics import-return FILE --subgroup S --quarter Q", False),
@@ -183,12 +190,49 @@ def _readme_sheet(readme, plan: Plan, subgroup_id: str, quarter: Quarter) -> Non
         readme.append([spreadsheet_safe(text)])
         if bold:
             readme.cell(readme.max_row, 1).font = Font(bold=True, size=12)
-    help_text = column_help(area_words(plan))
-    for name in dict.fromkeys((*INDICATOR_COLUMNS, *ACTION_COLUMNS)):
-        required = " (required)" if name in INDICATOR_REQUIRED or name in ACTION_REQUIRED else ""
-        readme.append([name + required, help_text[name]])
-    readme.column_dimensions["A"].width = 28
-    readme.column_dimensions["B"].width = 110
+    heading = readme.max_row + 1
+    for row in readme_columns(plan):
+        readme.append(list(row))
+    for cell in readme[heading]:
+        cell.font = Font(bold=True)
+    for letter, width in zip("ABCDEFG", (16, 22, 16, 22, 60, 60, 60), strict=True):
+        readme.column_dimensions[letter].width = width
+
+
+README_HEADINGS = (
+    "Column",
+    "Sheet",
+    "Must the column be there?",
+    "Must you fill it?",
+    "If left blank",
+    "What it may hold",
+    "What it is",
+)
+
+
+def readme_columns(plan: Plan) -> list[tuple[str, ...]]:
+    """The Read me's table of columns, headings first: one row per column of the workbook and
+    the CSV, generated from :data:`~metrics.returns.layout.CELLS` (the declaration the checks
+    follow) and the required header columns, in the plan's words."""
+    words = plan_words(plan.partnership)
+    sheets: dict[str, list[str]] = {}
+    for sheet, columns in ((INDICATORS, INDICATOR_COLUMNS), (ACTIONS, ACTION_COLUMNS), ("CSV", CSV_COLUMNS)):
+        for name in columns:
+            sheets.setdefault(name, []).append(sheet)
+    required = {
+        INDICATORS: INDICATOR_REQUIRED,
+        ACTIONS: ACTION_REQUIRED,
+        "CSV": CSV_REQUIRED,
+    }
+    rows = [README_HEADINGS]
+    for name, where in sheets.items():
+        cell = cell_words(name, plan.partnership)
+        needed = [s for s in where if name in required[s]]
+        there = "yes" if needed == where else f"in {', '.join(needed)}" if needed else "no"
+        rows.append(
+            (name, ", ".join(where), there, cell.must_fill, cell.blank, cell.allowed, COLUMN_HELP[name].format(**words))
+        )
+    return rows
 
 
 def _table(wb, title: str, columns: tuple[str, ...], rows: list[dict], inputs: tuple[str, ...]):  # noqa: ANN001, ANN202

@@ -27,7 +27,7 @@ from metrics.returns.layout import (
 from metrics.returns.messages import ERROR, WARNING, Message, ReturnError, bounded, fault_message
 from metrics.returns.reading import Sheet, cell_text, read_sheets, size_problem
 from metrics.returns.return_rules import RETURN_RULES
-from metrics.returns.rules import Accepted, Context, Row, accepted_row, check_row
+from metrics.returns.rules import Accepted, Context, Row, accepted_row, row_messages
 from metrics.store import Store
 from metrics.store import indicators as indicator_store
 from metrics.store.returns import RETURN_ROW_COLUMNS
@@ -134,10 +134,17 @@ def check_sheets(sheets: list[Sheet], ctx: Context, parsed: ParsedReturn) -> Non
             )
         )
         return
-    accepted = Accepted(checker.indicators, checker.actions, from_csv=CSV_SHEET in parsed.preview)
+    accepted = Accepted(
+        checker.indicators, checker.actions, from_csv=CSV_SHEET in parsed.preview, refused=frozenset(checker.refused)
+    )
+    # Every rule runs, errors or not, so the lead sees every problem in one round; a rule
+    # leaves alone an item whose row was refused (its error says what to fix first). Only a
+    # file whose shape is broken (a sheet or a required column missing) skips the warnings:
+    # every figure would be "missing" when the real problem is the one error.
+    broken = checker.broken or any(m.severity == ERROR and m.row is None for m in parsed.messages)
     for rule in RETURN_RULES:
-        if rule.severity == WARNING and parsed.errors:
-            break  # a wrong row would make a wrong comparison: warnings wait for a clean file
+        if rule.severity == WARNING and broken:
+            continue
         for message in rule.check(accepted, ctx):
             checker.add(message)
     checker.finish()
@@ -156,6 +163,8 @@ class _Checker:
         self.parsed = parsed
         self.indicators: list[dict] = []
         self.actions: list[dict] = []
+        self.refused: set[str] = set()  # ids of items with a refused row
+        self.broken = False  # a sheet lacks a required column: its rows were not read
         self.row_messages: dict[tuple[str, int], list[Message]] = {}
         for message in parsed.messages:  # the reader's own (unreadable cells) show in the preview too
             if message.sheet is not None and message.row is not None:
@@ -184,6 +193,7 @@ class _Checker:
                     expected=f"the template's header row: {', '.join(required)} (and the reference columns)",
                 )
             )
+            self.broken = True
             return
         index = {h: i for i, h in enumerate(sheet.header) if h}
         preview = []
@@ -199,9 +209,11 @@ class _Checker:
             if number in sheet.bad_rows:
                 continue  # its unreadable cell is already reported; the rules would only repeat it
             row = Row(sheet.name, number, section, values)
-            message = check_row(row, self.ctx)
-            if message is not None:
+            messages = row_messages(row, self.ctx)
+            for message in messages:
                 self.add(message)
+            if messages:
+                self.refused.add(row.item_id)
             elif section == SECTION_INDICATOR:
                 self.indicators.append(accepted_row(row, self.ctx))
             else:

@@ -34,7 +34,7 @@ from metrics.returns import rows_csv, rows_xlsx
 QUARTER = Quarter.parse("2025/26 Q2")
 SUBGROUP = "csvpp"
 INDICATORS_XML = "xl/worksheets/sheet2.xml"  # the template's sheet order: Read me, Indicators, Actions, Lists
-TEMPLATE_STYLES = 6  # cell styles in the template's styles.xml (a date style is added after them)
+TEMPLATE_STYLES = 7  # cell styles in the template's styles.xml, Read me headings included (a date style follows)
 FILE = "The file"  # where a message about the whole file says it is
 MARK = "XHOSTILEX"  # a placeholder the hostile text replaces after the template is written
 
