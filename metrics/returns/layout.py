@@ -33,7 +33,8 @@ COLUMN_HELP = {
     "section": "CSV only: 'indicator' for an indicator's figure, 'action' for an action's progress.",
     "quarter": "The quarter this return is for, e.g. 2025/26 Q1 (filled in; do not change).",
     "indicator_id": "The indicator's id from the plan (filled in; do not change).",
-    "action_id": "The action's id from the plan (filled in; do not change).",
+    "action_id": "The action's id from the plan, or a board action's reference such as A-2025/26-Q2-03 "
+    "(filled in; do not change).",
     "id": "CSV only: the indicator's or action's id from the plan (filled in; do not change).",
     "indicator": "The indicator's name, for reference.",
     "action": "The action, for reference.",
@@ -46,7 +47,8 @@ COLUMN_HELP = {
     "value": "Your figure. Leave it blank only if you cannot report it yet (the tracker will show it missing).",
     "ward": "Blank means citywide. For indicators recorded by ward, add rows with a ward name or ONS code.",
     "last_status": "The action's status last quarter, for reference.",
-    "status": "One of: " + ", ".join(ACTION_STATUSES) + ".",
+    "status": "One of: " + ", ".join(ACTION_STATUSES) + ". A board action may also be Open, In progress "
+    "or Done (Done needs a note).",
     "commentary": "What the board should know. Required in effect when an indicator is off target.",
     "contact": "Who to contact about this row (name or email).",
 }

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from metrics.action_log import load as load_action_log
 from metrics.plan import Plan
 from metrics.quarters import Quarter
 from metrics.returns.layout import (
@@ -75,7 +76,8 @@ def validate_return(
     parsed = ParsedReturn(name, hashlib.sha256(content).hexdigest(), len(content), subgroup_id, quarter)
     sheets = read_sheets(content, name, plan.settings.returns, parsed.messages)
     if sheets is not None:
-        check_sheets(sheets, Context.build(plan, subgroup_id, quarter, indicator_store.values(store)), parsed)
+        ctx = Context.build(plan, subgroup_id, quarter, indicator_store.values(store), load_action_log(store))
+        check_sheets(sheets, ctx, parsed)
     return parsed
 
 
