@@ -36,6 +36,7 @@ board = [
     st.Page(
         "pages/exceptions.py", title="Exception report", icon=":material/priority_high:", url_path="exception-report"
     ),
+    st.Page("pages/action_log.py", title="Action log", icon=":material/assignment:", url_path="action-log"),
 ]
 themes: list[st.Page] = []
 theme_by_path: dict[str, str] = {}

@@ -11,7 +11,7 @@ from html import escape
 import streamlit as st
 
 from metrics import PACK_FORMATS, ActionStatus, Category, board_pack, exception_report, proposed_actions
-from pages import markup, reads, widgets
+from pages import action_widgets, markup, reads, widgets
 
 PACK_KEY = "_board_pack"
 FORMAT_WORDS = {"pdf": "PDF", "docx": "Word"}
@@ -22,6 +22,7 @@ MIME = {
 
 plan = reads.plan()
 quarter = widgets.selected_quarter()
+author = widgets.current_user()  # named on every action the board records here
 
 st.title("Exception report")
 if quarter is None:
@@ -102,10 +103,13 @@ for title, group in (("Needs the board's attention", attention), ("Notable impro
                         for a in actions.itertuples()
                     ]
                     st.html(markup.html_table([("action", "Action"), ("status", "Status"), ("update", "Update")], rows))
+                action_widgets.exception_actions(plan, ind, quarter, author)
             with chart:
                 st.plotly_chart(
                     reads.trend_chart(ind.id, quarter, None), key=f"spc_{ind.id}", config={"displayModeBar": False}
                 )
+
+action_widgets.follow_up_block(plan, quarter)
 
 if noise:
     with st.expander(f"Off or ahead of target within normal variation ({len(noise)})"):

@@ -8,7 +8,7 @@ from html import escape
 import streamlit as st
 
 from metrics import Category, exception_report
-from pages import markup, reads, widgets
+from pages import action_widgets, markup, reads, widgets
 
 plan = reads.plan()
 quarter = widgets.selected_quarter()
@@ -51,6 +51,7 @@ if noise:
         "are not reported as exceptions: " + ", ".join(r.indicator.name for r in noise) + "."
     )
 widgets.status_key()
+action_widgets.follow_up_block(plan, quarter)
 
 by_id = {s.indicator.id: s for s in statuses}
 review_by_id = {r.indicator.id: r for r in reviews}
