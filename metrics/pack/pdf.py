@@ -9,10 +9,12 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from metrics.pack.model import (
+    ACTION_HEADINGS,
     SUBMISSION_HEADINGS,
     SUMMARY_HEADINGS,
     Pack,
     action_lines,
+    action_sections,
     commentary_text,
     data_notes,
     key_lines,
@@ -78,6 +80,16 @@ class _Pdf(FPDF):
         self.ln(2)
 
 
+def _board_actions(pdf: _Pdf, pack: Pack) -> None:
+    """The two action log sections, on a page of their own."""
+    pdf.add_page()
+    for title, intro, rows in action_sections(pack):
+        pdf.heading(title)
+        pdf.para(intro, 9)
+        if rows:
+            pdf.grid(ACTION_HEADINGS, rows, (24, 52, 20, 17, 24, 49))
+
+
 def render(pack: Pack) -> bytes:
     pdf = _Pdf(f"{pack.plan.partnership.short_name} board pack {pack.quarter.label}")
     # cover
@@ -135,6 +147,7 @@ def render(pack: Pack) -> bytes:
         for line in action_lines(item):
             pdf.para(f"• {line}", 9)
         pdf.ln(3)
+    _board_actions(pdf, pack)
     # submissions and notes
     pdf.add_page()
     pdf.heading("Submission status of each subgroup")
