@@ -119,6 +119,8 @@ def test_the_pack_has_the_action_sections_with_status_and_latest_note(packs) -> 
     assert follow.count("OVERDUE") == 2
     assert "recovery plan agreed with the partners and in place" in follow, "the latest note"
     assert "Demo lead (demo)" in follow, "who gave it"
+    exceptions = text[text.index("Exceptions") : arising]
+    assert "Open board action: A-2025/26-Q1-01 (City Tasking, due 2025/26 Q2, In progress, OVERDUE)" in exceptions
     outline = [o.title for o in reader.outline if not isinstance(o, list)]
     assert "Actions arising" in outline and "Actions from the last meeting" in outline
     doc = Document(io.BytesIO(docx))

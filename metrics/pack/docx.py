@@ -18,6 +18,7 @@ from metrics.pack.model import (
     commentary_text,
     data_notes,
     key_lines,
+    open_action_lines,
     submission_rows,
     summary_rows,
 )
@@ -99,6 +100,8 @@ def render(pack: Pack) -> bytes:
         doc.add_heading(f"Proposed action ({pack.plan.subgroup(r.indicator.owner).name})", level=3)
         for line in action_lines(item):
             doc.add_paragraph(line, style="List Bullet")
+        for line in open_action_lines(pack, item):
+            doc.add_paragraph(f"Open board action: {line}")
     _board_actions(doc, pack)
     doc.add_page_break()
     doc.add_heading("Submission status of each subgroup", level=1)

@@ -30,7 +30,15 @@ from pathlib import Path
 import pandas as pd
 
 from metrics.action_log import load as load_action_log
-from metrics.board_actions import ActionView, arising, from_last_meeting, latest_update_text, meeting_day, owner_name
+from metrics.board_actions import (
+    ActionView,
+    arising,
+    from_last_meeting,
+    latest_update_text,
+    meeting_day,
+    open_for_indicator,
+    owner_name,
+)
 from metrics.exceptions import Category, Review, exception_report, proposed_actions, review_all
 from metrics.icons import ActionStatus
 from metrics.plan import Plan
@@ -82,6 +90,7 @@ class Pack:
     # the board's action log: raised at this quarter's meeting, and followed up from earlier ones
     actions_arising: tuple[ActionView, ...] = ()
     actions_followed_up: tuple[ActionView, ...] = ()
+    actions_open: tuple[ActionView, ...] = ()  # every open action, for the exceptions that have one
 
     @property
     def title(self) -> str:
@@ -128,6 +137,7 @@ def gather(
         meta.get("demo_seed"),
         tuple(arising(board, quarter)),
         tuple(from_last_meeting(board, quarter)),
+        tuple(v for v in board if v.is_open),
     )
 
 
@@ -306,6 +316,16 @@ def action_log_rows(pack: Pack, views: tuple[ActionView, ...]) -> list[list[str]
             ]
         )
     return rows
+
+
+def open_action_lines(pack: Pack, item: PackItem) -> list[str]:
+    """The open board actions already recorded against an exception's indicator, in words."""
+    as_of = meeting_day(pack.quarter)
+    return [
+        f"{v.reference} ({owner_name(pack.plan, v.owner)}, due {v.due.label}, {v.status.word}"
+        f"{', OVERDUE' if v.is_overdue(as_of) else ''}): {v.action.text}"
+        for v in open_for_indicator(pack.actions_open, item.review.indicator.id)
+    ]
 
 
 def action_sections(pack: Pack) -> list[tuple[str, str, list[list[str]]]]:

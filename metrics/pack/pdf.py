@@ -18,6 +18,7 @@ from metrics.pack.model import (
     commentary_text,
     data_notes,
     key_lines,
+    open_action_lines,
     submission_rows,
     summary_rows,
 )
@@ -146,6 +147,8 @@ def render(pack: Pack) -> bytes:
         pdf.para(f"Proposed action ({pack.plan.subgroup(r.indicator.owner).name})", 9, bold=True)
         for line in action_lines(item):
             pdf.para(f"• {line}", 9)
+        for line in open_action_lines(pack, item):
+            pdf.para(f"Open board action: {line}", 9)
         pdf.ln(3)
     _board_actions(pdf, pack)
     # submissions and notes
