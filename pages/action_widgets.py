@@ -12,6 +12,7 @@ A helper module, not a page: dashboard.py registers the pages with st.navigation
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from html import escape
 
 import streamlit as st
@@ -56,16 +57,22 @@ def action_rows(plan: Plan, views: list[board_actions.ActionView], as_of: object
     ]
 
 
-def follow_up_block(plan: Plan, quarter: Quarter) -> None:
-    """ "Actions from the last meeting": what earlier meetings asked for that is still open or
-    changed in this quarter's round, overdue first, each with its latest update."""
+def follow_up_block(plan: Plan, quarter: Quarter, owners: Collection[str] = (), themes: Collection[str] = ()) -> None:
+    """The "actions from the last meeting" block: what earlier meetings asked for that is still
+    open or changed in this quarter's round, overdue first, each with its latest update; only
+    the given owners' and themes' when the page is filtered by them."""
     views = reads.board_actions()
-    shown = board_actions.from_last_meeting(views, quarter)
+    shown = [
+        v
+        for v in board_actions.from_last_meeting(views, quarter)
+        if (not owners or v.owner in owners) and (not themes or board_actions.theme_of(plan, v.action) in themes)
+    ]
     as_of = board_actions.meeting_day(quarter)
     overdue = sum(1 for v in shown if v.is_overdue(as_of))
     st.header(f"Actions from the last meeting ({len(shown)}, {overdue} overdue)")
     if not shown:
-        st.caption("No action from an earlier meeting is open or changed in this quarter's round.")
+        which = " for the chosen theme and owner" if (owners or themes) else ""
+        st.caption(f"No action from an earlier meeting is open or changed in this quarter's round{which}.")
         return
     st.caption(
         f"Raised at meetings before the one reviewing {quarter.label}; overdue (still open after the quarter it "

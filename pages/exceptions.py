@@ -109,7 +109,7 @@ for title, group in (("Needs the board's attention", attention), ("Notable impro
                     reads.trend_chart(ind.id, quarter, None), key=f"spc_{ind.id}", config={"displayModeBar": False}
                 )
 
-action_widgets.follow_up_block(plan, quarter)
+action_widgets.follow_up_block(plan, quarter, {owners[o] for o in chosen_owners}, {themes[t] for t in chosen_themes})
 
 if noise:
     with st.expander(f"Off or ahead of target within normal variation ({len(noise)})"):
