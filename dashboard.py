@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics import PlanError, StoreError, initialise, load_plan
-from pages import markup, reads, widgets
+from metrics import PlanError, StoreError, access, initialise, load_plan
+from pages import auth, markup, reads, widgets
 
 st.set_page_config(page_title="CSP performance", page_icon=":material/shield:", layout="wide")
 
@@ -31,34 +31,49 @@ except PlanError as exc:
     st.navigation([st.Page(plan_error, title="Plan error", url_path="plan-error")], position="hidden").run()
     st.stop()
 
+# Who is using the app decides which pages exist for them (nothing is drawn yet): a session
+# that may not see the dashboard (sign in, no role, refused) gets that one page only.
+gate = auth.resolve(plan)
+if gate.blocker is not None:
+    auth.show_blocker(gate)
+user = gate.user
+
+# Each section's pages as (file, title, icon, address), kept only where the person may see them.
+board_view = access.can(user, access.Action.VIEW_BOARD)
 board = [
-    st.Page("pages/overview.py", title="Plan on a Page", icon=":material/dashboard:", default=True),
-    st.Page(
-        "pages/exceptions.py", title="Exception report", icon=":material/priority_high:", url_path="exception-report"
-    ),
-    st.Page("pages/action_log.py", title="Action log", icon=":material/assignment:", url_path="action-log"),
+    ("pages/overview.py", "Plan on a Page", ":material/dashboard:", "plan-on-a-page"),
+    ("pages/exceptions.py", "Exception report", ":material/priority_high:", "exception-report"),
+    # the action log: every board member reads it; changing it is RECORD_BOARD_ACTION's
+    ("pages/action_log.py", "Action log", ":material/assignment:", "action-log"),
 ]
-themes: list[st.Page] = []
+themes = []
 theme_by_path: dict[str, str] = {}
 for theme in plan.themes:
     url = theme.id.replace("_", "-")
     theme_by_path[url] = theme.id
-    themes.append(st.Page("pages/theme.py", title=theme.short_name, icon=theme.icon, url_path=url))
-evidence = [
-    st.Page("pages/assessment.py", title="Strategic Assessment", icon=":material/analytics:", url_path="assessment"),
-    st.Page("pages/wards.py", title="Ward explorer", icon=":material/map:", url_path="wards"),
-]
-returns_pages = [
-    st.Page(
-        "pages/returns_upload.py", title="Upload a return", icon=":material/upload_file:", url_path="returns-upload"
-    ),
-    st.Page(
-        "pages/returns_tracker.py", title="Returns tracker", icon=":material/checklist:", url_path="returns-tracker"
-    ),
-]
-nav = st.navigation(
-    {plan.partnership.short_name: board, "Themes": themes, "Evidence": evidence, "Returns": returns_pages}
-)
+    themes.append(("pages/theme.py", theme.short_name, theme.icon, url))
+evidence = [("pages/assessment.py", "Strategic Assessment", ":material/analytics:", "assessment")] if board_view else []
+if access.can(user, access.Action.VIEW_ANALYSIS):
+    evidence.append(("pages/wards.py", "Ward explorer", ":material/map:", "wards"))
+returns_pages = []
+if access.can(user, access.Action.SUBMIT_RETURN) or access.can(user, access.Action.VIEW_RETURNS):
+    returns_pages.append(("pages/returns_upload.py", "Upload a return", ":material/upload_file:", "returns-upload"))
+if board_view:
+    returns_pages.append(("pages/returns_tracker.py", "Returns tracker", ":material/checklist:", "returns-tracker"))
+specs = {plan.partnership.short_name: board if board_view else [], "Themes": themes if board_view else []}
+specs |= {"Evidence": evidence, "Returns": returns_pages}
+# The first page the person may see is the default, served at the root address (Plan on a Page
+# for the board; a subgroup lead's returns for a lead).
+sections: dict[str, list[st.Page]] = {}
+for name, pages in specs.items():
+    if pages:
+        sections[name] = [
+            st.Page(
+                f, title=t, icon=i, url_path=None if not sections and n == 0 else u, default=not sections and n == 0
+            )
+            for n, (f, t, i, u) in enumerate(pages)
+        ]
+nav = st.navigation(sections)
 widgets.set_theme(theme_by_path.get(nav.url_path))
 
 try:
@@ -74,6 +89,7 @@ try:
                 st.write(line)
             box.update(label="Data store ready", state="complete", expanded=False)
     markup.inject_css()
+    auth.frame(gate)
     nav.run()
 except StoreError as exc:
     st.error(str(exc), icon=":material/lock:")

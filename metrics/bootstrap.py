@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from metrics import action_log, demo, demo_actions, police_demo, police_uk
+from metrics import access, action_log, demo, demo_actions, police_demo, police_uk
 from metrics.assessment import read_assessment_csv
 from metrics.plan import Plan
 from metrics.returns import rows_csv, submit, template_filename, validate_return
@@ -86,7 +86,7 @@ def _submit_demo_returns(plan: Plan, store: Store, data: demo.DemoData, scripted
                 store,
                 parsed,
                 content,
-                demo.DEMO_RETURN_USER,
+                access.operator(demo.DEMO_RETURN_USER),
                 "Demo return: generated, not real.",
                 is_demo=True,
                 at=demo.demo_submitted_at(plan, subgroup_id, quarter),
@@ -136,4 +136,4 @@ def load_police_demo(plan: Plan, store: Store, values) -> police_uk.ImportReport
     police_store.delete_demo(store)
     with tempfile.TemporaryDirectory(prefix="csp-demo-police-") as tmp:
         files, lookup = police_demo.write_demo_files(plan, values, Path(tmp))
-        return police_uk.import_street_files(store, plan, files, lookup_path=lookup, is_demo=True)
+        return police_uk.import_street_files(store, plan, files, lookup_path=lookup, is_demo=True, by=access.operator())

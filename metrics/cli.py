@@ -8,7 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from metrics import action_log, board_actions, police_uk
+from metrics import access, action_log, board_actions, police_uk
 from metrics.assessment import AssessmentFileError
 from metrics.bootstrap import initialise
 from metrics.pack import PackError, board_pack, pack_format
@@ -94,7 +94,8 @@ def _import_return(args: argparse.Namespace) -> int:
     if args.dry_run:
         print("Dry run: nothing was stored.")
         return EXIT_REFUSED if parsed.errors else EXIT_STORED
-    outcome = submit(plan, store, parsed, content, args.user, args.explanation)
+    # The command line runs as the operator (an administrator), recorded by name.
+    outcome = submit(plan, store, parsed, content, access.operator(args.user), args.explanation)
     print(outcome.message, file=sys.stdout if outcome.stored else sys.stderr)
     if outcome.outcome == "duplicate":
         return EXIT_DUPLICATE
@@ -153,7 +154,13 @@ def _import_police(args: argparse.Namespace) -> int:
     store = open_store(plan)
     initialise(plan, store)  # the store must exist and hold the plan's wards
     report = police_uk.import_street_files(
-        store, plan, args.paths, lookup_path=args.lookup, skip_bad=args.skip_bad, progress=_progress_bar
+        store,
+        plan,
+        args.paths,
+        lookup_path=args.lookup,
+        skip_bad=args.skip_bad,
+        progress=_progress_bar,
+        by=access.operator(),
     )
     for line in report.lines():
         print(line)
@@ -340,6 +347,8 @@ def main(argv: list[str] | None = None) -> int:
         PeriodError,
         ReturnError,
         police_uk.PoliceDataError,
+        access.AccessDenied,
+        access.RolesError,
         board_actions.BoardActionError,
     ) as exc:
         print(f"error: {exc}", file=sys.stderr)

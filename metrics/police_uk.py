@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from metrics import access
 from metrics.plan import Plan
 from metrics.store import Store
 from metrics.store import police as police_store
@@ -321,12 +322,17 @@ def import_street_files(
     skip_bad: bool = False,
     is_demo: bool = False,
     progress: Progress | None = None,
+    *,
+    by: access.User,
 ) -> ImportReport:
     """Import police.uk street files (files or month folders) in one transaction.
 
     Bad files are named in the error and nothing is stored, unless ``skip_bad``: then the good
     files are imported and the report lists the bad ones. Raises PoliceDataError when nothing
-    can be imported."""
+    can be imported. ``by`` is who asks (the signed-in person or the command line's
+    operator): the permission rule is asked again here and a refusal raises
+    :class:`access.AccessDenied` before anything is read."""
+    access.require(by, access.Action.IMPORT_POLICE)
     progress = progress or (lambda _f, _m: None)
     report = ImportReport()
     files = expand_paths(paths)

@@ -9,12 +9,13 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from metrics import Quarter, action_log, board_actions
-from pages import action_widgets, reads, widgets
+from metrics import Quarter, access, action_log, board_actions
+from pages import action_widgets, auth, reads, widgets
 
+auth.require_page(access.Action.VIEW_BOARD)  # the navigation hides it too; a direct address lands here
 plan = reads.plan()
 quarter = widgets.selected_quarter()
-author = widgets.current_user()
+author = widgets.current_author()
 
 st.title("Action log")
 action_widgets.show_flash("log")

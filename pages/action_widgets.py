@@ -5,7 +5,7 @@ open action, the "actions from the last meeting" block (Exception report, Plan o
 and one action's history.
 
 Every write path asks ``widgets.may_record_board_actions()`` first and names the author from
-``widgets.current_user()``; the checks themselves are metrics.action_log's.
+``widgets.current_author()``; the checks themselves are metrics.action_log's.
 
 A helper module, not a page: dashboard.py registers the pages with st.navigation.
 """
@@ -108,7 +108,7 @@ def board_action_form(plan: Plan, indicator: Indicator, quarter: Quarter, key: s
     """The short form that records an action or a decision against an exception at the meeting
     reviewing ``quarter``; returns the new reference when one is recorded. ``key`` makes the
     form's widget keys unique on the page (e.g. the indicator's id, or 'presenter-<id>');
-    ``author`` is who is recording (``widgets.current_user()``, which the page draws once)."""
+    ``author`` is who is recording (``widgets.current_author()``: the signed-in person)."""
     if not widgets.may_record_board_actions():
         return None
     owners = [s.id for s in plan.subgroups]

@@ -8,9 +8,10 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from metrics import share_mismatches, ward_volume_figure
-from pages import markup, reads, widgets
+from metrics import access, share_mismatches, ward_volume_figure
+from pages import auth, markup, reads, widgets
 
+auth.require_page(access.Action.VIEW_BOARD)  # the navigation hides it too; a direct address lands here
 plan = reads.plan()
 widgets.selected_quarter()  # keeps the sidebar and the quarter choice the same on every page
 ward = widgets.selected_ward("Highlights the ward in the ward volumes.")

@@ -10,8 +10,8 @@ from html import escape
 
 import streamlit as st
 
-from metrics import PACK_FORMATS, ActionStatus, Category, board_pack, exception_report, proposed_actions
-from pages import action_widgets, markup, reads, widgets
+from metrics import PACK_FORMATS, ActionStatus, Category, access, board_pack, exception_report, proposed_actions
+from pages import action_widgets, auth, markup, reads, widgets
 
 PACK_KEY = "_board_pack"
 FORMAT_WORDS = {"pdf": "PDF", "docx": "Word"}
@@ -20,9 +20,10 @@ MIME = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
+auth.require_page(access.Action.VIEW_BOARD)  # the navigation hides it too; a direct address lands here
 plan = reads.plan()
 quarter = widgets.selected_quarter()
-author = widgets.current_user()  # named on every action the board records here
+author = widgets.current_author()  # named on every action the board records here
 
 st.title("Exception report")
 if quarter is None:
@@ -84,7 +85,8 @@ for title, group in (("Needs the board's attention", attention), ("Notable impro
                     note = notes.loc[ind.id]
                     st.markdown(f"**Owner's commentary ({markup.quarter_label(note['quarter_start'])})**")
                     st.html(
-                        f"<blockquote>{escape(note['text'])} — {escape(note['author'] or 'unattributed')}"
+                        '<blockquote style="overflow-wrap:anywhere">'
+                        f"{escape(note['text'])} — {escape(note['author'] or 'unattributed')}"
                         f"{markup.demo_tag(bool(note['is_demo']))}</blockquote>"
                     )
                 else:
@@ -124,6 +126,8 @@ if noise:
                 f"&nbsp; {escape(r.sentence)}{markup.demo_tag(r.status.value.is_demo)}</div>"
             )
 
+if not auth.allowed(access.Action.DOWNLOAD_PACK):
+    st.stop()  # the board pack below is offered only to those allowed to take it away
 st.divider()
 st.header("Board pack")
 st.caption(

@@ -19,7 +19,8 @@ CSS = """
 .csp-table {border-collapse: collapse; width: 100%; font-size: 1.05rem; margin-bottom: 0.8rem;}
 .csp-table th {text-align: left; border-bottom: 2px solid #1f1f1f; padding: 0.35rem 0.5rem;
   font-weight: 600; white-space: nowrap;}
-.csp-table td {border-bottom: 1px solid #d9d9d9; padding: 0.45rem 0.5rem; vertical-align: top;}
+.csp-table td {border-bottom: 1px solid #d9d9d9; padding: 0.45rem 0.5rem; vertical-align: top;
+  overflow-wrap: anywhere;}
 .csp-table td.num {text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums;}
 .csp-status {font-weight: 700; white-space: nowrap;}
 .csp-demo {display: inline-block; border: 1px solid #a15c00; color: #7a4500; border-radius: 4px;

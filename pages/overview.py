@@ -7,9 +7,10 @@ from html import escape
 
 import streamlit as st
 
-from metrics import Category, exception_report
-from pages import action_widgets, markup, reads, widgets
+from metrics import Category, access, exception_report
+from pages import action_widgets, auth, markup, reads, widgets
 
+auth.require_page(access.Action.VIEW_BOARD)  # the navigation hides it too; a direct address lands here
 plan = reads.plan()
 quarter = widgets.selected_quarter()
 

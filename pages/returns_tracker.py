@@ -9,8 +9,8 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from metrics import SubmissionStatus
-from pages import markup, reads, widgets
+from metrics import SubmissionStatus, access
+from pages import auth, markup, reads, widgets
 
 S = SubmissionStatus
 # The four counts at the top: each gathers the statuses it names, headed by the first one's symbol.
@@ -21,6 +21,7 @@ COUNTS = (
     ((S.NOT_YET_DUE, S.DUE), S.NOT_YET_DUE.label),
 )
 
+auth.require_page(access.Action.VIEW_BOARD)  # the navigation hides it too; a direct address lands here
 today = date.today()
 options = widgets.return_quarters(today)
 labels = [q.label for q in options]
@@ -86,4 +87,5 @@ st.caption(
     f"{S.DUE.label} (the quarter has ended; within the deadline). Counts are what the latest version holds; "
     "upload a new version to fill gaps."
 )
-st.page_link("pages/returns_upload.py", label="Upload a return", icon=":material/upload_file:")
+if auth.allowed(access.Action.SUBMIT_RETURN):
+    st.page_link("pages/returns_upload.py", label="Upload a return", icon=":material/upload_file:")

@@ -10,8 +10,9 @@ from html import escape
 
 import streamlit as st
 
-from metrics import Quarter, return_versions, returns
-from pages import reads, widgets
+from metrics import Quarter, access, return_versions, returns
+from pages import auth, reads, widgets
+from pages.safe_text import plain
 
 SEVERITY = {"error": ("✖ Error", "#b3261e"), "warning": ("▲ Warning", "#8a5a00")}
 OUTCOME_KEY = "_return_outcome"
@@ -101,7 +102,8 @@ def versions(subgroup_id: str, quarter: Quarter) -> None:
     latest = numbers[0]  # widget keys carry it, so a new version resets the choices to it
     shown = pick[0].selectbox("View version", numbers, key=f"return_view_version_{latest}")
     row = held[held["version"] == shown].iloc[0]
-    content = reads.return_file(row["sha256"])
+    # The file as uploaded is kept for audit; it goes only to those allowed to see it.
+    content = reads.return_file(row["sha256"]) if auth.allowed(access.Action.DOWNLOAD_ORIGINAL, subgroup_id) else None
     if content is not None:
         pick[1].download_button(
             f"Download version {shown} as uploaded",
@@ -115,7 +117,7 @@ def versions(subgroup_id: str, quarter: Quarter) -> None:
     st.dataframe(figures, hide_index=True, width="stretch")
     st.dataframe(return_versions.version_actions(action_rows), hide_index=True, width="stretch")
     if isinstance(row["warnings"], str) and row["warnings"]:
-        st.caption("Warnings accepted with this version: " + row["warnings"].replace("\n", " · "))
+        st.caption("Warnings accepted with this version: " + plain(row["warnings"].replace("\n", " · ")))
     if len(numbers) > 1:
         st.subheader("What changed")
         a, b = st.columns(2)
@@ -126,6 +128,8 @@ def versions(subgroup_id: str, quarter: Quarter) -> None:
             st.info("No differences.")
         else:
             st.dataframe(diff.astype(str).replace({"None": "", "nan": ""}), hide_index=True, width="stretch")
+    if not auth.allowed(access.Action.VIEW_AUDIT, subgroup_id):
+        return
     audit = reads.return_audit(subgroup_id, quarter)
     with st.expander(f"Audit log: {len(audit)} attempt(s)"):
         st.dataframe(
@@ -137,10 +141,18 @@ def versions(subgroup_id: str, quarter: Quarter) -> None:
 
 plan = reads.plan()
 st.title("Upload a quarterly return")
-user = widgets.current_user()
+user = auth.current_user()  # who every audit row and version records: the signed-in identity
 today = date.today()
 options = widgets.return_quarters(today)
-subgroups = {s.id: s.name for s in plan.subgroups}
+# Only the subgroups whose returns this person may submit or see (a lead: the ones they lead).
+subgroups = {
+    s.id: s.name
+    for s in plan.subgroups
+    if access.can(user, access.Action.SUBMIT_RETURN, s.id) or access.can(user, access.Action.VIEW_RETURNS, s.id)
+}
+if not subgroups:
+    st.error("You do not have access to any subgroup's returns. Ask an administrator.", icon=":material/lock:")
+    st.stop()
 top = st.columns(2)
 subgroup_id = top[0].selectbox("Subgroup", list(subgroups), format_func=subgroups.get, key="return_subgroup")
 default_quarter = options[1].label if len(options) > 1 else options[0].label
@@ -153,6 +165,11 @@ quarter_label = top[1].selectbox(
     help="UK financial-year quarters (Q1 is April-June).",
 )
 quarter = options[labels.index(quarter_label)]
+
+if not access.can(user, access.Action.SUBMIT_RETURN, subgroup_id):
+    st.info(f"You can see {subgroups[subgroup_id]}'s returns but not submit them.", icon=":material/visibility:")
+    versions(subgroup_id, quarter)
+    st.stop()
 
 st.markdown(
     f"**1. Download the template** for {escape(subgroups[subgroup_id])}, {quarter.label} "
@@ -178,7 +195,8 @@ dl[1].download_button(
 outcome = st.session_state.pop(OUTCOME_KEY, None)
 if outcome is not None:
     kind, text = outcome
-    {"accepted": st.success, "duplicate": st.info, "rejected": st.error}[kind](text)
+    # The message can quote a name from a sign-in claim: shown as plain text.
+    {"accepted": st.success, "duplicate": st.info, "rejected": st.error}[kind](plain(text))
 
 st.markdown("**2. Upload the filled-in file** (.xlsx or .csv). It is checked before anything is stored.")
 generation = st.session_state.get(UPLOAD_GENERATION, 0)
@@ -209,10 +227,11 @@ if upload is not None:
             "This file has errors, so submitting it will be refused and recorded as a rejected attempt in the "
             "audit log. Fix the file and upload it again."
         )
-    if not user:
-        st.caption("Type your name in the sidebar to submit.")
-    if st.button("Submit this return", type="primary", disabled=not user, key="return_submit"):
-        result = returns.submit(plan, reads.store(), parsed, content, user, explanation)
+    if st.button("Submit this return", type="primary", key="return_submit"):
+        try:  # the rule is asked again where the return is stored, whatever this page showed
+            result = returns.submit(plan, reads.store(), parsed, content, user, explanation)
+        except access.AccessDenied as exc:
+            result = returns.Outcome("rejected", None, f"Not stored: {exc}")
         st.session_state[OUTCOME_KEY] = (result.outcome, result.message)
         if result.stored:
             st.session_state[UPLOAD_GENERATION] = generation + 1

@@ -8,8 +8,8 @@ from html import escape
 
 import streamlit as st
 
-from metrics import ActionStatus, Indicator, exceptions_first, format_value
-from pages import markup, reads, widgets
+from metrics import ActionStatus, Indicator, access, exceptions_first, format_value
+from pages import auth, markup, reads, widgets
 
 
 def baseline_text(ind: Indicator) -> str:
@@ -21,6 +21,7 @@ def baseline_text(ind: Indicator) -> str:
     return format_value(base.value, ind.unit) + (f"<br>{change}" if change else "")
 
 
+auth.require_page(access.Action.VIEW_BOARD)  # the navigation hides it too; a direct address lands here
 plan = reads.plan()
 theme = plan.theme(widgets.current_theme_id() or plan.themes[0].id)
 quarter = widgets.selected_quarter()
@@ -92,7 +93,11 @@ for objective in theme.objectives:
                     note = notes.loc[ind.id]
                     when = markup.quarter_label(note["quarter_start"])
                     st.markdown(f"**Latest commentary ({when})**")
-                    st.markdown(f"> {note['text']}  \n> — {note['author'] or 'unattributed'}")
+                    # Escaped HTML, not markdown: a return's text cannot become a link, an image or HTML.
+                    st.html(
+                        f'<blockquote style="overflow-wrap:anywhere">{escape(note["text"])} — '
+                        f"{escape(note['author'] or 'unattributed')}</blockquote>"
+                    )
                 else:
                     st.caption("No commentary has been submitted.")
             with chart:

@@ -14,14 +14,18 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from metrics import police_uk, ward_view
-from pages import markup, reads, widgets
+from metrics import access, police_uk, ward_view
+from pages import auth, markup, reads, widgets
+from pages.safe_text import plain
 
 WARDS_KEY = "explorer_wards"
 MONTHS_KEY = "explorer_months"
 TYPES_KEY = "explorer_types"
+# A force's monthly street file is a few MB; the app-wide upload limit is the returns' (5 MB).
+POLICE_UPLOAD_MB = 100
 SAVED_KEY = "_explorer_saved"  # the last choices, kept when the widgets are not on screen
 
+auth.require_page(access.Action.VIEW_ANALYSIS)  # the navigation hides it too; a direct address lands here
 plan = reads.plan()
 names = plan.ward_names()
 widgets.selected_quarter()  # keeps the sidebar and the quarter choice the same on every page
@@ -35,14 +39,28 @@ first, last, all_types, has_demo = reads.police_bounds()
 
 
 def _import_section() -> None:
+    user = auth.current_user()
+    if not access.can(user, access.Action.IMPORT_POLICE):
+        return
     st.subheader("Import police.uk street-level files")
     st.caption(
         "Monthly files named <yyyy-mm>-<force>-street.csv from data.police.uk (several at once). "
         "Re-importing a month replaces it, so a republished month is never doubled. Give the ONS "
         "'LSOA to electoral ward' lookup CSV the first time (it is kept for later imports)."
     )
-    files = st.file_uploader("Street-level CSV files", type=["csv"], accept_multiple_files=True, key="police_files")
-    lookup = st.file_uploader("LSOA to ward lookup CSV (optional once stored)", type=["csv"], key="police_lookup")
+    files = st.file_uploader(
+        "Street-level CSV files",
+        type=["csv"],
+        accept_multiple_files=True,
+        key="police_files",
+        max_upload_size=POLICE_UPLOAD_MB,
+    )
+    lookup = st.file_uploader(
+        "LSOA to ward lookup CSV (optional once stored)",
+        type=["csv"],
+        key="police_lookup",
+        max_upload_size=POLICE_UPLOAD_MB,
+    )
     skip_bad = st.checkbox("If some files are bad, import the good ones (otherwise import none)", key="police_skip")
     if st.button("Import", type="primary", disabled=not files, key="police_import"):
         bar = st.progress(0.0, text="Starting")
@@ -65,8 +83,9 @@ def _import_section() -> None:
                     lookup_path=lookup_path,
                     skip_bad=skip_bad,
                     progress=lambda f, m: bar.progress(f, text=m),
+                    by=user,
                 )
-            except police_uk.PoliceDataError as exc:
+            except (police_uk.PoliceDataError, access.AccessDenied) as exc:
                 bar.empty()
                 st.error(str(exc).replace(tmp + "/", ""), icon=":material/block:")
                 return
@@ -138,7 +157,7 @@ if has_demo:
 flags = reads.police_flags()
 in_range = {m: why for m, why in flags.items() if start <= m <= end}
 for m, why in sorted(in_range.items()):
-    st.warning(f"**{m}**: {why}.", icon=":material/report:")
+    st.warning(f"**{m}**: {plain(why)}.", icon=":material/report:")  # names a force from a file
 
 estimated = " (estimated populations)" if view.populations_estimated else ""
 stats = st.columns(4)
@@ -191,23 +210,24 @@ st.html(
 
 download = reads.police_download(start, end, tuple(chosen), tuple(types))
 stem = f"ward-summary_{start}_{end}"
-dl = st.columns(2)
-dl[0].download_button(
-    f"Download CSV ({len(download):,} rows)",
-    lambda: police_uk.to_csv_bytes(download),
-    file_name=f"{stem}.csv",
-    mime="text/csv",
-    key="download_csv",
-    on_click="ignore",
-)
-dl[1].download_button(
-    "Download Excel",
-    lambda: police_uk.to_xlsx_bytes(download),
-    file_name=f"{stem}.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    key="download_xlsx",
-    on_click="ignore",
-)
+if auth.allowed(access.Action.DOWNLOAD_DATA):
+    dl = st.columns(2)
+    dl[0].download_button(
+        f"Download CSV ({len(download):,} rows)",
+        lambda: police_uk.to_csv_bytes(download),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key="download_csv",
+        on_click="ignore",
+    )
+    dl[1].download_button(
+        "Download Excel",
+        lambda: police_uk.to_xlsx_bytes(download),
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="download_xlsx",
+        on_click="ignore",
+    )
 
 st.divider()
 st.subheader("Coverage of the stored months")

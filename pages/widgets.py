@@ -13,8 +13,8 @@ from datetime import date
 import plotly.graph_objects as go
 import streamlit as st
 
-from metrics import Assurance, IndicatorStatus, Quarter, Rag, Variation, quarter_range, ward_view
-from pages import reads
+from metrics import Assurance, IndicatorStatus, Quarter, Rag, Variation, access, quarter_range, ward_view
+from pages import auth, reads
 
 QUARTER_KEY = "quarter"  # the chosen quarter, kept across pages
 QUARTER_WIDGET_KEY = "quarter_picker"
@@ -22,7 +22,6 @@ WARD_KEY = "ward"  # the chosen ward code (None: all of the city), kept across p
 WARD_WIDGET_KEY = "ward_picker"
 CITYWIDE = "All of the city"
 THEME_KEY = "_theme_page"
-USER_KEY = "user_name"
 
 
 def selected_quarter() -> Quarter | None:
@@ -98,18 +97,6 @@ def current_theme_id() -> str | None:
     return st.session_state.get(THEME_KEY)
 
 
-def current_user() -> str | None:
-    """Who is using the dashboard, for the audit log. The one place sign-in plugs in: until
-    the deployment has sign-in, the person types their name (kept for the session)."""
-    with st.sidebar:
-        name = st.text_input(
-            "Your name",
-            key=USER_KEY,
-            help="Recorded with every return you submit. (Sign-in will fill this in when it is set up.)",
-        )
-    return name.strip() or None
-
-
 def return_quarters(today: date) -> list[Quarter]:
     """Quarters a return can be made for, latest first: from the plan's start to the current
     quarter (whose return is not yet due)."""
@@ -169,8 +156,14 @@ def ward_figures(view: ward_view.WardView, label: str) -> dict[str, go.Figure]:
 
 def may_record_board_actions() -> bool:
     """Whether the person using the dashboard may change the board's action log (record an
-    action or decision, record a change). Changing the log is a permission of its own (the
-    board's officer). Until sign-in exists the dashboard is open and this grants it to
-    everyone; it is the one seam the sign-in work replaces (with ``access.can(user,
-    "record_board_action", ...)``): every write path on the pages asks it, and nothing else."""
-    return True
+    action or decision, record a change): a permission of its own, the board officer's
+    (``record_board_action`` in metrics.access; administrators have it too, and so does
+    everyone in local mode). The one seam every write path on the pages asks."""
+    return auth.allowed(access.Action.RECORD_BOARD_ACTION)
+
+
+def current_author() -> str | None:
+    """Who is changing the action log, as its history records them: the signed-in person's
+    label (name and e-mail), or None when nobody is signed in."""
+    user = auth.current_user()
+    return user.label if user is not None else None

@@ -12,7 +12,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from metrics import action_log, returns
+from metrics import access, action_log, returns
 from metrics.plan import load_plan
 from metrics.quarters import Quarter
 from metrics.store import Store, schema
@@ -50,20 +50,19 @@ def test_record_update_by_return_and_close_with_a_note(db: Store) -> None:
     indicator_id = _first_exception_form(at)
     owner = plan.indicator(indicator_id).owner
 
-    # 1. recorded at the meeting; refused first without a name, with nothing stored
-    at.text_area(key=f"ba_text_{indicator_id}").set_value("Ask the lead partner for a recovery plan.")
+    # 1. recorded at the meeting; refused first when blank, with nothing stored
+    me = access.local_operator().label  # local mode: the person at this computer
     before = schema.checksums(db)
     at.button(key=f"FormSubmitter:board_action_{indicator_id}-Record it").click().run()
-    assert any("Say who is recording this" in e.value for e in at.error), [e.value for e in at.error]
+    assert [e.value for e in at.error] == ["Not recorded:\n\n- Say what is to be done: it is blank."]
     assert schema.checksums(db) == before, "a refused record changes nothing"
-    at.sidebar.text_input(key="user_name").set_value("Sam Officer").run()
     at.text_area(key=f"ba_text_{indicator_id}").set_value("Ask the lead partner for a recovery plan.")
     at.button(key=f"FormSubmitter:board_action_{indicator_id}-Record it").click().run()
     _no_errors(at, "after recording")
-    assert any(f"Recorded as {NEW_REF} by Sam Officer." in s.value for s in at.success)
+    assert any(f"Recorded as {NEW_REF} by {me}." in s.value for s in at.success)
     recorded = action_log.view(db, NEW_REF)
     assert (recorded.owner, recorded.due, recorded.status.key) == (owner, Q3, "open")
-    assert recorded.action.source_id == indicator_id and recorded.latest.author == "Sam Officer"
+    assert recorded.action.source_id == indicator_id and recorded.latest.author == me
 
     # 2. the owner's Q3 return lists it; uploaded on the page, it updates the log
     indicators, actions = returns.template_rows(plan, db, owner, Q3)
@@ -75,7 +74,6 @@ def test_record_update_by_return_and_close_with_a_note(db: Store) -> None:
         r["status"], r["commentary"] = "On track", "Recovery plan drafted with the partner (test)."
     content = returns.rows_xlsx(plan, owner, Q3, indicators, actions)
     at = _goto(at, "returns-upload")
-    at.sidebar.text_input(key="user_name").set_value("Pat Lead")
     at.selectbox(key="return_subgroup").set_value(owner)
     at.selectbox(key="return_quarter").set_value(Q3.label)
     at = at.run()
@@ -88,13 +86,12 @@ def test_record_update_by_return_and_close_with_a_note(db: Store) -> None:
     assert any("Stored as version" in s.value for s in at.success)
     updated = action_log.view(db, NEW_REF)
     assert updated.status.key == "in_progress"
-    assert (updated.latest.author, updated.latest.via) == ("Pat Lead", "return")
+    assert (updated.latest.author, updated.latest.via) == (me, "return"), "the submitter is the author"
     assert updated.latest.note == "Recovery plan drafted with the partner (test)."
 
     # 3. closed on the Action log page: refused without a note (nothing stored), then with one
     at = _goto(at, "action-log")
     _no_errors(at, "action log")
-    at.sidebar.text_input(key="user_name").set_value("Sam Officer").run()
     text = _text(at)
     assert NEW_REF in text and "Recovery plan drafted with the partner (test)." in text, text[:3000]
     at.selectbox(key=f"chg_status_{NEW_REF}").set_value(next(s for s in _statuses() if s.key == "done"))
@@ -111,11 +108,7 @@ def test_record_update_by_return_and_close_with_a_note(db: Store) -> None:
     assert any(f"Recorded as change 3 to {NEW_REF}" in s.value for s in at.success)
     closed = action_log.view(db, NEW_REF)
     assert closed.status.key == "done" and closed.latest.note == "Recovery plan in place; the board is satisfied."
-    assert [(u.author, u.via) for u in closed.history] == [
-        ("Sam Officer", "board"),
-        ("Pat Lead", "return"),
-        ("Sam Officer", "board"),
-    ]
+    assert [(u.author, u.via) for u in closed.history] == [(me, "board"), (me, "return"), (me, "board")]
 
 
 def _statuses() -> list:

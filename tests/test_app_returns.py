@@ -4,6 +4,7 @@ errors refused with its messages; the tracker."""
 
 from __future__ import annotations
 
+import getpass
 import shutil
 from pathlib import Path
 
@@ -34,7 +35,6 @@ def db(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 def _upload_page(at: AppTest, subgroup: str) -> AppTest:
     at = _goto(at, "returns-upload")
     _no_errors(at, "upload page")
-    at.sidebar.text_input(key="user_name").set_value("Pat Lead")
     at.selectbox(key="return_subgroup").set_value(subgroup)
     at.selectbox(key="return_quarter").set_value(Q2.label)
     return at.run()
@@ -76,7 +76,8 @@ def test_a_return_uploaded_on_the_page_shows_on_the_theme_page(db: Store) -> Non
     text = _text(at)
     assert "6,666" in text
     assert "ASB fell sharply after the summer operation (test return)." in text
-    assert "Pat Lead" in text
+    # Local mode: the return records the operating-system user running the app (no name box).
+    assert f"{getpass.getuser()} (local mode)" in text
 
 
 def test_a_file_with_errors_is_explained_and_refused(db: Store) -> None:

@@ -13,7 +13,7 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 
-from metrics import action_log
+from metrics import access, action_log
 from metrics.board_actions import (
     ActionDraft,
     BoardActionError,
@@ -183,7 +183,7 @@ def test_a_stored_return_updates_the_log_in_its_own_transaction(demo_store: Stor
     content = _filled_q3(demo_store, "Complete", "Analysis reported to the board (test).")
     parsed = validate_return(plan, demo_store, content, "ct-q3.csv", "city_tasking", Q3)
     assert not parsed.errors, [str(m) for m in parsed.errors]
-    outcome = submit(plan, demo_store, parsed, content, "Pat Lead", "Test return.")
+    outcome = submit(plan, demo_store, parsed, content, access.operator("Pat Lead"), "Test return.")
     assert outcome.stored
     for ref in ("A-2025/26-Q1-01", "A-2025/26-Q1-03"):
         view = action_log.view(demo_store, ref)
@@ -197,7 +197,7 @@ def test_a_stored_return_updates_the_log_in_its_own_transaction(demo_store: Stor
     assert "A-2025/26-Q1-01" in set(rows["action_id"]), "the return's own rows keep the board rows too"
     # the same file again: a duplicate, nothing recorded twice
     history = len(action_log.view(demo_store, "A-2025/26-Q1-01").history)
-    again = submit(plan, demo_store, parsed, content, "Pat Lead", "Test return.")
+    again = submit(plan, demo_store, parsed, content, access.operator("Pat Lead"), "Test return.")
     assert again.outcome == "duplicate"
     assert len(action_log.view(demo_store, "A-2025/26-Q1-01").history) == history
 
@@ -227,7 +227,7 @@ def test_a_return_with_a_bad_board_row_is_refused_and_the_log_unchanged(demo_sto
     parsed = validate_return(plan, demo_store, content, "ct-q3.csv", "city_tasking", Q3)
     assert schema.checksums(demo_store) == before, "checking stores nothing"
     assert any(words in m.text for m in parsed.errors), [m.text for m in parsed.errors]
-    outcome = submit(plan, demo_store, parsed, content, "Pat Lead", "Test return.")
+    outcome = submit(plan, demo_store, parsed, content, access.operator("Pat Lead"), "Test return.")
     assert not outcome.stored
     after = schema.checksums(demo_store)
     assert {t for t in before if before[t] != after[t]} == {"return_audit"}, "only the refused attempt's audit row"

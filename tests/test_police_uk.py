@@ -12,13 +12,15 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from metrics import police_uk
+from metrics import access, police_uk
 from metrics.bootstrap import initialise
 from metrics.police_uk import STREET_COLUMNS, PoliceDataError
 from metrics.store import Store, schema
 from metrics.store import indicators as indicator_store
 from metrics.store import police as police_store
 from tests.conftest import SHARED
+
+OPERATOR = access.operator("Test operator")  # the command line's administrator
 
 DATA = SHARED / "data"
 LOOKUP11 = DATA / "lookups" / "coventry_lsoa11_to_ward18.csv"
@@ -116,14 +118,14 @@ BAD_FILES = {
 
 @pytest.mark.parametrize("kind", list(BAD_FILES))
 def test_each_bad_file_gets_a_clear_message_and_changes_nothing(kind: str, plan, store: Store, tmp_path: Path) -> None:
-    police_uk.import_street_files(store, plan, [_january(tmp_path)], lookup_path=LOOKUP21)
+    police_uk.import_street_files(store, plan, [_january(tmp_path)], lookup_path=LOOKUP21, by=OPERATOR)
     before = schema.checksums(store)
     make, message = BAD_FILES[kind]
     bad = tmp_path / "bad" / "2024-02-west-midlands-street.csv"
     bad.parent.mkdir()
     make(bad)
     with pytest.raises(PoliceDataError, match=message) as err:
-        police_uk.import_street_files(store, plan, [bad])
+        police_uk.import_street_files(store, plan, [bad], by=OPERATOR)
     assert str(bad) in str(err.value)
     assert schema.checksums(store) == before
 
@@ -136,16 +138,16 @@ def test_a_folder_with_a_bad_file_imports_none_or_only_the_good_ones(plan, store
     write_street(bad, [], header=police_uk.OTHER_LAYOUTS["outcomes"])
     before = schema.checksums(store)
     with pytest.raises(PoliceDataError, match=r"1 of 3 file\(s\) cannot be imported, so nothing was stored") as err:
-        police_uk.import_street_files(store, plan, [folder], lookup_path=LOOKUP21)
+        police_uk.import_street_files(store, plan, [folder], lookup_path=LOOKUP21, by=OPERATOR)
     assert str(bad) in str(err.value)
     assert schema.checksums(store) == before
-    report = police_uk.import_street_files(store, plan, [folder], lookup_path=LOOKUP21, skip_bad=True)
+    report = police_uk.import_street_files(store, plan, [folder], lookup_path=LOOKUP21, skip_bad=True, by=OPERATOR)
     assert list(report.bad_files) == [str(bad)]
     assert len(report.files) == 2 and report.stored == 6
 
 
 def test_records_are_mapped_to_wards_and_unknowns_counted(plan, store: Store, tmp_path: Path) -> None:
-    report = police_uk.import_street_files(store, plan, [_january(tmp_path)], lookup_path=LOOKUP21)
+    report = police_uk.import_street_files(store, plan, [_january(tmp_path)], lookup_path=LOOKUP21, by=OPERATOR)
     assert (report.rows_read, report.stored, report.no_location, report.outside_area) == (7, 5, 1, 1)
     summary = police_uk.ward_summary(store)
     got = {(r.ward_code, r.crime_type): r.count for r in summary.itertuples()}
@@ -164,17 +166,17 @@ def test_records_are_mapped_to_wards_and_unknowns_counted(plan, store: Store, tm
 
 def test_reimporting_a_month_replaces_it_never_doubles(plan, store: Store, tmp_path: Path) -> None:
     january = _january(tmp_path)
-    police_uk.import_street_files(store, plan, [january], lookup_path=LOOKUP21)
-    police_uk.import_street_files(store, plan, [january])
+    police_uk.import_street_files(store, plan, [january], lookup_path=LOOKUP21, by=OPERATOR)
+    police_uk.import_street_files(store, plan, [january], by=OPERATOR)
     assert schema.table_counts(store)["police_incidents"] == 5
     # A republished January with one more record replaces the first; February is untouched.
     february = write_street(tmp_path / "feb" / "2024-02-west-midlands-street.csv", [street_row("2024-02", B1)])
-    police_uk.import_street_files(store, plan, [february])
+    police_uk.import_street_files(store, plan, [february], by=OPERATOR)
     republished = write_street(
         tmp_path / "republished" / "2024-01-west-midlands-street.csv",
         [street_row("2024-01", F1, crime_id=f"r{i}") for i in range(6)],
     )
-    police_uk.import_street_files(store, plan, [republished])
+    police_uk.import_street_files(store, plan, [republished], by=OPERATOR)
     totals = police_uk.ward_summary(store).groupby("month")["count"].sum().to_dict()
     assert totals == {"2024-01": 6, "2024-02": 1}
     assert schema.table_counts(store)["police_months"] == 2
@@ -206,12 +208,12 @@ def test_a_lookup_for_another_area_or_without_the_columns_is_refused(plan, tmp_p
 def test_no_lookup_stored_is_explained(plan, store: Store, tmp_path: Path) -> None:
     before = schema.checksums(store)
     with pytest.raises(PoliceDataError, match="No LSOA to ward lookup is stored yet"):
-        police_uk.import_street_files(store, plan, [_january(tmp_path)])
+        police_uk.import_street_files(store, plan, [_january(tmp_path)], by=OPERATOR)
     assert schema.checksums(store) == before
 
 
 def test_real_city_of_london_files_count_as_outside_coventry(plan, store: Store) -> None:
-    report = police_uk.import_street_files(store, plan, CITY_OF_LONDON, lookup_path=LOOKUP21)
+    report = police_uk.import_street_files(store, plan, CITY_OF_LONDON, lookup_path=LOOKUP21, by=OPERATOR)
     assert report.rows_read == 734 + 826
     assert report.stored == 0
     assert report.no_location > 0 and report.no_location + report.outside_area == report.rows_read
@@ -232,7 +234,7 @@ def test_coverage_flags_missing_and_thin_months(plan, store: Store, tmp_path: Pa
         )
         for m, n in rows.items()
     ]
-    police_uk.import_street_files(store, plan, files, lookup_path=LOOKUP21)
+    police_uk.import_street_files(store, plan, files, lookup_path=LOOKUP21, by=OPERATOR)
     problems = police_uk.coverage(store).problems.set_index("month")["problem"]
     assert list(problems.index) == ["2024-03", "2024-04"]
     assert problems["2024-03"].startswith("missing: the force has no file for this month")
@@ -259,7 +261,7 @@ def test_the_demo_store_is_built_through_the_import_and_agrees_with_the_theme_se
 
 
 def test_ward_summary_filters(plan, store: Store, tmp_path: Path) -> None:
-    police_uk.import_street_files(store, plan, [_january(tmp_path)], lookup_path=LOOKUP21)
+    police_uk.import_street_files(store, plan, [_january(tmp_path)], lookup_path=LOOKUP21, by=OPERATOR)
     only = police_uk.ward_summary(store, "2024-01", "2024-01", [FOLESHILL], ["Burglary"])
     assert only.to_dict("records") == [
         {"month": "2024-01", "ward_code": FOLESHILL, "ward_name": "Foleshill", "crime_type": "Burglary", "count": 2}
@@ -291,7 +293,7 @@ def test_exports_neutralise_formulas_and_keep_numbers(tmp_path: Path) -> None:
 def test_import_shows_progress(plan, store: Store, tmp_path: Path) -> None:
     seen: list[float] = []
     police_uk.import_street_files(
-        store, plan, [_january(tmp_path)], lookup_path=LOOKUP21, progress=lambda f, _m: seen.append(f)
+        store, plan, [_january(tmp_path)], lookup_path=LOOKUP21, progress=lambda f, _m: seen.append(f), by=OPERATOR
     )
     assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) >= 4
 
@@ -302,7 +304,7 @@ def test_a_lookup_given_as_a_street_file_is_recognised(tmp_path: Path) -> None:
 
 
 def test_real_files_replace_the_demo_police_data(plan, demo_store: Store, tmp_path: Path) -> None:
-    report = police_uk.import_street_files(demo_store, plan, [_january(tmp_path)], lookup_path=LOOKUP21)
+    report = police_uk.import_street_files(demo_store, plan, [_january(tmp_path)], lookup_path=LOOKUP21, by=OPERATOR)
     assert report.demo_removed > 100_000
     assert "Demo police.uk data removed" in "\n".join(report.lines())
     assert police_store.summary_bounds(demo_store)[3] is False  # nothing left is demo
@@ -317,7 +319,7 @@ def test_unreadable_files_are_skipped_when_asked_and_the_good_ones_stored(plan, 
     bad_month.parent.mkdir()
     BAD_FILES["bad month"][0](bad_month)
     report = police_uk.import_street_files(
-        store, plan, [truncated, good, bad_month], lookup_path=LOOKUP21, skip_bad=True
+        store, plan, [truncated, good, bad_month], lookup_path=LOOKUP21, skip_bad=True, by=OPERATOR
     )
     assert set(report.bad_files) == {str(truncated), str(bad_month)}
     assert report.files == [good] and report.stored == 5

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from metrics import returns
+from metrics import access, returns
 from metrics.quarters import Quarter
 from metrics.returns import submit, validate_return
 from metrics.store import Store, schema
@@ -111,7 +111,9 @@ def test_each_error_is_explained_and_changes_nothing_but_one_audit_row(
     assert "Expected: " in message.text
     assert schema.checksums(demo_store) == before, "checking a file changes nothing at all"
 
-    outcome = submit(plan, demo_store, parsed, content, "Test Lead", "an explanation does not excuse errors")
+    outcome = submit(
+        plan, demo_store, parsed, content, access.operator("Test Lead"), "an explanation does not excuse errors"
+    )
     assert outcome.outcome == "rejected" and outcome.version is None
     after = schema.checksums(demo_store)
     assert _without_audit(after) == _without_audit(before), "a refused return leaves every other table unchanged"
@@ -135,14 +137,21 @@ def test_each_warning_needs_an_explanation(plan, demo_store: Store, name, subgro
     assert (message.sheet, message.row, message.column) == (sheet, row, column)
     assert schema.checksums(demo_store) == before
 
-    refused = submit(plan, demo_store, parsed, content, "Test Lead")
+    refused = submit(plan, demo_store, parsed, content, access.operator("Test Lead"))
     assert refused.outcome == "rejected"
     after = schema.checksums(demo_store)
     assert _without_audit(after) == _without_audit(before)
     assert after["return_audit"][0] == before["return_audit"][0] + 1
     assert "were not explained" in return_store.audit(demo_store).iloc[0]["reasons"]
 
-    stored = submit(plan, demo_store, parsed, content, "Test Lead", "Checked with the analyst: the figure is right.")
+    stored = submit(
+        plan,
+        demo_store,
+        parsed,
+        content,
+        access.operator("Test Lead"),
+        "Checked with the analyst: the figure is right.",
+    )
     assert stored.stored and stored.version == 2  # the demo return is version 1
     row = dataclasses.asdict(return_store.latest_submission(demo_store, subgroup, str(Q2.start)))
     assert row["explanation"] == "Checked with the analyst: the figure is right."
@@ -208,12 +217,12 @@ def test_versions_replace_figures_on_the_board_and_stay_comparable(plan, demo_st
     key = ("first_time_entrants", "2025/26 Q2")
     v1 = _fill(plan, demo_store, "csvpp", Q2, {key: 40})
     p1 = validate_return(plan, demo_store, v1, "v1.csv", "csvpp", Q2)
-    assert submit(plan, demo_store, p1, v1, "Ann", "ok").version == 2
+    assert submit(plan, demo_store, p1, v1, access.operator("Ann"), "ok").version == 2
     ward_row = b"indicator,2025/26 Q2,serious_violence_offences,,,,Jul 2025,,,7,Foleshill,,,Ward figure.,\r\n"
     v2 = _fill(plan, demo_store, "csvpp", Q2, {key: 44}, note="Revised.") + ward_row
     p2 = validate_return(plan, demo_store, v2, "v2.csv", "csvpp", Q2)
     assert not p2.errors, [str(m) for m in p2.errors]
-    assert submit(plan, demo_store, p2, v2, "Bob", "ok").version == 3
+    assert submit(plan, demo_store, p2, v2, access.operator("Bob"), "ok").version == 3
 
     values = indicator_store.values(demo_store)
     fte = values[(values["indicator_id"] == "first_time_entrants") & (values["period_start"] == "2025-07-01")]
@@ -243,7 +252,9 @@ def test_versions_replace_figures_on_the_board_and_stay_comparable(plan, demo_st
 
     # Version 4 drops the ward row again: its figure leaves the board's tables too.
     v4 = _fill(plan, demo_store, "csvpp", Q2, {key: 45})
-    assert submit(plan, demo_store, validate_return(plan, demo_store, v4, "v4.csv", "csvpp", Q2), v4, "Cy", "ok").stored
+    assert submit(
+        plan, demo_store, validate_return(plan, demo_store, v4, "v4.csv", "csvpp", Q2), v4, access.operator("Cy"), "ok"
+    ).stored
     values = indicator_store.values(demo_store)
     assert values[(values["ward_code"] == "E05001222") & (values["period_start"] == "2025-07-01")
                   & (values["indicator_id"] == "serious_violence_offences")].empty  # fmt: skip
@@ -252,10 +263,14 @@ def test_versions_replace_figures_on_the_board_and_stay_comparable(plan, demo_st
 def test_the_same_file_twice_is_recognised(plan, demo_store: Store) -> None:
     content = (FIXTURES / "valid.xlsx").read_bytes()
     parsed = validate_return(plan, demo_store, content, "valid.xlsx", "csvpp", Q2)
-    assert submit(plan, demo_store, parsed, content, "Ann").version == 2
+    assert submit(plan, demo_store, parsed, content, access.operator("Ann")).version == 2
     before = schema.checksums(demo_store)
     again = submit(
-        plan, demo_store, validate_return(plan, demo_store, content, "copy.xlsx", "csvpp", Q2), content, "Bob"
+        plan,
+        demo_store,
+        validate_return(plan, demo_store, content, "copy.xlsx", "csvpp", Q2),
+        content,
+        access.operator("Bob"),
     )
     assert again.outcome == "duplicate" and again.version == 2
     assert "identical to version 2" in again.message and "Ann" in again.message

@@ -11,13 +11,15 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from metrics import police_uk
+from metrics import access, police_uk
 from metrics.bootstrap import initialise
 from metrics.store import Store, schema
 from metrics.store import indicators as indicator_store
 from metrics.ward_view import format_rate
 from tests.test_app import APP, TIMEOUT, _goto, _no_errors, _text
 from tests.test_police_uk import B1, BABLAKE, F1, F2, FOLESHILL, LOOKUP21, OUTSIDE, street_row, write_street
+
+OPERATOR = access.operator("Test operator")  # the command line's administrator
 
 FOLESHILL_PEOPLE, BABLAKE_PEOPLE, CITY_PEOPLE = 22_100, 18_700, 345_100  # config.yaml (estimates)
 
@@ -49,7 +51,7 @@ def hand_store(plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
             ],
         ),
     ]
-    police_uk.import_street_files(store, plan, files, lookup_path=LOOKUP21)
+    police_uk.import_street_files(store, plan, files, lookup_path=LOOKUP21, by=OPERATOR)
     monkeypatch.setenv("CSP_DB", str(store.path))
     st.cache_data.clear()
     return store

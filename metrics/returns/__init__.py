@@ -30,11 +30,12 @@ from metrics.returns.comparison import compare_versions
 from metrics.returns.layout import ACTION_STATUSES, CSV_SHEET
 from metrics.returns.messages import Message, ReturnError, messages_text, sheet_anchor
 from metrics.returns.obligations import PERIOD_TYPES, Period, owed_actions, owed_indicators, owed_periods
-from metrics.returns.submission import Outcome, board_rows, submit
+from metrics.returns.submission import REFUSED, Outcome, board_rows, submit
 from metrics.returns.template import (
     XLSX_MIME,
     rows_csv,
     rows_xlsx,
+    spreadsheet_safe,
     template_csv,
     template_filename,
     template_rows,
@@ -46,6 +47,7 @@ __all__ = [
     "ACTION_STATUSES",
     "CSV_SHEET",
     "PERIOD_TYPES",
+    "REFUSED",
     "XLSX_MIME",
     "Message",
     "Outcome",
@@ -61,6 +63,7 @@ __all__ = [
     "rows_csv",
     "rows_xlsx",
     "sheet_anchor",
+    "spreadsheet_safe",
     "submit",
     "template_csv",
     "template_filename",

@@ -23,6 +23,8 @@ from metrics.returns.obligations import PERIOD_TYPES
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # Excel 97-2003 .xls and other old Office files
+# Parts of an Office package that hold code: VBA projects, Excel 4.0 macro sheets, ActiveX.
+MACRO_PARTS = re.compile(r"(vbaProject\.bin|vbaProjectSignature|/macrosheets/|/activeX/)", re.IGNORECASE)
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 UTF8_BOM = b"\xef\xbb\xbf"
 SNIFF_BYTES = 4096  # a NUL byte this early means binary content, not text
@@ -177,6 +179,19 @@ def _read_xlsx(data: bytes, filename: str, limits: ReturnSettings, messages: lis
                 "so it was not opened",
                 expected=f"a workbook that opens to at most {limits.max_unzipped_mb:g} MB and at most "
                 f"{limits.max_compression_ratio:g} times its packed size; start again from the template",
+            )
+        )
+        return None
+    macros = [m.filename for m in members if MACRO_PARTS.search(m.filename)]
+    if macros:
+        # A return is figures and words; a workbook carrying macros (an .xlsm renamed, or
+        # Excel 4.0 macro sheets) is refused so the stored original never carries code.
+        messages.append(
+            Message(
+                severity=ERROR,
+                seen=", ".join(macros[:3]),
+                problem=f"'{filename}' contains macros, which a return must not carry, so it was not opened",
+                expected="the template saved as 'Excel Workbook (.xlsx)', not as a macro-enabled workbook",
             )
         )
         return None

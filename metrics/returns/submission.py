@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
+from metrics import access
 from metrics.action_log import load as load_action_log
 from metrics.board_actions import is_reference, updates_from_return
 from metrics.plan import Plan
@@ -83,24 +84,31 @@ def board_rows(plan: Plan, parsed: ParsedReturn, submitted_by: str, is_demo: boo
     return BoardTables(indicator_values=values, commentary=pd.DataFrame(notes), action_progress=progress)
 
 
+REFUSED = "refused"  # the audit outcome of an attempt by someone not allowed to submit
+
+
 def submit(
     plan: Plan,
     store: Store,
     parsed: ParsedReturn,
     content: bytes,
-    submitted_by: str,
+    submitted_by: access.User,
     explanation: str | None = None,
     is_demo: bool = False,
     at: datetime | None = None,
 ) -> Outcome:
     """Store a validated return as the next version, or refuse it. Either way the attempt is
     audited: a refused one (errors, unexplained warnings) or the same file as the latest
-    version adds one audit row and changes nothing else."""
-    who = (submitted_by or "").strip()
+    version adds one audit row and changes nothing else.
+
+    ``submitted_by`` is the signed-in person (or the command line's operator); the permission
+    rule is asked again here, whatever the page showed, and a refusal raises
+    :class:`access.AccessDenied` with nothing stored but the audit row."""
+    if not isinstance(submitted_by, access.User):
+        raise TypeError("submit() takes the submitting access.User (the signed-in person or access.operator())")
+    who = submitted_by.label.strip()
     if not who:
         raise ReturnError("Say who is submitting the return (a name), so the audit log can record it.")
-    if hashlib.sha256(content).hexdigest() != parsed.sha256:
-        raise ReturnError("The file changed after it was checked; check it again before submitting.")
     quarter_start = parsed.quarter.start
     # The attempt as the audit log records it; the outcome is settled below.
     audit = AuditEntry(
@@ -114,6 +122,15 @@ def submit(
         outcome="rejected",
         is_demo=is_demo,
     )
+    try:
+        access.require(submitted_by, access.Action.SUBMIT_RETURN, parsed.subgroup_id)
+    except access.AccessDenied as exc:
+        # Whatever the page showed: a refused attempt is audited (who tried, for what) and
+        # nothing else is stored, not even the file.
+        return_store.record_attempt(store, replace(audit, outcome=REFUSED, reasons=str(exc)))
+        raise
+    if hashlib.sha256(content).hexdigest() != parsed.sha256:
+        raise ReturnError("The file changed after it was checked; check it again before submitting.")
     explanation = (explanation or "").strip() or None
     reasons = [str(m) for m in parsed.errors]
     if not reasons and parsed.warnings and not explanation:

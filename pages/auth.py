@@ -1,0 +1,199 @@
+"""Who is using the dashboard: sign-in (Streamlit's st.login, OpenID Connect), local mode,
+the pages shown instead of the dashboard (sign in, no role, refused), the local-mode banner
+and the signed-in identity in the sidebar.
+
+Sign-in is configured when ``.streamlit/secrets.toml`` has an ``[auth]`` section with a
+provider (see .streamlit/secrets.example.toml). Without it the app runs in **local mode**:
+served to this computer only, everyone an administrator, and a banner says so. The decision
+of who may do what is metrics.access.can; this module only reads who the person is.
+
+Tests drive sign-in through AppTest's own ``user`` and ``secrets`` (st.user and st.secrets as
+a signed-in session sees them); there is no other way in.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
+
+from metrics import Plan, access
+from pages import reads
+from pages.safe_text import plain
+
+LOG = logging.getLogger("csp.auth")
+LOCAL_BANNER = "Local mode: no sign-in; everyone using this computer is an administrator"
+SIGNIN_HELP = (
+    "Configure sign-in: copy `.streamlit/secrets.example.toml` to `.streamlit/secrets.toml`, fill in "
+    "your identity provider's client id, secret and metadata address (README: *Signing in with "
+    "Microsoft Entra ID*), and create the roles file (`roles.example.yaml` → `roles.yaml`). Or run in "
+    "local mode on this computer only: `make run`, which listens on localhost."
+)
+
+
+def _auth_section() -> dict:
+    """The ``[auth]`` section of secrets.toml, or {} when there is no secrets file or section."""
+    try:
+        section = st.secrets.get("auth")
+    except (StreamlitSecretNotFoundError, FileNotFoundError):
+        return {}
+    return dict(section) if section else {}
+
+
+def providers() -> list[str]:
+    """The sign-in providers configured: [None] for a single provider written directly in
+    ``[auth]``, or the names of ``[auth.NAME]`` sections (st.login takes the name)."""
+    section = _auth_section()
+    if not section.get("redirect_uri") or not section.get("cookie_secret"):
+        return []
+    named = [k for k, v in section.items() if hasattr(v, "get") and v.get("client_id")]
+    if named:
+        return named
+    return [None] if section.get("client_id") else []
+
+
+def signin_configured() -> bool:
+    return bool(providers())
+
+
+def bind_address() -> str | None:
+    """The address the server listens on (server.address; unset means every interface)."""
+    return st.get_option("server.address")
+
+
+@dataclass(frozen=True)
+class Gate:
+    """Who is using the app, or the page to show instead of the dashboard."""
+
+    user: access.User | None
+    blocker: Callable[[], None] | None = None
+    title: str = ""
+    local: bool = False
+
+
+def resolve(plan: Plan) -> Gate:
+    """Decide, drawing nothing, whether this session may see the dashboard and as whom."""
+    if not signin_configured():
+        if not access.is_loopback(bind_address()):
+            LOG.error("Refusing to serve: sign-in is not configured and server.address is %r", bind_address())
+            return Gate(
+                None, _refused(f"it listens on {bind_address() or 'every network interface'}"), "Sign-in needed"
+            )
+        problem = access.local_request_problem(dict(st.context.headers or {}))
+        if problem:
+            LOG.error("Refusing a local-mode request: %s", problem)
+            return Gate(None, _refused(problem), "Sign-in needed")
+        return Gate(access.local_operator(), local=True)
+    try:
+        roles = access.load_roles(plan)
+    except access.RolesError as exc:
+        LOG.error("%s", exc)  # the details (people's addresses) go to the operator, not the page
+        return Gate(None, _roles_broken, "Roles file error")
+    if not st.user.is_logged_in:
+        return Gate(None, _sign_in, "Sign in")
+    user = access.user_from_claims(st.user.to_dict(), roles)
+    if not user.has_role:
+        LOG.warning("Signed in with no role: %s", user.label)
+        return Gate(user, _no_role(user, roles.contact), "No access yet")
+    return Gate(user)
+
+
+def current_user() -> access.User | None:
+    """The person using this session (None: not signed in, or no role). Worked out afresh on
+    every run from st.user and the roles file, so nothing a browser sends can change it."""
+    gate = resolve(_plan())
+    return gate.user if gate.blocker is None else None
+
+
+def _plan() -> Plan:
+    return reads.plan()
+
+
+def allowed(action: access.Action | str, subject: str | None = None) -> bool:
+    """Whether the person using this session may do ``action``: pages ask it to hide what is
+    not allowed (the write paths ask metrics.access again)."""
+    return access.can(current_user(), action, subject)
+
+
+def require_page(action: access.Action | str, subject: str | None = None) -> access.User:
+    """At the top of a page: the user, or a refusal and nothing else of the page."""
+    user = current_user()
+    if not access.can(user, action, subject):
+        st.error("You do not have access to this page. Ask an administrator if you need it.", icon=":material/lock:")
+        st.stop()
+    return user
+
+
+def _refused(why: str) -> Callable[[], None]:
+    def page() -> None:
+        st.title("This dashboard needs sign-in here")
+        st.error(
+            f"Sign-in is not configured, so the dashboard only serves this computer in local mode, but {why}. "
+            "Nothing is shown.",
+            icon=":material/lock:",
+        )
+        st.markdown(SIGNIN_HELP)
+
+    return page
+
+
+def _roles_broken() -> None:
+    st.title("Sign-in is not available")
+    st.error(
+        "The dashboard's roles file has problems, so no one can be given access until it is corrected. "
+        "The operator will find every problem in the server's log.",
+        icon=":material/lock:",
+    )
+
+
+def _sign_in() -> None:
+    st.title("Sign in")
+    st.markdown("This dashboard holds partners' returns. Sign in with your organisation's account to continue.")
+    for name in providers():
+        label = "Sign in" if name is None else f"Sign in with {name.replace('_', ' ').title()}"
+        if st.button(label, type="primary", key=f"login_{name or 'default'}", icon=":material/login:"):
+            if name:
+                st.login(name)
+            else:
+                st.login()
+
+
+def _no_role(user: access.User, contact: str) -> Callable[[], None]:
+    def page() -> None:
+        st.title("No access yet")
+        st.info(
+            f"You are signed in as **{_md(user.label)}**, but you have no role in this dashboard yet. "
+            f"Ask {_md(contact)} to give you one (board member, subgroup lead, analyst or administrator).",
+            icon=":material/person_off:",
+        )
+        if st.button("Sign out", key="logout_no_role"):
+            st.logout()
+
+    return page
+
+
+def _md(text: str) -> str:
+    """Text from a claim or a file, shown in markdown as plain text (no links, images or HTML)."""
+    return plain(text)
+
+
+def show_blocker(gate: Gate) -> None:
+    """The only page of a session that may not see the dashboard (sign in, no role, refused)."""
+    st.navigation([st.Page(gate.blocker, title=gate.title, url_path="access")], position="hidden").run()
+    st.stop()
+
+
+def frame(gate: Gate) -> None:
+    """On every page: the local-mode banner, or who is signed in with a sign-out button."""
+    if gate.local:
+        st.warning(f"**{LOCAL_BANNER}.**", icon=":material/lock_open:")
+        return
+    user = gate.user
+    with st.sidebar:
+        roles = ", ".join(r.label.lower() for r in sorted(user.roles))
+        st.caption(f"Signed in as **{_md(user.label)}** ({_md(roles)})")
+        if st.button("Sign out", key="logout", icon=":material/logout:"):
+            st.logout()
