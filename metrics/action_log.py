@@ -2,10 +2,11 @@
 change. Each write checks the change with :mod:`metrics.board_actions` first and stores it in
 one transaction (:mod:`metrics.store.actions`), or raises :class:`BoardActionError` listing
 every problem and stores nothing. Every write names its author: the caller says who (sign-in,
-the name in the sidebar, or the command line's user); this module does not guess.
+or the command line's operator); this module does not guess.
 
 Who may change the log is the caller's question (the dashboard asks one function,
-``pages.widgets.may_record_board_actions``); a return's updates come in with the return
+``pages.widgets.may_record_board_actions``, which asks metrics.access for
+``record_board_action``); a return's updates come in with the return
 (metrics/returns/submission.py), with the submitter as author.
 """
 

@@ -349,7 +349,7 @@ def _text_problems(what: str, text: str | None, limit: int, required: bool) -> l
 def author_problems(author: str | None) -> list[str]:
     """The author of every change is named (sign-in, or the name typed in the sidebar)."""
     if not (author or "").strip():
-        return ["Say who is recording this (your name in the sidebar), so the log can show who made each change."]
+        return ["Say who is recording this (sign in, or name the author), so the log can show who made each change."]
     return _text_problems("the author's name", author, MAX_AUTHOR_CHARS, required=True)
 
 
