@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import hashlib
+import logging
+import os
 import sys
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -15,12 +19,24 @@ from metrics.pack import PackError, board_pack, pack_format
 from metrics.plan import CONFIG_ENV, DATABASE_ENV, Plan, PlanError, config_path, load_plan, summary_lines
 from metrics.plan_schema import json_schema_text
 from metrics.quarters import PeriodError, Quarter
-from metrics.returns import ReturnError, submit, template_csv, template_xlsx, validate_return
+from metrics.returns import (
+    ParsedReturn,
+    ReturnError,
+    oversized_return,
+    submit,
+    template_csv,
+    template_xlsx,
+    validate_return,
+)
 from metrics.store import Store, StoreError, open_store, schema
 
 EXIT_STORED = 0  # stored (or, with --dry-run, valid)
 EXIT_REFUSED = 1  # errors, unexplained warnings, or a bad argument: nothing stored
 EXIT_DUPLICATE = 3  # the same file as the latest stored version: nothing new stored
+EXIT_FAULT = 4  # an unexpected fault: logged in full for the operator (FAULT_LOG_ENV), never a traceback
+FAULT_LOG_ENV = "CSP_FAULT_LOG"  # where the command line logs unexpected faults in full
+FAULT_LOG_NAME = "metrics-faults.log"  # default: beside the store, else in the temporary folder
+READ_CHUNK = 1 << 20  # a return is read (and a large one hashed) a megabyte at a time
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -80,14 +96,36 @@ def _template(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_return(path: Path, limit_bytes: float) -> tuple[bytes | None, int, str]:
+    """The file's bytes (None when it is over the limit: never held, only hashed as it streams
+    past), its size and its sha256."""
+    digest = hashlib.sha256()
+    kept: list[bytes] | None = []
+    size = 0
+    try:
+        with path.open("rb") as stream:
+            while chunk := stream.read(READ_CHUNK):
+                size += len(chunk)
+                digest.update(chunk)
+                if kept is not None:
+                    kept.append(chunk)
+                    if size > limit_bytes:
+                        kept = None  # over the limit: stop holding it
+    except OSError as exc:
+        raise ReturnError(f"{path}: the file cannot be read ({exc.strerror}).") from exc
+    return (None if kept is None else b"".join(kept)), size, digest.hexdigest()
+
+
 def _import_return(args: argparse.Namespace) -> int:
     plan, store, subgroup, quarter = _return_context(args)
     path = Path(args.file)
-    try:
-        content = path.read_bytes()
-    except OSError as exc:
-        raise ReturnError(f"{path}: the file cannot be read ({exc.strerror}).") from exc
-    parsed = validate_return(plan, store, content, path.name, subgroup, quarter)
+    if path.is_dir():
+        raise ReturnError(f"{path}: this is a folder; give the return file itself.")
+    content, size, sha256 = _read_return(path, plan.settings.returns.max_file_mb * 1_000_000)
+    parsed: ParsedReturn | None = oversized_return(plan, path.name, size, sha256, subgroup, quarter)
+    if parsed is None:
+        assert content is not None
+        parsed = validate_return(plan, store, content, path.name, subgroup, quarter)
     print(parsed.summary())
     for message in parsed.messages:
         print(message, file=sys.stderr if message.severity == "error" else sys.stdout)
@@ -329,7 +367,44 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def fault_log_path() -> Path:
+    """Where the command line logs unexpected faults in full: CSP_FAULT_LOG, else beside the
+    store the plan names, else the temporary folder."""
+    if os.environ.get(FAULT_LOG_ENV):
+        return Path(os.environ[FAULT_LOG_ENV])
+    try:
+        return load_plan().settings.database.parent / FAULT_LOG_NAME
+    except Exception:  # noqa: BLE001 - a broken plan is reported by the command itself
+        return Path(tempfile.gettempdir()) / FAULT_LOG_NAME
+
+
+class _FaultLog(logging.Handler):
+    """Writes the metrics package's errors (with their tracebacks) to the fault log, opened
+    only when there is something to write, so an ordinary command creates no file."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            path = fault_log_path()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8") as log:
+                log.write(self.format(record) + "\n")
+        except Exception:  # noqa: BLE001 - logging must never become the fault
+            self.handleError(record)
+
+
+def _log_faults() -> None:
+    """Route the metrics package's logged errors to the fault log, not the terminal: the person
+    at the terminal gets a message and a reference, the operator the traceback."""
+    logger = logging.getLogger("metrics")
+    if not any(isinstance(h, _FaultLog) for h in logger.handlers):
+        handler = _FaultLog(level=logging.ERROR)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+        logger.addHandler(handler)
+    logger.propagate = False
+
+
 def main(argv: list[str] | None = None) -> int:
+    _log_faults()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
@@ -353,3 +428,12 @@ def main(argv: list[str] | None = None) -> int:
     ) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except Exception as exc:  # noqa: BLE001 - the last boundary: a message and a reference, never a traceback
+        reference = hashlib.sha256(repr((type(exc).__name__, str(exc))).encode()).hexdigest()[:12]
+        logging.getLogger("metrics.cli").exception("Command %s failed (reference %s)", args.command, reference)
+        print(
+            f"error: the command stopped at an unexpected fault ({type(exc).__name__}); nothing more was stored. "
+            f"The details are logged for the operator in {fault_log_path()} under reference {reference}.",
+            file=sys.stderr,
+        )
+        return EXIT_FAULT

@@ -217,6 +217,11 @@ class ReturnSettings:
     max_file_mb: float = 5.0  # an upload larger than this is refused before it is read
     max_unzipped_mb: float = 50.0  # an .xlsx whose parts inflate beyond this is refused (zip bomb)
     max_compression_ratio: float = 100.0  # ... or whose parts inflate more than this many times
+    max_rows: int = 2000  # a sheet with a filled-in cell below this row is refused (a return has dozens)
+    max_columns: int = 40  # ... or to the right of this column (the template has 15 at most)
+    max_cell_chars: int = 5000  # a cell longer than this is refused, naming its row
+    max_cells: int = 40000  # a file with more filled-in cells than this is refused as it is read
+    messages_per_kind: int = 10  # located messages shown per kind of problem; the rest are counted
     change_warning_pct: float = 50.0  # a value changed by more than this share on last period warns
     deadline_working_days: int = 20  # a return is due this many working days after quarter end
     bank_holidays: tuple[date, ...] = ()  # days that are not working days
@@ -394,6 +399,11 @@ def _plan_from(path: Path, m: schema.PlanFile) -> Plan:
             max_file_mb=r.max_file_mb,
             max_unzipped_mb=r.max_unzipped_mb,
             max_compression_ratio=r.max_compression_ratio,
+            max_rows=r.max_rows,
+            max_columns=r.max_columns,
+            max_cell_chars=r.max_cell_chars,
+            max_cells=r.max_cells,
+            messages_per_kind=r.messages_per_kind,
             change_warning_pct=r.change_warning_pct,
             deadline_working_days=r.deadline_working_days,
             bank_holidays=tuple(sorted(r.bank_holidays)),

@@ -166,6 +166,7 @@ CrimeTypes = Annotated[
     ),
 ]
 WholeFrom0 = _whole(0)
+WholeFrom1 = _whole(1)
 WholeFrom2 = _whole(2)
 WorkingDays = _whole(0, "{value} is not a whole number of days (0 or more)")
 Number = Annotated[float, Strict()]  # 3 and 3.5, never "3" or true
@@ -234,6 +235,11 @@ class ReturnsSection(_Section):
     max_file_mb: Positive = 5.0
     max_unzipped_mb: Positive = 50.0
     max_compression_ratio: Positive = 100.0
+    max_rows: WholeFrom2 = 2000
+    max_columns: WholeFrom2 = 40
+    max_cell_chars: WholeFrom2 = 5000
+    max_cells: WholeFrom2 = 40000
+    messages_per_kind: WholeFrom1 = 10
     change_warning_pct: Positive = 50.0
     deadline_working_days: WorkingDays = 20
     bank_holidays: list[Day] = Field(default_factory=list)

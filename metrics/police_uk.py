@@ -16,6 +16,7 @@ checks the files, words the messages and computes the coverage flags.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -209,6 +210,7 @@ class ImportReport:
     months: list[ForceMonth] = field(default_factory=list)
     coverage: Coverage | None = None
     demo_removed: int = 0  # demo incidents removed because real files were imported
+    same_content: dict[str, str] = field(default_factory=dict)  # path -> the file with identical bytes imported
 
     @property
     def rows_read(self) -> int:
@@ -235,6 +237,8 @@ class ImportReport:
                 f"Lookup {self.lookup.path.name}: {len(self.lookup.rows)} LSOAs in the partnership's wards "
                 f"(of {self.lookup.rows_read} rows)."
             )
+        for path, kept in self.same_content.items():
+            out.append(f"Skipped (same content as {kept}, imported once): {path}")
         for why in self.bad_files.values():
             out.append(f"Skipped (bad file): {why}")
         read = self.rows_read
@@ -292,6 +296,52 @@ def _explain_read_error(path: Path, message: str) -> str:
 
 
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+HASH_CHUNK = 1 << 20
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _set_aside_same_content(files: list[Path], report: ImportReport) -> list[Path]:
+    """Files with identical bytes (one file under two names, or in two folders of the archive)
+    are imported once: the first in the order given is kept, the others reported. Identical
+    bytes hold identical records, so nothing is lost and nothing is added twice."""
+    first: dict[str, Path] = {}
+    kept = []
+    for f in files:
+        digest = _sha256(f)
+        if digest in first:
+            report.same_content[str(f)] = str(first[digest])
+        else:
+            first[digest] = f
+            kept.append(f)
+    return kept
+
+
+def _refuse_shared_months(imp: police_store.StreetImport, bad: dict[str, str]) -> None:
+    """Different files that hold the same force and month cannot both be right, and adding
+    them together would double the month: both are refused, naming each other, and unstaged
+    (so with --skip-bad the rest is imported and that month left as it was)."""
+    clashes: dict[str, list[str]] = {}
+    for force, month, sources in imp.shared_force_months():
+        for source in sources:
+            others = ", ".join(o for o in sources if o != source)
+            clashes.setdefault(source, []).append(f"{force} {month} (also in {others})")
+    for source, what in clashes.items():
+        bad[source] = (
+            f"{source}: holds the same force and month as another file of this import, with different content: "
+            + "; ".join(what)
+            + ". A month is never added twice: import the one file that is right for it"
+        )
+    if clashes:
+        imp.unstage(list(clashes))
+
+
 READ_BATCHES = 10  # how many statements the street files are read in (the progress bar's steps)
 
 
@@ -343,10 +393,12 @@ def import_street_files(
             good.append(f)
         except PoliceDataError as exc:
             report.bad_files[str(f)] = str(exc)
+    good = _set_aside_same_content(good, report)
     lookup = read_lookup(lookup_path, plan) if lookup_path is not None else None
     report.lookup = lookup
     with police_store.street_import(store) as imp:
         _stage_files(imp, good, report.bad_files, progress)
+        _refuse_shared_months(imp, report.bad_files)
         if report.bad_files and not skip_bad:
             raise PoliceDataError(
                 f"{len(report.bad_files)} of {len(files)} file(s) cannot be imported, so nothing was stored:\n"

@@ -4,6 +4,7 @@ preview), confirm, and see earlier versions and what changed between them."""
 
 from __future__ import annotations
 
+import logging
 import math
 from datetime import date
 from html import escape
@@ -36,17 +37,17 @@ def message_item(m: returns.Message) -> str:
 
 
 def summary(parsed: returns.ParsedReturn) -> None:
-    errors, warnings = parsed.errors, parsed.warnings
+    errors, warnings = parsed.error_count, parsed.warning_count  # all found, not only those listed
     if errors:
         st.error(
-            f"**{len(errors)} error(s)** must be fixed before this return can be stored"
-            + (f", and {len(warnings)} warning(s) to check." if warnings else ".")
+            f"**{errors:,} error(s)** must be fixed before this return can be stored"
+            + (f", and {warnings:,} warning(s) to check." if warnings else ".")
             + " Correct the file and upload it again.",
             icon=":material/error:",
         )
     elif warnings:
         st.warning(
-            f"**No errors; {len(warnings)} warning(s).** The return can be stored with an explanation.",
+            f"**No errors; {warnings:,} warning(s).** The return can be stored with an explanation.",
             icon=":material/warning:",
         )
     else:
@@ -96,7 +97,9 @@ def versions(subgroup_id: str, quarter: Quarter) -> None:
         return
     if held["is_demo"].any():
         widgets.demo_banner(True)
-    st.dataframe(return_versions.versions_table(held), hide_index=True, width="stretch")
+    # Every table here is neutralised before it is shown: its own "Download as CSV" must not
+    # export a formula a lead typed as text (the input checks refuse them; this covers the rest).
+    st.dataframe(returns.neutralised(return_versions.versions_table(held)), hide_index=True, width="stretch")
     numbers = [int(v) for v in held["version"]]
     pick = st.columns(3)
     latest = numbers[0]  # widget keys carry it, so a new version resets the choices to it
@@ -109,13 +112,15 @@ def versions(subgroup_id: str, quarter: Quarter) -> None:
             f"Download version {shown} as uploaded",
             content,
             file_name=row["filename"],
+            # Served only as a download, never shown in the browser: the bytes as uploaded, for audit.
+            mime="application/octet-stream",
             key="return_original",
         )
     pick[2].caption(f"sha256 {row['sha256'][:16]}…")
     indicator_rows, action_rows = reads.submission_rows(subgroup_id, quarter, shown)
     figures = return_versions.version_figures(indicator_rows, reads.plan().ward_names())
-    st.dataframe(figures, hide_index=True, width="stretch")
-    st.dataframe(return_versions.version_actions(action_rows), hide_index=True, width="stretch")
+    st.dataframe(returns.neutralised(figures), hide_index=True, width="stretch")
+    st.dataframe(returns.neutralised(return_versions.version_actions(action_rows)), hide_index=True, width="stretch")
     if isinstance(row["warnings"], str) and row["warnings"]:
         st.caption("Warnings accepted with this version: " + plain(row["warnings"].replace("\n", " · ")))
     if len(numbers) > 1:
@@ -127,13 +132,16 @@ def versions(subgroup_id: str, quarter: Quarter) -> None:
         if old == new or diff.empty:
             st.info("No differences.")
         else:
-            st.dataframe(diff.astype(str).replace({"None": "", "nan": ""}), hide_index=True, width="stretch")
+            shown_diff = returns.neutralised(diff.astype(str).replace({"None": "", "nan": ""}))
+            st.dataframe(shown_diff, hide_index=True, width="stretch")
     if not auth.allowed(access.Action.VIEW_AUDIT, subgroup_id):
         return
     audit = reads.return_audit(subgroup_id, quarter)
     with st.expander(f"Audit log: {len(audit)} attempt(s)"):
         st.dataframe(
-            audit[["attempted_at", "outcome", "version", "submitted_by", "filename", "sha256", "reasons"]],
+            returns.neutralised(
+                audit[["attempted_at", "outcome", "version", "submitted_by", "filename", "sha256", "reasons"]]
+            ),
             hide_index=True,
             width="stretch",
         )
@@ -228,14 +236,25 @@ if upload is not None:
             "audit log. Fix the file and upload it again."
         )
     if st.button("Submit this return", type="primary", key="return_submit"):
+        result = None
         try:  # the rule is asked again where the return is stored, whatever this page showed
             result = returns.submit(plan, reads.store(), parsed, content, user, explanation)
         except access.AccessDenied as exc:
             result = returns.Outcome("rejected", None, f"Not stored: {exc}")
-        st.session_state[OUTCOME_KEY] = (result.outcome, result.message)
-        if result.stored:
-            st.session_state[UPLOAD_GENERATION] = generation + 1
-            reads.clear_after_return()
-        st.rerun()
+        except returns.ReturnError as exc:
+            st.error(str(exc), icon=":material/block:")
+        except Exception as exc:  # noqa: BLE001 - the page's boundary: a message here, the traceback in the log
+            logging.getLogger(__name__).exception("Submitting return %r (sha256 %s) failed", upload.name, parsed.sha256)
+            st.error(
+                f"The submission stopped at an unexpected fault ({type(exc).__name__}); nothing was stored. "
+                f"The details are in the server's log for the operator (reference {parsed.sha256[:12]}).",
+                icon=":material/block:",
+            )
+        if result is not None:
+            st.session_state[OUTCOME_KEY] = (result.outcome, result.message)
+            if result.stored:
+                st.session_state[UPLOAD_GENERATION] = generation + 1
+                reads.clear_after_return()
+            st.rerun()
 
 versions(subgroup_id, quarter)

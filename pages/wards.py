@@ -7,6 +7,8 @@ rerun costs the same whatever the number of incidents stored."""
 
 from __future__ import annotations
 
+import logging
+import re
 import tempfile
 from html import escape
 from pathlib import Path
@@ -66,8 +68,12 @@ def _import_section() -> None:
         bar = st.progress(0.0, text="Starting")
         with tempfile.TemporaryDirectory(prefix="csp-police-") as tmp:
             paths = []
-            for f in files:
-                path = Path(tmp) / Path(f.name).name
+            for i, f in enumerate(files):
+                # Each upload in its own folder: two files of one name (the same month from two
+                # folders of the archive) must both reach the import's duplicate checks, not
+                # overwrite each other here.
+                path = Path(tmp) / f"{i:03d}" / Path(f.name).name
+                path.parent.mkdir()
                 path.write_bytes(f.getvalue())
                 paths.append(path)
             lookup_path = None
@@ -87,13 +93,29 @@ def _import_section() -> None:
                 )
             except (police_uk.PoliceDataError, access.AccessDenied) as exc:
                 bar.empty()
-                st.error(str(exc).replace(tmp + "/", ""), icon=":material/block:")
+                st.error(_without_folder(str(exc), tmp), icon=":material/block:")
+                return
+            except Exception as exc:  # noqa: BLE001 - the page's boundary: a message here, the traceback in the log
+                bar.empty()
+                logging.getLogger(__name__).exception("police.uk import failed")
+                st.error(
+                    f"The import stopped at an unexpected fault ({type(exc).__name__}); nothing was stored. "
+                    "The details are in the server's log for the operator.",
+                    icon=":material/block:",
+                )
                 return
         st.cache_data.clear()
-        st.success("Imported. " + " ".join(line.replace(tmp + "/", "") for line in report.lines()[:6]))
+        st.success("Imported. " + " ".join(_without_folder(line, tmp) for line in report.lines()[:6]))
         with st.container(border=True):
             st.markdown("**Coverage report**")
-            st.text("\n".join(line.replace(tmp + "/", "") for line in report.lines()))
+            st.text("\n".join(_without_folder(line, tmp) for line in report.lines()))
+
+
+def _without_folder(text: str, tmp: str) -> str:
+    """A message with the server's temporary folder left out; each upload's own subfolder
+    becomes its place in the list, so two uploads of one name can be told apart."""
+    text = re.sub(re.escape(tmp) + r"/(\d{3})/", lambda m: f"[upload {int(m.group(1)) + 1}] ", text)
+    return text.replace(tmp + "/", "")
 
 
 if first is None:
@@ -236,6 +258,7 @@ st.caption(
     "Rows read from each force's files, how many were placed in the partnership's wards, and how many "
     "had no location or fell outside the area. Missing or thin months are flagged."
 )
-st.dataframe(coverage, hide_index=True, width="stretch")
+# Force names and file names come from the files imported: neutralised for the table's own CSV download.
+st.dataframe(police_uk.neutralise(coverage), hide_index=True, width="stretch")
 st.divider()
 _import_section()

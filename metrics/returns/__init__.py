@@ -30,6 +30,7 @@ from metrics.returns.comparison import compare_versions
 from metrics.returns.layout import ACTION_STATUSES, CSV_SHEET
 from metrics.returns.messages import Message, ReturnError, messages_text, sheet_anchor
 from metrics.returns.obligations import PERIOD_TYPES, Period, owed_actions, owed_indicators, owed_periods
+from metrics.returns.reading import formula_like, neutralised
 from metrics.returns.submission import REFUSED, Outcome, board_rows, submit
 from metrics.returns.template import (
     XLSX_MIME,
@@ -41,7 +42,7 @@ from metrics.returns.template import (
     template_rows,
     template_xlsx,
 )
-from metrics.returns.validation import ParsedReturn, validate_return
+from metrics.returns.validation import ParsedReturn, oversized_return, validate_return
 
 __all__ = [
     "ACTION_STATUSES",
@@ -56,7 +57,10 @@ __all__ = [
     "ReturnError",
     "board_rows",
     "compare_versions",
+    "formula_like",
     "messages_text",
+    "neutralised",
+    "oversized_return",
     "owed_actions",
     "owed_indicators",
     "owed_periods",

@@ -5,6 +5,7 @@ column, with the value seen and what is expected), built with named fields only,
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -74,3 +75,72 @@ class Message:
 def messages_text(messages: Iterable[Message]) -> str:
     """Messages one per line, as the command line prints them."""
     return "\n".join(str(m) for m in messages)
+
+
+AUDIT_REASONS_CHARS = 20_000  # an audit row keeps at most this much of a refusal's messages
+_VARIABLE = re.compile(r"'[^']*'|\d[\d,.]*")  # quoted values and numbers differ between rows of one kind
+
+
+def kind(message: Message) -> tuple[str, str | None, str | None, str]:
+    """What makes two messages the same kind of problem: severity, sheet, column and the
+    problem's words without the values it quotes (row numbers, ids, figures)."""
+    return (message.severity, message.sheet, message.column, _VARIABLE.sub("…", message.problem))
+
+
+def bounded(messages: list[Message], per_kind: int) -> list[Message]:
+    """At most ``per_kind`` located messages of each kind, in order, then for each kind with
+    more a message counting the rest and the rows they are on, so a file of 100,000 bad rows
+    gives a few dozen messages, not 100,000."""
+    counts = Counter(kind(m) for m in messages)
+    shown: Counter[tuple] = Counter()
+    kept: list[Message] = []
+    rest: dict[tuple, list[Message]] = {}
+    for m in messages:
+        k = kind(m)
+        if shown[k] < per_kind:
+            shown[k] += 1
+            kept.append(m)
+        else:
+            rest.setdefault(k, []).append(m)
+    for k, more in rest.items():
+        first = more[0]
+        rows = [m.row for m in more if m.row is not None]
+        span = f" (rows {rows[0]:,} to {rows[-1]:,})" if len(rows) > 1 else f" (row {rows[0]:,})" if rows else ""
+        kept.append(
+            Message(
+                severity=first.severity,
+                sheet=first.sheet,
+                column=first.column,
+                problem=f"{len(more):,} more of the {counts[k]:,} problems like the first {per_kind} above{span}, "
+                f"not listed one by one: {first.problem}",
+                expected=first.expected,
+            )
+        )
+    return kept
+
+
+def audit_summary(lines: Iterable[str], limit: int = AUDIT_REASONS_CHARS) -> str:
+    """The reasons an audit row keeps: the lines in order, cut at ``limit`` characters with a
+    count of what was left out, so one hostile file cannot make a huge audit row."""
+    out: list[str] = []
+    used = 0
+    items = list(lines)
+    for i, line in enumerate(items):
+        if used + len(line) + 1 > limit:
+            out.append(f"... and {len(items) - i:,} more message(s) not kept in the audit log.")
+            break
+        out.append(line)
+        used += len(line) + 1
+    return "\n".join(out)
+
+
+def fault_message(filename: str, exc: BaseException, reference: str) -> Message:
+    """The message for a file the reader failed on in a way it did not foresee: no traceback
+    and no server path, only the fault's kind and a reference the operator's log carries."""
+    return Message(
+        severity=ERROR,
+        problem=f"'{filename}' could not be read: the checks stopped at an unexpected fault "
+        f"({type(exc).__name__}). Nothing was stored; the fault is logged for the operator under reference {reference}",
+        expected="the template saved again from Excel or LibreOffice; if it keeps failing, send the file and "
+        "the reference to the dashboard's operator",
+    )

@@ -11,18 +11,35 @@ import io
 import math
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from xml.parsers import expat
+
+import pandas as pd
 
 from metrics.plan import Indicator, ReturnSettings
 from metrics.quarters import FinancialYear, PeriodError, Quarter
-from metrics.returns.layout import ACTION_STATUSES, ACTIONS, CSV_SHEET, INDICATORS
+from metrics.returns.layout import (
+    ACTION_COLUMNS,
+    ACTION_STATUSES,
+    ACTIONS,
+    CSV_COLUMNS,
+    CSV_SHEET,
+    INDICATOR_COLUMNS,
+    INDICATORS,
+)
 from metrics.returns.messages import ERROR, WARNING, Message
 from metrics.returns.obligations import PERIOD_TYPES
+from metrics.returns.workbook import CellProblem, Refused, Workbook, column_index, column_letter
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # Excel 97-2003 .xls and other old Office files
+# An Office file saved with a password is an OLE container holding this stream (UTF-16 name).
+ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
+MACRO_SUFFIXES = (".xlsm", ".xltm", ".xlsb", ".xlam")
+HEADER_SEARCH_ROWS = 10  # the header row is looked for among the first filled-in rows
+HEADER_MIN_COLUMNS = 3  # ... as a row naming at least this many of the template's columns
 # Parts of an Office package that hold code: VBA projects, Excel 4.0 macro sheets, ActiveX.
 MACRO_PARTS = re.compile(r"(vbaProject\.bin|vbaProjectSignature|/macrosheets/|/activeX/)", re.IGNORECASE)
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -31,6 +48,10 @@ SNIFF_BYTES = 4096  # a NUL byte this early means binary content, not text
 ENCODING_ROWS_SHOWN = 8  # rows with non-ASCII characters named in the Windows-1252 warning
 MONTH_FORMATS = ("%b %Y", "%B %Y", "%Y-%m", "%m/%Y", "%Y-%m-%d", "%d/%m/%Y")
 # A number as people type it: thousands separators, a sign, a leading point ('.5').
+# Text that calls something when a spreadsheet runs it: a function, another sheet, a DDE link.
+# A function call has its bracket right after the name ('SUM('); 'fell (see note)' is prose.
+_CALLS = re.compile(r"[A-Za-z_][\w.]*\(|!|\|")
+_KNOWN_COLUMNS = set(INDICATOR_COLUMNS) | set(ACTION_COLUMNS) | set(CSV_COLUMNS)
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^[+-]?\.\d+$")
 
 
@@ -41,6 +62,8 @@ class Sheet:
     name: str
     header: list[str]
     rows: list[tuple[int, list[object]]]  # (row number as the user sees it, cells)
+    header_row: int = 1  # where the header was found (rows above it are refused, never dropped)
+    bad_rows: set[int] = field(default_factory=set)  # rows with a cell that could not be read
 
 
 def cell_text(value: object) -> str:
@@ -65,7 +88,8 @@ def number(value: object) -> float | None:
         return None
     if isinstance(value, int | float):
         return float(value) if math.isfinite(value) else None
-    text = cell_text(value).replace("\u00a0", "").replace(" ", "")
+    # A non-breaking space or a thin space between thousands; a minus sign pasted from Word.
+    text = cell_text(value).replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace("\u2212", "-")
     if text.endswith("%"):
         text = text[:-1]
     if not _NUMBER.match(text):
@@ -108,22 +132,35 @@ def _megabytes(n: int | float) -> str:
     return f"{n / 1_000_000:.1f} MB"
 
 
+def size_problem(size: int, name: str, limits: ReturnSettings) -> Message | None:
+    """The refusal for a file over the size limit, or None. Checked on every path (the page and
+    the command line) before the file is read, whatever the browser widget allowed."""
+    if size <= limits.max_file_mb * 1_000_000:
+        return None
+    return Message(
+        severity=ERROR,
+        seen=_megabytes(size),
+        problem=f"'{name}' is too large to accept",
+        expected=f"a file of at most {limits.max_file_mb:g} MB; a return is normally well under 1 MB",
+    )
+
+
 def read_sheets(content: bytes, name: str, limits: ReturnSettings, messages: list[Message]) -> list[Sheet] | None:
     """The sheets of an uploaded file, or None when it cannot be read (the reason is added to
-    ``messages``). A CSV gives one sheet; a workbook its Indicators and Actions sheets."""
+    ``messages``). A CSV gives one sheet; a workbook its Indicators and Actions sheets. Cells
+    that cannot be read are added to ``messages`` with their place, and their rows marked bad."""
     suffix = Path(name).suffix.lower()
-    if len(content) > limits.max_file_mb * 1_000_000:
-        messages.append(
-            Message(
-                severity=ERROR,
-                seen=_megabytes(len(content)),
-                problem=f"'{name}' is too large to accept",
-                expected=f"a file of at most {limits.max_file_mb:g} MB; a return is normally well under 1 MB",
-            )
-        )
+    if (too_large := size_problem(len(content), name, limits)) is not None:
+        messages.append(too_large)
         return None
     if suffix not in (".xlsx", ".csv"):
-        hint = " (an Excel 97-2003 workbook: open it and save it as .xlsx)" if suffix == ".xls" else ""
+        hint = (
+            " (an Excel 97-2003 workbook: open it and save it as .xlsx)"
+            if suffix == ".xls"
+            else " (a macro-enabled workbook: macros are not accepted; save it as a plain .xlsx)"
+            if suffix in MACRO_SUFFIXES
+            else ""
+        )
         messages.append(
             Message(
                 severity=ERROR,
@@ -145,11 +182,12 @@ def read_sheets(content: bytes, name: str, limits: ReturnSettings, messages: lis
         return None
     if not _sniff(content, name, suffix, messages):
         return None
-    return _read_xlsx(content, name, limits, messages) if suffix == ".xlsx" else _read_csv(content, name, messages)
+    read = _read_xlsx if suffix == ".xlsx" else _read_csv
+    return read(content, name, limits, messages)
 
 
 def _unopenable(filename: str, detail: str) -> Message:
-    """The error for an .xlsx that zipfile or openpyxl cannot open."""
+    """The error for an .xlsx that cannot be opened as a workbook."""
     return Message(
         severity=ERROR,
         seen=None,
@@ -158,8 +196,25 @@ def _unopenable(filename: str, detail: str) -> Message:
     )
 
 
+def _refusal(filename: str, refused: Refused) -> Message:
+    """A refused workbook as a message, located at the cell where the read stopped."""
+    row = column = None
+    if refused.cell:
+        ref = re.match(r"([A-Z]+)(\d+)$", refused.cell)
+        if ref:
+            column, row = ref.group(1), int(ref.group(2))
+    return Message(
+        severity=ERROR,
+        sheet=refused.sheet,
+        row=row,
+        column=column,
+        problem=f"'{filename}': {refused.problem}",
+        expected=refused.expected,
+    )
+
+
 def _read_xlsx(data: bytes, filename: str, limits: ReturnSettings, messages: list[Message]) -> list[Sheet] | None:
-    """Check the zip's members before openpyxl inflates anything, then read the two sheets."""
+    """Check the zip's members before anything is inflated, then scan the two sheets."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
@@ -195,36 +250,165 @@ def _read_xlsx(data: bytes, filename: str, limits: ReturnSettings, messages: lis
             )
         )
         return None
-    # zipfile never inflates a member beyond the size its header declares (checked above).
-    from openpyxl import load_workbook  # only when a workbook is read: openpyxl is slow to import
-
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
-        messages.append(_unopenable(filename, f"{type(exc).__name__}: {exc}"))
+    if "xl/workbook.xml" not in {m.filename.lower() for m in members}:
+        messages.append(_unopenable(filename, "it is a zip file but holds no workbook"))
         return None
-    sheets = []
+    # zipfile never inflates a member beyond the size its header declares (checked above).
     try:
-        missing = [n for n in (INDICATORS, ACTIONS) if n not in wb.sheetnames]
+        book = Workbook(archive, limits)
+        missing = [n for n in (INDICATORS, ACTIONS) if n not in book.sheets]
         if missing:
             messages.append(
                 Message(
                     severity=ERROR,
-                    seen=", ".join(wb.sheetnames),
+                    seen=", ".join(book.sheets),
                     problem=f"the workbook has no sheet named {' or '.join(repr(m) for m in missing)}",
                     expected=f"the template's sheets '{INDICATORS}' and '{ACTIONS}' (do not rename them)",
                 )
             )
-        for name in (INDICATORS, ACTIONS):
-            if name not in wb.sheetnames:
-                continue
-            rows = list(wb[name].iter_rows(values_only=True))
-            header = [_norm_header(c) for c in rows[0]] if rows else []
-            body = [(i + 2, list(r)) for i, r in enumerate(rows[1:])]
-            sheets.append(Sheet(name, header, body))
-    finally:
-        wb.close()
+        raw = [book.sheet(n) for n in (INDICATORS, ACTIONS) if n in book.sheets]
+    except Refused as refused:
+        messages.append(_refusal(filename, refused))
+        return None
+    except (expat.ExpatError, zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as exc:
+        # Damaged XML or a member whose bytes do not match its header (zipfile's CRC check).
+        messages.append(_unopenable(filename, f"a damaged part: {exc}"))
+        return None
+    sheets = []
+    for sheet in raw:
+        if sheet.hidden:
+            messages.append(
+                Message(
+                    severity=ERROR,
+                    sheet=sheet.name,
+                    problem=f"the '{sheet.name}' sheet is hidden, so whoever checks the workbook in Excel does not "
+                    "see the figures it would submit",
+                    expected="the sheet visible: right-click a sheet tab, choose Unhide, and save",
+                )
+            )
+        sheets.append(_table(sheet.name, sheet.cells, sheet.merged, messages))
     return sheets
+
+
+# --- from cells to a table ----------------------------------------------------------------------
+
+
+def formula_like(text: str) -> bool:
+    """Text that a spreadsheet would run as a formula if the file were opened or exported as CSV:
+    it starts with '=', or with + - @ (or a tab or CR) and goes on to call something (a function,
+    another sheet, a DDE link). '-5', '+44 7700 900123' and '- see notes' are plain text."""
+    stripped = text.lstrip(" \t\r\n")
+    if stripped.startswith("="):
+        return True
+    return stripped[:1] in ("+", "-", "@") and bool(_CALLS.search(stripped))
+
+
+def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a table for showing or exporting: text a spreadsheet would run as a formula
+    (see :func:`formula_like`, and any text starting with '=', a tab or a CR) gets a leading
+    apostrophe, so a table view's own "Download as CSV" exports it as text. Numbers stay numbers."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype.kind in "biufcmM":
+            continue
+        out[column] = out[column].map(
+            lambda v: "'" + v if isinstance(v, str) and (formula_like(v) or v[:1] in ("\t", "\r")) else v
+        )
+    return out
+
+
+def _table(name: str, cells: dict[int, dict[int, object]], merged: list[str], messages: list[Message]) -> Sheet:
+    """A sheet's filled-in cells as a table: the header is the first row that names template
+    columns (rows above it are refused, never dropped), every row below it is read whatever
+    gaps lie between, and a cell that cannot be read is named with its row and column."""
+    numbers = sorted(cells)
+    filled = [
+        n for n in numbers if any(not isinstance(v, CellProblem) and cell_text(v) != "" for v in cells[n].values())
+    ]
+    header_row = next((n for n in filled[:HEADER_SEARCH_ROWS] if _names_columns(cells[n])), filled[0] if filled else 1)
+    width = max((max(cells[n]) + 1 for n in numbers if cells[n]), default=0)
+    header_cells = cells.get(header_row, {})
+    header = [_norm_header(header_cells.get(i)) for i in range(max(header_cells, default=-1) + 1)]
+    sheet = Sheet(name, header, [], header_row=header_row)
+
+    def problem(row: int, col: int, what: str, expected: str, seen: str | None = None) -> None:
+        column = header[col] if col < len(header) and header[col] else column_letter(col)
+        messages.append(
+            Message(severity=ERROR, sheet=name, row=row, column=column, seen=seen, problem=what, expected=expected)
+        )
+        sheet.bad_rows.add(row)
+
+    seen_names: dict[str, int] = {}
+    for i, h in enumerate(header):
+        if h and h in seen_names:
+            problem(
+                header_row,
+                i,
+                f"the column '{h}' appears twice in the header row (columns {column_letter(seen_names[h])} and "
+                f"{column_letter(i)}), so it is not clear which holds the figures",
+                "each of the template's columns once; delete the extra column",
+            )
+        seen_names.setdefault(h, i)
+    for n in numbers:
+        row = cells[n]
+        if n < header_row:
+            if n in filled:
+                col = min(row)
+                problem(
+                    n,
+                    col,
+                    f"this row lies above the header row (row {header_row}), so it would not be read",
+                    "the header row first, then the figures below it; delete or move this row",
+                    cell_text(row[col])[:100],
+                )
+            continue
+        values: list[object] = [None] * max(width, len(header))
+        for col, value in row.items():
+            if isinstance(value, CellProblem):
+                problem(n, col, value.problem, value.expected, value.seen)
+                continue
+            text = value if isinstance(value, str) else None
+            if text is not None and formula_like(text):
+                problem(
+                    n,
+                    col,
+                    "the cell holds text a spreadsheet would run as a formula, so the file is refused",
+                    "text that does not start with '=' (or with + - @ followed by a function); "
+                    "put a word or a space before it",
+                    text[:120],
+                )
+                continue
+            if n > header_row and (col >= len(header) or not header[col]) and cell_text(value) != "":
+                problem(
+                    n,
+                    col,
+                    f"a value in column {column_letter(col)}, which has no header, so it would not be read "
+                    "(in a CSV, often a comma inside a cell that is not in quotes)",
+                    "values only under the template's headers; text with commas in quotes",
+                    cell_text(value)[:100],
+                )
+                continue
+            values[col] = value
+        if n > header_row:
+            sheet.rows.append((n, values))
+    for ref in merged:
+        bounds = re.match(r"([A-Z]+)(\d+):([A-Z]+)(\d+)$", ref)
+        if bounds and int(bounds.group(4)) >= header_row:
+            problem(
+                max(int(bounds.group(2)), header_row),
+                column_index(bounds.group(1)),
+                f"the cells {ref} are merged, so only the first of them holds a value and the others would "
+                "read as blank",
+                "no merged cells in the table: select them and choose Unmerge Cells",
+            )
+    return sheet
+
+
+def _names_columns(row: dict[int, object]) -> bool:
+    """Does a row name the template's columns (so it is the header row)? At least three of
+    them, 'quarter' among them: a data row may hold a word like 'indicator', never 'quarter'."""
+    names = {_norm_header(v) for v in row.values() if not isinstance(v, CellProblem)}
+    return "quarter" in names and len(names & _KNOWN_COLUMNS) >= HEADER_MIN_COLUMNS
 
 
 def _decode_csv(data: bytes, filename: str, messages: list[Message]) -> str | None:
@@ -277,24 +461,77 @@ def _decode_csv(data: bytes, filename: str, messages: list[Message]) -> str | No
     return text
 
 
-def _read_csv(data: bytes, filename: str, messages: list[Message]) -> list[Sheet] | None:
+def _read_csv(data: bytes, filename: str, limits: ReturnSettings, messages: list[Message]) -> list[Sheet] | None:
+    """Read the CSV row by row, refusing it at the first row or cell beyond a limit (named)."""
     text = _decode_csv(data, filename, messages)
     if text is None:
         return None
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
+    cells: dict[int, dict[int, object]] = {}
+    total = 0
+    reader = csv.reader(io.StringIO(text, newline=""))
+    row_number = 0
+
+    def refuse(problem: str, expected: str, row: int | None = None, column: str | None = None) -> None:
         messages.append(
-            Message(
-                severity=ERROR,
-                sheet=CSV_SHEET,
-                problem=f"'{filename}' is not a readable CSV ({exc})",
-                expected="comma-separated values as in the template",
+            Message(severity=ERROR, sheet=CSV_SHEET, row=row, column=column, problem=problem, expected=expected)
+        )
+
+    try:
+        for record in reader:
+            row_number += 1
+            kept = {i: v for i, v in enumerate(record) if v.strip() != ""}
+            if not kept:
+                continue
+            last = max(kept)
+            if row_number > limits.max_rows:
+                refuse(
+                    f"'{filename}' has a filled-in row beyond row {limits.max_rows:,}",
+                    f"a return of at most {limits.max_rows:,} rows (settings.returns.max_rows)",
+                    row_number,
+                )
+                return None
+            if last >= limits.max_columns:
+                refuse(
+                    f"'{filename}' has a value beyond column {column_letter(limits.max_columns - 1)}",
+                    f"a return of at most {limits.max_columns} columns (settings.returns.max_columns)",
+                    row_number,
+                    column_letter(last),
+                )
+                return None
+            total += len(kept)
+            if total > limits.max_cells:
+                refuse(
+                    f"'{filename}' holds more than {limits.max_cells:,} filled-in cells",
+                    f"a return of at most {limits.max_cells:,} filled-in cells (settings.returns.max_cells)",
+                    row_number,
+                )
+                return None
+            cells[row_number] = {
+                i: (_long_cell(len(v), limits.max_cell_chars) if len(v) > limits.max_cell_chars else v)
+                for i, v in kept.items()
+            }
+    except csv.Error as exc:
+        if "field larger" in str(exc):  # the csv module's own bound (128 kB), below ours in memory
+            refuse(
+                f"a cell holds more than {csv.field_size_limit():,} characters",
+                f"at most {limits.max_cell_chars:,} characters a cell (settings.returns.max_cell_chars)",
+                reader.line_num or None,
             )
+            return None
+        refuse(
+            f"'{filename}' is not a readable CSV ({exc})",
+            "comma-separated values as in the template, saved as 'CSV UTF-8 (Comma delimited)'",
+            reader.line_num or None,
         )
         return None
-    header = [_norm_header(c) for c in rows[0]] if rows else []
-    return [Sheet(CSV_SHEET, header, [(i + 2, list(r)) for i, r in enumerate(rows[1:])])]
+    return [_table(CSV_SHEET, cells, [], messages)]
+
+
+def _long_cell(length: int, bound: int) -> CellProblem:
+    return CellProblem(
+        f"the cell holds {length:,} characters, more than the {bound:,} a cell may hold",
+        f"at most {bound:,} characters (settings.returns.max_cell_chars); put long notes in a separate document",
+    )
 
 
 def _sniff(data: bytes, filename: str, suffix: str, messages: list[Message]) -> bool:
@@ -302,6 +539,8 @@ def _sniff(data: bytes, filename: str, suffix: str, messages: list[Message]) -> 
     looks = (
         "an Excel workbook (.xlsx)"
         if data.startswith(ZIP_MAGIC)
+        else "a password-protected (encrypted) workbook"
+        if data.startswith(OLE_MAGIC) and ENCRYPTED_MARK in data
         else "an old Excel 97-2003 workbook (.xls)"
         if data.startswith(OLE_MAGIC)
         else "a PDF"
@@ -311,12 +550,18 @@ def _sniff(data: bytes, filename: str, suffix: str, messages: list[Message]) -> 
         else "text"
     )
     if suffix == ".xlsx" and not data.startswith(ZIP_MAGIC):
+        encrypted = looks.startswith("a password")
         messages.append(
             Message(
                 severity=ERROR,
                 seen=f"{looks} named .xlsx",
-                problem=f"'{filename}' is named .xlsx but its content is {looks}",
-                expected="an Excel workbook saved as .xlsx, or a CSV file named .csv",
+                problem=f"'{filename}' is a password-protected workbook, which cannot be read"
+                if encrypted
+                else f"'{filename}' is named .xlsx but its content is {looks}",
+                expected="the workbook without a password: in Excel, File > Info > Protect Workbook > Encrypt with "
+                "Password, clear the password and save"
+                if encrypted
+                else "an Excel workbook saved as .xlsx, or a CSV file named .csv",
             )
         )
         return False

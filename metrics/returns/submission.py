@@ -14,7 +14,7 @@ from metrics import access
 from metrics.action_log import load as load_action_log
 from metrics.board_actions import is_reference, updates_from_return
 from metrics.plan import Plan
-from metrics.returns.messages import ReturnError
+from metrics.returns.messages import ReturnError, audit_summary
 from metrics.returns.validation import ParsedReturn
 from metrics.store import Store
 from metrics.store import returns as return_store
@@ -91,7 +91,7 @@ def submit(
     plan: Plan,
     store: Store,
     parsed: ParsedReturn,
-    content: bytes,
+    content: bytes | None,
     submitted_by: access.User,
     explanation: str | None = None,
     is_demo: bool = False,
@@ -99,7 +99,8 @@ def submit(
 ) -> Outcome:
     """Store a validated return as the next version, or refuse it. Either way the attempt is
     audited: a refused one (errors, unexplained warnings) or the same file as the latest
-    version adds one audit row and changes nothing else.
+    version adds one audit row and changes nothing else. ``content`` is None only for a file
+    refused before it was read (over the size limit), which can only be refused.
 
     ``submitted_by`` is the signed-in person (or the command line's operator); the permission
     rule is asked again here, whatever the page showed, and a refusal raises
@@ -129,7 +130,9 @@ def submit(
         # nothing else is stored, not even the file.
         return_store.record_attempt(store, replace(audit, outcome=REFUSED, reasons=str(exc)))
         raise
-    if hashlib.sha256(content).hexdigest() != parsed.sha256:
+    if content is None and not parsed.errors:
+        raise ReturnError("The file was not read, so it cannot be stored; check it again before submitting.")
+    if content is not None and hashlib.sha256(content).hexdigest() != parsed.sha256:
         raise ReturnError("The file changed after it was checked; check it again before submitting.")
     explanation = (explanation or "").strip() or None
     reasons = [str(m) for m in parsed.errors]
@@ -137,9 +140,9 @@ def submit(
         reasons = [f"{len(parsed.warnings)} warning(s) were not explained; give an explanation to submit with them"]
         reasons += [str(m) for m in parsed.warnings]
     if reasons:
-        return_store.record_attempt(store, replace(audit, reasons="\n".join(reasons)))
+        return_store.record_attempt(store, replace(audit, reasons=audit_summary(reasons)))
         if parsed.errors:
-            why = f"the file has {len(parsed.errors)} error(s), listed with its messages; fix them and submit again"
+            why = f"the file has {parsed.error_count:,} error(s), listed with its messages; fix them and submit again"
         else:
             why = f"{len(parsed.warnings)} warning(s) were not explained; give an explanation to store it with them"
         return Outcome("rejected", None, f"Not stored: {why}. The attempt is recorded in the audit log.")
@@ -152,7 +155,7 @@ def submit(
         )
         return_store.record_attempt(store, replace(audit, outcome="duplicate", version=latest.version, reasons=message))
         return Outcome("duplicate", latest.version, message)
-    warnings = "\n".join(str(m) for m in parsed.warnings) or None
+    warnings = audit_summary(str(m) for m in parsed.warnings) or None
     submission = ReturnSubmission(
         subgroup_id=parsed.subgroup_id,
         quarter_start=quarter_start,
@@ -164,6 +167,7 @@ def submit(
         explanation=explanation,
         is_demo=is_demo,
     )
+    assert content is not None  # a file that was not read has errors and was refused above
     rows = parsed.indicator_rows.assign(period_start=lambda f: pd.to_datetime(f["period_start"]))
     board = board_rows(plan, parsed, who, is_demo)
     board_actions = parsed.action_rows[parsed.action_rows["action_id"].map(is_reference).astype(bool)]

@@ -6,6 +6,7 @@ store: it reads the stored figures once, for the rules' context."""
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,13 +25,15 @@ from metrics.returns.layout import (
     SECTION_ACTION,
     SECTION_INDICATOR,
 )
-from metrics.returns.messages import ERROR, WARNING, Message, ReturnError
-from metrics.returns.reading import Sheet, cell_text, read_sheets
+from metrics.returns.messages import ERROR, WARNING, Message, ReturnError, bounded, fault_message
+from metrics.returns.reading import Sheet, cell_text, read_sheets, size_problem
 from metrics.returns.return_rules import RETURN_RULES
 from metrics.returns.rules import Accepted, Context, Row, accepted_row, check_row
 from metrics.store import Store
 from metrics.store import indicators as indicator_store
 from metrics.store.returns import RETURN_ROW_COLUMNS
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -47,6 +50,7 @@ class ParsedReturn:
     indicator_rows: pd.DataFrame = field(default_factory=pd.DataFrame)
     action_rows: pd.DataFrame = field(default_factory=pd.DataFrame)
     preview: dict[str, pd.DataFrame] = field(default_factory=dict)
+    totals: dict[str, int] = field(default_factory=dict)  # problems found by severity, before the list was bounded
 
     @property
     def errors(self) -> list[Message]:
@@ -56,11 +60,21 @@ class ParsedReturn:
     def warnings(self) -> list[Message]:
         return [m for m in self.messages if m.severity == WARNING]
 
+    @property
+    def error_count(self) -> int:
+        """Every error found, including those the bounded list only counts."""
+        return self.totals.get(ERROR, len(self.errors))
+
+    @property
+    def warning_count(self) -> int:
+        """Every warning found, including those the bounded list only counts."""
+        return self.totals.get(WARNING, len(self.warnings))
+
     def summary(self) -> str:
         """One line: passed, or how many errors and warnings."""
         if not self.messages:
             return f"'{self.filename}' passed every check."
-        return f"'{self.filename}' has {len(self.errors)} error(s) and {len(self.warnings)} warning(s)."
+        return f"'{self.filename}' has {self.error_count:,} error(s) and {self.warning_count:,} warning(s)."
 
 
 def validate_return(
@@ -74,11 +88,36 @@ def validate_return(
         raise ReturnError(f"There is no subgroup {subgroup_id!r} in the plan; use one of: {known}.") from exc
     name = Path(filename).name or "upload"
     parsed = ParsedReturn(name, hashlib.sha256(content).hexdigest(), len(content), subgroup_id, quarter)
-    sheets = read_sheets(content, name, plan.settings.returns, parsed.messages)
-    if sheets is not None:
-        ctx = Context.build(plan, subgroup_id, quarter, indicator_store.values(store), load_action_log(store))
-        check_sheets(sheets, ctx, parsed)
+    values = indicator_store.values(store)  # read before the boundary: a store fault is not the file's
+    board = load_action_log(store)
+    # One error boundary per file: whatever the file does to the reader or the rules becomes a
+    # message for the lead (and so an audit row when submitted), with the full error logged
+    # for the operator; never a traceback.
+    try:
+        sheets = read_sheets(content, name, plan.settings.returns, parsed.messages)
+        if sheets is not None:
+            check_sheets(sheets, Context.build(plan, subgroup_id, quarter, values, board), parsed)
+    except Exception as exc:  # noqa: BLE001 - the boundary: any fault reading a file is reported, not raised
+        reference = parsed.sha256[:12]
+        log.exception("Reading return %r (sha256 %s) for %s %s failed", name, parsed.sha256, subgroup_id, quarter)
+        parsed.messages.append(fault_message(name, exc, reference))
+        parsed.indicator_rows = pd.DataFrame()
+        parsed.action_rows = pd.DataFrame()
+    parsed.totals = {severity: sum(m.severity == severity for m in parsed.messages) for severity in (ERROR, WARNING)}
+    parsed.messages = bounded(parsed.messages, plan.settings.returns.messages_per_kind)
     return parsed
+
+
+def oversized_return(
+    plan: Plan, filename: str, size: int, sha256: str, subgroup_id: str, quarter: Quarter
+) -> ParsedReturn | None:
+    """A file refused for its size before it is read (the command line hashes a large file as
+    it streams past and never holds it), or None when it is within the limit."""
+    name = Path(filename).name or "upload"
+    problem = size_problem(size, name, plan.settings.returns)
+    if problem is None:
+        return None
+    return ParsedReturn(name, sha256, size, subgroup_id, quarter, messages=[problem])
 
 
 def check_sheets(sheets: list[Sheet], ctx: Context, parsed: ParsedReturn) -> None:
@@ -120,6 +159,9 @@ class _Checker:
         self.indicators: list[dict] = []
         self.actions: list[dict] = []
         self.row_messages: dict[tuple[str, int], list[Message]] = {}
+        for message in parsed.messages:  # the reader's own (unreadable cells) show in the preview too
+            if message.sheet is not None and message.row is not None:
+                self.row_messages.setdefault((message.sheet, message.row), []).append(message)
 
     def add(self, message: Message) -> None:
         self.parsed.messages.append(message)
@@ -137,7 +179,7 @@ class _Checker:
                 Message(
                     severity=ERROR,
                     sheet=sheet.name,
-                    row=1,
+                    row=sheet.header_row,
                     column=", ".join(missing),
                     seen=", ".join(h for h in sheet.header if h),
                     problem=f"required column(s) {', '.join(repr(m) for m in missing)} missing from the header row",
@@ -156,6 +198,8 @@ class _Checker:
                 section = cell_text(values.get("section")).lower()
                 values["indicator_id" if section == SECTION_INDICATOR else "action_id"] = values.get("id")
             preview.append({"row": number, **{h: cell_text(v) for h, v in values.items()}})
+            if number in sheet.bad_rows:
+                continue  # its unreadable cell is already reported; the rules would only repeat it
             row = Row(sheet.name, number, section, values)
             message = check_row(row, self.ctx)
             if message is not None:

@@ -121,6 +121,18 @@ class StreetImport:
             self._con.execute("DELETE FROM staged WHERE source_file = ?", [source])
         return dict(wrong)
 
+    def shared_force_months(self) -> list[tuple[str, str, list[str]]]:
+        """Each (force, month) that more than one staged file holds, with those files in order."""
+        rows = self._con.execute(
+            """SELECT falls_within, month, list(DISTINCT source_file ORDER BY source_file) FROM staged
+               GROUP BY ALL HAVING count(DISTINCT source_file) > 1 ORDER BY 1, 2"""
+        ).fetchall()
+        return [(force, month, list(files)) for force, month, files in rows]
+
+    def unstage(self, sources: Sequence[str]) -> None:
+        """Drop the staged rows of the given files."""
+        self._con.execute("DELETE FROM staged WHERE list_contains(?::VARCHAR[], source_file)", [list(sources)])
+
     # --- storing, in one transaction ----------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[StreetImport]:
