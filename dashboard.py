@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics import PlanError, StoreError, access, initialise, load_plan
+from metrics import InitError, PlanError, StoreError, access, area_words, initialise, load_plan
 from pages import auth, markup, reads, widgets
 
 st.set_page_config(page_title="CSP performance", page_icon=":material/shield:", layout="wide")
@@ -52,9 +52,12 @@ for theme in plan.themes:
     url = theme.id.replace("_", "-")
     theme_by_path[url] = theme.id
     themes.append(("pages/theme.py", theme.short_name, theme.icon, url))
-evidence = [("pages/assessment.py", "Strategic Assessment", ":material/analytics:", "assessment")] if board_view else []
+# A plan with no Strategic Assessment file has no page for it; the explorer takes the plan's word.
+evidence = []
+if board_view and plan.settings.strategic_assessment_file is not None:
+    evidence.append(("pages/assessment.py", "Strategic Assessment", ":material/analytics:", "assessment"))
 if access.can(user, access.Action.VIEW_ANALYSIS):
-    evidence.append(("pages/wards.py", "Ward explorer", ":material/map:", "wards"))
+    evidence.append(("pages/wards.py", f"{area_words(plan).One} explorer", ":material/map:", "wards"))
 returns_pages = []
 if access.can(user, access.Action.SUBMIT_RETURN) or access.can(user, access.Action.VIEW_RETURNS):
     returns_pages.append(("pages/returns_upload.py", "Upload a return", ":material/upload_file:", "returns-upload"))
@@ -84,7 +87,13 @@ try:
             def progress(fraction: float, message: str) -> None:
                 bar.progress(fraction, text=message)
 
-            report = initialise(plan, reads.store(), with_demo=True, progress=progress)
+            try:
+                report = initialise(plan, reads.store(), with_demo=True, progress=progress)
+            except InitError as exc:
+                # The store is as it was (init is all or nothing): say what failed, never a traceback.
+                box.update(label="First start failed: nothing was changed", state="error", expanded=True)
+                st.error(str(exc), icon=":material/error:")
+                st.stop()
             for line in report.lines():
                 st.write(line)
             box.update(label="Data store ready", state="complete", expanded=False)

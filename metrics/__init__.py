@@ -25,6 +25,9 @@ _API: dict[str, tuple[str, str | None]] = {
     "Indicator": ("metrics.plan", "Indicator"),
     "PlanError": ("metrics.plan", "PlanError"),
     "load_plan": ("metrics.plan", "load_plan"),
+    "AreaWords": ("metrics.words", "AreaWords"),
+    "outline": ("metrics.outline", "outline"),
+    "area_words": ("metrics.words", "area_words"),
     "Quarter": ("metrics.quarters", "Quarter"),
     "quarter_range": ("metrics.quarters", "quarter_range"),
     # statuses and statistics
@@ -56,6 +59,7 @@ _API: dict[str, tuple[str, str | None]] = {
     "StoreError": ("metrics.store", "StoreError"),
     "open_store": ("metrics.store", "open_store"),
     "initialise": ("metrics.bootstrap", "initialise"),
+    "InitError": ("metrics.bootstrap", "InitError"),
     # modules used as namespaces
     "action_log": ("metrics.action_log", None),
     "board_actions": ("metrics.board_actions", None),

@@ -61,7 +61,8 @@ def read_assessment_csv(path: Path, plan: Plan, source: str | None = None) -> pd
                 problems.append(f"row {line}, column {col}: {row[col]!r} is not a date written YYYY-MM-DD")
         if row["ward_code"] and row["ward_code"] not in wards:
             problems.append(
-                f"row {line}, column ward_code: unknown ward {row['ward_code']!r}; use a code from the plan's wards"
+                f"row {line}, column ward_code: unknown {plan.partnership.area_singular} {row['ward_code']!r}; "
+                f"use a code listed under wards in {plan.path.name}"
             )
         for col in NUMERIC:
             if row[col] and pd.isna(pd.to_numeric(row[col], errors="coerce")):

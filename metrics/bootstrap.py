@@ -3,24 +3,33 @@
 Used by ``python -m metrics init`` and by the dashboard on first start. Idempotent: running
 it again migrates nothing new, re-syncs the plan and leaves real data alone; demo data is
 regenerated only when the store holds none or was made with another seed.
+
+All or nothing: the stages run on a working copy beside the store (a copy of it, or a new
+file), which replaces the store in one rename only when every stage has succeeded. A failure
+at any stage removes the copy and raises :class:`InitError` naming the stage, so the store is
+exactly as it was (and a rerun never finds, or reports success on, a half-built store).
 """
 
 from __future__ import annotations
 
-import tempfile
+import contextlib
+import os
+import shutil
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pandas as pd
 
 from metrics import access, action_log, demo, demo_actions, police_demo, police_uk
 from metrics.assessment import read_assessment_csv
 from metrics.plan import Plan
 from metrics.returns import rows_csv, submit, template_filename, validate_return
-from metrics.store import Store, schema
+from metrics.store import Store, StoreError, schema
 from metrics.store import actions as action_store
 from metrics.store import indicators as indicator_store
 from metrics.store import plan as plan_store
-from metrics.store import police as police_store
 
 Progress = Callable[[float, str], None]
 
@@ -29,16 +38,45 @@ def _silent(_fraction: float, _message: str) -> None:
     """A progress callback that reports nothing."""
 
 
+# The stages of init, in order, as named in a failure's message.
+STAGES = {
+    "schema": "creating or upgrading the data store",
+    "plan": "loading the plan",
+    "assessment": "loading the Strategic Assessment file",
+    "demo": "generating and storing demo data",
+    "police demo": "storing demo police.uk data",
+    "demo actions": "recording demo board actions",
+    "demo returns": "submitting demo quarterly returns",
+    "finish": "putting the new store in place",
+}
+WORKING_SUFFIX = ".init-tmp"  # the working copy sits beside the store, so the final rename is atomic
+
+
+class InitError(StoreError):
+    """Init failed at one stage; the store was left exactly as it was."""
+
+    def __init__(self, stage: str, store: Path, cause: BaseException) -> None:
+        self.stage = stage
+        self.cause = cause
+        super().__init__(
+            f"Setting up the data store failed while {STAGES[stage]}: {cause}\n"
+            f"Nothing was changed: {store} is exactly as it was before. Correct the problem above and run "
+            "`python -m metrics init` again (or reload the dashboard)."
+        )
+
+
 @dataclass
 class InitReport:
     migrations_applied: list[int] = field(default_factory=list)
     assessment_rows: int = 0
+    assessment_file: bool = False  # whether the plan names a Strategic Assessment file
     demo_loaded: bool = False
     demo_rows: int = 0
     real_rows: int = 0
     demo_returns: int = 0
     demo_actions: int = 0
     police: police_uk.ImportReport | None = None
+    police_skipped: str = ""  # why no demo police.uk data was made, when it was not
 
     def lines(self) -> list[str]:
         out = [
@@ -46,7 +84,10 @@ class InitReport:
             if self.migrations_applied
             else "Schema already up to date."
         ]
-        out.append(f"Strategic Assessment figures loaded: {self.assessment_rows}.")
+        if self.assessment_file:
+            out.append(f"Strategic Assessment figures loaded: {self.assessment_rows}.")
+        else:
+            out.append("No Strategic Assessment file in the plan (settings.strategic_assessment_file): none loaded.")
         if self.demo_loaded:
             out.append(
                 f"Demo data loaded: {self.demo_rows} indicator values flagged as demo, and "
@@ -56,9 +97,11 @@ class InitReport:
             out.append(f"Demo board actions recorded: {self.demo_actions}.")
         if self.police is not None:
             out.append(
-                f"Demo police.uk street files imported: {self.police.stored:,} incidents in wards from "
-                f"{len(self.police.files)} monthly files."
+                f"Demo police.uk data imported: {self.police.stored:,} incidents in "
+                f"{len(self.police.months)} months, for the indicators the plan links to police.uk data."
             )
+        elif self.police_skipped:
+            out.append(self.police_skipped)
         return out
 
 
@@ -98,42 +141,111 @@ def _submit_demo_returns(plan: Plan, store: Store, data: demo.DemoData, scripted
 
 
 def initialise(plan: Plan, store: Store, with_demo: bool = False, progress: Progress = _silent) -> InitReport:
-    """Bring the store up to date with the plan; with ``with_demo``, make sure demo data is in."""
-    report = InitReport()
-    progress(0.05, "Creating or upgrading the data store")
-    report.migrations_applied = schema.migrate(store)
-    progress(0.2, "Loading the plan")
-    plan_store.sync_plan(store, plan)
-    sa = None
-    if plan.settings.strategic_assessment_file is not None:
-        progress(0.3, "Loading the Strategic Assessment key findings")
-        sa = read_assessment_csv(plan.settings.strategic_assessment_file, plan)
-        report.assessment_rows = indicator_store.replace_sa_figures(store, sa)
-    if with_demo and plan_store.meta(store).get("demo_seed") != str(plan.settings.demo_seed):
-        progress(0.45, "Generating demo data")
-        data = demo.generate(plan, sa)
-        progress(0.8, "Storing demo data")
-        indicator_store.load_demo(
-            store, data.values, data.commentary, data.action_progress, data.ward_volumes, plan.settings.demo_seed
-        )
-        progress(0.85, "Writing and importing demo police.uk street files")
-        report.police = load_police_demo(plan, store, data.values)
-        progress(0.9, "Recording demo board actions")
-        scripted = demo_actions.demo_actions(plan, data.values)
-        report.demo_actions = _record_demo_actions(plan, store, scripted)
-        progress(0.92, "Submitting demo quarterly returns")
-        report.demo_returns = _submit_demo_returns(plan, store, data, scripted)
-        report.demo_loaded = True
-        report.demo_rows = int(data.values["is_demo"].sum())
-        report.real_rows = len(data.values) - report.demo_rows
+    """Bring the store up to date with the plan; with ``with_demo``, make sure demo data is in.
+
+    All or nothing: raises :class:`InitError` (the store untouched) if any stage fails."""
+    # Beside the store (so the rename is atomic), and unique: two first starts at once (two
+    # browser sessions) each build their own complete copy instead of sharing one.
+    work = store.path.with_name(f"{store.path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}{WORKING_SUFFIX}")
+    stage = "schema"
+    try:
+        _discard(work)
+        # An existing store is held from the copy until the rename, so no other process can
+        # write to it meanwhile (a write there would be lost when the copy replaces it); it is
+        # checkpointed first, so the file alone holds everything.
+        exists = store.path.exists()
+        with store.session() if exists else contextlib.nullcontext(), contextlib.ExitStack() as keep:
+            if exists:
+                store.checkpoint()
+                # DuckDB's lock is a POSIX record lock, which a process loses when it closes *any*
+                # descriptor of the file: so the original is read through one descriptor kept
+                # open until after the rename (shutil.copy2 would close its own, and free it).
+                source = keep.enter_context(open(store.path, "rb"))  # noqa: SIM115
+                with open(work, "wb") as target:
+                    shutil.copyfileobj(source, target)
+            working = Store(work, store.wait_seconds)
+            tracker = _Stage()
+            try:
+                report = _build(plan, working, with_demo, progress, tracker)
+            finally:
+                stage = tracker.name
+            stage = "finish"
+            working.checkpoint()
+            os.replace(work, store.path)
+    except Exception as exc:
+        _discard(work)
+        if isinstance(exc, InitError):
+            raise
+        raise InitError(stage, store.path, exc) from exc
+    except BaseException:  # interrupted (Ctrl-C): no working copy left behind either
+        _discard(work)
+        raise
     progress(1.0, "Ready")
     return report
 
 
-def load_police_demo(plan: Plan, store: Store, values) -> police_uk.ImportReport:  # noqa: ANN001 - DataFrame
-    """Write demo police.uk files from the demo ward series and import them through the real
-    import, replacing any earlier demo police data."""
-    police_store.delete_demo(store)
-    with tempfile.TemporaryDirectory(prefix="csp-demo-police-") as tmp:
-        files, lookup = police_demo.write_demo_files(plan, values, Path(tmp))
-        return police_uk.import_street_files(store, plan, files, lookup_path=lookup, is_demo=True, by=access.operator())
+@dataclass
+class _Stage:
+    """The stage running, so a failure can name it."""
+
+    name: str = "schema"
+
+
+def _discard(work: Path) -> None:
+    """Remove a working copy and its write-ahead log, if any."""
+    for path in (work, work.with_name(work.name + ".wal")):
+        path.unlink(missing_ok=True)
+
+
+def _build(plan: Plan, store: Store, with_demo: bool, progress: Progress, stage: _Stage) -> InitReport:
+    """Every stage of init, on the working copy."""
+    report = InitReport()
+    progress(0.05, "Creating or upgrading the data store")
+    report.migrations_applied = schema.migrate(store)
+    stage.name = "plan"
+    progress(0.2, "Loading the plan")
+    plan_store.sync_plan(store, plan)
+    sa = None
+    if plan.settings.strategic_assessment_file is not None:
+        stage.name = "assessment"
+        report.assessment_file = True
+        progress(0.3, "Loading the Strategic Assessment key findings")
+        sa = read_assessment_csv(plan.settings.strategic_assessment_file, plan)
+        report.assessment_rows = indicator_store.replace_sa_figures(store, sa)
+    if with_demo and plan_store.meta(store).get("demo_seed") != str(plan.settings.demo_seed):
+        stage.name = "demo"
+        progress(0.45, "Generating demo data")
+        data = demo.generate(plan, sa)
+        progress(0.7, "Storing demo data")
+        indicator_store.load_demo(
+            store, data.values, data.commentary, data.action_progress, data.ward_volumes, plan.settings.demo_seed
+        )
+        stage.name = "police demo"
+        progress(0.75, "Storing demo police.uk data")
+        if plan.police_indicators:
+            report.police = load_police_demo(plan, store, data.values)
+        else:
+            report.police_skipped = (
+                "No demo police.uk data: no indicator in the plan is linked to police.uk data "
+                "(add `police_uk:` to an indicator that counts police-recorded crime or ASB)."
+            )
+        stage.name = "demo actions"
+        progress(0.82, "Recording demo board actions")
+        scripted = demo_actions.demo_actions(plan, data.values)
+        report.demo_actions = _record_demo_actions(plan, store, scripted)
+        stage.name = "demo returns"
+        progress(0.85, "Submitting demo quarterly returns")
+        report.demo_returns = _submit_demo_returns(plan, store, data, scripted)
+        report.demo_loaded = True
+        report.demo_rows = int(data.values["is_demo"].sum())
+        report.real_rows = len(data.values) - report.demo_rows
+    stage.name = "finish"
+    return report
+
+
+def load_police_demo(plan: Plan, store: Store, values: pd.DataFrame) -> police_uk.ImportReport:
+    """Demo police.uk rows from the demo series of the police-linked indicators, imported
+    through the real import's statements (staged from memory, not written and re-read as
+    files), replacing any earlier demo police data."""
+    street, lookup = police_demo.demo_street_frame(plan, values)
+    return police_uk.import_demo_frame(store, plan, street, lookup)

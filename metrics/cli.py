@@ -29,6 +29,8 @@ from metrics.returns import (
     validate_return,
 )
 from metrics.store import Store, StoreError, open_store, schema
+from metrics.store import plan as plan_store
+from metrics.words import area_words
 
 EXIT_STORED = 0  # stored (or, with --dry-run, valid)
 EXIT_REFUSED = 1  # errors, unexplained warnings, or a bad argument: nothing stored
@@ -190,7 +192,12 @@ def _progress_bar(fraction: float, message: str) -> None:
 def _import_police(args: argparse.Namespace) -> int:
     plan = load_plan()
     store = open_store(plan)
-    initialise(plan, store)  # the store must exist and hold the plan's wards
+    # The store must exist and hold the plan's areas. A ready store only needs the plan synced
+    # (one transaction); init's all-or-nothing copy of the whole store is for creating it.
+    if schema.is_ready(store):
+        plan_store.sync_plan(store, plan)
+    else:
+        initialise(plan, store)
     report = police_uk.import_street_files(
         store,
         plan,
@@ -209,8 +216,9 @@ def _ward_summary(args: argparse.Namespace) -> int:
     plan = load_plan()
     unknown = [w for w in args.ward or [] if w not in plan.ward_names()]
     if unknown:
+        words = area_words(plan)
         raise police_uk.PoliceDataError(
-            f"unknown ward code(s): {', '.join(unknown)}. The partnership's wards are: "
+            f"unknown {words.one} code(s): {', '.join(unknown)}. The partnership's {words.many} are: "
             + ", ".join(f"{c} ({n})" for c, n in plan.ward_names().items())
         )
     frame = police_uk.ward_summary(_ready_store(plan), args.from_month, args.to_month, args.ward or (), args.type or ())

@@ -1,10 +1,11 @@
 """Deterministic demo data: indicator values, commentary and action progress.
 
-Generated from the plan with a fixed seed (``settings.demo.seed``), so the same plan always
-gives the same store. Series follow each indicator's real baseline where the plan quotes one
-(for example total recorded crime adds up to exactly 38,508 in 2023/24, St Michael's to 8,209
-and Foleshill to 3,496), with seasonal shape, noise, a trend, and the few deliberate shocks the
-plan's ``demo`` blocks declare, so that the board pages have genuine exceptions to show.
+Generated from whatever plan is loaded, with a fixed seed (``settings.demo.seed``), so the same
+plan always gives the same store. Each indicator's series follows its own unit, polarity,
+frequency and area detail, and its real baseline where the plan quotes one (a yearly total
+adds up exactly to the quoted figure, and area figures the Strategic Assessment quotes are
+kept exactly), with seasonal shape, noise, a trend, and the few deliberate shocks the plan's
+``demo`` blocks declare, so that the board pages have genuine exceptions to show.
 Every generated row is flagged ``is_demo``; real figures quoted in the plan are stored as real.
 """
 
@@ -66,7 +67,7 @@ def round_to_total(weights: list[float], total: int) -> list[int]:
 
 
 class _Series:
-    """The shape of one indicator's citywide series, per period (month, quarter or year)."""
+    """The shape of one indicator's whole-area series, per period (month, quarter or year)."""
 
     def __init__(self, plan: Plan, ind: Indicator) -> None:
         self.ind = ind
@@ -143,11 +144,11 @@ def _finish(ind: Indicator, v: float) -> float:
 
 
 def _ward_split(
-    plan: Plan, ind: Indicator, city: dict[date, float], anchors: dict[tuple[str, str], float]
+    plan: Plan, ind: Indicator, whole: dict[date, float], anchors: dict[tuple[str, str], float]
 ) -> list[dict]:
     """Split a monthly count into wards, year by year: each year's ward totals first (figures
     the assessment quotes kept exactly, and their shares carried into other years), then each
-    ward's months in the city's monthly shape."""
+    ward's months in the whole area's monthly shape."""
     rng = _rng(plan, "ward-months", ind.id)
     codes = [w.code for w in plan.wards]
     base_draw = _rng(plan, "wards", ind.id)
@@ -158,17 +159,17 @@ def _ward_split(
         if code != "*" and (label, "*") in anchors
     }
     rows: list[dict] = []
-    for fy in sorted({FinancialYear.of(d) for d in city}):
-        months = [d for d in sorted(city) if fy.start <= d <= fy.end]
-        city_total = int(round(sum(city[m] for m in months)))
+    for fy in sorted({FinancialYear.of(d) for d in whole}):
+        months = [d for d in sorted(whole) if fy.start <= d <= fy.end]
+        area_total = int(round(sum(whole[m] for m in months)))
         fixed = {c: int(v) for (label, c), v in anchors.items() if label == fy.label and c != "*"}
         if not fixed:
-            fixed = {c: int(round(share * city_total)) for c, share in quoted_shares.items()}
+            fixed = {c: int(round(share * area_total)) for c, share in quoted_shares.items()}
         free = [c for c in codes if c not in fixed]
         year_noise = [weights[c] * math.exp(rng.gauss(0, 0.05)) for c in free]
-        rest = round_to_total(year_noise, city_total - sum(fixed.values()))
+        rest = round_to_total(year_noise, area_total - sum(fixed.values()))
         ward_totals = {**fixed, **dict(zip(free, rest, strict=True))}
-        shape = [city[m] * math.exp(rng.gauss(0, 0.04)) for m in months]
+        shape = [whole[m] * math.exp(rng.gauss(0, 0.04)) for m in months]
         for code in codes:
             for m, n in zip(months, round_to_total(shape, ward_totals[code]), strict=True):
                 rows.append({"period_start": m, "ward_code": code, "value": float(n)})
@@ -207,8 +208,8 @@ def generate(plan: Plan, sa_figures: pd.DataFrame | None = None) -> DemoData:
             ward_frame = pd.DataFrame(_ward_split(plan, ind, floats, anchors))
             for r in ward_frame.itertuples(index=False):
                 rows.append(_row(ind, period_type, r.period_start, r.ward_code, r.value, True))
-            city = ward_frame.groupby("period_start")["value"].sum()
-            for d, v in city.items():
+            whole = ward_frame.groupby("period_start")["value"].sum()
+            for d, v in whole.items():
                 rows.append(_row(ind, period_type, d, None, float(v), True))
             ward_volume_rows += _ward_volumes(plan, ind, ward_frame, sa)
             continue
@@ -357,11 +358,26 @@ def _action_progress(plan: Plan, last: Quarter) -> pd.DataFrame:
 
 # Demo returns, made through the real submission path on first start so the Returns tracker
 # has something to show: every subgroup's return for the quarter before the last demo quarter;
-# for the last one, some subgroups are complete, one has left its action updates blank, and
-# two have not submitted.
+# for the last one, chosen from the plan's own list of subgroups (never by id): the last
+# DEMO_MISSING listed have not submitted, the one listed before them that owes action updates
+# has left them blank, and the others are complete. Some of those submitted land after the
+# deadline (see demo_submitted_at), so the tracker shows late returns too.
 DEMO_RETURN_USER = "Demo lead (demo)"
-DEMO_NOT_SUBMITTED = ("prevent", "ccsp")
-DEMO_INCOMPLETE = ("harp",)
+DEMO_MISSING = 2  # subgroups with no return for the last demo quarter (fewer in a small plan)
+SMALL_PLAN_SUBGROUPS = 4  # below this many subgroups, only one is shown as missing
+
+
+def demo_return_gaps(plan: Plan) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(missing, incomplete): the subgroups whose demo return for the last demo quarter is not
+    submitted, and those submitted with their action updates blank, chosen from the plan's order."""
+    ids = [s.id for s in plan.subgroups]
+    if len(ids) < 2:
+        return (), ()
+    k = DEMO_MISSING if len(ids) >= SMALL_PLAN_SUBGROUPS else 1
+    missing = tuple(ids[-k:])
+    owing = [i for i in ids[:-k] if owed_actions(plan, i)]
+    incomplete = (owing[-1],) if len(owing) > 1 else ()
+    return missing, incomplete
 
 
 def demo_submitted_at(plan: Plan, subgroup_id: str, quarter: Quarter) -> datetime:
@@ -378,10 +394,11 @@ def demo_returns(plan: Plan, data: DemoData) -> list[tuple[str, Quarter, list[di
     values = data.values[data.values["ward_code"].isna()].set_index(["indicator_id", "period_type", "period_start"])
     notes = data.commentary.set_index(["indicator_id", "quarter_start"]) if not data.commentary.empty else None
     progress = data.action_progress.set_index(["action_id", "quarter_start"])
+    missing, incomplete = demo_return_gaps(plan)
     out = []
     for quarter in (last.previous(), last):
         for sub in plan.subgroups:
-            if quarter == last and sub.id in DEMO_NOT_SUBMITTED:
+            if quarter == last and sub.id in missing:
                 continue
             indicators = []
             for ind in owed_indicators(plan, sub.id, quarter):
@@ -410,7 +427,7 @@ def demo_returns(plan: Plan, data: DemoData) -> list[tuple[str, Quarter, list[di
             actions = []
             for action in owed_actions(plan, sub.id):
                 key = (action.id, quarter.start)
-                given = key in progress.index and not (quarter == last and sub.id in DEMO_INCOMPLETE)
+                given = key in progress.index and not (quarter == last and sub.id in incomplete)
                 actions.append(
                     {
                         "quarter": quarter.label,

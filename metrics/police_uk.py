@@ -195,8 +195,9 @@ def read_lookup(path: str | Path, plan: Plan) -> Lookup:
     ours = frame[frame["ward_code"].isin(list(wards))].drop_duplicates("lsoa_code").copy()
     if ours.empty:
         raise PoliceDataError(
-            f"{path}: none of its {frame['ward_code'].nunique()} ward codes is one of the partnership's "
-            f"{len(wards)} wards in {plan.path.name}. Is this the lookup for {plan.partnership.area_name}?"
+            f"{path}: none of its {frame['ward_code'].nunique()} area codes is one of the partnership's "
+            f"{len(wards)} {plan.partnership.area_plural} in {plan.path.name}. "
+            f"Is this the lookup for {plan.partnership.area_name}?"
         )
     ours["ward_name"] = ours["ward_code"].map(wards)
     return Lookup(path, columns, ours.reset_index(drop=True), len(frame))
@@ -210,6 +211,7 @@ class ImportReport:
     months: list[ForceMonth] = field(default_factory=list)
     coverage: Coverage | None = None
     demo_removed: int = 0  # demo incidents removed because real files were imported
+    areas: str = "areas"  # what the plan calls its local areas (plural), for the report's lines
     same_content: dict[str, str] = field(default_factory=dict)  # path -> the file with identical bytes imported
 
     @property
@@ -234,7 +236,7 @@ class ImportReport:
             out.append(f"Demo police.uk data removed ({self.demo_removed:,} demo incidents): real files replace it.")
         if self.lookup is not None:
             out.append(
-                f"Lookup {self.lookup.path.name}: {len(self.lookup.rows)} LSOAs in the partnership's wards "
+                f"Lookup {self.lookup.path.name}: {len(self.lookup.rows)} LSOAs in the partnership's {self.areas} "
                 f"(of {self.lookup.rows_read} rows)."
             )
         for path, kept in self.same_content.items():
@@ -243,11 +245,11 @@ class ImportReport:
             out.append(f"Skipped (bad file): {why}")
         read = self.rows_read
         out.append(f"Rows read: {read:,}.")
-        out.append(f"Stored (in the partnership's wards): {self.stored:,}.")
+        out.append(f"Stored (in the partnership's {self.areas}): {self.stored:,}.")
         share = self.no_location / read * 100 if read else 0.0
         out.append(
             f"Skipped, no location (blank LSOA): {self.no_location:,} ({share:.1f}% of rows; "
-            "they cannot be placed in a ward or even in the area)."
+            f"they cannot be placed in one of the {self.areas} or even in the area)."
         )
         out.append(f"Skipped, outside the partnership's area (LSOA not in the lookup): {self.outside_area:,}.")
         if self.coverage is not None:
@@ -384,7 +386,7 @@ def import_street_files(
     :class:`access.AccessDenied` before anything is read."""
     access.require(by, access.Action.IMPORT_POLICE)
     progress = progress or (lambda _f, _m: None)
-    report = ImportReport()
+    report = ImportReport(areas=plan.partnership.area_plural)
     files = expand_paths(paths)
     good: list[Path] = []
     for f in files:
@@ -415,8 +417,9 @@ def import_street_files(
                 imp.store_lookup(lookup.rows, str(lookup.path.name), is_demo)
             if imp.lookup_size() == 0:
                 raise PoliceDataError(
-                    "No LSOA to ward lookup is stored yet, so records cannot be placed in wards. Give the ONS "
-                    "'LSOA to electoral ward' lookup CSV (--lookup FILE, or the lookup upload on the page)."
+                    f"No LSOA to {plan.partnership.area_singular} lookup is stored yet, so records cannot be placed "
+                    f"in {plan.partnership.area_plural}. Give the ONS lookup CSV from LSOAs to your "
+                    f"{plan.partnership.area_plural} (--lookup FILE, or the lookup upload on the page)."
                 )
             progress(0.8, "Placing records in wards and storing them")
             report.months = imp.replace_months(is_demo)
@@ -435,6 +438,52 @@ def import_street_files(
             )
     report.coverage = coverage(store)
     progress(1.0, "Import finished")
+    return report
+
+
+DEMO_LOOKUP_NAME = "demo_lsoa21_to_ward24.csv"  # the name the demo lookup is stored under
+DEMO_SOURCE_FILE = "demo-street.csv"  # the file name the demo rows are recorded as coming from
+
+
+def import_demo_frame(store: Store, plan: Plan, street: pd.DataFrame, lookup_rows: pd.DataFrame) -> ImportReport:
+    """Import demo street rows held in memory (police.uk columns) with the demo lookup (ONS
+    layout), replacing any earlier demo police data, in one transaction.
+
+    The same statements as a file import after reading (lookup join, month replacement, the
+    monthly summary, the import log, coverage), so the store holds what importing the same rows
+    written as files would hold; only writing and re-reading the CSVs is skipped (first start)."""
+    report = ImportReport(areas=plan.partnership.area_plural)
+    rows = pd.DataFrame(
+        {
+            "lsoa_code": lookup_rows["LSOA21CD"],
+            "lsoa_name": lookup_rows["LSOA21NM"],
+            "ward_code": lookup_rows["WD24CD"],
+            "ward_name": lookup_rows["WD24NM"],
+            "lad_name": lookup_rows["LAD24NM"],
+        }
+    )
+    report.lookup = Lookup(Path(DEMO_LOOKUP_NAME), {}, rows, len(rows))
+    frame = street.copy()
+    frame.columns = [name for name, _ in police_store.STREET_SCHEMA]
+    with police_store.street_import(store) as imp:
+        imp.stage_frame(frame, DEMO_SOURCE_FILE)
+        with imp.transaction():
+            imp.delete_demo()
+            imp.store_lookup(rows, DEMO_LOOKUP_NAME, is_demo=True)
+            report.months = imp.replace_months(is_demo=True)
+            imp.rebuild_summary([m.month for m in report.months])
+            imp.record(
+                police_store.ImportRecord(
+                    files=0,
+                    rows_read=report.rows_read,
+                    stored=report.stored,
+                    no_location=report.no_location,
+                    outside_area=report.outside_area,
+                    skipped_files=None,
+                    is_demo=True,
+                )
+            )
+    report.coverage = coverage(store)
     return report
 
 

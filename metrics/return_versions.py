@@ -11,7 +11,7 @@ import pandas as pd
 from metrics.returns import Period
 
 VERSION_COLUMNS = ("version", "latest", "submitted", "submitted_by", "filename", "explanation", "demo")
-WHOLE_AREA = "citywide"  # a figure with no area code is for the partnership's whole area
+WHOLE_AREA = "the whole area"  # a figure with no area code, where the caller gives no plan's words
 
 
 def versions_table(held: pd.DataFrame) -> pd.DataFrame:
@@ -25,10 +25,13 @@ def versions_table(held: pd.DataFrame) -> pd.DataFrame:
     )[list(VERSION_COLUMNS)]
 
 
-def version_figures(indicator_rows: pd.DataFrame, area_names: Mapping[str, str]) -> pd.DataFrame:
+def version_figures(
+    indicator_rows: pd.DataFrame, area_names: Mapping[str, str], whole: str = WHOLE_AREA
+) -> pd.DataFrame:
     """One version's indicator rows (``Store.submission_rows``) as read: the file's row, the
-    indicator, the period in words ('Jul 2025', '2025/26 Q2'), the area named (or the whole
-    area where no code is given, or the code is not in the plan), value, commentary, contact."""
+    indicator, the period in words ('Jul 2025', '2025/26 Q2'), the area named (or ``whole``,
+    the plan's words for its whole area, where no code is given or the code is not in the
+    plan), value, commentary, contact."""
     return pd.DataFrame(
         {
             "row": indicator_rows["row_number"],
@@ -38,8 +41,7 @@ def version_figures(indicator_rows: pd.DataFrame, area_names: Mapping[str, str])
                 for kind, start in zip(indicator_rows["period_type"], indicator_rows["period_start"], strict=True)
             ],
             "ward": [
-                area_names.get(code, WHOLE_AREA) if isinstance(code, str) else WHOLE_AREA
-                for code in indicator_rows["ward_code"]
+                area_names.get(code, whole) if isinstance(code, str) else whole for code in indicator_rows["ward_code"]
             ],
             "value": indicator_rows["value"],
             "commentary": indicator_rows["commentary"].fillna(""),

@@ -2,7 +2,7 @@
 
 Pure functions on the plan and on DataFrames of stored values; no I/O. A stored value row has
 the columns ``indicator_id, period_type ('month'|'quarter'|'year'), period_start (date),
-ward_code (None for citywide), value, is_demo``.
+ward_code (None for the whole area), value, is_demo``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
-"""The ward explorer's figures, without Streamlit: counts and rates per 1,000 residents for a
-choice of wards, the monthly trend, the crime-type mix, the ranking of wards, the comparison
-with the city average, and a map (a choropleth from a boundary GeoJSON, or a tile layout).
+"""The area explorer's figures, without Streamlit: counts and rates per 1,000 residents for a
+choice of the plan's local areas, the monthly trend, the crime-type mix, their ranking, the
+comparison with the whole area's average, and a map (a choropleth from a boundary GeoJSON, or a
+tile layout: the plan's own, or a plain grid). Figures name the whole area with the word the
+caller passes (the plan's: "City", "County" ...).
 
 Everything here works on the monthly ward x crime-type summary (a few thousand rows), never on
 the incidents, so a page's cost does not grow with the number of incidents.
@@ -11,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,28 +26,9 @@ from metrics.charts import BASE_LAYOUT, VALUE_COLOUR
 from metrics.plan import Plan
 
 SELECTED_COLOUR = "#c45100"
-CITY_COLOUR = "#5f6368"
-# Coventry's wards laid out roughly as on a map (column, row); other plans get a plain grid.
-TILES = {
-    "E05001218": (1, 0),  # Bablake
-    "E05001224": (2, 0),  # Holbrook
-    "E05001225": (3, 0),  # Longford
-    "E05001223": (4, 0),  # Henley
-    "E05001234": (0, 1),  # Woodlands
-    "E05001229": (1, 1),  # Sherbourne
-    "E05001227": (2, 1),  # Radford
-    "E05001222": (3, 1),  # Foleshill
-    "E05001235": (4, 1),  # Wyken
-    "E05001232": (0, 2),  # Westwood
-    "E05001233": (1, 2),  # Whoberley
-    "E05001228": (2, 2),  # St Michael's
-    "E05001230": (3, 2),  # Upper Stoke
-    "E05001219": (4, 2),  # Binley and Willenhall
-    "E05001221": (1, 3),  # Earlsdon
-    "E05001220": (2, 3),  # Cheylesmore
-    "E05001226": (3, 3),  # Lower Stoke
-    "E05001231": (2, 4),  # Wainbody
-}
+AREA_COLOUR = "#5f6368"
+GRID_COLUMNS = 5  # tiles per row when the plan gives no tile layout
+WHOLE_AREA = "Area"  # what a figure calls the whole area when the caller gives no plan's words
 
 
 @dataclass(frozen=True)
@@ -52,12 +36,12 @@ class WardView:
     """The explorer's numbers for one choice of wards, period and crime types."""
 
     wards: pd.DataFrame  # every ward: ward_code, ward_name, count, population, estimated, rate, selected, highlight
-    monthly: pd.DataFrame  # month, selected (count), city, city_scaled (city count scaled to the selection's people)
-    mix: pd.DataFrame  # crime_type, selected, selected_share, city_share
+    monthly: pd.DataFrame  # month, selected (count), area, area_scaled (area count scaled to the selection)
+    mix: pd.DataFrame  # crime_type, selected, selected_share, area_share
     selected_count: int
     selected_population: int | None
-    city_count: int
-    city_population: int | None
+    area_count: int
+    area_population: int | None
     populations_estimated: bool
 
     @property
@@ -65,15 +49,15 @@ class WardView:
         return _rate(self.selected_count, self.selected_population)
 
     @property
-    def city_rate(self) -> float | None:
-        return _rate(self.city_count, self.city_population)
+    def area_rate(self) -> float | None:
+        return _rate(self.area_count, self.area_population)
 
     @property
-    def vs_city(self) -> float | None:
-        """The selection's rate as a multiple of the city's."""
-        if self.selected_rate is None or not self.city_rate:
+    def vs_area(self) -> float | None:
+        """The selection's rate as a multiple of the whole area's."""
+        if self.selected_rate is None or not self.area_rate:
             return None
-        return self.selected_rate / self.city_rate
+        return self.selected_rate / self.area_rate
 
 
 def format_rate(rate: float | None) -> str:
@@ -111,27 +95,27 @@ def build(plan: Plan, summary: pd.DataFrame, selected: list[str], months: list[s
     in_sel = summary[summary["ward_code"].isin(chosen)]
     monthly = pd.DataFrame({"month": months})
     monthly["selected"] = monthly["month"].map(in_sel.groupby("month")["count"].sum()).fillna(0).astype(int)
-    monthly["city"] = monthly["month"].map(summary.groupby("month")["count"].sum()).fillna(0).astype(int)
+    monthly["area"] = monthly["month"].map(summary.groupby("month")["count"].sum()).fillna(0).astype(int)
 
     def population(frame: pd.DataFrame) -> int | None:
         return None if frame["population"].isna().any() else int(frame["population"].sum())
 
-    sel_pop, city_pop = population(wards[wards["selected"]]), population(wards)
-    share = sel_pop / city_pop if sel_pop and city_pop else None
-    monthly["city_scaled"] = monthly["city"] * share if share else None
+    sel_pop, area_pop = population(wards[wards["selected"]]), population(wards)
+    share = sel_pop / area_pop if sel_pop and area_pop else None
+    monthly["area_scaled"] = monthly["area"] * share if share else None
     mix = pd.DataFrame({"selected": in_sel.groupby("crime_type")["count"].sum()})
-    mix["city"] = summary.groupby("crime_type")["count"].sum()
+    mix["area"] = summary.groupby("crime_type")["count"].sum()
     mix = mix.fillna(0).reset_index().rename(columns={"index": "crime_type"})
     mix["selected_share"] = mix["selected"] / max(int(mix["selected"].sum()), 1) * 100
-    mix["city_share"] = mix["city"] / max(int(mix["city"].sum()), 1) * 100
+    mix["area_share"] = mix["area"] / max(int(mix["area"].sum()), 1) * 100
     return WardView(
         wards=wards,
         monthly=monthly,
         mix=mix.sort_values("selected", ascending=False).reset_index(drop=True),
         selected_count=int(in_sel["count"].sum()),
         selected_population=sel_pop,
-        city_count=int(summary["count"].sum()),
-        city_population=city_pop,
+        area_count=int(summary["count"].sum()),
+        area_population=area_pop,
         populations_estimated=bool(wards.loc[wards["selected"], "estimated"].any() or wards["estimated"].any()),
     )
 
@@ -142,22 +126,22 @@ def _layout(height: int, margin: dict, **extra: object) -> dict:
     return dict(height=height, margin=margin, **BASE_LAYOUT, **extra)
 
 
-def trend_figure(view: WardView, flagged: dict[str, str], label: str) -> go.Figure:
-    """Monthly counts for the selection, with the city's count scaled to the selection's
+def trend_figure(view: WardView, flagged: dict[str, str], label: str, area: str = WHOLE_AREA) -> go.Figure:
+    """Monthly counts for the selection, with the whole area's count scaled to the selection's
     residents; months with a coverage problem are marked, so a gap is never read as a fall."""
     m = view.monthly
     months = m["month"].tolist()
     traces: list[go.BaseTraceType] = [
         go.Bar(x=months, y=m["selected"].tolist(), name=label, marker_color=VALUE_COLOUR, hovertemplate="%{x}: %{y:,}")
     ]
-    if m["city_scaled"].notna().any():
+    if m["area_scaled"].notna().any():
         traces.append(
             go.Scatter(
                 x=months,
-                y=m["city_scaled"].tolist(),
-                name="City average for the same number of residents",
+                y=m["area_scaled"].tolist(),
+                name=f"{area} average for the same number of residents",
                 mode="lines",
-                line=dict(color=CITY_COLOUR, dash="dash", width=2),
+                line=dict(color=AREA_COLOUR, dash="dash", width=2),
                 hovertemplate="%{x}: %{y:,.0f}",
             )
         )
@@ -188,7 +172,7 @@ def trend_figure(view: WardView, flagged: dict[str, str], label: str) -> go.Figu
     )
 
 
-def mix_figure(view: WardView, label: str) -> go.Figure:
+def mix_figure(view: WardView, label: str, area: str = WHOLE_AREA) -> go.Figure:
     mix = view.mix.iloc[::-1]
     types = mix["crime_type"].tolist()
     return go.Figure(
@@ -206,11 +190,11 @@ def mix_figure(view: WardView, label: str) -> go.Figure:
             ),
             go.Bar(
                 y=types,
-                x=mix["city_share"].tolist(),
+                x=mix["area_share"].tolist(),
                 orientation="h",
-                name="City",
+                name=area,
                 marker_color="#c9c9c9",
-                hovertemplate="City, %{y}: %{x:.1f}%<extra></extra>",
+                hovertemplate=f"{area}, %{{y}}: %{{x:.1f}}%<extra></extra>",
             ),
         ],
         layout=_layout(
@@ -223,27 +207,27 @@ def mix_figure(view: WardView, label: str) -> go.Figure:
     )
 
 
-def ranking_figure(view: WardView) -> go.Figure:
+def ranking_figure(view: WardView, area: str = WHOLE_AREA) -> go.Figure:
     """Every ward by rate per 1,000 residents (or by count where populations are missing),
-    the selected wards highlighted and the city average marked."""
+    the selected wards highlighted and the whole area's average marked."""
     use_rate = view.wards["rate"].notna().all()
     key = "rate" if use_rate else "count"
     data = view.wards.sort_values(key)
     values = data[key].tolist()
     shapes, notes = [], []
-    if use_rate and view.city_rate is not None:
-        line = dict(color=CITY_COLOUR, dash="dash")
+    if use_rate and view.area_rate is not None:
+        line = dict(color=AREA_COLOUR, dash="dash")
         shapes.append(
-            dict(type="line", x0=view.city_rate, x1=view.city_rate, y0=0, y1=1, yref="paper", line=line, layer="below")
+            dict(type="line", x0=view.area_rate, x1=view.area_rate, y0=0, y1=1, yref="paper", line=line, layer="below")
         )
         notes.append(
             dict(
-                x=view.city_rate,
+                x=view.area_rate,
                 y=1,
                 yref="paper",
                 yanchor="bottom",
                 showarrow=False,
-                text=f"City {format_rate(view.city_rate)}",
+                text=f"{area} {format_rate(view.area_rate)}",
             )
         )
     return go.Figure(
@@ -388,10 +372,13 @@ def _boundary_map(
     )
 
 
-def map_figure(view: WardView, boundaries: tuple[dict, str] | None) -> go.Figure:
+def map_figure(
+    view: WardView, boundaries: tuple[dict, str] | None, tiles: Mapping[str, tuple[int, int]] | None = None
+) -> go.Figure:
     """A choropleth of rates per 1,000 (counts where populations are missing) when boundaries
-    are configured; otherwise a tile layout of the wards, so there is always a picture. No map
-    tiles or base maps are fetched from the internet either way."""
+    are configured; otherwise a tile per area, placed by ``tiles`` (code -> (column, row), the
+    plan's tile layout) when it places every area, else in a plain grid, so there is always a
+    picture. No map tiles or base maps are fetched from the internet either way."""
     w = view.wards
     use_rate = w["rate"].notna().all()
     values = w["rate"] if use_rate else w["count"]
@@ -403,10 +390,14 @@ def map_figure(view: WardView, boundaries: tuple[dict, str] | None) -> go.Figure
     if boundaries is not None:
         return _boundary_map(w, values, title, boundaries, use_rate)
     dark_from = values.min() + 0.6 * (values.max() - values.min())  # white text only on dark tiles
-    positions = [
-        TILES.get(code, (i % 5, 6 + i // 5)) if all(c in TILES for c in w["ward_code"]) else (i % 5, i // 5)
-        for i, code in enumerate(w["ward_code"])
-    ]
+    tiles = tiles or {}
+    codes = list(w["ward_code"])
+    if codes and all(c in tiles for c in codes):
+        positions = [tiles[c] for c in codes]
+    else:
+        positions = [(i % GRID_COLUMNS, i // GRID_COLUMNS) for i in range(len(codes))]
+    width = max((p[0] for p in positions), default=0) + 1
+    height = max((p[1] for p in positions), default=0) + 1
     return go.Figure(
         go.Scatter(
             x=[p[0] for p in positions],
@@ -429,7 +420,7 @@ def map_figure(view: WardView, boundaries: tuple[dict, str] | None) -> go.Figure
             520,
             dict(l=10, r=10, t=10, b=10),
             showlegend=False,
-            xaxis=dict(visible=False, range=[-0.6, 4.6]),
-            yaxis=dict(visible=False, range=[-4.6, 0.6], scaleanchor="x"),
+            xaxis=dict(visible=False, range=[-0.6, max(width, GRID_COLUMNS) - 0.4]),
+            yaxis=dict(visible=False, range=[-max(height, GRID_COLUMNS) + 0.4, 0.6], scaleanchor="x"),
         ),
     )

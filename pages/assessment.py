@@ -1,5 +1,6 @@
 """Strategic Assessment: the latest assessment's key findings, with the change on the
-previous year, and crime volumes by ward."""
+previous year, and crime volumes by local area (the plan's word for them). Registered only when
+the plan names an assessment file."""
 
 from __future__ import annotations
 
@@ -14,12 +15,20 @@ from pages import auth, markup, reads, widgets
 auth.require_page(access.Action.VIEW_BOARD)  # the navigation hides it too; a direct address lands here
 plan = reads.plan()
 widgets.selected_quarter()  # keeps the sidebar and the quarter choice the same on every page
-ward = widgets.selected_ward("Highlights the ward in the ward volumes.")
+words = reads.words()
+ward = widgets.selected_ward(f"Highlights the {words.one} in the volumes by {words.one}.")
 figures = reads.sa_figures()
 
 st.title("Strategic Assessment")
 if figures.empty:
-    st.info("No Strategic Assessment figures are stored. Run `python -m metrics init`.")
+    # Only reached when the plan names an assessment file (the page is left out otherwise) but
+    # none is loaded: say what to add and the step that loads it.
+    st.info(
+        f"No Strategic Assessment figures are stored. Check that the file named in "
+        f"settings.strategic_assessment_file of {words.plan_file} exists, then run `python -m metrics init` "
+        "(it loads the file and leaves everything else as it is).",
+        icon=":material/info:",
+    )
     st.stop()
 
 latest = figures["assessment"].max()
@@ -44,12 +53,12 @@ def value_text(row: pd.Series) -> str:
     return f"{row['value']:,.0f}{unit}"
 
 
-citywide = current[current["ward_code"].isna()]
+whole_area = current[current["ward_code"].isna()]
 st.header("Key findings")
 st.caption("Change is on the previous year, as quoted in the assessment; 'not quoted' where it gives none.")
 rows = []
 previous_category = None
-for _, r in citywide.iterrows():
+for _, r in whole_area.iterrows():
     rows.append(
         {
             "category": f"<strong>{escape(r['category'])}</strong>" if r["category"] != previous_category else "",
@@ -79,13 +88,13 @@ wards = current[current["ward_code"].notna()].copy()
 if not wards.empty:
     st.divider()
     measure = wards["measure"].iloc[0]
-    st.header(f"{measure} by ward")
-    total = citywide.loc[citywide["measure"] == measure, "value"].dropna()
+    st.header(f"{measure} by {words.one}")
+    total = whole_area.loc[whole_area["measure"] == measure, "value"].dropna()
     real = wards[~wards["is_demo"]]
     if wards["is_demo"].any():
         st.caption(
-            f"The plan quotes volumes for {len(real)} of {len(wards)} wards; bars marked *(demo)* "
-            "are demo data that fill in the other wards so the picture is complete."
+            f"The plan quotes volumes for {len(real)} of {len(wards)} {words.many}; bars marked *(demo)* "
+            f"are demo data that fill in the other {words.many} so the picture is complete."
         )
     unit = wards["unit"].dropna().iloc[0] if wards["unit"].notna().any() else ""
     if ward is not None:  # the ward chosen in the sidebar: marked in the chart and the table
@@ -95,8 +104,8 @@ if not wards.empty:
         if not hit.empty:
             r = hit.iloc[0]
             st.info(
-                f"Selected ward **{r['ward_name'][2:]}**: {r['value']:,.0f} {unit}, {hit.index[0] + 1} of "
-                f"{len(ranked)} wards" + (" (demo figure)" if r["is_demo"] else "") + ".",
+                f"Selected {words.one} **{r['ward_name'][2:]}**: {r['value']:,.0f} {unit}, {hit.index[0] + 1} of "
+                f"{len(ranked)} {words.many}" + (" (demo figure)" if r["is_demo"] else "") + ".",
                 icon=":material/location_on:",
             )
     st.plotly_chart(ward_volume_figure(wards, unit), key="ward_volumes", config={"displayModeBar": False})
@@ -105,7 +114,7 @@ if not wards.empty:
     table = wards.sort_values("value", ascending=False)
     st.html(
         markup.html_table(
-            [("ward", "Ward"), ("code", "ONS code"), ("value", f"{measure}#"), ("note", "Note")],
+            [("ward", words.One), ("code", "Code"), ("value", f"{measure}#"), ("note", "Note")],
             [
                 {
                     "ward": escape(r["ward_name"]) + markup.demo_tag(bool(r["is_demo"])),

@@ -27,7 +27,7 @@ author = widgets.current_author()  # named on every action the board records her
 
 st.title("Exception report")
 if quarter is None:
-    st.info("No quarterly data is stored yet. Run `python -m metrics init --demo` to load demo data.")
+    widgets.plan_without_figures()
     st.stop()
 
 st.markdown(f"### {quarter.label} ({quarter.months_label})")

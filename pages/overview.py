@@ -16,7 +16,7 @@ quarter = widgets.selected_quarter()
 
 st.title("Plan on a Page")
 if quarter is None:
-    st.info("No quarterly data is stored yet. Run `python -m metrics init --demo` to load demo data.")
+    widgets.plan_without_figures()
     st.stop()
 
 st.markdown(f"### {plan.partnership.plan_title} · **{quarter.label}** ({quarter.months_label})")

@@ -22,12 +22,14 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from metrics import (
+    AreaWords,
     IndicatorStatus,
     Plan,
     Quarter,
     Review,
     Store,
     action_log,
+    area_words,
     available_quarters,
     indicator_store,
     load_plan,
@@ -51,6 +53,11 @@ Fingerprint = tuple[int, int, int]
 def plan() -> Plan:
     """The partnership plan (loaded once per process by metrics.plan)."""
     return load_plan()
+
+
+def words() -> AreaWords:
+    """The plan's words for its whole area and its local areas (city/ward, county/district ...)."""
+    return area_words(plan())
 
 
 def store() -> Store:

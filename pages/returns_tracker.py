@@ -42,7 +42,7 @@ due = frame["deadline"].iloc[0]
 rule = reads.plan().settings.returns.deadline_working_days
 st.markdown(
     f"### {quarter.label} ({quarter.months_label}) · due {due:%A %d %B %Y}\n"
-    f"Returns are due {rule} working days after the quarter ends (rule in config.yaml)."
+    f"Returns are due {rule} working days after the quarter ends (rule in {reads.words().plan_file})."
 )
 widgets.demo_banner(bool(frame["is_demo"].any()))
 cols = st.columns(4)

@@ -118,7 +118,9 @@ def versions(subgroup_id: str, quarter: Quarter) -> None:
         )
     pick[2].caption(f"sha256 {row['sha256'][:16]}…")
     indicator_rows, action_rows = reads.submission_rows(subgroup_id, quarter, shown)
-    figures = return_versions.version_figures(indicator_rows, reads.plan().ward_names())
+    words = reads.words()
+    figures = return_versions.version_figures(indicator_rows, reads.plan().ward_names(), words.whole)
+    figures = figures.rename(columns={"ward": words.one})  # the plan's word for its areas
     st.dataframe(returns.neutralised(figures), hide_index=True, width="stretch")
     st.dataframe(returns.neutralised(return_versions.version_actions(action_rows)), hide_index=True, width="stretch")
     if isinstance(row["warnings"], str) and row["warnings"]:

@@ -28,7 +28,7 @@ quarter = widgets.selected_quarter()
 
 st.title(theme.name)
 if quarter is None:
-    st.info("No quarterly data is stored yet. Run `python -m metrics init --demo` to load demo data.")
+    widgets.plan_without_figures((theme.id,))
     st.stop()
 
 top = st.columns([3, 2])
@@ -60,7 +60,8 @@ for objective in theme.objectives:
                 if s.ward:
                     where = f" · {plan.ward_names()[s.ward]}"
                 elif ward and not ind.ward_detail:
-                    where = " · citywide (no ward detail)"
+                    words = reads.words()
+                    where = f" · {words.whole} (not recorded by {words.one})"
                 st.subheader(ind.name)
                 st.caption(f"Success measure: {plan.measure(ind.measure_id).text}{where}")
                 st.html(

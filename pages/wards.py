@@ -1,6 +1,8 @@
-"""Ward explorer: police.uk street-level crime by ward. Choose wards, months and crime types;
-see counts and rates per 1,000 residents, the monthly trend, the crime-type mix, the ranking of
-wards against the city average, and a map; download the filtered figures; import new months.
+"""Area explorer: police.uk street-level crime by the plan's local areas (its wards, districts
+...; titled with the plan's words). Choose areas, months and crime types; see counts and rates
+per 1,000 residents, the monthly trend, the crime-type mix, the ranking of areas against the
+whole area's average, and a map; download the filtered figures; import new months. With no
+police data yet, the page says how to import it.
 
 Every figure comes from the monthly ward x crime-type summary (metrics/police_uk.py), so a
 rerun costs the same whatever the number of incidents stored."""
@@ -29,12 +31,13 @@ SAVED_KEY = "_explorer_saved"  # the last choices, kept when the widgets are not
 
 auth.require_page(access.Action.VIEW_ANALYSIS)  # the navigation hides it too; a direct address lands here
 plan = reads.plan()
+words = reads.words()
 names = plan.ward_names()
 widgets.selected_quarter()  # keeps the sidebar and the quarter choice the same on every page
-st.title("Ward explorer")
+st.title(f"{words.One} explorer")
 st.caption(
-    "Street-level crime and anti-social behaviour published at data.police.uk, placed in wards by "
-    "the LSOA to ward lookup when imported."
+    f"Street-level crime and anti-social behaviour published at data.police.uk, placed in {words.many} by "
+    f"the LSOA to {words.one} lookup when imported."
 )
 
 first, last, all_types, has_demo = reads.police_bounds()
@@ -47,8 +50,9 @@ def _import_section() -> None:
     st.subheader("Import police.uk street-level files")
     st.caption(
         "Monthly files named <yyyy-mm>-<force>-street.csv from data.police.uk (several at once). "
-        "Re-importing a month replaces it, so a republished month is never doubled. Give the ONS "
-        "'LSOA to electoral ward' lookup CSV the first time (it is kept for later imports)."
+        "Re-importing a month replaces it, so a republished month is never doubled. Give the "
+        f"LSOA to {words.one} lookup CSV the first time (ONS layout, such as LSOA21CD and WD24CD columns; "
+        "it is kept for later imports)."
     )
     files = st.file_uploader(
         "Street-level CSV files",
@@ -58,7 +62,7 @@ def _import_section() -> None:
         max_upload_size=POLICE_UPLOAD_MB,
     )
     lookup = st.file_uploader(
-        "LSOA to ward lookup CSV (optional once stored)",
+        f"LSOA to {words.one} lookup CSV (optional once stored)",
         type=["csv"],
         key="police_lookup",
         max_upload_size=POLICE_UPLOAD_MB,
@@ -119,7 +123,13 @@ def _without_folder(text: str, tmp: str) -> str:
 
 
 if first is None:
-    st.info("No police.uk street-level data is stored yet. Import monthly files below.")
+    st.info(
+        "No police.uk street-level data is stored yet. To add it: download your force's monthly "
+        "street-level files from https://data.police.uk/data/ (tick *Include crime data*), and the ONS "
+        f"LSOA to {words.one} lookup for {words.area_name}; then import them below, or run "
+        "`python -m metrics import-police FOLDER --lookup LOOKUP.csv`.",
+        icon=":material/info:",
+    )
     _import_section()
     st.stop()
 
@@ -148,7 +158,12 @@ if TYPES_KEY not in st.session_state:
 
 cols = st.columns([3, 3, 3])
 chosen = cols[0].multiselect(
-    "Wards", list(names), format_func=names.get, key=WARDS_KEY, placeholder="All wards", help="Empty means all wards."
+    words.Many,
+    list(names),
+    format_func=names.get,
+    key=WARDS_KEY,
+    placeholder=f"All {words.many}",
+    help=f"Empty means all {words.many}.",
 )
 period = cols[1].select_slider("Months", options=months, value=(start, end), key=MONTHS_KEY)
 types = cols[2].multiselect("Crime types", all_types, key=TYPES_KEY, placeholder="All crime types")
@@ -167,13 +182,14 @@ for key, value in (
         del st.query_params[key]
 
 view = reads.ward_explorer(tuple(chosen), start, end, tuple(types))
-label = ", ".join(names[c] for c in chosen) if chosen else "All wards"
+label = ", ".join(names[c] for c in chosen) if chosen else f"All {words.many}"
 figures = widgets.ward_figures(view, label)
 widgets.demo_banner(has_demo)
 if has_demo:
+    linked = ", ".join(i.name for i in plan.police_indicators)
     st.caption(
-        "The demo police.uk files are generated from the demo ward series of total recorded crime and ASB "
-        "incidents, so the explorer and the theme pages agree; LSOAs named DEMO are made up."
+        f"The demo police.uk data is generated from the demo series of the indicators the plan links to "
+        f"police.uk data ({linked}), so the explorer and the theme pages agree; LSOAs named DEMO are made up."
     )
 
 flags = reads.police_flags()
@@ -185,16 +201,18 @@ estimated = " (estimated populations)" if view.populations_estimated else ""
 stats = st.columns(4)
 stats[0].metric(f"Incidents ({start} to {end})", f"{view.selected_count:,}")
 stats[1].metric(f"Per 1,000 residents{estimated}", ward_view.format_rate(view.selected_rate))
-stats[2].metric("City per 1,000 residents", ward_view.format_rate(view.city_rate))
+stats[2].metric(f"{words.Kind} per 1,000 residents", ward_view.format_rate(view.area_rate))
 stats[3].metric(
-    "Compared with the city average",
-    "–" if view.vs_city is None else f"{view.vs_city:.2f} ×",
-    help="The selection's rate per 1,000 residents divided by the city's.",
+    f"Compared with the {words.kind} average",
+    "–" if view.vs_area is None else f"{view.vs_area:.2f} ×",
+    help=f"The selection's rate per 1,000 residents divided by the {words.kind}'s.",
 )
 if view.populations_estimated:
+    sources = sorted({w.population_source for w in plan.wards if w.population_estimated and w.population_source})
     st.caption(
-        "Rates use ward populations that are **estimates, not official figures**: Coventry's Census 2021 "
-        "population split by each ward's share of LSOAs (see config.yaml). Rates are for the whole period shown."
+        f"Rates use {words.one} populations that are **estimates, not official figures**"
+        + (f" ({'; '.join(sources)})" if sources else "")
+        + f", as given in {words.plan_file}. Rates are for the whole period shown."
     )
 
 st.subheader(f"Monthly trend: {label}")
@@ -204,18 +222,20 @@ with left:
     st.subheader("Crime-type mix")
     st.plotly_chart(figures["mix"], key="mix", config={"displayModeBar": False})
 with right:
-    st.subheader("Wards ranked")
+    st.subheader(f"{words.Many} ranked")
     st.plotly_chart(figures["ranking"], key="ranking", config={"displayModeBar": False})
 st.subheader("Map")
 if plan.settings.ward_boundaries is None:
-    st.caption("A tile per ward (no boundary file is configured: set settings.ward_boundaries in config.yaml).")
+    st.caption(
+        f"A tile per {words.one} (no boundary file is configured: set settings.ward_boundaries in {words.plan_file})."
+    )
 st.plotly_chart(figures["map"], key="map", config={"displayModeBar": False})
 
-st.subheader("Wards")
+st.subheader(words.Many)
 table = view.wards.sort_values("count", ascending=False)
 st.html(
     markup.html_table(
-        [("ward", "Ward"), ("count", "Incidents#"), ("population", "Residents#"), ("rate", "Per 1,000#")],
+        [("ward", words.One), ("count", "Incidents#"), ("population", "Residents#"), ("rate", "Per 1,000#")],
         [
             {
                 "ward": ("▶ " if r.highlight else "") + escape(r.ward_name),
@@ -231,7 +251,7 @@ st.html(
 )
 
 download = reads.police_download(start, end, tuple(chosen), tuple(types))
-stem = f"ward-summary_{start}_{end}"
+stem = f"{words.one}-summary_{start}_{end}".replace(" ", "-")
 if auth.allowed(access.Action.DOWNLOAD_DATA):
     dl = st.columns(2)
     dl[0].download_button(
@@ -255,7 +275,7 @@ st.divider()
 st.subheader("Coverage of the stored months")
 coverage = reads.police_coverage()
 st.caption(
-    "Rows read from each force's files, how many were placed in the partnership's wards, and how many "
+    f"Rows read from each force's files, how many were placed in the partnership's {words.many}, and how many "
     "had no location or fell outside the area. Missing or thin months are flagged."
 )
 # Force names and file names come from the files imported: neutralised for the table's own CSV download.

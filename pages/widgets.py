@@ -1,26 +1,27 @@
-"""Widgets and session state every page shares: the sidebar's quarter and ward pickers (kept
-across pages, the ward also in ``?ward=``), who is using the dashboard, which theme the theme
-page draws, the demo-data banner, the status key, the counts strip and the ward explorer's
-figures.
+"""Widgets and session state every page shares: the sidebar's quarter and local-area pickers
+(kept across pages, the area also in ``?ward=``), who is using the dashboard, which theme the
+theme page draws, the demo-data banner, the status key, the counts strip and the area
+explorer's figures.
 
 A helper module, not a page: dashboard.py registers the pages with st.navigation.
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
+from html import escape
 
 import plotly.graph_objects as go
 import streamlit as st
 
-from metrics import Assurance, IndicatorStatus, Quarter, Rag, Variation, access, quarter_range, ward_view
-from pages import auth, reads
+from metrics import Assurance, IndicatorStatus, Quarter, Rag, Variation, access, outline, quarter_range, ward_view
+from pages import auth, markup, reads
 
 QUARTER_KEY = "quarter"  # the chosen quarter, kept across pages
 QUARTER_WIDGET_KEY = "quarter_picker"
-WARD_KEY = "ward"  # the chosen ward code (None: all of the city), kept across pages and in ?ward=
+WARD_KEY = "ward"  # the chosen local area's code (None: the whole area), kept across pages and in ?ward=
 WARD_WIDGET_KEY = "ward_picker"
-CITYWIDE = "All of the city"
 THEME_KEY = "_theme_page"
 
 
@@ -68,18 +69,21 @@ def set_shared_ward(code: str | None) -> None:
         del st.query_params[WARD_KEY]
 
 
-def selected_ward(help_text: str = "Applies to figures recorded by ward; the others stay citywide.") -> str | None:
-    """The ward picker in the sidebar, the same on every page: one ward choice everywhere,
-    kept across pages and in the page's address."""
+def selected_ward(help_text: str | None = None) -> str | None:
+    """The local-area picker in the sidebar (labelled with the plan's word: Ward, District ...),
+    the same on every page: one choice everywhere, kept across pages and in the page's address."""
     names = reads.plan().ward_names()
+    words = reads.words()
+    if help_text is None:
+        help_text = f"Applies to figures recorded by {words.one}; the others show {words.whole}."
     options: list[str | None] = [None, *names]
     chosen = shared_ward()
     with st.sidebar:
         picked = st.selectbox(
-            "Ward",
+            words.One,
             options,
             index=options.index(chosen),
-            format_func=lambda c: CITYWIDE if c is None else names[c],
+            format_func=lambda c: words.Whole if c is None else names[c],
             key=WARD_WIDGET_KEY,
             help=help_text + " The choice is kept on every page and in the link (?ward=CODE).",
         )
@@ -139,18 +143,22 @@ def counts_strip(items: list[IndicatorStatus]) -> None:
 def ward_figures(view: ward_view.WardView, label: str) -> dict[str, go.Figure]:
     """The explorer's trend, crime-type mix, ranking and map for a view (a warning, and a tile
     per ward, if the plan's boundary file cannot be read)."""
-    settings = reads.plan().settings
+    plan = reads.plan()
+    words = reads.words()
     boundaries = None
-    if settings.ward_boundaries is not None:
+    if plan.settings.ward_boundaries is not None:
         try:
-            boundaries = ward_view.load_boundaries(settings.ward_boundaries)
+            boundaries = ward_view.load_boundaries(plan.settings.ward_boundaries)
         except ward_view.BoundaryError as exc:
-            st.warning(f"{exc} Showing a tile per ward instead; correct settings.ward_boundaries in config.yaml.")
+            st.warning(
+                f"{exc} Showing a tile per {words.one} instead; correct settings.ward_boundaries in {words.plan_file}."
+            )
+    tiles = {w.code: w.tile for w in plan.wards if w.tile is not None}
     return {
-        "trend": ward_view.trend_figure(view, reads.police_flags(), label),
-        "mix": ward_view.mix_figure(view, label),
-        "ranking": ward_view.ranking_figure(view),
-        "map": ward_view.map_figure(view, boundaries),
+        "trend": ward_view.trend_figure(view, reads.police_flags(), label, words.Kind),
+        "mix": ward_view.mix_figure(view, label, words.Kind),
+        "ranking": ward_view.ranking_figure(view, words.Kind),
+        "map": ward_view.map_figure(view, boundaries, tiles),
     }
 
 
@@ -167,3 +175,37 @@ def current_author() -> str | None:
     label (name and e-mail), or None when nobody is signed in."""
     user = auth.current_user()
     return user.label if user is not None else None
+
+
+def plan_without_figures(theme_ids: tuple[str, ...] | None = None) -> None:
+    """The plan itself (priorities, measures, indicators, owners, baselines, targets) for a
+    board page with no figures stored yet, and how to add figures."""
+    plan = reads.plan()
+    st.info(
+        "No figures are stored yet, so this page shows the plan itself. Figures arrive with the "
+        "subgroups' quarterly returns (Upload a return), or run `python -m metrics init --demo` to "
+        "see the dashboard with demo data.",
+        icon=":material/info:",
+    )
+    for theme in plan.themes:
+        if theme_ids is not None and theme.id not in theme_ids:
+            continue
+        st.header(theme.name)
+        st.subheader("Priorities")
+        st.markdown("\n".join(f"- {o.text}" for o in theme.objectives) or "- (none declared)")
+        rows = outline(plan, (theme.id,))
+        if rows:
+            st.subheader("How do we measure success?")
+            st.html(
+                markup.html_table(
+                    [
+                        ("measure", "Success measure"),
+                        ("indicator", "Indicator"),
+                        ("owner", "Owner"),
+                        ("recorded", "Recorded"),
+                        ("baseline", "Baseline"),
+                        ("target", "Target"),
+                    ],
+                    [{k: escape(v) for k, v in asdict(r).items()} for r in rows],
+                )
+            )

@@ -42,3 +42,29 @@ def demo_store(demo_template: Path, tmp_path: Path) -> Store:
     path = tmp_path / "demo.duckdb"
     shutil.copy(demo_template, path)
     return Store(path)
+
+
+# --- the second, fictional partnership (tests/partnerships/marrowvale) ------------------------
+OTHER_PLAN = ROOT / "tests" / "partnerships" / "marrowvale" / "plan.yaml"
+
+
+@pytest.fixture(scope="session")
+def other_plan():
+    """Marrowvale: a fictional county of seven districts, unlike Coventry in every way."""
+    return load_plan(OTHER_PLAN)
+
+
+@pytest.fixture(scope="session")
+def other_template(other_plan, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Marrowvale's demo store, made once per session by the real init."""
+    path = tmp_path_factory.mktemp("other-template") / "marrowvale.duckdb"
+    initialise(other_plan, Store(path), with_demo=True)
+    return path
+
+
+@pytest.fixture
+def other_store(other_template: Path, tmp_path: Path) -> Store:
+    """A private copy of Marrowvale's demo store."""
+    path = tmp_path / "marrowvale.duckdb"
+    shutil.copy(other_template, path)
+    return Store(path)

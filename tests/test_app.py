@@ -110,7 +110,7 @@ def test_theme_page_ward_selector_changes_ward_indicators() -> None:
     in_ward = _text(at)
     assert "ASB incidents in St Michael's" in in_ward
     assert "ASB incidents in St Michael's" not in citywide
-    assert "citywide (no ward detail)" in in_ward
+    assert "all of the city (not recorded by ward)" in in_ward
     assert at.query_params["ward"] == "E05001228"
 
 

@@ -199,7 +199,7 @@ def test_a_lookup_with_cr_only_line_endings_is_read(plan, tmp_path: Path) -> Non
 def test_a_lookup_for_another_area_or_without_the_columns_is_refused(plan, tmp_path: Path) -> None:
     other = tmp_path / "other.csv"
     other.write_text("LSOA21CD,LSOA21NM,WD24CD,WD24NM\nE01000001,City of London 001A,E05009999,Aldgate\n")
-    with pytest.raises(PoliceDataError, match="none of its 1 ward codes is one of the partnership's 18 wards"):
+    with pytest.raises(PoliceDataError, match="none of its 1 area codes is one of the partnership's 18 wards"):
         police_uk.read_lookup(other, plan)
     with pytest.raises(PoliceDataError, match="not an LSOA to ward lookup: no ward code column"):
         police_uk.read_lookup(CITY_OF_LONDON[0], plan)

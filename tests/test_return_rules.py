@@ -185,7 +185,7 @@ RETURN_CASES = {
     "duplicate_indicators": (
         lambda c: (_complete(c) + [IND], _actions(c)),
         lambda c: (_complete(c) + [ind(ward="Foleshill")], _actions(c)),
-        "a second row for the same indicator, period and ward (citywide); row 2 already gives it",
+        "a second row for the same indicator, period and ward (all of the city); row 2 already gives it",
     ),
     "duplicate_actions": (
         lambda c: (_complete(c), _actions(c, extra=(ACT,))),

@@ -43,7 +43,7 @@ ERRORS = [
     ("unknown_ward.csv", "csvpp", CSV, 9, "ward", "this is not one of the partnership's wards. Seen: 'Atlantis'"),
     ("ward_not_recorded.csv", "csvpp", CSV, 8, "ward", "is not recorded by ward"),
     ("duplicate_rows.csv", "csvpp", CSV, 9, "id",
-     "a second row for the same indicator, period and ward (citywide); row 2 already gives it"),
+     "a second row for the same indicator, period and ward (all of the city); row 2 already gives it"),
     ("duplicate_action.csv", "csvpp", CSV, 14, "id", "a second row for the same action; row 9 already gives it"),
     ("quarter_mismatch.csv", "csvpp", CSV, 2, "quarter",
      "this row is for 2025/26 Q1 but the return was chosen for 2025/26 Q2"),

@@ -11,6 +11,7 @@ from metrics.quarters import Quarter
 from metrics.returns.obligations import Period
 from metrics.store import Store
 from metrics.store import returns as return_store
+from metrics.words import area_words
 
 
 def compare_versions(store: Store, plan: Plan, subgroup_id: str, quarter: Quarter, old: int, new: int) -> pd.DataFrame:
@@ -20,13 +21,14 @@ def compare_versions(store: Store, plan: Plan, subgroup_id: str, quarter: Quarte
     old_ind, old_act = return_store.submission_rows(store, subgroup_id, start, old)
     new_ind, new_act = return_store.submission_rows(store, subgroup_id, start, new)
     names = plan.ward_names()
+    whole = area_words(plan).whole
     out = []
 
     def ind_key(r: pd.Series) -> tuple:
         return (
             r["indicator_id"],
             Period(r["period_type"], pd.Timestamp(r["period_start"]).date()).label,
-            names.get(r["ward_code"], "citywide") if isinstance(r["ward_code"], str) else "citywide",
+            names.get(r["ward_code"], whole) if isinstance(r["ward_code"], str) else whole,
         )
 
     def index(frame: pd.DataFrame, key) -> dict:  # noqa: ANN001

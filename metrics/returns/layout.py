@@ -5,6 +5,7 @@ reading and rules all read these names, so a column is renamed in one place."""
 from __future__ import annotations
 
 from metrics.icons import ACTION_STATUS_WORDS as ACTION_STATUSES  # declared once: icons.ActionStatus
+from metrics.words import AreaWords
 
 INDICATORS = "Indicators"
 ACTIONS = "Actions"
@@ -45,10 +46,19 @@ COLUMN_HELP = {
     "last_period": "The period the reference figure is for.",
     "last_value": "The figure held for the last period, for reference. A big change from it asks for a comment.",
     "value": "Your figure. Leave it blank only if you cannot report it yet (the tracker will show it missing).",
-    "ward": "Blank means citywide. For indicators recorded by ward, add rows with a ward name or ONS code.",
+    "ward": "Blank means the whole area. For indicators recorded by area, add rows with an area's name or code.",
     "last_status": "The action's status last quarter, for reference.",
     "status": "One of: " + ", ".join(ACTION_STATUSES) + ". A board action may also be Open, In progress "
     "or Done (Done needs a note).",
     "commentary": "What the board should know. Required in effect when an indicator is off target.",
     "contact": "Who to contact about this row (name or email).",
 }
+
+
+def column_help(words: AreaWords) -> dict[str, str]:
+    """COLUMN_HELP in the plan's own words for its areas (the ``ward`` column keeps its name in
+    the file; what it holds is said as the plan says it)."""
+    return {
+        **COLUMN_HELP,
+        "ward": (f"Blank means {words.whole}. For indicators recorded by {words.one}, add rows with {words.example}."),
+    }

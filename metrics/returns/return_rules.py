@@ -20,6 +20,7 @@ from metrics.returns.obligations import Period, owed_actions, owed_indicators, o
 from metrics.returns.reading import cell_text
 from metrics.returns.rules import Accepted, Context, board_overdue
 from metrics.status import Rag, format_value, indicator_status
+from metrics.words import area_words
 
 # The columns of the store's indicator values a return's own figures are merged into.
 STORED_COLUMNS = ["indicator_id", "period_type", "period_start", "ward_code", "value", "is_demo", "source"]
@@ -34,7 +35,8 @@ def duplicate_indicators(rows: Accepted, ctx: Context) -> list[Message]:
         if key not in seen:
             seen[key] = r["row_number"]
             continue
-        where = ctx.plan.ward_names().get(r["ward_code"], "citywide")
+        words = area_words(ctx.plan)
+        where = ctx.plan.ward_names().get(r["ward_code"], words.whole)
         out.append(
             Message(
                 severity=ERROR,
@@ -42,9 +44,9 @@ def duplicate_indicators(rows: Accepted, ctx: Context) -> list[Message]:
                 row=r["row_number"],
                 column="id" if r["sheet"] == CSV_SHEET else "indicator_id",
                 seen=r["indicator_id"],
-                problem=f"a second row for the same indicator, period and ward ({where}); row "
+                problem=f"a second row for the same indicator, period and {words.one} ({where}); row "
                 f"{seen[key]} already gives it",
-                expected="one row per indicator, period and ward: delete one",
+                expected=f"one row per indicator, period and {words.one}: delete one",
             )
         )
     return out

@@ -44,6 +44,7 @@ from metrics.returns.layout import (
 from metrics.returns.messages import ERROR, Message
 from metrics.returns.obligations import PERIOD_TYPES, owed_periods
 from metrics.returns.reading import action_status, cell_text, number, parse_period
+from metrics.words import area_words
 
 SECTIONS = (SECTION_INDICATOR, SECTION_ACTION)
 UNIT_WORDS = {"count": "a whole number, 0 or more", "percent": "a percentage from 0 to 100"}
@@ -254,15 +255,17 @@ def period_owed(row: Row, ctx: Context) -> Message | None:
 
 
 def ward_known(row: Row, ctx: Context) -> Message | None:
-    """A ward, if given, is one of the plan's, by name or code."""
+    """A local area (the ``ward`` column), if given, is one of the plan's, by name or code; the
+    message names the plan's own first area as its example."""
     text = row.text("ward")
     if not text or text.lower() in ctx.wards:
         return None
+    words = area_words(ctx.plan)
     return row.error(
         column="ward",
         seen=text,
-        problem="this is not one of the partnership's wards",
-        expected="a ward name such as Foleshill or its ONS code such as E05001222; blank means citywide",
+        problem=f"this is not one of the partnership's {words.many}",
+        expected=f"{words.example}; blank means {words.whole}",
     )
 
 
@@ -272,8 +275,12 @@ def ward_recorded(row: Row, ctx: Context) -> Message | None:
     text = row.text("ward")
     if not text or ind.ward_detail:
         return None
+    words = area_words(ctx.plan)
     return row.error(
-        column="ward", seen=text, problem=f"'{ind.name}' is not recorded by ward", expected="a blank ward (citywide)"
+        column="ward",
+        seen=text,
+        problem=f"'{ind.name}' is not recorded by {words.one}",
+        expected=f"a blank cell ({words.whole})",
     )
 
 

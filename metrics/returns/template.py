@@ -16,7 +16,6 @@ from metrics.returns.layout import (
     ACTION_REQUIRED,
     ACTION_STATUSES,
     ACTIONS,
-    COLUMN_HELP,
     CSV_COLUMNS,
     INDICATOR_COLUMNS,
     INDICATOR_REQUIRED,
@@ -25,11 +24,13 @@ from metrics.returns.layout import (
     README,
     SECTION_ACTION,
     SECTION_INDICATOR,
+    column_help,
 )
 from metrics.returns.obligations import owed_actions, owed_indicators, owed_periods, stored_value
 from metrics.returns.reading import cell_text, number
 from metrics.store import Store
 from metrics.store import indicators as indicator_store
+from metrics.words import AreaWords, area_words
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 VALIDATED_ROWS = 500  # Excel's validation also covers rows a lead adds (ward breakdowns)
@@ -40,7 +41,7 @@ BOARD_ROW_PREFIX = "Board action"  # how a board action's row reads in the 'acti
 
 def template_rows(plan: Plan, store: Store, subgroup_id: str, quarter: Quarter) -> tuple[list[dict], list[dict]]:
     """The rows a subgroup's template holds for a quarter: one per indicator and period owed
-    (citywide), with last period's figure for reference, one per action with last
+    (the whole area), with last period's figure for reference, one per action with last
     quarter's status, and one per open board action the subgroup owns (raised at an earlier
     meeting) with its current status."""
     plan.subgroup(subgroup_id)  # raises KeyError for an unknown subgroup
@@ -164,9 +165,8 @@ def rows_xlsx(plan: Plan, subgroup_id: str, quarter: Quarter, indicators: list[d
             ]
         )
     lists.sheet_state = "hidden"
-    _indicator_validation(
-        _table(wb, INDICATORS, INDICATOR_COLUMNS, indicators, INDICATOR_INPUTS), indicators, ward_names
-    )
+    sheet = _table(wb, INDICATORS, INDICATOR_COLUMNS, indicators, INDICATOR_INPUTS)
+    _indicator_validation(sheet, indicators, ward_names, area_words(plan))
     _action_validation(_table(wb, ACTIONS, ACTION_COLUMNS, actions, ACTION_INPUTS))
     wb.move_sheet(LISTS, offset=2)
     wb.active = 0
@@ -205,9 +205,10 @@ def _readme_sheet(readme, plan: Plan, subgroup_id: str, quarter: Quarter) -> Non
         readme.append([spreadsheet_safe(text)])
         if bold:
             readme.cell(readme.max_row, 1).font = Font(bold=True, size=12)
+    help_text = column_help(area_words(plan))
     for name in dict.fromkeys((*INDICATOR_COLUMNS, *ACTION_COLUMNS)):
         required = " (required)" if name in INDICATOR_REQUIRED or name in ACTION_REQUIRED else ""
-        readme.append([name + required, COLUMN_HELP[name]])
+        readme.append([name + required, help_text[name]])
     readme.column_dimensions["A"].width = 28
     readme.column_dimensions["B"].width = 110
 
@@ -238,7 +239,7 @@ def _table(wb, title: str, columns: tuple[str, ...], rows: list[dict], inputs: t
     return ws
 
 
-def _indicator_validation(ind_ws, indicators: list[dict], ward_names: list[str]) -> None:  # noqa: ANN001
+def _indicator_validation(ind_ws, indicators: list[dict], ward_names: list[str], words: AreaWords) -> None:  # noqa: ANN001
     """Excel's own checks on the Indicators sheet: a ward list, and each value by its unit."""
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -248,8 +249,8 @@ def _indicator_validation(ind_ws, indicators: list[dict], ward_names: list[str])
         formula1=f"={LISTS}!$A$2:$A${len(ward_names) + 1}",
         allow_blank=True,
         showErrorMessage=False,  # an ONS code typed in is accepted too
-        promptTitle="Ward",
-        prompt="Blank means citywide",
+        promptTitle=words.One,
+        prompt=f"Blank means {words.whole}",
     )
     ward_list.add(f"{col['ward']}2:{col['ward']}{VALIDATED_ROWS}")
     ind_ws.add_data_validation(ward_list)

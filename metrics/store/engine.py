@@ -168,6 +168,13 @@ class Store:
             with in_transaction(con):
                 yield con
 
+    def checkpoint(self) -> None:
+        """Write everything in the file's write-ahead log into the file itself, so that the file
+        alone holds the store (before it is copied or moved into place)."""
+        if self.path.exists():
+            with self.connect() as con:
+                con.execute("CHECKPOINT")
+
     def fingerprint(self) -> tuple[int, int, int]:
         """Changes whenever any process writes the store; read without opening the file, so a
         page can key its caches to it on every rerun for nothing."""

@@ -110,6 +110,16 @@ class StreetImport:
             return str(exc)
         return None
 
+    def stage_frame(self, frame: pd.DataFrame, source: str) -> None:
+        """Stage rows already in memory (the demo's), columns as STREET_SCHEMA, tagged with
+        ``source`` as their file: the same rows a file with that content would stage."""
+        self._con.register("incoming_street", frame[[n for n, _ in STREET_SCHEMA]])
+        try:
+            casts = ", ".join(f"CAST({n} AS {t})" for n, t in STREET_SCHEMA)
+            self._con.execute(f"INSERT INTO staged SELECT {casts}, ? FROM incoming_street", [source])
+        finally:
+            self._con.unregister("incoming_street")
+
     def drop_bad_months(self, pattern: str) -> dict[str, str | None]:
         """Unstage every file with a Month not matching ``pattern``; returns file -> a bad Month."""
         wrong = self._con.execute(
