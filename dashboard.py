@@ -53,6 +53,8 @@ board = [
     # Its own address, so the person presenting opens it directly (not "presenter": a url_path
     # equal to its file's name in pages/ breaks AppTest's page switching).
     ("pages/presenter.py", "Present the quarter", ":material/slideshow:", "present"),
+    # the action log: every board member reads it; changing it is RECORD_BOARD_ACTION's
+    ("pages/action_log.py", "Action log", ":material/assignment:", "action-log"),
 ]
 themes = []
 theme_by_path: dict[str, str] = {}

@@ -6,8 +6,9 @@ internal and may change without notice; ``tests/test_architecture.py`` checks th
 dashboard import nothing else. Names are loaded when first used (PEP 562), so importing one name
 does not import the board pack's PDF renderer or DuckDB.
 
-Some entries are modules used as namespaces (``access``, ``returns``, ``ward_view``, ``police_uk``,
-``return_versions``, and the store's area modules ``store_schema``, ``indicator_store``,
+Some entries are modules used as namespaces (``access``, ``action_log``, ``board_actions``,
+``returns``, ``ward_view``, ``police_uk``, ``return_versions``, and the store's area modules
+``store_schema``, ``indicator_store``,
 ``police_store``, ``return_store``): their own public names (no leading underscore) are part of
 the API too.
 """
@@ -65,6 +66,8 @@ _API: dict[str, tuple[str, str | None]] = {
     "initialise": ("metrics.bootstrap", "initialise"),
     "InitError": ("metrics.bootstrap", "InitError"),
     # modules used as namespaces
+    "action_log": ("metrics.action_log", None),
+    "board_actions": ("metrics.board_actions", None),
     "access": ("metrics.access", None),
     "store_schema": ("metrics.store.schema", None),
     "indicator_store": ("metrics.store.indicators", None),

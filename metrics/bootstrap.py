@@ -22,11 +22,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from metrics import access, demo, police_demo, police_uk
+from metrics import access, action_log, demo, demo_actions, police_demo, police_uk
 from metrics.assessment import read_assessment_csv
 from metrics.plan import Plan
 from metrics.returns import rows_csv, submit, template_filename, validate_return
 from metrics.store import Store, StoreError, schema
+from metrics.store import actions as action_store
 from metrics.store import indicators as indicator_store
 from metrics.store import plan as plan_store
 
@@ -44,6 +45,7 @@ STAGES = {
     "assessment": "loading the Strategic Assessment file",
     "demo": "generating and storing demo data",
     "police demo": "storing demo police.uk data",
+    "demo actions": "recording demo board actions",
     "demo returns": "submitting demo quarterly returns",
     "finish": "putting the new store in place",
 }
@@ -72,6 +74,7 @@ class InitReport:
     demo_rows: int = 0
     real_rows: int = 0
     demo_returns: int = 0
+    demo_actions: int = 0
     police: police_uk.ImportReport | None = None
     police_skipped: str = ""  # why no demo police.uk data was made, when it was not
 
@@ -91,6 +94,7 @@ class InitReport:
                 f"{self.real_rows} real survey figures quoted in the plan."
             )
             out.append(f"Demo quarterly returns submitted: {self.demo_returns}.")
+            out.append(f"Demo board actions recorded: {self.demo_actions}.")
         if self.police is not None:
             out.append(
                 f"Demo police.uk data imported: {self.police.stored:,} incidents in "
@@ -101,12 +105,22 @@ class InitReport:
         return out
 
 
-def _submit_demo_returns(plan: Plan, store: Store, data: demo.DemoData) -> int:
+def _record_demo_actions(plan: Plan, store: Store, scripted: list[demo_actions.DemoAction]) -> int:
+    """Demo board actions, recorded as a board officer records them (earlier demo ones go first)."""
+    action_store.clear_demo(store)
+    for item in scripted:
+        action_log.record(plan, store, item.draft, demo_actions.DEMO_OFFICER, at=item.recorded_at, is_demo=True)
+    return len(scripted)
+
+
+def _submit_demo_returns(plan: Plan, store: Store, data: demo.DemoData, scripted: list[demo_actions.DemoAction]) -> int:
     """Demo returns go through the same checks and submission as a lead's upload (one held
-    connection keeps first start fast)."""
+    connection keeps first start fast); the last quarter's carry the demo board actions' updates."""
     stored = 0
     with store.session():
+        views = action_log.load(store)
         for subgroup_id, quarter, indicators, actions in demo.demo_returns(plan, data):
+            actions = actions + demo_actions.demo_return_rows(scripted, views, subgroup_id, quarter)
             content = rows_csv(indicators, actions)
             name = template_filename(plan, subgroup_id, quarter, "-demo.csv")
             parsed = validate_return(plan, store, content, name, subgroup_id, quarter)
@@ -215,9 +229,13 @@ def _build(plan: Plan, store: Store, with_demo: bool, progress: Progress, stage:
                 "No demo police.uk data: no indicator in the plan is linked to police.uk data "
                 "(add `police_uk:` to an indicator that counts police-recorded crime or ASB)."
             )
+        stage.name = "demo actions"
+        progress(0.82, "Recording demo board actions")
+        scripted = demo_actions.demo_actions(plan, data.values)
+        report.demo_actions = _record_demo_actions(plan, store, scripted)
         stage.name = "demo returns"
         progress(0.85, "Submitting demo quarterly returns")
-        report.demo_returns = _submit_demo_returns(plan, store, data)
+        report.demo_returns = _submit_demo_returns(plan, store, data, scripted)
         report.demo_loaded = True
         report.demo_rows = int(data.values["is_demo"].sum())
         report.real_rows = len(data.values) - report.demo_rows

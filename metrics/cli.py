@@ -9,9 +9,10 @@ import logging
 import os
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
 
-from metrics import access, police_uk
+from metrics import access, action_log, board_actions, police_uk
 from metrics.area_export import area_export
 from metrics.assessment import AssessmentFileError
 from metrics.bootstrap import initialise
@@ -164,6 +165,42 @@ def _import_return(args: argparse.Namespace) -> int:
     if outcome.outcome == "duplicate":
         return EXIT_DUPLICATE
     return EXIT_STORED if outcome.stored else EXIT_REFUSED
+
+
+def _actions_list(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    suffix = out.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise board_actions.BoardActionError([f"--out {out}: name the file .csv or .xlsx."])
+    plan = load_plan()
+    words = {s.word.casefold(): s.key for s in board_actions.BoardStatus} | {
+        s.key: s.key for s in board_actions.BoardStatus
+    }
+    wrong = [w for w in args.status or [] if w.casefold() not in words]
+    if wrong:
+        known = ", ".join(s.key for s in board_actions.BoardStatus)
+        raise board_actions.BoardActionError([f"--status {', '.join(wrong)}: not a status; use one of: {known}."])
+    subgroups = {s.id for s in plan.subgroups}
+    unknown = [o for o in args.owner or [] if o not in subgroups]
+    if unknown:
+        known = ", ".join(s.id for s in plan.subgroups)
+        raise board_actions.BoardActionError([f"--owner {', '.join(unknown)}: not a subgroup; use one of: {known}."])
+    filters = board_actions.Filters(
+        statuses=tuple(words[w.casefold()] for w in args.status or []),
+        owners=tuple(args.owner or ()),
+        overdue_only=args.overdue,
+    )
+    today = date.today()
+    shown = board_actions.filtered(plan, action_log.load(_ready_store(plan)), filters, today)
+    import pandas as pd  # only here: the other commands do not need it at start-up
+
+    frame = pd.DataFrame(board_actions.log_rows(plan, shown, today), columns=list(board_actions.LOG_COLUMNS))
+    # Formula-safe like every export: people's words can start with = + - @.
+    data = police_uk.to_csv_bytes(frame) if suffix == ".csv" else police_uk.to_xlsx_bytes(frame, sheet="action log")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    print(f"Wrote {len(frame)} board action(s) to {out} (overdue as at {today:%d %b %Y}).")
+    return 0
 
 
 def _progress_bar(fraction: float, message: str) -> None:
@@ -342,6 +379,24 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--user", default=None, help="who is submitting (default: your login name)")
     imp.add_argument("--explanation", default=None, help="why the file's warnings may stand (stored with it)")
     imp.set_defaults(handler=_import_return, user=None)
+    actions = commands.add_parser(
+        "actions",
+        help="the board's action log (list it to a file)",
+        description="The board's action log: every action and decision the board recorded, with its status.",
+    )
+    actions_commands = actions.add_subparsers(dest="actions_command", metavar="ACTION", required=True)
+    listing = actions_commands.add_parser(
+        "list",
+        help="write the action log (filtered) to CSV or Excel",
+        description="Write the board's actions, overdue first, with their latest update, to a CSV or Excel file "
+        "(text that a spreadsheet would run as a formula is neutralised). Overdue: still open after the "
+        "quarter it was due, as at today.",
+    )
+    listing.add_argument("--status", nargs="+", metavar="S", help="open, in_progress, done, dropped (default: all)")
+    listing.add_argument("--owner", nargs="+", metavar="O", help="subgroup ids (default: all)")
+    listing.add_argument("--overdue", action="store_true", help="only actions that are overdue")
+    listing.add_argument("--out", required=True, metavar="FILE", help="the file to write: FILE.csv or FILE.xlsx")
+    listing.set_defaults(handler=_actions_list)
     police = commands.add_parser(
         "import-police",
         help="import police.uk street-level crime CSVs (files or monthly archive folders)",
@@ -447,6 +502,7 @@ def main(argv: list[str] | None = None) -> int:
         UnknownNameError,
         access.AccessDenied,
         access.RolesError,
+        board_actions.BoardActionError,
     ) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

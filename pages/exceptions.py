@@ -20,7 +20,7 @@ from metrics import (
     exception_report,
     proposed_actions,
 )
-from pages import auth, markup, reads, widgets
+from pages import action_widgets, auth, markup, reads, widgets
 
 PACK_KEY = "_board_pack"
 FORMAT_WORDS = {"pdf": "PDF", "docx": "Word"}
@@ -32,6 +32,7 @@ MIME = {
 auth.require_page(access.Action.VIEW_BOARD)  # the navigation hides it too; a direct address lands here
 plan = reads.plan()
 quarter = widgets.selected_quarter()
+author = widgets.current_author()  # named on every action the board records here
 
 st.title("Exception report", anchor=False)
 if quarter is None:
@@ -132,6 +133,7 @@ def detail(r: Review, heading: bool) -> None:
             for a in actions.itertuples()
         ]
         st.html(markup.html_table([("action", "Action"), ("status", "Status"), ("update", "Update")], rows))
+    action_widgets.exception_actions(plan, ind, quarter, author)  # the board's actions on it, and the form
 
 
 # Attention items open, one after another; notable improvements collapsed, one line each until
@@ -153,6 +155,8 @@ for title, group, collapsed in (
         else:
             with st.container(border=True):
                 detail(r, heading=True)
+
+action_widgets.follow_up_block(plan, quarter, {owners[o] for o in chosen_owners}, {themes[t] for t in chosen_themes})
 
 if noise:
     with st.expander(f"Off or ahead of target within normal variation ({len(noise)})"):

@@ -9,7 +9,7 @@ from html import escape
 import streamlit as st
 
 from metrics import Category, access, exception_report
-from pages import auth, markup, reads, widgets
+from pages import action_widgets, auth, markup, reads, widgets
 
 auth.require_page(access.Action.VIEW_BOARD)  # the navigation hides it too; a direct address lands here
 plan = reads.plan()
@@ -56,6 +56,7 @@ if noise:
         "are not reported as exceptions: " + ", ".join(r.indicator.name for r in noise) + "."
     )
 widgets.status_key()
+action_widgets.follow_up_block(plan, quarter)
 
 by_id = {s.indicator.id: s for s in statuses}
 review_by_id = {r.indicator.id: r for r in reviews}

@@ -14,7 +14,7 @@ from html import escape
 import streamlit as st
 
 from metrics import ActionStatus, Category, Review, exception_report, proposed_actions
-from pages import markup, reads, widgets
+from pages import action_widgets, markup, reads, widgets
 
 SCREEN_KEY = "_present_screen"  # 1-based screen number, kept across reruns
 SCREEN_PARAM = "screen"  # ...and in the address
@@ -89,12 +89,16 @@ def _proposed(r: Review) -> None:
 
 
 def _board_actions(r: Review) -> None:
-    """BOARD ACTIONS: the place for the board's own actions on this indicator (actions from the
-    last meeting, and the form that records a new one). The board action log (issue 14) wires
-    its block and form here; until then the board's actions are minuted as before."""
+    """The board's own actions on this indicator: the open ones, and the same short form the
+    Exception report has, to record an action or decision while the screen is up."""
     with st.container(key=f"board-actions-{r.indicator.id}"):
         st.subheader("Board actions", anchor=False)
-        st.markdown("Record the board's decision in the minutes.")
+        action_widgets.show_flash(f"presenter-{r.indicator.id}")
+        if not action_widgets.open_action_notice(plan, r.indicator.id, quarter):
+            st.markdown("No open board action on this indicator.")
+        action_widgets.board_action_form(
+            plan, r.indicator, quarter, f"presenter-{r.indicator.id}", widgets.current_author()
+        )
 
 
 def _navigation() -> None:

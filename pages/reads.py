@@ -29,6 +29,7 @@ from metrics import (
     Quarter,
     Review,
     Store,
+    action_log,
     area_words,
     available_quarters,
     completeness_of,
@@ -259,6 +260,12 @@ def tracker(db: str, fingerprint: Fingerprint, quarter: Quarter, today: date) ->
     return submission_status(plan(), Store(db), quarter, today)
 
 
+@per_data_version
+def board_actions(db: str, fingerprint: Fingerprint) -> list:
+    """Every board action with its history (metrics.board_actions.ActionView), oldest first."""
+    return action_log.load(Store(db))
+
+
 def clear_after_return() -> None:
     """After a return is stored: drop every cached read it changes (board figures, commentary,
     action progress, versions, tracker). The store's new fingerprint would miss them anyway;
@@ -278,3 +285,10 @@ def clear_after_return() -> None:
     )
     for read in changed:
         read.cached.clear()
+    board_actions.cached.clear()  # a return updates the board actions it reports on
+
+
+def clear_after_board_action() -> None:
+    """After the action log changes: drop the cached log (and the templates that list it)."""
+    board_actions.cached.clear()
+    return_template.cached.clear()

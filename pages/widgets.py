@@ -16,8 +16,19 @@ from html import escape
 import plotly.graph_objects as go
 import streamlit as st
 
-from metrics import Assurance, IndicatorStatus, Quarter, Rag, Review, Variation, outline, quarter_range, ward_view
-from pages import markup, reads
+from metrics import (
+    Assurance,
+    IndicatorStatus,
+    Quarter,
+    Rag,
+    Review,
+    Variation,
+    access,
+    outline,
+    quarter_range,
+    ward_view,
+)
+from pages import auth, markup, reads
 
 QUARTER_KEY = "quarter"  # the chosen quarter, kept across pages
 QUARTER_WIDGET_KEY = "quarter_picker"
@@ -213,6 +224,21 @@ def ward_figures(view: ward_view.WardView, label: str) -> dict[str, go.Figure]:
         "ranking": ward_view.ranking_figure(view, words.Kind),
         "map": ward_view.map_figure(view, boundaries, tiles),
     }
+
+
+def may_record_board_actions() -> bool:
+    """Whether the person using the dashboard may change the board's action log (record an
+    action or decision, record a change): a permission of its own, the board officer's
+    (``record_board_action`` in metrics.access; administrators have it too, and so does
+    everyone in local mode). The one seam every write path on the pages asks."""
+    return auth.allowed(access.Action.RECORD_BOARD_ACTION)
+
+
+def current_author() -> str | None:
+    """Who is changing the action log, as its history records them: the signed-in person's
+    label (name and e-mail), or None when nobody is signed in."""
+    user = auth.current_user()
+    return user.label if user is not None else None
 
 
 def plan_without_figures(theme_ids: tuple[str, ...] | None = None) -> None:

@@ -61,9 +61,8 @@ PEOPLE = {
 
 def _board_pages() -> set[str]:
     plan = load_plan()
-    return {"", "exception-report", "present", "assessment", "returns-tracker"} | {
-        t.id.replace("_", "-") for t in plan.themes
-    }
+    board = {"", "exception-report", "present", "action-log", "assessment", "returns-tracker"}
+    return board | {t.id.replace("_", "-") for t in plan.themes}
 
 
 # The pages each role is offered (the default page is served at "").
@@ -117,7 +116,9 @@ def test_each_role_sees_its_pages_and_nothing_else(db: Store, who: str) -> None:
     _no_errors(at, f"{who}: exception report")
     assert any(b.label == "Build the board pack" for b in at.button), f"{who} may take the board pack"
     theme = next(
-        u for u in sorted(_board_pages()) if u not in {"", "exception-report", "assessment", "returns-tracker"}
+        u
+        for u in sorted(_board_pages())
+        if u not in {"", "exception-report", "action-log", "assessment", "returns-tracker"}
     )
     # One theme page stands for all (they share one script). The Strategic Assessment goes last:
     # after it, AppTest reports the pages/ folder instead of the navigation (see README, Known issues).
@@ -226,3 +227,25 @@ def test_local_mode_banner_and_refusal_off_localhost(db: Store, monkeypatch: pyt
     assert "secrets.example.toml" in _text(at) and _pages(at) == {""}
     assert getpass.getuser()  # the refusal names no user: nothing of the dashboard is drawn
     assert not at.dataframe and not at.selectbox
+
+
+@pytest.mark.parametrize(("who", "may"), [("board", False), ("officer", True), ("admin", True)])
+def test_only_the_board_officer_changes_the_action_log(db: Store, who: str, may: bool) -> None:
+    """Recording an action is record_board_action's: a board member reads the log and its
+    follow-up but is offered no form; the officer is, and is recorded by name and e-mail."""
+    at = _goto(_as(who), "exception-report")
+    _no_errors(at, f"{who}: exception report")
+    forms = [t.key for t in at.text_area if (t.key or "").startswith("ba_text_")]
+    assert bool(forms) is may
+    assert "Actions from the last meeting" in _text(at), "everyone on the board sees the follow-up"
+    log = _goto(at, "action-log")
+    _no_errors(log, f"{who}: action log")
+    assert "A-2025/26-Q1-01" in _text(log)
+    assert bool([s for s in log.selectbox if (s.key or "").startswith("chg_status_")]) is may
+    if who == "officer":
+        key = forms[0].removeprefix("ba_text_")
+        at = _goto(log, "exception-report")
+        at.text_area(key=f"ba_text_{key}").set_value("Bring the partners' plan to the next meeting.")
+        at.button(key=f"FormSubmitter:board_action_{key}-Record it").click().run()
+        _no_errors(at, "officer records")
+        assert any("by Olu Officer <officer@example.org>." in s.value for s in at.success)

@@ -43,6 +43,7 @@ STEP_OF_STAGE = {
     "assessment": (bootstrap.indicator_store, "replace_sa_figures"),
     "demo": (bootstrap.indicator_store, "load_demo"),
     "police demo": (bootstrap.police_uk, "import_demo_frame"),
+    "demo actions": (bootstrap.action_log, "record"),
     "demo returns": (bootstrap, "submit"),
 }
 

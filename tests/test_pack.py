@@ -104,7 +104,10 @@ def test_the_word_file_has_the_sections_and_charts(packs) -> None:
     text = "\n".join(p.text for p in doc.paragraphs)
     for r in report:
         assert r.sentence in text
-    summary, submissions = doc.tables
+    summary, arising, followed, submissions = doc.tables
+    assert [row.cells[0].text for row in arising.rows[1:]] == ["A-2025/26-Q2-01", "A-2025/26-Q2-02"]
+    assert [row.cells[0].text for row in followed.rows[1:]] == ["A-2025/26-Q1-03", "A-2025/26-Q1-01", "A-2025/26-Q1-02"]
+    assert ("Heading 1", "Actions arising") in headings and ("Heading 1", "Actions from the last meeting") in headings
     assert len(summary.rows) == 26  # heading and 25 indicators
     assert [row.cells[0].text for row in submissions.rows[1:]] == [s.name for s in load_plan().subgroups]
     statuses = {row.cells[0].text: row.cells[-1].text for row in submissions.rows[1:]}
@@ -112,6 +115,32 @@ def test_the_word_file_has_the_sections_and_charts(packs) -> None:
     assert len(doc.inline_shapes) == len(report)
     blobs = [rel.target_part.blob for rel in doc.part.rels.values() if "image" in rel.reltype]
     assert len(blobs) == len(report) and all(b.startswith(b"\x89PNG") for b in blobs)
+
+
+def test_the_pack_has_the_action_sections_with_status_and_latest_note(packs) -> None:
+    """Actions arising (new at this quarter's meeting) and actions from the last meeting
+    (overdue first, each with its status and latest note), in both formats."""
+    _, pdf, docx = packs
+    reader = PdfReader(io.BytesIO(pdf))
+    text = _words(" ".join(page.extract_text() for page in reader.pages))
+    arising = text.index("Actions arising")
+    followed = text.index("Actions from the last meeting")
+    submissions = text.index("Submission status of each subgroup")
+    assert arising < followed < submissions
+    assert "Decision: Keep" in text[arising:followed]
+    follow = text[followed:submissions]
+    assert follow.index("A-2025/26-Q1-03") < follow.index("A-2025/26-Q1-01") < follow.index("A-2025/26-Q1-02")
+    assert follow.count("OVERDUE") == 2
+    assert "recovery plan agreed with the partners and in place" in follow, "the latest note"
+    assert "Demo lead (demo)" in follow, "who gave it"
+    exceptions = text[text.index("Exceptions") : arising]
+    assert "Open board action: A-2025/26-Q1-01 (City Tasking, due 2025/26 Q2, In progress, OVERDUE)" in exceptions
+    outline = [o.title for o in reader.outline if not isinstance(o, list)]
+    assert "Actions arising" in outline and "Actions from the last meeting" in outline
+    doc = Document(io.BytesIO(docx))
+    rows = {row.cells[0].text: [c.text for c in row.cells] for t in doc.tables[1:3] for row in t.rows[1:]}
+    assert rows["A-2025/26-Q1-02"][4] == "✔ Done"
+    assert rows["A-2025/26-Q1-01"][4] == "◐ In progress · OVERDUE"
 
 
 def test_pdf_pages_render_to_png(packs, tmp_path) -> None:

@@ -4,10 +4,12 @@ return_rules.py without a case here fails test_every_rule_has_a_case."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from metrics.board_actions import ActionView
 from metrics.quarters import Quarter
 from metrics.returns.layout import CSV_SHEET
 from metrics.returns.obligations import owed_actions, owed_indicators, owed_periods, stored_value
@@ -15,6 +17,7 @@ from metrics.returns.return_rules import RETURN_RULES
 from metrics.returns.rules import ROW_RULES, Accepted, Context, Row, accepted_row, row_messages
 from metrics.store import Store
 from metrics.store import indicators as indicator_store
+from metrics.store.actions import ActionUpdate, BoardAction
 
 Q2 = Quarter.parse("2025/26 Q2")
 IND = {"quarter": "2025/26 Q2", "indicator_id": "serious_violence_offences", "period": "Jul 2025", "value": "12"}
@@ -25,6 +28,45 @@ RATE = {"quarter": "2025/26 Q2", "indicator_id": "adult_reoffending_rate", "peri
 
 def ind(**cells: object) -> dict:
     return IND | cells
+
+
+def _board_view(ref: str, owner: str, due: str, status: str = "open", note: str | None = None) -> ActionView:
+    """An action raised at the meeting reviewing 2025/26 Q1, as the action log holds it."""
+    raised = Quarter.parse("2025/26 Q1")
+    action = BoardAction(
+        reference=ref, raised_quarter=raised.start, sequence=int(ref[-2:]), kind="action",
+        text="Review the hotspots.", source_kind="indicator", source_id="serious_violence_offences",
+        raised_by="Board officer", raised_at=datetime(2025, 7, 20, 10),
+    )  # fmt: skip
+    history = [
+        ActionUpdate(
+            reference=ref, number=1, recorded_at=datetime(2025, 7, 20, 10), author="Board officer",
+            quarter_start=raised.start, status="open", owner=owner, due_quarter=Quarter.parse(due).start,
+        )
+    ]  # fmt: skip
+    if status != "open":
+        history.append(
+            ActionUpdate(
+                reference=ref,
+                number=2,
+                recorded_at=datetime(2025, 9, 1),
+                author="Chair",
+                quarter_start=raised.start,
+                status=status,
+                note=note,
+            )  # fmt: skip
+        )
+    return ActionView(action, tuple(history))
+
+
+# The action log the rules see: csvpp's overdue, open and board-closed actions, and crrb's.
+BOARD = (
+    _board_view("A-2025/26-Q1-01", "csvpp", "2025/26 Q2"),  # due in the return's quarter: overdue
+    _board_view("A-2025/26-Q1-02", "crrb", "2025/26 Q3"),
+    _board_view("A-2025/26-Q1-03", "csvpp", "2025/26 Q3", "done", "Done at the board."),
+    _board_view("A-2025/26-Q1-04", "csvpp", "2025/26 Q3"),
+)
+BACT = {"quarter": "2025/26 Q2", "action_id": "A-2025/26-Q1-04", "status": "In progress", "commentary": "Under way."}
 
 
 # rule: (subgroup, section, failing cells, passing cells, words the failing message must contain)
@@ -52,6 +94,17 @@ ROW_CASES = {
                          "'Adult proven reoffending rate' is a percentage and must lie between 0 and 100"),
     "status_known": ("csvpp", "action", ACT | {"status": "Nearly done"}, ACT | {"status": "at risk"},
                      "this is not one of the action statuses. Seen: 'Nearly done'"),
+    "board_reference_known": ("csvpp", "action", BACT | {"action_id": "A-2025/26-Q1-99"}, BACT,
+                              "no board action in the action log has this reference. Seen: 'A-2025/26-Q1-99'"),
+    "board_reference_owned": ("csvpp", "action", BACT | {"action_id": "A-2025/26-Q1-02"}, BACT,
+                              "board action A-2025/26-Q1-02 is owned by"),
+    "board_action_open": ("csvpp", "action", BACT | {"action_id": "A-2025/26-Q1-03"}, BACT,
+                          "board action A-2025/26-Q1-03 was closed (done) by Chair; a return cannot change it"),
+    "board_status_known": ("csvpp", "action", BACT | {"status": "Dropped"}, BACT | {"status": "on track"},
+                           "only the board drops an action. Seen: 'Dropped'"),
+    "board_close_has_note": ("csvpp", "action", BACT | {"status": "Done", "commentary": ""},
+                             BACT | {"status": "Complete", "commentary": "Finished: all sites reviewed."},
+                             "board action A-2025/26-Q1-04 is reported done without a note"),
 }  # fmt: skip
 
 
@@ -63,7 +116,7 @@ def stored_values(demo_template: Path):  # noqa: ANN201
 
 @pytest.fixture(scope="module")
 def contexts(plan, stored_values) -> dict[str, Context]:  # noqa: ANN001
-    return {sub: Context.build(plan, sub, Q2, stored_values) for sub in ("csvpp", "crrb")}
+    return {sub: Context.build(plan, sub, Q2, stored_values, BOARD) for sub in ("csvpp", "crrb")}
 
 
 def _row(section: str, cells: dict, number: int = 2) -> Row:
@@ -167,6 +220,16 @@ RETURN_CASES = {
         lambda c: (_complete(c), _actions(c, leave_out=ACT["action_id"], extra=(ACT | AT_RISK,))),
         lambda c: (_complete(c), _actions(c, leave_out=ACT["action_id"], extra=(ACT | AT_RISK | EXPLAINED,))),
         "action 'csvpp_education' is At risk and has no commentary",
+    ),
+    "board_overdue_without_note": (
+        lambda c: (_complete(c), _actions(c, extra=(BACT | {"action_id": "A-2025/26-Q1-01", "commentary": None},))),
+        lambda c: (
+            _complete(c),
+            _actions(
+                c, extra=(BACT | {"action_id": "A-2025/26-Q1-01", "commentary": "Late: the lead left; due in Q3."},)
+            ),
+        ),
+        "board action A-2025/26-Q1-01 was due in 2025/26 Q2 and is still open, with no note",
     ),
 }
 

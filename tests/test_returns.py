@@ -178,7 +178,7 @@ def test_the_template_round_trips(plan, demo_store: Store) -> None:
         parsed = validate_return(plan, demo_store, content, name, "city_tasking", q3)
         assert not parsed.errors, [str(m) for m in parsed.errors]
         assert len(parsed.indicator_rows) == 3 * 3 + 3  # 3 monthly x 3 months, 3 quarterly; the annual one in Q4
-        assert len(parsed.action_rows) == 13
+        assert len(parsed.action_rows) == 13 + 2  # its 13 plan actions, and the demo's 2 open board actions
     indicators, _ = returns.template_rows(plan, demo_store, "city_tasking", q3)
     first = indicators[0]
     assert (first["indicator_id"], first["period"], first["last_period"]) == (

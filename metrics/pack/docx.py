@@ -9,14 +9,17 @@ from docx.enum.section import WD_ORIENT
 from docx.shared import Mm, Pt, RGBColor
 
 from metrics.pack.model import (
+    ACTION_HEADINGS,
     SUBMISSION_HEADINGS,
     SUMMARY_HEADINGS,
     Pack,
     action_lines,
+    action_sections,
     commentary_text,
     cover_lines,
     data_notes,
     key_lines,
+    open_action_lines,
     submission_rows,
     summary_rows,
 )
@@ -36,6 +39,16 @@ def _table(doc, headings: list[str], rows: list[list[str]], size: float = 8) -> 
             for paragraph in cell.paragraphs:
                 for run in paragraph.runs:
                     run.font.size = Pt(size)
+
+
+def _board_actions(doc, pack: Pack) -> None:  # noqa: ANN001 - a python-docx Document
+    """The two action log sections, on a page of their own."""
+    doc.add_page_break()
+    for title, intro, rows in action_sections(pack):
+        doc.add_heading(title, level=1)
+        doc.add_paragraph(intro)
+        if rows:
+            _table(doc, ACTION_HEADINGS, rows)
 
 
 def render(pack: Pack) -> bytes:
@@ -89,6 +102,9 @@ def render(pack: Pack) -> bytes:
         doc.add_heading(f"Proposed action ({pack.plan.subgroup(r.indicator.owner).name})", level=3)
         for line in action_lines(item):
             doc.add_paragraph(line, style="List Bullet")
+        for line in open_action_lines(pack, item):
+            doc.add_paragraph(f"Open board action: {line}")
+    _board_actions(doc, pack)
     doc.add_page_break()
     doc.add_heading("Submission status of each subgroup", level=1)
     _table(doc, SUBMISSION_HEADINGS, submission_rows(pack))

@@ -4,7 +4,8 @@ metrics/pack/pdf.py and metrics/pack/docx.py lay it out.
 Contents: a cover; a summary table of every indicator with its status, variation and assurance
 icons and the key; one section per exception (attention first, then notable improvements) with
 its SPC chart, sentence, the owner's latest commentary and proposed action; the submission
-status of each subgroup; and data notes (sources, demo flags, generation time).
+status of each subgroup; the board's actions (arising at this meeting, and from the last
+meeting, overdue first); and data notes (sources, demo flags, generation time).
 
 Rendering route, chosen so that everything installs from PyPI on a fresh machine with no
 browser and no system libraries:
@@ -28,6 +29,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from metrics.action_log import load as load_action_log
+from metrics.board_actions import (
+    ActionView,
+    arising,
+    from_last_meeting,
+    latest_update_text,
+    meeting_day,
+    open_for_indicator,
+    owner_name,
+)
 from metrics.completeness import Completeness, completeness_of
 from metrics.exceptions import Category, Review, exception_report, proposed_actions, review_all
 from metrics.icons import ActionStatus
@@ -78,6 +89,10 @@ class Pack:
     has_demo: bool
     demo_seed: str | None
     completeness: Completeness  # how many indicators have a figure; the awaited ones by owner
+    # the board's action log: raised at this quarter's meeting, and followed up from earlier ones
+    actions_arising: tuple[ActionView, ...] = ()
+    actions_followed_up: tuple[ActionView, ...] = ()
+    actions_open: tuple[ActionView, ...] = ()  # every open action, for the exceptions that have one
 
     @property
     def title(self) -> str:
@@ -111,6 +126,7 @@ def gather(
         note = notes.loc[r.indicator.id].to_dict() if r.indicator.id in notes.index else None
         items.append(PackItem(r, note, proposed_actions(plan, r.indicator, progress), draw(r)))
     meta = plan_store.meta(store)
+    board = load_action_log(store)
     return Pack(
         plan,
         quarter,
@@ -122,6 +138,9 @@ def gather(
         bool(values["is_demo"].any()),
         meta.get("demo_seed"),
         completeness_of(plan, [r.status for r in reviews]),
+        tuple(arising(board, quarter)),
+        tuple(from_last_meeting(board, quarter)),
+        tuple(v for v in board if v.is_open),
     )
 
 
@@ -290,6 +309,61 @@ def submission_rows(pack: Pack) -> list[list[str]]:
             ]
         )
     return rows
+
+
+ACTION_HEADINGS = ["Ref", "Action", "Owner", "Due", "Status", "Latest update"]
+ACTIONS_ARISING = "Actions arising"
+ACTIONS_FOLLOWED_UP = "Actions from the last meeting"
+
+
+def action_log_rows(pack: Pack, views: tuple[ActionView, ...]) -> list[list[str]]:
+    """Board actions as text cells: reference, what, owner, due, status (overdue as at this
+    quarter's meeting), the latest note with who gave it."""
+    as_of = meeting_day(pack.quarter)
+    rows = []
+    for v in views:
+        status = v.status.label + (" · OVERDUE" if v.is_overdue(as_of) else "")
+        kind = "Decision: " if v.action.kind == "decision" else ""
+        rows.append(
+            [
+                v.reference,
+                f"{kind}{v.action.text}" + (" (demo)" if v.is_demo else ""),
+                owner_name(pack.plan, v.owner),
+                "–" if v.action.kind == "decision" else v.due.label,
+                status,
+                latest_update_text(v),
+            ]
+        )
+    return rows
+
+
+def open_action_lines(pack: Pack, item: PackItem) -> list[str]:
+    """The open board actions already recorded against an exception's indicator, in words."""
+    as_of = meeting_day(pack.quarter)
+    return [
+        f"{v.reference} ({owner_name(pack.plan, v.owner)}, due {v.due.label}, {v.status.word}"
+        f"{', OVERDUE' if v.is_overdue(as_of) else ''}): {v.action.text}"
+        for v in open_for_indicator(pack.actions_open, item.review.indicator.id)
+    ]
+
+
+def action_sections(pack: Pack) -> list[tuple[str, str, list[list[str]]]]:
+    """The pack's two action sections: (title, what it holds or that it is empty, rows)."""
+    arising_intro = (
+        f"Actions and decisions recorded at the meeting reviewing {pack.quarter.label}."
+        if pack.actions_arising
+        else f"No action or decision has been recorded for the meeting reviewing {pack.quarter.label} yet."
+    )
+    follow_intro = (
+        "Actions raised at earlier meetings that are still open or changed in this quarter's round, overdue "
+        "(still open after the quarter they were due) first, each with its latest update."
+        if pack.actions_followed_up
+        else "No action from an earlier meeting is open or changed in this quarter's round."
+    )
+    return [
+        (ACTIONS_ARISING, arising_intro, action_log_rows(pack, pack.actions_arising)),
+        (ACTIONS_FOLLOWED_UP, follow_intro, action_log_rows(pack, pack.actions_followed_up)),
+    ]
 
 
 SUBMISSION_HEADINGS = ["Subgroup", "Indicators", "Actions", "Version", "Submitted", "Missing", "Deadline", "Status"]

@@ -9,14 +9,17 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from metrics.pack.model import (
+    ACTION_HEADINGS,
     SUBMISSION_HEADINGS,
     SUMMARY_HEADINGS,
     Pack,
     action_lines,
+    action_sections,
     commentary_text,
     cover_lines,
     data_notes,
     key_lines,
+    open_action_lines,
     submission_rows,
     summary_rows,
 )
@@ -78,6 +81,16 @@ class _Pdf(FPDF):
                 for v in values:
                     row.cell(v)
         self.ln(2)
+
+
+def _board_actions(pdf: _Pdf, pack: Pack) -> None:
+    """The two action log sections, on a page of their own."""
+    pdf.add_page()
+    for title, intro, rows in action_sections(pack):
+        pdf.heading(title)
+        pdf.para(intro, 9)
+        if rows:
+            pdf.grid(ACTION_HEADINGS, rows, (24, 52, 20, 17, 24, 49))
 
 
 def render(pack: Pack) -> bytes:
@@ -142,7 +155,10 @@ def render(pack: Pack) -> bytes:
         pdf.para(f"Proposed action ({pack.plan.subgroup(r.indicator.owner).name})", 9, bold=True)
         for line in action_lines(item):
             pdf.para(f"• {line}", 9)
+        for line in open_action_lines(pack, item):
+            pdf.para(f"Open board action: {line}", 9)
         pdf.ln(3)
+    _board_actions(pdf, pack)
     # submissions and notes
     pdf.add_page()
     pdf.heading("Submission status of each subgroup")

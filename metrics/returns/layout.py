@@ -38,7 +38,8 @@ COLUMN_HELP = {
     "section": "CSV only: 'indicator' for an indicator's figure, 'action' for an action's progress.",
     "quarter": "The quarter this return is for, e.g. 2025/26 Q1 (filled in; do not change).",
     "indicator_id": "The indicator's id from the plan (filled in; do not change).",
-    "action_id": "The action's id from the plan (filled in; do not change).",
+    "action_id": "The action's id from the plan, or a board action's reference such as A-2025/26-Q2-03 "
+    "(filled in; do not change).",
     "id": "CSV only: the indicator's or action's id from the plan (filled in; do not change).",
     "indicator": "The indicator's name, for reference.",
     "action": "The action, for reference.",
@@ -51,7 +52,8 @@ COLUMN_HELP = {
     "value": "Your figure. Leave it blank only if you cannot report it yet.",
     "ward": "For indicators recorded by {area_singular} you may add rows: one per {area_singular}.",
     "last_status": "The action's status last quarter, for reference.",
-    "status": "The action's progress this quarter.",
+    "status": "The action's progress this quarter. A board action may also be Open, In progress or Done "
+    "(Done needs a note).",
     "commentary": "What the board should know: why a figure moved, what is being done.",
     "contact": "Who to contact about this row (name or email).",
 }

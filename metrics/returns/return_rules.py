@@ -18,11 +18,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from metrics.board_actions import BoardStatus, return_status
 from metrics.returns.layout import CSV_SHEET, STATUSES_NEEDING_COMMENTARY, cell_words
 from metrics.returns.messages import ERROR, WARNING, Message, Severity
 from metrics.returns.obligations import Period, owed_actions, owed_indicators, owed_periods, stored_value
 from metrics.returns.reading import cell_text
-from metrics.returns.rules import Accepted, Context
+from metrics.returns.rules import Accepted, Context, board_overdue
 from metrics.status import Rag, format_value, indicator_status
 
 # The columns of the store's indicator values a return's own figures are merged into.
@@ -235,6 +236,30 @@ def off_target_without_commentary(rows: Accepted, ctx: Context) -> list[Message]
     return out
 
 
+def board_overdue_without_note(rows: Accepted, ctx: Context) -> list[Message]:
+    """A board action past its due quarter, still open after this return, with no note on its
+    row is a warning: the board will ask why, and what happens next."""
+    out = []
+    for r in rows.actions:
+        view = ctx.board.get(r["action_id"])
+        if view is None or r["commentary"] or not board_overdue(view, ctx.quarter):
+            continue
+        if r["status"] and return_status(r["status"]) in (BoardStatus.DONE,):
+            continue  # closing it: a row rule asks for the note
+        out.append(
+            Message(
+                severity=WARNING,
+                sheet=r["sheet"],
+                row=r["row_number"],
+                column="commentary",
+                seen="",
+                problem=f"board action {view.reference} was due in {view.due.label} and is still open, with no note",
+                expected="a note for the board: where it stands, why it is late and when it will be done",
+            )
+        )
+    return out
+
+
 ReturnCheck = Callable[[Accepted, Context], list[Message]]
 
 
@@ -255,4 +280,5 @@ RETURN_RULES: tuple[ReturnRule, ...] = (
     ReturnRule("large_changes", WARNING, large_changes),
     ReturnRule("off_target_without_commentary", WARNING, off_target_without_commentary),
     ReturnRule("at_risk_without_commentary", WARNING, at_risk_without_commentary),
+    ReturnRule("board_overdue_without_note", WARNING, board_overdue_without_note),
 )

@@ -18,11 +18,21 @@ which fails until it has one).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import pandas as pd
 
+from metrics.board_actions import (
+    RETURN_STATUS_WORDS,
+    ActionView,
+    BoardStatus,
+    closed_by_own_return,
+    is_reference,
+    meeting_day,
+    owner_name,
+    return_status,
+)
 from metrics.plan import Action, Indicator, Plan, ReturnSettings, Subgroup
 from metrics.quarters import PeriodError, Quarter
 from metrics.returns.layout import (
@@ -57,15 +67,25 @@ class Context:
     indicators: Mapping[str, Indicator]
     actions: Mapping[str, Action]
     wards: Mapping[str, str]  # a ward's code or name, lower case -> its code
+    # the board's action log by reference (board action rows sit in the actions section,
+    # their reference in action_id); empty when the log holds nothing
+    board: Mapping[str, ActionView] = field(default_factory=dict)
 
     @property
     def limits(self) -> ReturnSettings:
         return self.plan.settings.returns
 
     @classmethod
-    def build(cls, plan: Plan, subgroup_id: str, quarter: Quarter, values: pd.DataFrame) -> Context:
+    def build(
+        cls,
+        plan: Plan,
+        subgroup_id: str,
+        quarter: Quarter,
+        values: pd.DataFrame,
+        board: Sequence[ActionView] = (),
+    ) -> Context:
         """The context for one subgroup's return; ``values`` is the store's indicator values
-        (all of them: only the subgroup's own are kept)."""
+        (all of them: only the subgroup's own are kept), ``board`` the action log."""
         owned = [i.id for i in plan.indicators if i.owner == subgroup_id]
         return cls(
             plan=plan,
@@ -75,6 +95,7 @@ class Context:
             indicators={i.id: i for i in plan.indicators},
             actions={a.id: a for a in plan.actions},
             wards={w.code.lower(): w.code for w in plan.wards} | {w.name.lower(): w.code for w in plan.wards},
+            board={v.reference: v for v in board},
         )
 
     def items(self, kind: str) -> Mapping[str, Indicator] | Mapping[str, Action]:
@@ -101,6 +122,11 @@ class Row:
     @property
     def item_id(self) -> str:
         return self.text(f"{self.section}_id")
+
+    @property
+    def is_board_action(self) -> bool:
+        """An action row whose id is a board action's reference (A-2025/26-Q2-03)."""
+        return self.section == SECTION_ACTION and is_reference(self.item_id)
 
     @property
     def id_column(self) -> str:
@@ -186,8 +212,9 @@ def section_known(row: Row, ctx: Context) -> Message | None:
 
 
 def id_known(row: Row, ctx: Context) -> Message | None:
-    """The row's indicator or action id is in the plan."""
-    if row.item_id in ctx.items(row.section):
+    """The row's indicator or action id is in the plan (a board action's reference is checked
+    by the board rules below)."""
+    if row.is_board_action or row.item_id in ctx.items(row.section):
         return None
     kind, mine = row.section, ctx.subgroup.id
     return row.error(
@@ -200,6 +227,8 @@ def id_known(row: Row, ctx: Context) -> Message | None:
 
 def id_owned(row: Row, ctx: Context) -> Message | None:
     """The row's indicator or action is one this subgroup reports."""
+    if row.is_board_action:
+        return None
     item = ctx.items(row.section)[row.item_id]
     kind, mine = row.section, ctx.subgroup.id
     if item.owner == mine:
@@ -310,7 +339,7 @@ def percent_in_range(row: Row, ctx: Context) -> Message | None:
 def status_known(row: Row, ctx: Context) -> Message | None:
     """An action's status, if given, is one of the statuses (any case)."""
     text = row.text("status")
-    if not text or action_status(text) is not None:
+    if row.is_board_action or not text or action_status(text) is not None:
         return None
     return row.error(
         column="status",
@@ -318,6 +347,95 @@ def status_known(row: Row, ctx: Context) -> Message | None:
         problem="this is not one of the action statuses",
         expected=cell_words("status", ctx.plan.partnership).allowed,
     )
+
+
+# --- board actions (rows in the actions section whose id is a board action's reference) -------
+
+
+def _board_words() -> str:
+    return ", ".join(RETURN_STATUS_WORDS)
+
+
+def board_reference_known(row: Row, ctx: Context) -> Message | None:
+    """A board action's reference is in the action log."""
+    if not row.is_board_action or row.item_id in ctx.board:
+        return None
+    mine = [v.reference for v in ctx.board.values() if v.owner == ctx.subgroup.id and v.is_open]
+    return row.error(
+        column=row.id_column,
+        seen=row.item_id,
+        problem="no board action in the action log has this reference",
+        expected=f"one of {ctx.subgroup.id}'s open board actions: {', '.join(mine) or 'none'} "
+        "(as the template lists them); remove the row if it is not one",
+    )
+
+
+def board_reference_owned(row: Row, ctx: Context) -> Message | None:
+    """A board action in the return is one this subgroup owns."""
+    if not row.is_board_action:
+        return None
+    view = ctx.board[row.item_id]
+    if view.owner == ctx.subgroup.id:
+        return None
+    owner = owner_name(ctx.plan, view.owner)
+    return row.error(
+        column=row.id_column,
+        seen=row.item_id,
+        problem=f"board action {row.item_id} is owned by {owner}, not {ctx.subgroup.name}",
+        expected=f"only {ctx.subgroup.id}'s board actions; remove the row, or report it in {view.owner}'s return",
+    )
+
+
+def board_action_open(row: Row, ctx: Context) -> Message | None:
+    """A closed board action takes no more updates from a return (unless this subgroup's own
+    return for the quarter closed it: a corrected resubmission may repeat the row)."""
+    if not row.is_board_action:
+        return None
+    view = ctx.board[row.item_id]
+    if view.is_open or closed_by_own_return(view, ctx.subgroup.id, ctx.quarter):
+        return None
+    return row.error(
+        column="status",
+        seen=row.text("status"),
+        problem=f"board action {row.item_id} was closed ({view.status.word.lower()}) by "
+        f"{view.latest.author}; a return cannot change it",
+        expected="remove the row; ask the board's officer to reopen the action if it needs more work",
+    )
+
+
+def board_status_known(row: Row, ctx: Context) -> Message | None:
+    """A board action's status, if given, is one a return may report (Dropped is the board's)."""
+    text = row.text("status")
+    if not row.is_board_action or not text or return_status(text) is not None:
+        return None
+    dropped = text.strip().casefold() == BoardStatus.DROPPED.word.casefold()
+    return row.error(
+        column="status",
+        seen=text,
+        problem="only the board drops an action" if dropped else "this is not a status a board action can take",
+        expected=f"one of: {_board_words()}",
+    )
+
+
+def board_close_has_note(row: Row, ctx: Context) -> Message | None:
+    """Reporting a board action done needs a note saying what was done."""
+    text = row.text("status")
+    if not row.is_board_action or not text or row.text("commentary"):
+        return None
+    status = return_status(text)
+    if status is None or not status.is_closed:
+        return None
+    return row.error(
+        column="commentary",
+        seen="",
+        problem=f"board action {row.item_id} is reported done without a note",
+        expected="a note for the board saying what was done",
+    )
+
+
+def board_overdue(view: ActionView, quarter: Quarter) -> bool:
+    """Overdue as a return for ``quarter`` sees it: still open after its due quarter ended."""
+    return view.is_overdue(meeting_day(quarter))
 
 
 RowCheck = Callable[[Row, Context], Message | None]
@@ -350,6 +468,11 @@ ROW_RULES: tuple[RowRule, ...] = (
     RowRule("count_whole", _IND, count_whole),
     RowRule("percent_in_range", _IND, percent_in_range),
     RowRule("status_known", _ACT, status_known),
+    RowRule("board_reference_known", _ACT, board_reference_known, gate=True),
+    RowRule("board_reference_owned", _ACT, board_reference_owned, gate=True),
+    RowRule("board_action_open", _ACT, board_action_open),
+    RowRule("board_status_known", _ACT, board_status_known),
+    RowRule("board_close_has_note", _ACT, board_close_has_note),
 )
 
 
@@ -380,6 +503,9 @@ def accepted_row(row: Row, ctx: Context) -> dict:
     }
     if row.section == SECTION_ACTION:
         status = row.text("status")
+        if row.is_board_action:  # stored in the board's words: Open, In progress, Done
+            board_status = return_status(status) if status else None
+            return common | {"action_id": row.item_id, "status": board_status.word if board_status else None}
         return common | {"action_id": row.item_id, "status": action_status(status) if status else None}
     ind = ctx.indicators[row.item_id]
     ward = row.text("ward")

@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from metrics import access
+from metrics.action_log import load as load_action_log
+from metrics.board_actions import is_reference, updates_from_return
 from metrics.plan import Plan
 from metrics.returns.messages import ReturnError, audit_summary
 from metrics.returns.validation import ParsedReturn
@@ -67,7 +69,9 @@ def board_rows(plan: Plan, parsed: ParsedReturn, submitted_by: str, is_demo: boo
                 "is_demo": is_demo,
             }
         )
-    acts = parsed.action_rows[parsed.action_rows["status"].notna()]
+    # board actions' rows update the action log (see submit), not the plan actions' progress
+    plan_rows = parsed.action_rows[~parsed.action_rows["action_id"].map(is_reference).astype(bool)]
+    acts = plan_rows[plan_rows["status"].notna()]
     progress = pd.DataFrame(
         {
             "action_id": acts["action_id"],
@@ -165,9 +169,20 @@ def submit(
     )
     assert content is not None  # a file that was not read has errors and was refused above
     rows = parsed.indicator_rows.assign(period_start=lambda f: pd.to_datetime(f["period_start"]))
-    version = return_store.submit_return(
-        store, submission, content, rows, parsed.action_rows, board_rows(plan, parsed, who, is_demo)
-    )
+    board = board_rows(plan, parsed, who, is_demo)
+    board_actions = parsed.action_rows[parsed.action_rows["action_id"].map(is_reference).astype(bool)]
+    if not board_actions.empty:
+        updates = updates_from_return(
+            load_action_log(store),
+            board_actions.to_dict("records"),
+            parsed.subgroup_id,
+            parsed.quarter,
+            who,
+            audit.attempted_at,
+            is_demo,
+        )
+        board = replace(board, board_updates=tuple(updates))
+    version = return_store.submit_return(store, submission, content, rows, parsed.action_rows, board)
     return Outcome(
         "accepted",
         version,

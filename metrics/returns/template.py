@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import io
 
+from metrics.action_log import load as load_action_log
+from metrics.board_actions import owed_in_return
 from metrics.plan import Plan
 from metrics.quarters import Quarter
 from metrics.returns.layout import (
@@ -37,12 +39,14 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 VALIDATED_ROWS = 500  # Excel's validation also covers rows a lead adds (ward breakdowns)
 INDICATOR_INPUTS = ("value", "ward", "commentary", "contact")  # shaded: the cells a lead fills in
 ACTION_INPUTS = ("status", "commentary", "contact")
+BOARD_ROW_PREFIX = "Board action"  # how a board action's row reads in the 'action' column
 
 
 def template_rows(plan: Plan, store: Store, subgroup_id: str, quarter: Quarter) -> tuple[list[dict], list[dict]]:
     """The rows a subgroup's template holds for a quarter: one per indicator and period owed
-    (the whole area), with last period's figure for reference, and one per action with last
-    quarter's status."""
+    (the whole area), with last period's figure for reference, one per action with last
+    quarter's status, and one per open board action the subgroup owns (raised at an earlier
+    meeting) with its current status."""
     plan.subgroup(subgroup_id)  # raises KeyError for an unknown subgroup
     values = indicator_store.values(store)
     progress = indicator_store.action_progress(store, quarter.previous().start).set_index("action_id")
@@ -74,6 +78,20 @@ def template_rows(plan: Plan, store: Store, subgroup_id: str, quarter: Quarter) 
                 "action_id": action.id,
                 "action": action.text,
                 "last_status": progress.loc[action.id, "status"] if action.id in progress.index else None,
+                "status": None,
+                "commentary": None,
+                "contact": None,
+            }
+        )
+    # The board's open actions the subgroup owns follow its plan actions, in the same columns:
+    # the reference in action_id, a status and a note (see the read-me).
+    for view in owed_in_return(load_action_log(store), subgroup_id, quarter):
+        actions.append(
+            {
+                "quarter": quarter.label,
+                "action_id": view.reference,
+                "action": f"{BOARD_ROW_PREFIX} due {view.due.label}: {view.action.text}",
+                "last_status": view.status.word,
                 "status": None,
                 "commentary": None,
                 "contact": None,
@@ -179,6 +197,10 @@ def _readme_sheet(readme, plan: Plan, subgroup_id: str, quarter: Quarter) -> Non
             False,
         ),
         ("3. On the Actions sheet, choose each action's status from the list and add commentary.", False),
+        ("   Board actions (an action_id like A-2025/26-Q2-03) are the actions the board asked of you:", False),
+        ("   give each a status (Not started or Open; On track, At risk, Off track or In progress; Complete", False),
+        ("   or Done) and a progress note. Done needs a note saying what was done; an action past its due", False),
+        ("   quarter needs a note saying why and when. Only the board drops an action.", False),
         ("4. Save as .xlsx (or use the CSV template) and upload it on the dashboard's Upload a return page,", False),
         ("   or run: python -m metrics import-return FILE --subgroup S --quarter Q", False),
         ("Nothing is stored until the file passes every check and you confirm it. A resubmission", False),

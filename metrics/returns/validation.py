@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from metrics.action_log import load as load_action_log
 from metrics.plan import Plan
 from metrics.quarters import Quarter
 from metrics.returns.layout import (
@@ -88,13 +89,14 @@ def validate_return(
     name = Path(filename).name or "upload"
     parsed = ParsedReturn(name, hashlib.sha256(content).hexdigest(), len(content), subgroup_id, quarter)
     values = indicator_store.values(store)  # read before the boundary: a store fault is not the file's
+    board = load_action_log(store)
     # One error boundary per file: whatever the file does to the reader or the rules becomes a
     # message for the lead (and so an audit row when submitted), with the full error logged
     # for the operator; never a traceback.
     try:
         sheets = read_sheets(content, name, plan.settings.returns, parsed.messages)
         if sheets is not None:
-            check_sheets(sheets, Context.build(plan, subgroup_id, quarter, values), parsed)
+            check_sheets(sheets, Context.build(plan, subgroup_id, quarter, values, board), parsed)
     except Exception as exc:  # noqa: BLE001 - the boundary: any fault reading a file is reported, not raised
         reference = parsed.sha256[:12]
         log.exception("Reading return %r (sha256 %s) for %s %s failed", name, parsed.sha256, subgroup_id, quarter)

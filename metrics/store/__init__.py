@@ -9,7 +9,8 @@
   DataFrames: :mod:`~metrics.store.plan` (the plan tables, meta),
   :mod:`~metrics.store.indicators` (indicator values, Strategic Assessment figures,
   commentary, action progress, the demo load), :mod:`~metrics.store.returns` (quarterly
-  returns: versions, rows, original files, audit) and :mod:`~metrics.store.police` (police.uk
+  returns: versions, rows, original files, audit), :mod:`~metrics.store.actions` (the board's
+  action log) and :mod:`~metrics.store.police` (police.uk
   street-level crime).
 
 Callers import an area module under a name that says it is the store's, e.g.
@@ -19,7 +20,7 @@ Callers import an area module under a name that says it is the store's, e.g.
 from __future__ import annotations
 
 from metrics.plan import Plan
-from metrics.store import indicators, plan, police, returns, schema
+from metrics.store import actions, indicators, plan, police, returns, schema
 from metrics.store.engine import LOCK_WAIT_SECONDS, Store, StoreBusyError, StoreError
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "Store",
     "StoreBusyError",
     "StoreError",
+    "actions",
     "indicators",
     "open_store",
     "plan",

@@ -6,11 +6,12 @@ action progress) in one transaction, so the board's pages always show the latest
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date, datetime
 
 import pandas as pd
 
+from metrics.store.actions import ActionUpdate, append_updates
 from metrics.store.engine import Connection, Store
 from metrics.store.keyed import ACTION_PROGRESS, COMMENTARY, INDICATOR_VALUES
 
@@ -62,6 +63,9 @@ class BoardTables:
     indicator_values: pd.DataFrame
     commentary: pd.DataFrame
     action_progress: pd.DataFrame
+    # updates the return makes to the board's action log (their return_version is filled in
+    # with the version stored); only ever added, so a superseded version's updates stay as history
+    board_updates: tuple[ActionUpdate, ...] = field(default=())
 
 
 # The columns a return's rows carry (by the sheet they come from), as metrics.returns builds them.
@@ -106,8 +110,9 @@ def submit_return(
     """Store an accepted return as the next version for its subgroup and quarter, in one
     transaction: the original file (by sha256), the submission and its rows (columns as
     :data:`RETURN_ROW_COLUMNS`), the audit row, and its figures in the tables the board's pages
-    read. Figures the previous version gave and this one does not are removed from those
-    tables, so the pages always show the latest version. Returns the new version number."""
+    read, and its updates to the board's action log. Figures the previous version gave and this
+    one does not are removed from those tables, so the pages always show the latest version.
+    Returns the new version number."""
     sub = submission
     with store.transaction() as con:
         key = [sub.subgroup_id, sub.quarter_start]
@@ -143,6 +148,7 @@ def submit_return(
         ):
             if not frame.empty:
                 spec.replace(con, frame)
+        append_updates(con, [replace(u, return_version=version) for u in board.board_updates])
         _insert_audit(
             con,
             AuditEntry(

@@ -131,11 +131,33 @@ MIGRATIONS: tuple[Migration, ...] = (
                 skipped_files VARCHAR, is_demo BOOLEAN NOT NULL)""",
         ),
     ),
+    Migration(
+        5,
+        "board action log: actions and decisions the board records, and every change to them",
+        (
+            # What the board decided, as recorded: never changed after it is written. The
+            # reference is A-<year>-Q<n>-<sequence> of the quarter reviewed at the meeting.
+            """CREATE TABLE board_actions (
+                reference VARCHAR PRIMARY KEY, raised_quarter DATE NOT NULL, sequence INTEGER NOT NULL,
+                kind VARCHAR NOT NULL, text VARCHAR NOT NULL, source_kind VARCHAR NOT NULL,
+                source_id VARCHAR NOT NULL, raised_by VARCHAR NOT NULL, raised_at TIMESTAMP NOT NULL,
+                is_demo BOOLEAN NOT NULL)""",
+            # Every change, the first (recording it) included: who, when, for which quarter, the
+            # status after it, a note, and a new owner or due quarter (NULL: unchanged). Rows
+            # are only ever added: the action's state is its latest row, its history all of them.
+            """CREATE TABLE board_action_updates (
+                reference VARCHAR NOT NULL, number INTEGER NOT NULL, recorded_at TIMESTAMP NOT NULL,
+                author VARCHAR NOT NULL, quarter_start DATE NOT NULL, status VARCHAR NOT NULL,
+                note VARCHAR, owner VARCHAR, due_quarter DATE, via VARCHAR NOT NULL,
+                return_subgroup VARCHAR, return_version INTEGER, is_demo BOOLEAN NOT NULL)""",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
 DATA_TABLES = ("sa_figures", "indicator_values", "action_progress", "commentary")
 POLICE_TABLES = ("police_incidents", "lsoa_wards", "police_ward_month", "police_months", "police_imports")
+ACTION_TABLES = ("board_actions", "board_action_updates")
 PLAN_TABLES = ("wards", "themes", "objectives", "measures", "subgroups", "actions", "indicators")
 
 

@@ -1,0 +1,147 @@
+"""Action log: every action and decision the board has recorded, filtered by status, owner,
+theme, due quarter and overdue, each with its history; the board's officer records changes
+(status, note, owner, due quarter) and actions against a priority or theme here."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from metrics import Quarter, access, action_log, board_actions
+from pages import action_widgets, auth, reads, widgets
+
+auth.require_page(access.Action.VIEW_BOARD)  # the navigation hides it too; a direct address lands here
+plan = reads.plan()
+quarter = widgets.selected_quarter()
+author = widgets.current_author()
+
+st.title("Action log")
+action_widgets.show_flash("log")
+views = reads.board_actions()
+meeting = quarter or Quarter.of(date.today())
+as_of = board_actions.meeting_day(meeting)
+st.caption(
+    f"What the board asked for and decided, and what became of it. Changes are recorded for the meeting "
+    f"reviewing {meeting.label} (choose the quarter in the sidebar); overdue means still open after the quarter "
+    f"it was due, as at that meeting ({as_of:%d %b %Y}). Nothing is deleted: every change is kept in the history."
+)
+widgets.demo_banner(any(v.is_demo for v in views))
+
+statuses = {s.word: s.key for s in board_actions.BoardStatus}
+owners = {s.name: s.id for s in plan.subgroups}
+themes = {t.short_name: t.id for t in plan.themes}
+due_options = sorted({v.due for v in views})
+c1, c2, c3 = st.columns(3)
+chosen_status = c1.multiselect("Status", list(statuses), placeholder="Any status", key="log_status")
+chosen_owner = c2.multiselect("Owner", list(owners), placeholder="Any owner", key="log_owner")
+chosen_theme = c3.multiselect("Theme", list(themes), placeholder="Any theme", key="log_theme")
+c4, c5 = st.columns([1, 2])
+due_by = c4.selectbox(
+    "Due by", [None, *due_options], format_func=lambda q: "Any quarter" if q is None else q.label, key="log_due"
+)
+overdue_only = c5.checkbox("Overdue only", key="log_overdue")
+filters = board_actions.Filters(
+    statuses=tuple(statuses[s] for s in chosen_status),
+    owners=tuple(owners[o] for o in chosen_owner),
+    themes=tuple(themes[t] for t in chosen_theme),
+    due=due_by,
+    overdue_only=overdue_only,
+)
+shown = board_actions.filtered(plan, views, filters, as_of)
+overdue = sum(1 for v in shown if v.is_overdue(as_of))
+st.subheader(f"{len(shown)} of {len(views)} action(s) and decision(s), {overdue} overdue")
+if not views:
+    st.info("The board has recorded no action yet. Record one from an exception on the Exception report.")
+elif not shown:
+    st.info("No action matches these filters.")
+else:
+    columns = ["reference", "kind", "action", "owner", "due", "status", "overdue", "latest_update", "theme"]
+    st.dataframe(
+        pd.DataFrame(board_actions.log_rows(plan, shown, as_of))[columns],
+        hide_index=True,
+        width="stretch",
+        key="log_table",
+    )
+
+may_change = widgets.may_record_board_actions()
+for view in shown:
+    label = f"{view.reference} · {board_actions.status_label(view, as_of)} · {view.action.text}"
+    with st.expander(label[:160]):
+        st.markdown(
+            f"**{view.reference}**: {view.action.kind} raised at the meeting reviewing {view.raised.label} by "
+            f"{view.action.raised_by}; arises from {board_actions.source_label(plan, view.action)}. "
+            f"Owner: {plan.subgroup(view.owner).name if view.owner in owners.values() else view.owner}; "
+            f"due {view.due.label}."
+        )
+        action_widgets.history_table(view)
+        if not may_change:
+            continue
+        key = view.reference
+        with st.form(f"change_{key}", clear_on_submit=True, border=False):
+            st.markdown(f"**Record a change for the meeting reviewing {meeting.label}**")
+            s1, s2, s3 = st.columns(3)
+            status = s1.selectbox(
+                "Status",
+                list(board_actions.BoardStatus),
+                index=list(board_actions.BoardStatus).index(view.status),
+                format_func=lambda s: s.label,
+                key=f"chg_status_{key}",
+            )
+            subgroup_ids = [s.id for s in plan.subgroups]
+            owner = s2.selectbox(
+                "Owner",
+                subgroup_ids,
+                index=subgroup_ids.index(view.owner) if view.owner in subgroup_ids else 0,
+                format_func=lambda o: plan.subgroup(o).short_name,
+                key=f"chg_owner_{key}",
+            )
+            dues = sorted({view.due, *board_actions.due_choices(meeting)})
+            due = s3.selectbox(
+                "Due", dues, index=dues.index(view.due), format_func=lambda q: q.label, key=f"chg_due_{key}"
+            )
+            note = st.text_area(
+                "Note (needed to close, drop or reopen)", key=f"chg_note_{key}", max_chars=board_actions.MAX_NOTE_CHARS
+            )
+            submitted = st.form_submit_button("Record the change", icon=":material/save:")
+        if submitted:
+            if not widgets.may_record_board_actions():
+                st.error("You may not change the board's action log.")
+                continue
+            try:
+                number = action_log.change(
+                    plan, reads.store(), view.reference, status, note, author or "", meeting, owner=owner, due=due
+                )
+            except action_log.BoardActionError as exc:
+                st.error("Not recorded:\n\n" + "\n".join(f"- {p}" for p in exc.problems), icon=":material/block:")
+            else:
+                reads.clear_after_board_action()
+                action_widgets.flash("log", f"Recorded as change {number} to {view.reference} by {author}.")
+                st.rerun()
+
+if may_change:
+    st.divider()
+    st.header("Record an action against a priority or theme")
+    st.caption("Actions on an exception are recorded from the Exception report, against its indicator.")
+    sources = {f"Priority: {o.text}": ("priority", o.id) for o in plan.objectives} | {
+        f"Theme: {t.name}": ("theme", t.id) for t in plan.themes
+    }
+    with st.form("new_board_action", clear_on_submit=True):
+        source = st.selectbox("Arises from", list(sources), key="new_source")
+        kind = st.radio("What is it?", board_actions.KINDS, format_func=action_widgets.KIND_WORDS.get, key="new_kind")
+        text = st.text_area("What is to be done, or what the board decided", key="new_text")
+        n1, n2 = st.columns(2)
+        new_owner = n1.selectbox(
+            "Owner", [s.id for s in plan.subgroups], format_func=lambda o: plan.subgroup(o).name, key="new_owner"
+        )
+        new_due = n2.selectbox(
+            "Due (an action)", board_actions.due_choices(meeting), index=1, format_func=lambda q: q.label, key="new_due"
+        )
+        new_note = st.text_input("Note (optional; a decision's reason)", key="new_note")
+        if st.form_submit_button("Record it", icon=":material/save:"):
+            source_kind, source_id = sources[source]
+            draft = board_actions.ActionDraft(
+                kind, text, source_kind, source_id, new_owner, meeting, new_due if kind == "action" else None, new_note
+            )
+            action_widgets.record_draft(plan, draft, author, "log")
