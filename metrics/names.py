@@ -1,8 +1,8 @@
 """Matching what a person types to the plan's names: an area, a subgroup or a crime type named
 by its code or its name, in any case, with a "did you mean" for a near miss.
 
-The command line uses it (``--ward foleshill``, ``--subgroup "city tasking"``, ``--type
-burglary``); the dashboard offers lists, so it never needs to guess.
+The command line uses it (an area's name in lower case for ``--ward``, a subgroup's name for
+``--subgroup``, ``--type burglary``); the dashboard offers lists, so it never needs to guess.
 """
 
 from __future__ import annotations

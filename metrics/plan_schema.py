@@ -194,7 +194,7 @@ class AreaWords(_Section):
 class Area(_Section):
     """The whole area the partnership serves."""
 
-    name: Text = Field(description="e.g. Coventry")
+    name: Text = Field(description="the name of the whole area, as residents know it")
     kind: Text = Field("area", description="what the whole area is called: city, county, borough ...")
     population: WholeFrom0 | None = None
     population_source: Text | None = Field(None, description="where the population figure comes from")

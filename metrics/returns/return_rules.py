@@ -35,7 +35,7 @@ CLEARS = "(this clears the warning)"
 
 
 def area_phrase(ctx: Context, ward_code: str | None) -> str:
-    """Where a figure is for, in the plan's words: 'for the ward Foleshill' or 'for the whole city'."""
+    """Where a figure is for, in the plan's words: 'for the <area word> <area name>', or 'for the whole <area kind>'."""
     p = ctx.plan.partnership
     if ward_code is None:
         return f"for the whole {p.area_kind}"
