@@ -101,6 +101,16 @@ def _board_actions(r: Review) -> None:
         )
 
 
+def _closing_list(heading: str, items: list[tuple[Review, str]]) -> None:
+    """One list of the closing screen: each indicator's status and its words, or 'None'."""
+    st.subheader(heading, anchor=False)
+    if not items:
+        st.markdown("None this quarter.")
+        return
+    rows = "".join(f"<li>{markup.status_cell(r.status.rag)} {escape(text)}</li>" for r, text in items)
+    st.html(f'<ul class="csp-present-list">{rows}</ul>')
+
+
 def _navigation() -> None:
     """Previous and next, as buttons and keys: arrows, and Page Up/Down from a clicker. The
     Page Up/Down buttons are the same moves under a second shortcut, kept out of sight."""
@@ -112,7 +122,7 @@ def _navigation() -> None:
         on_click=_move,
         args=(-1,),
         disabled=screen == 1,
-        use_container_width=True,
+        width="stretch",
     )
     forward.button(
         "Next",
@@ -121,7 +131,7 @@ def _navigation() -> None:
         on_click=_move,
         args=(1,),
         disabled=screen == last,
-        use_container_width=True,
+        width="stretch",
     )
     label = f"{screen} of {len(attention)}" if screen < last else "Closing screen"
     where.html(f'<p class="csp-present-where" aria-live="polite">{label}</p>')
@@ -157,21 +167,7 @@ with st.container(key=PRESENTER):
             _board_actions(r)
     else:
         st.title("Notable improvements and noise", anchor=False)
-        st.subheader(f"Notable improvements ({len(improving)})", anchor=False)
-        if improving:
-            st.html(
-                '<ul class="csp-present-list">'
-                + "".join(f"<li>{markup.status_cell(r.status.rag)} {escape(r.status.sentence)}</li>" for r in improving)
-                + "</ul>"
-            )
-        else:
-            st.markdown("None this quarter.")
-        st.subheader(f"Off or ahead of target within normal variation ({len(noise)})", anchor=False)
-        if noise:
-            st.html(
-                '<ul class="csp-present-list">'
-                + "".join(f"<li>{markup.status_cell(r.status.rag)} {escape(r.indicator.name)}</li>" for r in noise)
-                + "</ul>"
-            )
-        else:
-            st.markdown("None this quarter.")
+        _closing_list(f"Notable improvements ({len(improving)})", [(r, r.status.sentence) for r in improving])
+        _closing_list(
+            f"Off or ahead of target within normal variation ({len(noise)})", [(r, r.indicator.name) for r in noise]
+        )
