@@ -80,6 +80,14 @@ def other_store(other_template: Path, tmp_path: Path) -> Store:
 CHROMIUM = Path("/usr/bin/chromium")
 SERVER_DBS: dict[str, Path] = {}  # each server's store, for tests that prepare files from it
 SERVER_START_SECONDS = 60
+SERVER_LOGS: list[Path] = []  # this worker's server log, for a failing browser test to quote
+
+
+def server_log_tail(chars: int = 3000) -> str:
+    """The end of this worker's streamlit server log ("" before the server has started)."""
+    if not SERVER_LOGS:
+        return ""
+    return SERVER_LOGS[0].read_text(errors="replace")[-chars:]
 
 
 def _free_port() -> int:
@@ -99,7 +107,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = _free_port()
     db = tmp_path_factory.mktemp("browser") / "fresh.duckdb"
     env = {**os.environ, "CSP_DB": str(db)}
-    log = (tmp_path_factory.getbasetemp() / "streamlit.log").open("w")
+    log_path = tmp_path_factory.getbasetemp() / "streamlit.log"
+    SERVER_LOGS.append(log_path)
+    log = log_path.open("w")
     proc = subprocess.Popen(
         [
             sys.executable,

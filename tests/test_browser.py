@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from metrics.plan import load_plan
-from tests.conftest import CHROMIUM, SERVER_DBS
+from tests.conftest import CHROMIUM, SERVER_DBS, server_log_tail
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -27,6 +29,7 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 PAGE_SECONDS = 120  # the first page also builds the store and loads demo data
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'  # the script has finished its run
 
 
 def _pages() -> list[tuple[str, str]]:
@@ -46,7 +49,7 @@ def _pages() -> list[tuple[str, str]]:
 
 def _wait_for_script(page, title: str) -> None:  # noqa: ANN001 - playwright Page
     page.wait_for_selector(f'h1:has-text("{title}")', timeout=PAGE_SECONDS * 1000)
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=PAGE_SECONDS * 1000)
+    page.wait_for_selector(IDLE, timeout=PAGE_SECONDS * 1000)
     page.wait_for_load_state("networkidle")
     # Plotly charts draw after the script ends; wait for each to have its SVG.
     page.wait_for_function(
@@ -145,10 +148,28 @@ def test_every_page_renders_in_chromium(server: str, tmp_path: Path) -> None:
         assert (ARTIFACTS / f"{url_path or 'plan'}.png").stat().st_size > 10_000
 
 
-def _select(page, label: str, option: str) -> None:  # noqa: ANN001 - playwright Page
+def _select(page, label: str, option: str, settled: str) -> None:  # noqa: ANN001 - playwright Page
+    """Choose an option, then wait for the rerun that uses it: the script state can still read
+    "notRunning" just after the click, before that rerun starts, so the sign that it has run
+    is `settled`, a text only the new choice draws."""
     page.locator('[data-testid="stSelectbox"]').filter(has_text=label).click()
     page.get_by_role("option", name=option, exact=True).click()
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=PAGE_SECONDS * 1000)
+    _wait_for_text(page, settled)
+
+
+def _wait_for_text(page, text: str) -> None:  # noqa: ANN001 - playwright Page
+    """Wait for `text` on the page and for the script to have finished; on a timeout, fail
+    with what the page showed and what the server logged, so a failure in CI explains itself."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.get_by_text(text).first.wait_for(timeout=PAGE_SECONDS * 1000)
+        page.wait_for_selector(IDLE, timeout=PAGE_SECONDS * 1000)
+    except PlaywrightTimeout:
+        _screenshot(page, ARTIFACTS / "timeout.png")
+        shown = page.locator('[data-testid="stMain"]').inner_text()[-1500:]
+        log = server_log_tail()
+        pytest.fail(f"waited {PAGE_SECONDS} s for {text!r}; the page showed:\n{shown}\n\nserver log:\n{log}")
 
 
 def test_a_return_uploaded_in_chromium_shows_on_the_board_page(server: str, tmp_path: Path) -> None:
@@ -188,10 +209,10 @@ def test_a_return_uploaded_in_chromium_shows_on_the_board_page(server: str, tmp_
         _wait_for_script(page, "Upload a quarterly return")
         assert page.get_by_label("Your name", exact=True).count() == 0, "the identity is not typed in"
         assert page.get_by_text("Local mode: no sign-in; everyone using this computer is an administrator").count()
-        _select(page, "Subgroup", "City Tasking")
-        _select(page, "Quarter", quarter.label)
+        _select(page, "Subgroup", "City Tasking", "template for City Tasking")
+        _select(page, "Quarter", quarter.label, f"for City Tasking, {quarter.label} (")
         page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
-        page.wait_for_selector('h3:has-text("Preview: Indicators sheet")', timeout=PAGE_SECONDS * 1000)
+        _wait_for_text(page, "Preview: Indicators sheet")
         link = page.locator("ul.csp-messages a").first
         target = link.get_attribute("href")
         assert target.startswith("#row-indicators-") and page.locator(f"tr{target}").count() == 1, (
@@ -203,7 +224,7 @@ def test_a_return_uploaded_in_chromium_shows_on_the_board_page(server: str, tmp_
         explanation = page.locator("textarea").first
         explanation.fill("Operation in the city centre (browser test).")
         explanation.press("Control+Enter")
-        page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+        page.wait_for_selector(IDLE)
         _screenshot(page, ARTIFACTS / "returns-upload-preview.png")
         page.get_by_role("button", name="Submit this return").click()
         page.wait_for_selector("text=Stored as version 2", timeout=PAGE_SECONDS * 1000)
