@@ -20,7 +20,7 @@ run: $(BIN)/.installed
 test: $(BIN)/.installed
 	scripts/install-browser
 	scripts/install-pdf-tools
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 ## init: create or migrate the store and load demo data from the command line
 init: $(BIN)/.installed

@@ -1,6 +1,7 @@
-"""A real browser on a real server: headless Debian Chromium driven by Playwright opens every
-page of `streamlit run dashboard.py` started on a fresh, empty store, waits for the script to
-finish, finds no error or exception, and saves a screenshot per page in tests/artifacts/.
+"""A real browser on a real server: headless Debian Chromium driven by Playwright, against
+`streamlit run dashboard.py` started on a fresh, empty store: a board member's journey (pack,
+quarter, shared link) and a subgroup lead's upload. Every page's rendering is checked in
+tests/test_browser_board.py, which shares this module's helpers and the server.
 
 Chromium comes from Debian's package (scripts/install-browser, run by `make test`).
 """
@@ -62,11 +63,11 @@ def _wait_for_script(page, title: str) -> None:  # noqa: ANN001 - playwright Pag
 def _screenshot(page, path: Path) -> None:  # noqa: ANN001 - playwright Page
     """The whole page: Streamlit scrolls inside its main block, so grow the viewport to it."""
     height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-    width = page.viewport_size["width"]
-    page.set_viewport_size({"width": width, "height": max(1000, min(int(height) + 40, 16000))})
+    window = dict(page.viewport_size)
+    page.set_viewport_size({"width": window["width"], "height": max(window["height"], min(int(height) + 40, 16000))})
     page.wait_for_timeout(500)
     page.screenshot(path=str(path))
-    page.set_viewport_size({"width": width, "height": 1000})
+    page.set_viewport_size(window)
 
 
 def _choose_quarter_then_move(page, quarter: str) -> None:  # noqa: ANN001 - playwright Page
@@ -115,37 +116,43 @@ def _shared_ward_link(page, server: str) -> None:  # noqa: ANN001 - playwright P
     page.wait_for_function("() => location.search.includes('ward=E05001228')", timeout=10_000)
 
 
-def test_every_page_renders_in_chromium(server: str, tmp_path: Path) -> None:
+PROBLEMS_SHOWN = ('[data-testid="stException"]', '[data-testid="stAlertContentError"]', '[role="dialog"]')
+
+
+def shown_problems(page, where: str) -> list[str]:  # noqa: ANN001 - playwright Page
+    """Any exception, error box or dialog on the page (tests/test_browser_board.py opens every
+    page and asks this of each)."""
+    found = [(selector, page.locator(selector)) for selector in PROBLEMS_SHOWN]
+    return [f"{where}: {selector}: {loc.first.inner_text()[:300]}" for selector, loc in found if loc.count()]
+
+
+def test_a_board_member_downloads_the_pack_changes_quarter_and_follows_a_shared_link(
+    server: str, tmp_path: Path
+) -> None:
+    """Plan on a Page carries the demo banner; the exception report builds and downloads the
+    pack; a chosen quarter survives a move to a theme page; a shared explorer link opens its
+    view and carries its area on. (Every page's rendering, screenshot and accessibility:
+    tests/test_browser_board.py.)"""
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    problems: list[str] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1600, "height": 1000}, accept_downloads=True)
         console_errors: list[str] = []
         page.on("pageerror", lambda exc: console_errors.append(str(exc)))
-        for url_path, title in _pages():
-            page.goto(f"{server}/{url_path}")
-            _wait_for_script(page, title)
-            for selector in ('[data-testid="stException"]', '[data-testid="stAlertContentError"]', '[role="dialog"]'):
-                found = page.locator(selector)
-                if found.count():
-                    problems.append(f"{url_path}: {selector}: {found.first.inner_text()[:300]}")
-            _screenshot(page, ARTIFACTS / f"{url_path or 'plan'}.png")
         page.goto(f"{server}/")
         _wait_for_script(page, "Plan on a Page")
         assert page.get_by_text("Demo data.", exact=False).count() >= 1, "the demo-data banner is not visible"
         pack = _download_pack(page, tmp_path)
         _choose_quarter_then_move(page, "2024/25 Q3")
         _shared_ward_link(page, server)
+        problems = shown_problems(page, "after the journey")
         browser.close()
     assert pack.name == "CCSP-board-pack-2025-26-Q2.pdf"
     assert pack.read_bytes().startswith(b"%PDF") and pack.stat().st_size > 100_000
     assert not problems, "\n".join(problems)
     assert not console_errors, "JavaScript errors: " + "; ".join(console_errors)
-    for url_path, _ in _pages():
-        assert (ARTIFACTS / f"{url_path or 'plan'}.png").stat().st_size > 10_000
 
 
 def _select(page, label: str, option: str, settled: str) -> None:  # noqa: ANN001 - playwright Page

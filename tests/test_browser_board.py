@@ -1,5 +1,6 @@
 """The board meeting in a real browser: every page at a laptop's 1366x768 and a projector's
-1920x1080 with no horizontal overflow (a screenshot of each kept in tests/artifacts/board/), the
+1920x1080 with no error, exception or JavaScript error, no horizontal overflow (a screenshot of
+each kept in tests/artifacts/board/, and of each whole page at 1920 in tests/artifacts/), the
 top of Plan on a Page showing the quarter, its completeness and the first exception, and
 axe-core (WCAG 2.2 AA) on every page with no serious or critical violation in the project's own
 markup. Shares the session's server with tests/test_browser.py."""
@@ -9,7 +10,7 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from tests.conftest import CHROMIUM
-from tests.test_browser import ARTIFACTS, CHROMIUM_ARGS, _pages, _wait_for_script
+from tests.test_browser import ARTIFACTS, CHROMIUM_ARGS, _pages, _screenshot, _wait_for_script, shown_problems
 
 BOARD = ARTIFACTS / "board"
 VIEWPORTS = ((1366, 768), (1920, 1080))
@@ -21,6 +22,11 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 STREAMLIT_OWN = ['[data-testid="stSidebarNavItems"]']
 TAB_STOPS = 20  # enough to pass the skip link, the navigation and the sidebar into the main area
 PRESENTER_MIN_PX = 28  # body text in presenter mode at 1920x1080, readable from the back of a room
+RELAYOUT_MS = 500  # after widening the window, for Streamlit's columns and plotly's charts to follow
+SCROLL_TO_TOP = (
+    "() => { document.activeElement?.blur();"
+    " document.querySelectorAll('[data-testid=\"stMain\"]').forEach(e => e.scrollTo(0, 0)); window.scrollTo(0, 0); }"
+)
 FIRST_EXCEPTIONS = ["Serious youth violence offences", "Youth proven reoffending rate", "ASB incidents"]
 
 
@@ -60,6 +66,49 @@ def _keyboard_problems(page, name: str) -> list[str]:  # noqa: ANN001 - playwrig
     return problems
 
 
+def _page_problems(page, url_path: str, name: str, width: int, height: int) -> list[str]:  # noqa: ANN001
+    """What is wrong with the page at this window size: an error shown, horizontal overflow,
+    heading anchors in the tab order, and (Plan on a Page at the laptop's size) the top of the
+    page and the keyboard path. Keeps a screenshot of the window."""
+    problems = shown_problems(page, name)
+    page.screenshot(path=str(BOARD / f"{name}.png"))
+    wider = _overflow(page)
+    if wider > 0:
+        problems.append(f"{name}: {wider} px wider than the window")
+    if url_path == "" and width == VIEWPORTS[0][0]:
+        # The top of Plan on a Page: the quarter, how complete it is, the first exception.
+        for what, selector in (
+            ("quarter", "h2"),
+            ("completeness", "text=indicators have a figure"),
+            ("first exception", "ul.csp-exceptions li"),
+        ):
+            box = page.locator(selector).first.bounding_box()
+            if box is None or box["y"] + box["height"] > height:
+                problems.append(f"{name}: the {what} is not visible without scrolling ({box})")
+        problems += _keyboard_problems(page, name)
+    hidden_stops = page.evaluate(
+        "() => [...document.querySelectorAll('[data-testid=\"stHeaderActionElements\"] a')]"
+        ".filter(a => a.offsetParent !== null).length"
+    )
+    if hidden_stops:
+        problems.append(f"{name}: {hidden_stops} heading anchors in the tab order")
+    return problems
+
+
+def _axe_problems(axe, page, url_path: str) -> list[str]:  # noqa: ANN001 - axe and playwright objects
+    """axe-core's serious and critical violations on the page, Streamlit's own navigation aside."""
+    results = axe.run(
+        page,
+        context={"exclude": [[s] for s in STREAMLIT_OWN]},
+        options={"runOnly": {"type": "tag", "values": AXE_TAGS}},
+    )
+    return [
+        f"{url_path or 'plan'}: axe {v['id']} ({v['impact']}): {[n['html'][:120] for n in v['nodes']][:4]}"
+        for v in results.response["violations"]
+        if v["impact"] in SERIOUS
+    ]
+
+
 def test_every_page_fits_a_laptop_and_a_projector_and_passes_axe(server: str) -> None:
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import sync_playwright
@@ -67,6 +116,7 @@ def test_every_page_fits_a_laptop_and_a_projector_and_passes_axe(server: str) ->
     BOARD.mkdir(parents=True, exist_ok=True)
     axe = Axe()
     problems: list[str] = []
+    console_errors: list[str] = []
     elsewhere: set[str] = set()  # anything the pages ask of another host (nothing may be fetched)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -77,60 +127,42 @@ def test_every_page_fits_a_laptop_and_a_projector_and_passes_axe(server: str) ->
         first.goto(f"{server}/")
         _wait_for_script(first, "Plan on a Page")
         first.close()
-        for width, height in VIEWPORTS:
-            page = browser.new_page(viewport={"width": width, "height": height})
-            page.on(
-                "request",
-                lambda r: (
-                    elsewhere.add(r.url[:120])
-                    if urlparse(r.url).hostname not in ("127.0.0.1", "localhost", None)
-                    and not r.url.startswith("data:")
-                    else None
-                ),
-            )
-            for url_path, title in _board_pages():
-                page.goto(f"{server}/{url_path}")
-                _wait_for_script(page, title)
+        # Each page is loaded once, at the laptop's size, then the window is widened to the
+        # projector's: the same page at another width, as a member's laptop and the room's
+        # screen show it, without making the server draw it twice.
+        page = browser.new_page(viewport={"width": VIEWPORTS[0][0], "height": VIEWPORTS[0][1]})
+        page.on("pageerror", lambda exc: console_errors.append(str(exc)))
+        page.on(
+            "request",
+            lambda r: (
+                elsewhere.add(r.url[:120])
+                if urlparse(r.url).hostname not in ("127.0.0.1", "localhost", None) and not r.url.startswith("data:")
+                else None
+            ),
+        )
+        for url_path, title in _board_pages():
+            page.set_viewport_size({"width": VIEWPORTS[0][0], "height": VIEWPORTS[0][1]})
+            page.goto(f"{server}/{url_path}")
+            _wait_for_script(page, title)
+            for width, height in VIEWPORTS:
+                if (width, height) != VIEWPORTS[0]:
+                    page.evaluate(SCROLL_TO_TOP)  # the keyboard check may have scrolled down
+                    page.set_viewport_size({"width": width, "height": height})
+                    page.wait_for_timeout(RELAYOUT_MS)
                 name = f"{width}x{height}-{url_path or 'plan'}"
-                page.screenshot(path=str(BOARD / f"{name}.png"))
-                wider = _overflow(page)
-                if wider > 0:
-                    problems.append(f"{name}: {wider} px wider than the window")
-                if url_path == "" and width == 1366:
-                    # The top of Plan on a Page: the quarter, how complete it is, the first exception.
-                    for what, selector in (
-                        ("quarter", "h2"),
-                        ("completeness", "text=indicators have a figure"),
-                        ("first exception", "ul.csp-exceptions li"),
-                    ):
-                        box = page.locator(selector).first.bounding_box()
-                        if box is None or box["y"] + box["height"] > height:
-                            problems.append(f"{name}: the {what} is not visible without scrolling ({box})")
-                hidden_stops = page.evaluate(
-                    "() => [...document.querySelectorAll('[data-testid=\"stHeaderActionElements\"] a')]"
-                    ".filter(a => a.offsetParent !== null).length"
-                )
-                if hidden_stops:
-                    problems.append(f"{name}: {hidden_stops} heading anchors in the tab order")
-                if url_path == "" and width == 1366:
-                    problems += _keyboard_problems(page, name)
+                problems += _page_problems(page, url_path, name, width, height)
                 if width == VIEWPORTS[0][0]:  # axe once per page
-                    results = axe.run(
-                        page,
-                        context={"exclude": [[s] for s in STREAMLIT_OWN]},
-                        options={"runOnly": {"type": "tag", "values": AXE_TAGS}},
-                    )
-                    for v in results.response["violations"]:
-                        if v["impact"] not in SERIOUS:
-                            continue
-                        nodes = [n["html"][:120] for n in v["nodes"]]
-                        problems.append(f"{url_path or 'plan'}: axe {v['id']} ({v['impact']}): {nodes[:4]}")
-            page.close()
+                    problems += _axe_problems(axe, page, url_path)
+                if width == VIEWPORTS[-1][0]:  # the whole page, as it scrolls on the projector
+                    _screenshot(page, ARTIFACTS / f"{url_path or 'plan'}.png")
+        page.close()
         browser.close()
     assert not problems, "\n".join(problems)
+    assert not console_errors, "JavaScript errors: " + "; ".join(console_errors)
     assert not elsewhere, f"fetched from the internet: {sorted(elsewhere)}"
-    for width, height in VIEWPORTS:
-        for url_path, _ in _board_pages():
+    for url_path, _ in _board_pages():
+        assert (ARTIFACTS / f"{url_path or 'plan'}.png").stat().st_size > 10_000
+        for width, height in VIEWPORTS:
             assert (BOARD / f"{width}x{height}-{url_path or 'plan'}.png").stat().st_size > 10_000
 
 
