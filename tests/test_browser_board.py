@@ -167,8 +167,8 @@ def test_every_page_fits_a_laptop_and_a_projector_and_passes_axe(server: str) ->
 
 
 def test_presenter_mode_by_keyboard_in_large_type(server: str) -> None:
-    """The person presenting opens /present, reads large type, and moves with the arrow keys
-    and a clicker's Page Up/Down; it fits 1280x720 as well."""
+    """The person presenting opens /present, reads large type with the sidebar folded away, and
+    moves with the arrow keys and a clicker's Page Up/Down; it fits 1280x720 as well."""
     from playwright.sync_api import sync_playwright
 
     BOARD.mkdir(parents=True, exist_ok=True)
@@ -183,6 +183,8 @@ def test_presenter_mode_by_keyboard_in_large_type(server: str) -> None:
             "() => parseFloat(getComputedStyle(document.querySelector('.st-key-csp-present .csp-sentence')).fontSize)"
         )
         assert size >= PRESENTER_MIN_PX, f"presenter body text is {size} px at 1920x1080"
+        sidebar = page.locator('[data-testid="stSidebar"]').bounding_box()
+        assert sidebar is None or sidebar["width"] == 0, f"the sidebar is open in presenter mode: {sidebar}"
         assert page.get_by_text("1 of 4", exact=True).count() == 1
         for key, expected in (
             ("ArrowRight", FIRST_EXCEPTIONS[1]),
