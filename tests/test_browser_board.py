@@ -27,12 +27,15 @@ SCROLL_TO_TOP = (
     "() => { document.activeElement?.blur();"
     " document.querySelectorAll('[data-testid=\"stMain\"]').forEach(e => e.scrollTo(0, 0)); window.scrollTo(0, 0); }"
 )
+# Pages whose tables a board member reads whole in the meeting: every column shows at both sizes.
+TABLES_THAT_FIT = {"action-log"}
 FIRST_EXCEPTIONS = ["Serious youth violence offences", "Youth proven reoffending rate", "ASB incidents"]
 
 
 def _board_pages() -> list[tuple[str, str]]:
-    """Every page of tests/test_browser.py, and presenter mode (its first screen's title)."""
-    return [*_pages(), ("present", FIRST_EXCEPTIONS[0])]
+    """Every page of tests/test_browser.py, presenter mode (its first screen's title) and the
+    action log a board member reads in the meeting."""
+    return [*_pages(), ("present", FIRST_EXCEPTIONS[0]), ("action-log", "Action log")]
 
 
 def _overflow(page) -> int:  # noqa: ANN001 - playwright Page
@@ -42,6 +45,14 @@ def _overflow(page) -> int:  # noqa: ANN001 - playwright Page
         "() => Math.max(document.documentElement.scrollWidth - window.innerWidth,"
         ' ...[...document.querySelectorAll(\'[data-testid="stMain"], [data-testid="stMainBlockContainer"]\')]'
         ".map(e => e.scrollWidth - e.clientWidth))"
+    )
+
+
+def _table_overflow(page) -> list[int]:  # noqa: ANN001 - playwright Page
+    """How many pixels each st.dataframe's grid is wider than its box (0: every column shows)."""
+    return page.evaluate(
+        "() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"] .dvn-scroller')]"
+        ".map(e => e.scrollWidth - e.clientWidth)"
     )
 
 
@@ -75,6 +86,11 @@ def _page_problems(page, url_path: str, name: str, width: int, height: int) -> l
     wider = _overflow(page)
     if wider > 0:
         problems.append(f"{name}: {wider} px wider than the window")
+    if url_path in TABLES_THAT_FIT:
+        tables = _table_overflow(page)
+        if not tables:
+            problems.append(f"{name}: no table's grid found to measure")
+        problems += [f"{name}: a table scrolls sideways by {px} px" for px in tables if px > 0]
     if url_path == "" and width == VIEWPORTS[0][0]:
         # The top of Plan on a Page: the quarter, how complete it is, the first exception.
         for what, selector in (
