@@ -20,7 +20,7 @@ from pages import auth, markup, reads, widgets
 # the favicon from fonts.gstatic.com, which fails offline (nothing is fetched at run time).
 BENCH_EMPTY_PAGE = "CSP_BENCH_EMPTY_PAGE"  # set to 1 by bench/page_switch.py only
 PAGE_ICON = str(Path(__file__).resolve().parent / "assets" / "icon.png")
-st.set_page_config(page_title="CSP performance", page_icon=PAGE_ICON, layout="wide")
+st.set_page_config(page_title="CSP performance", page_icon=PAGE_ICON, layout="wide", initial_sidebar_state="auto")
 
 try:
     plan = load_plan()

@@ -29,6 +29,7 @@ ROLES_ENV = "CSP_ROLES"
 ROLES_FILE = "roles.yaml"  # beside the plan file
 DEFAULT_GROUP_CLAIM = "groups"  # Entra ID, Okta and Keycloak all use this name by default
 MAX_NAME_CHARS = 200  # a claim longer than this is cut for the audit log (claims are not trusted)
+NO_ROLES_CONTACT = "the dashboard's administrator"  # whom to ask when the roles file names no one
 
 
 class Role(StrEnum):
@@ -194,12 +195,27 @@ def local_request_problem(headers: Mapping[str, str]) -> str | None:
 # --- the roles file -------------------------------------------------------------------------
 
 
-class RolesError(ValueError):
-    """The roles file is unreadable or inconsistent. The message lists every problem."""
+# Which version of a roles file: its path, modification time (ns) and size. An edit changes it,
+# so a broken file is read, and reported, once per version rather than on every check.
+RolesVersion = tuple[str, int, int]
 
-    def __init__(self, path: Path, problems: list[str]) -> None:
+
+class RolesError(ValueError):
+    """The roles file is unreadable or inconsistent. The message lists every problem;
+    ``contact`` is whom a visitor should ask (the file's own contact where it could be read),
+    ``version`` which version of the file it is about (None when not read from a file)."""
+
+    def __init__(
+        self,
+        path: Path,
+        problems: list[str],
+        contact: str = NO_ROLES_CONTACT,
+        version: RolesVersion | None = None,
+    ) -> None:
         self.path = path
         self.problems = problems
+        self.contact = contact
+        self.version = version
         lines = "\n".join(f"  - {p}" for p in problems)
         super().__init__(f"The roles file {path} cannot be used ({len(problems)} problem(s)):\n{lines}")
 
@@ -223,7 +239,6 @@ class Roles:
     groups: Mapping[str, Grant] = field(default_factory=dict)
 
 
-NO_ROLES_CONTACT = "the dashboard's administrator"
 _TOP_KEYS = {"contact", "group_claim", "people", "groups"}
 _PERSON_KEYS = {"email", "subject", "name", "roles", "subgroups"}
 _GROUP_KEYS = {"group", "name", "roles", "subgroups"}
@@ -240,14 +255,30 @@ def load_roles(plan: Plan, path: str | Path | None = None) -> Roles:
     whom to ask); a file with problems raises :class:`RolesError` listing every one."""
     resolved = Path(path) if path else roles_path(plan)
     try:
-        mtime = resolved.stat().st_mtime_ns
+        stat = resolved.stat()
     except FileNotFoundError:
         return Roles(None, NO_ROLES_CONTACT)
-    return _load_cached(resolved, mtime, tuple(s.id for s in plan.subgroups))
+    version = (str(resolved), stat.st_mtime_ns, stat.st_size)
+    outcome = _load_cached(resolved, version, tuple(s.id for s in plan.subgroups))
+    if isinstance(outcome, RolesError):
+        # A fresh exception each time: re-raising the cached one would grow its traceback on
+        # every check, and sessions on other threads raise it at the same time.
+        raise RolesError(outcome.path, list(outcome.problems), outcome.contact, outcome.version)
+    return outcome
 
 
 @lru_cache(maxsize=8)
-def _load_cached(path: Path, _mtime: int, subgroup_ids: tuple[str, ...]) -> Roles:
+def _load_cached(path: Path, version: RolesVersion, subgroup_ids: tuple[str, ...]) -> Roles | RolesError:
+    """One version of the roles file read and checked, or what is wrong with it. The failure is
+    kept too (lru_cache keeps only what is returned), so a broken file is not read again on
+    every permission check of every rerun until it changes."""
+    try:
+        return _read_roles(path, subgroup_ids)
+    except RolesError as exc:
+        return RolesError(exc.path, exc.problems, exc.contact, version)
+
+
+def _read_roles(path: Path, subgroup_ids: tuple[str, ...]) -> Roles:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -274,7 +305,7 @@ def _load_cached(path: Path, _mtime: int, subgroup_ids: tuple[str, ...]) -> Role
     people = _entries(raw.get("people"), "people", _PERSON_KEYS, ("email", "subject"), subgroup_ids, problems)
     groups = _entries(raw.get("groups"), "groups", _GROUP_KEYS, ("group",), subgroup_ids, problems)
     if problems:
-        raise RolesError(path, problems)
+        raise RolesError(path, problems, contact.strip())
     return Roles(path, contact.strip(), claim.strip(), people, groups)
 
 

@@ -20,6 +20,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import pandas as pd
+
 from metrics.icons import ActionStatus, StatusIcon
 from metrics.plan import Plan
 from metrics.quarters import Quarter
@@ -318,6 +320,34 @@ def log_rows(plan: Plan, views: Iterable[ActionView], as_of: date) -> list[dict[
             }
         )
     return rows
+
+
+# The page's table in a board member's words: the kind goes in front of a decision's text and
+# the theme, what it arises from and who last changed it stay in each action's expander, so
+# the table fits a laptop. The export (log_rows, LOG_COLUMNS) keeps its machine keys.
+LOG_TABLE_COLUMNS = ("Reference", "Action or decision", "Owner", "Due", "Status", "Overdue", "Latest update")
+NOT_DUE = "–"  # a decision is closed when recorded: nothing falls due
+DECISION_PREFIX = "Decision: "
+
+
+def log_table(plan: Plan, views: Iterable[ActionView], as_of: date) -> pd.DataFrame:
+    """The log as the board reads it, one row per action in the order given: reference, what is
+    to be done (a decision's text after "Decision: "), owner, due quarter (none for a decision),
+    status with its symbol ("✔ Done"), "Yes" when overdue as at ``as_of``, and the latest note
+    with who gave it and when."""
+    rows = [
+        (
+            v.reference,
+            (DECISION_PREFIX if v.action.kind == "decision" else "") + v.action.text,
+            owner_name(plan, v.owner),
+            NOT_DUE if v.action.kind == "decision" else v.due.label,
+            v.status.label,
+            "Yes" if v.is_overdue(as_of) else "",
+            latest_update_text(v),
+        )
+        for v in views
+    ]
+    return pd.DataFrame(rows, columns=list(LOG_TABLE_COLUMNS))
 
 
 # --- checking a change before it is written --------------------------------------------------

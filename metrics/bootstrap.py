@@ -13,8 +13,10 @@ exactly as it was (and a rerun never finds, or reports success on, a half-built 
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,6 +52,11 @@ STAGES = {
     "finish": "putting the new store in place",
 }
 WORKING_SUFFIX = ".init-tmp"  # the working copy sits beside the store, so the final rename is atomic
+# A working copy left by an init that was killed (power cut, kill -9: nothing ran to remove it)
+# is removed by the next init once its process has gone and it is at least this old. Both are
+# asked: a process id means nothing to another computer sharing the folder, and no init takes
+# anywhere near this long.
+STALE_AFTER_SECONDS = 3600
 
 
 class InitError(StoreError):
@@ -77,6 +84,7 @@ class InitReport:
     demo_actions: int = 0
     police: police_uk.ImportReport | None = None
     police_skipped: str = ""  # why no demo police.uk data was made, when it was not
+    stale_copies_removed: list[str] = field(default_factory=list)  # killed inits' working copies
 
     def lines(self) -> list[str]:
         out = [
@@ -102,6 +110,11 @@ class InitReport:
             )
         elif self.police_skipped:
             out.append(self.police_skipped)
+        if self.stale_copies_removed:
+            out.append(
+                f"Removed {len(self.stale_copies_removed)} working copy(ies) left by an earlier init that was "
+                f"stopped: {', '.join(self.stale_copies_removed)}."
+            )
         return out
 
 
@@ -180,6 +193,8 @@ def initialise(plan: Plan, store: Store, with_demo: bool = False, progress: Prog
     except BaseException:  # interrupted (Ctrl-C): no working copy left behind either
         _discard(work)
         raise
+    # Only once the new store is in place: a failure above leaves everything as it was.
+    report.stale_copies_removed = remove_stale_copies(store.path)
     progress(1.0, "Ready")
     return report
 
@@ -189,6 +204,48 @@ class _Stage:
     """The stage running, so a failure can name it."""
 
     name: str = "schema"
+
+
+def remove_stale_copies(store_path: Path, now: float | None = None) -> list[str]:
+    """Remove the working copies beside the store that a killed init left behind: those whose
+    process (the id in the name) no longer runs here and that are older than
+    STALE_AFTER_SECONDS. A copy that cannot be removed is left, silently: it harms nothing but
+    disk space, and init has already succeeded. Returns the names removed."""
+    now = time.time() if now is None else now
+    removed = []
+    for work in sorted(store_path.parent.glob(f"{glob.escape(store_path.name)}.*{WORKING_SUFFIX}")):
+        pid = _pid_of(work, store_path.name)
+        try:
+            old_enough = now - work.stat().st_mtime >= STALE_AFTER_SECONDS
+        except OSError:
+            continue  # gone meanwhile
+        if pid is None or _running(pid) or not old_enough:
+            continue
+        try:
+            _discard(work)
+        except OSError:
+            continue
+        removed.append(work.name)
+    return removed
+
+
+def _pid_of(work: Path, store_name: str) -> int | None:
+    """The process id in a working copy's name (``<store>.<pid>-<hex>.init-tmp``), or None if the
+    name is not one init makes."""
+    middle = work.name[len(store_name) + 1 : -len(WORKING_SUFFIX)]
+    pid, _, tag = middle.partition("-")
+    return int(pid) if pid.isdigit() and len(tag) == 8 else None
+
+
+def _running(pid: int) -> bool:
+    """Whether a process with this id runs on this computer (one we may not signal still runs)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _discard(work: Path) -> None:

@@ -422,24 +422,33 @@ def import_street_files(
                     f"in {plan.partnership.area_plural}. Give the ONS lookup CSV from LSOAs to your "
                     f"{plan.partnership.area_plural} (--lookup FILE, or the lookup upload on the page)."
                 )
-            progress(0.8, "Placing records in wards and storing them")
-            report.months = imp.replace_months(is_demo)
-            progress(0.95, "Updating the monthly ward summary")
-            imp.rebuild_summary([m.month for m in report.months])
-            imp.record(
-                police_store.ImportRecord(
-                    files=len(report.files),
-                    rows_read=report.rows_read,
-                    stored=report.stored,
-                    no_location=report.no_location,
-                    outside_area=report.outside_area,
-                    skipped_files="\n".join(report.bad_files.values()) or None,
-                    is_demo=is_demo,
-                )
-            )
+            _store_staged(imp, plan, report, is_demo, progress)
     report.coverage = coverage(store)
     progress(1.0, "Import finished")
     return report
+
+
+def _store_staged(
+    imp: police_store.StreetImport, plan: Plan, report: ImportReport, is_demo: bool, progress: Progress
+) -> None:
+    """The part of an import that a file import and the demo share, inside its transaction:
+    the staged records placed in areas through the stored lookup (replacing their months), the
+    monthly summary rebuilt for those months, and the import logged."""
+    progress(0.8, f"Placing records in {plan.partnership.area_plural} and storing them")
+    report.months = imp.replace_months(is_demo)
+    progress(0.95, f"Updating the monthly summary by {plan.partnership.area_singular}")
+    imp.rebuild_summary([m.month for m in report.months])
+    imp.record(
+        police_store.ImportRecord(
+            files=len(report.files),
+            rows_read=report.rows_read,
+            stored=report.stored,
+            no_location=report.no_location,
+            outside_area=report.outside_area,
+            skipped_files="\n".join(report.bad_files.values()) or None,
+            is_demo=is_demo,
+        )
+    )
 
 
 DEMO_LOOKUP_NAME = "demo_lsoa21_to_ward24.csv"  # the name the demo lookup is stored under
@@ -471,19 +480,7 @@ def import_demo_frame(store: Store, plan: Plan, street: pd.DataFrame, lookup_row
         with imp.transaction():
             imp.delete_demo()
             imp.store_lookup(rows, DEMO_LOOKUP_NAME, is_demo=True)
-            report.months = imp.replace_months(is_demo=True)
-            imp.rebuild_summary([m.month for m in report.months])
-            imp.record(
-                police_store.ImportRecord(
-                    files=0,
-                    rows_read=report.rows_read,
-                    stored=report.stored,
-                    no_location=report.no_location,
-                    outside_area=report.outside_area,
-                    skipped_files=None,
-                    is_demo=True,
-                )
-            )
+            _store_staged(imp, plan, report, True, lambda _f, _m: None)
     report.coverage = coverage(store)
     return report
 

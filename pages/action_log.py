@@ -6,11 +6,20 @@ from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
 from metrics import Quarter, access, action_log, board_actions
 from pages import action_widgets, auth, reads, widgets
+
+# Column widths of the log's table, in pixels: each fits its longest usual value on one line (a
+# reference "A-2025/26-Q2-03", a subgroup's short name, a quarter, "◐ In progress"). With the
+# two texts they add up to 825, inside a laptop's main area (847 at 1366 wide, sidebar open);
+# a wider window shares its extra width among the columns.
+REFERENCE_PX, OWNER_PX, DUE_PX, STATUS_PX, OVERDUE_PX, TEXT_PX = 140, 100, 90, 115, 70, 155
+# Streamlit wraps a cell's text only when rows are taller than 4rem: 100 px holds four lines.
+ROW_PX = 100
+HEADER_PX = 38  # the table's heading row and borders
+ROWS_SHOWN = 8  # the table grows to this many rows before it scrolls (the expanders follow it)
 
 auth.require_page(access.Action.VIEW_BOARD)  # the navigation hides it too; a direct address lands here
 plan = reads.plan()
@@ -32,6 +41,7 @@ widgets.demo_banner(any(v.is_demo for v in views))
 statuses = {s.word: s.key for s in board_actions.BoardStatus}
 owners = {s.name: s.id for s in plan.subgroups}
 themes = {t.short_name: t.id for t in plan.themes}
+theme_names = {t.id: t.name for t in plan.themes}
 due_options = sorted({v.due for v in views})
 c1, c2, c3 = st.columns(3)
 chosen_status = c1.multiselect("Status", list(statuses), placeholder="Any status", key="log_status")
@@ -57,11 +67,24 @@ if not views:
 elif not shown:
     st.info("No action matches these filters.")
 else:
-    columns = ["reference", "kind", "action", "owner", "due", "status", "overdue", "latest_update", "theme"]
     st.dataframe(
-        pd.DataFrame(board_actions.log_rows(plan, shown, as_of))[columns],
+        board_actions.log_table(plan, shown, as_of),
         hide_index=True,
         width="stretch",
+        # Fixed widths that add up to less than a laptop's main area (1366 wide, sidebar open);
+        # the two texts take what is left and wrap over the taller rows.
+        column_config={
+            "Reference": st.column_config.TextColumn(width=REFERENCE_PX),
+            "Action or decision": st.column_config.TextColumn(width=TEXT_PX),
+            "Owner": st.column_config.TextColumn(width=OWNER_PX),
+            "Due": st.column_config.TextColumn(width=DUE_PX),
+            "Status": st.column_config.TextColumn(width=STATUS_PX),
+            "Overdue": st.column_config.TextColumn(width=OVERDUE_PX),
+            "Latest update": st.column_config.TextColumn(width=TEXT_PX),
+        },
+        row_height=ROW_PX,
+        height=HEADER_PX + ROW_PX * min(len(shown), ROWS_SHOWN),
+        alt="The board's actions and decisions shown by the filters",
         key="log_table",
     )
 
@@ -73,7 +96,7 @@ for view in shown:
             f"**{view.reference}**: {view.action.kind} raised at the meeting reviewing {view.raised.label} by "
             f"{view.action.raised_by}; arises from {board_actions.source_label(plan, view.action)}. "
             f"Owner: {plan.subgroup(view.owner).name if view.owner in owners.values() else view.owner}; "
-            f"due {view.due.label}."
+            f"due {view.due.label}. Theme: {theme_names.get(board_actions.theme_of(plan, view.action), 'none')}."
         )
         action_widgets.history_table(view)
         if not may_change:

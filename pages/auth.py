@@ -14,6 +14,7 @@ a signed-in session sees them); there is no other way in.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -90,8 +91,8 @@ def resolve(plan: Plan) -> Gate:
     try:
         roles = access.load_roles(plan)
     except access.RolesError as exc:
-        LOG.error("%s", exc)  # the details (people's addresses) go to the operator, not the page
-        return Gate(None, _roles_broken, "Roles file error")
+        _log_roles_problems(exc)  # the details (people's addresses) go to the operator, not the page
+        return Gate(None, _roles_broken(exc.contact), "Roles file error")
     if not st.user.is_logged_in:
         return Gate(None, _sign_in, "Sign in")
     user = access.user_from_claims(st.user.to_dict(), roles)
@@ -140,13 +141,33 @@ def _refused(why: str) -> Callable[[], None]:
     return page
 
 
-def _roles_broken() -> None:
-    st.title("Sign-in is not available")
-    st.error(
-        "The dashboard's roles file has problems, so no one can be given access until it is corrected. "
-        "The operator will find every problem in the server's log.",
-        icon=":material/lock:",
-    )
+# The version of a broken roles file last written to the log: every session and every
+# permission check of every rerun meets the same problems, and the operator needs them once.
+_logged_roles: access.RolesVersion | None = None
+_logged_roles_lock = threading.Lock()  # sessions run on the server's threads
+
+
+def _log_roles_problems(exc: access.RolesError) -> None:
+    """Log a broken roles file's problems once per version of the file (an edit that leaves it
+    broken is logged again, with its own problems)."""
+    global _logged_roles
+    with _logged_roles_lock:
+        if exc.version is not None and exc.version == _logged_roles:
+            return
+        _logged_roles = exc.version
+    LOG.error("%s", exc)
+
+
+def _roles_broken(contact: str) -> Callable[[], None]:
+    def page() -> None:
+        st.title("Sign-in is not available")
+        st.error(
+            "The dashboard's roles file has problems, so no one can be given access until it is corrected. "
+            f"Ask {_md(contact)} to correct it: the operator will find every problem in the server's log.",
+            icon=":material/lock:",
+        )
+
+    return page
 
 
 def _sign_in() -> None:

@@ -20,6 +20,9 @@ SCREEN_KEY = "_present_screen"  # 1-based screen number, kept across reruns
 SCREEN_PARAM = "screen"  # ...and in the address
 PRESENTER = "csp-present"  # the container's key: the large-type stylesheet is scoped to it
 
+# The room's screen needs every pixel: the sidebar starts folded away here (its arrow brings it
+# back), and dashboard.py unfolds it again on the other pages.
+st.set_page_config(initial_sidebar_state="collapsed")
 plan = reads.plan()
 quarter = widgets.selected_quarter()
 if quarter is None:

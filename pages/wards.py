@@ -197,13 +197,20 @@ in_range = {m: why for m, why in flags.items() if start <= m <= end}
 for m, why in sorted(in_range.items()):
     st.warning(f"**{m}**: {plain(why)}.", icon=":material/report:")  # names a force from a file
 
-estimated = " (estimated populations)" if view.populations_estimated else ""
+# Labels short enough for a quarter of a laptop's width: a metric's label is cut at one line,
+# and "(estimated populations)" was cut to "(estimat…", losing the very word that matters.
+estimated = view.populations_estimated
 stats = st.columns(4)
 stats[0].metric(f"Incidents ({start} to {end})", f"{view.selected_count:,}")
-stats[1].metric(f"Per 1,000 residents{estimated}", ward_view.format_rate(view.selected_rate))
+stats[1].metric(
+    "Per 1,000 (estimated)" if estimated else "Per 1,000 residents",
+    ward_view.format_rate(view.selected_rate),
+    help="Incidents per 1,000 residents of the selection"
+    + (", from estimated populations (see the note below)." if estimated else "."),
+)
 stats[2].metric(f"{words.Kind} per 1,000 residents", ward_view.format_rate(view.area_rate))
 stats[3].metric(
-    f"Compared with the {words.kind} average",
+    f"Against the {words.kind} rate",
     "–" if view.vs_area is None else f"{view.vs_area:.2f} ×",
     help=f"The selection's rate per 1,000 residents divided by the {words.kind}'s.",
 )

@@ -12,7 +12,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from metrics import access, action_log, returns
+from metrics import access, action_log, board_actions, returns
 from metrics.plan import load_plan
 from metrics.quarters import Quarter
 from metrics.store import Store, schema
@@ -126,7 +126,9 @@ def test_the_log_page_filters_and_shows_the_demo_flow(db: Store) -> None:
     at.checkbox(key="log_overdue").check().run()
     assert "2 of 5 action(s) and decision(s), 2 overdue" in _text(at)
     table = at.dataframe[0].value
-    assert list(table["reference"]) == ["A-2025/26-Q1-03", "A-2025/26-Q1-01"]
+    assert list(table.columns) == list(board_actions.LOG_TABLE_COLUMNS), "headings a board member would write"
+    assert list(table["Reference"]) == ["A-2025/26-Q1-03", "A-2025/26-Q1-01"]
+    assert list(table["Overdue"]) == ["Yes", "Yes"]
     at.checkbox(key="log_overdue").uncheck().run()
     at.multiselect(key="log_status").set_value(["Done"]).run()
-    assert set(at.dataframe[0].value["status"]) == {"Done"}
+    assert set(at.dataframe[0].value["Status"]) == {"✔ Done"}

@@ -8,6 +8,7 @@ real file named by CSP_ROLES."""
 from __future__ import annotations
 
 import getpass
+import logging
 import shutil
 from pathlib import Path
 
@@ -49,6 +50,7 @@ groups:
   - group: csp-admins
     roles: [administrator]
 """
+BROKEN_CONTACT = 'contact: "the CSP officer (csp.officer@example.org)"'
 PEOPLE = {
     "board": {"email": "board@example.org", "name": "Bea Board"},
     "officer": {"email": "officer@example.org", "name": "Olu Officer"},
@@ -205,11 +207,28 @@ def test_signed_out_sees_only_the_sign_in_button(db: Store) -> None:
     assert _pages(at) == {""} and not at.dataframe and not at.selectbox
 
 
-def test_a_broken_roles_file_lets_no_one_in(db: Store, tmp_path: Path) -> None:
-    (tmp_path / "roles.yaml").write_text("people:\n  - email: admin@example.org\n    roles: [emperor]\n")
+def test_a_broken_roles_file_lets_no_one_in(db: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """No one gets in, the page says whom to ask, and the operator's log has the problems once
+    per version of the file, not once per permission check of every rerun."""
+    roles = tmp_path / "roles.yaml"
+    roles.write_text(f"{BROKEN_CONTACT}\npeople:\n  - email: admin@example.org\n    roles: [emperor]\n")
+    caplog.set_level(logging.INFO, logger=auth.LOG.name)
     at = _as("admin")
     assert [t.value for t in at.title] == ["Sign-in is not available"]
-    assert "emperor" not in _text(at), "the problems go to the operator's log, not the page"
+    shown = _text(at) + "\n".join(e.value for e in at.error).replace("\\", "")
+    assert "emperor" not in shown, "the problems go to the operator's log, not the page"
+    assert "Ask the CSP officer (csp.officer@example.org) to correct it" in shown
+    assert _pages(at) == {""} and not at.dataframe and not at.selectbox, "nothing of the dashboard"
+    at.run()
+    assert [t.value for t in at.title] == ["Sign-in is not available"], "still refused on the next rerun"
+    logged = [r.getMessage() for r in caplog.records if r.name == auth.LOG.name]
+    assert len(logged) == 1 and "'emperor' is not a role" in logged[0], logged
+
+    roles.write_text("people:\n  - email: admin@example.org\n    roles: [admiral]\n")  # edited, still broken
+    at.run()
+    logged = [r.getMessage() for r in caplog.records if r.name == auth.LOG.name]
+    assert len(logged) == 2 and "'admiral' is not a role" in logged[1], "a new version is logged once more"
+    assert "Ask the dashboard's administrator" in at.error[0].value.replace("\\", ""), "no contact in the file"
 
 
 def test_local_mode_banner_and_refusal_off_localhost(db: Store, monkeypatch: pytest.MonkeyPatch) -> None:

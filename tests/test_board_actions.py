@@ -18,9 +18,12 @@ from metrics.board_actions import (
     ActionDraft,
     BoardActionError,
     BoardStatus,
+    Filters,
     arising,
+    filtered,
     from_last_meeting,
     is_reference,
+    log_table,
     meeting_day,
     open_for_indicator,
     reference,
@@ -71,6 +74,27 @@ def test_the_demo_flow_on_first_start(demo_store: Store) -> None:
     followed = from_last_meeting(views, Q2)
     assert [v.reference for v in followed] == ["A-2025/26-Q1-03", "A-2025/26-Q1-01", "A-2025/26-Q1-02"]
     assert [v.is_overdue(meeting_day(Q2)) for v in followed] == [True, True, False], "overdue first"
+
+
+def test_the_log_table_reads_in_a_board_members_words(demo_store: Store) -> None:
+    """The page's table: headings a member would write, a decision said to be one and not due,
+    the status with its symbol, overdue as at the meeting, and the latest note with its author."""
+    plan = load_plan()
+    as_of = meeting_day(Q2)
+    table = log_table(plan, filtered(plan, action_log.load(demo_store), Filters(), as_of), as_of)
+    assert list(table.columns) == [
+        "Reference", "Action or decision", "Owner", "Due", "Status", "Overdue", "Latest update",
+    ]  # fmt: skip
+    rows = {r["Reference"]: r for r in table.to_dict("records")}
+    assert list(table["Reference"][:2]) == ["A-2025/26-Q1-03", "A-2025/26-Q1-01"], "overdue first"
+    assert [rows[r]["Overdue"] for r in ("A-2025/26-Q1-03", "A-2025/26-Q1-01", "A-2025/26-Q1-02")] == ["Yes", "Yes", ""]
+    decision = rows["A-2025/26-Q2-02"]
+    assert decision["Action or decision"].startswith("Decision: ") and decision["Due"] == "–"
+    assert (decision["Status"], rows["A-2025/26-Q1-01"]["Status"]) == ("✔ Done", "◐ In progress")
+    assert rows["A-2025/26-Q1-01"]["Due"] == "2025/26 Q2" and rows["A-2025/26-Q1-01"]["Owner"] == "City Tasking"
+    assert rows["A-2025/26-Q2-01"]["Latest update"] == "No update yet."
+    assert "2025/26 Q2, return" in rows["A-2025/26-Q1-02"]["Latest update"], "who, when and how"
+    assert "kind" not in table.columns and "latest_update" not in table.columns
 
 
 def test_record_change_and_close_keep_every_step(demo_store: Store) -> None:

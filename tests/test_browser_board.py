@@ -27,12 +27,15 @@ SCROLL_TO_TOP = (
     "() => { document.activeElement?.blur();"
     " document.querySelectorAll('[data-testid=\"stMain\"]').forEach(e => e.scrollTo(0, 0)); window.scrollTo(0, 0); }"
 )
+# Pages whose tables a board member reads whole in the meeting: every column shows at both sizes.
+TABLES_THAT_FIT = {"action-log"}
 FIRST_EXCEPTIONS = ["Serious youth violence offences", "Youth proven reoffending rate", "ASB incidents"]
 
 
 def _board_pages() -> list[tuple[str, str]]:
-    """Every page of tests/test_browser.py, and presenter mode (its first screen's title)."""
-    return [*_pages(), ("present", FIRST_EXCEPTIONS[0])]
+    """Every page of tests/test_browser.py, presenter mode (its first screen's title) and the
+    action log a board member reads in the meeting."""
+    return [*_pages(), ("present", FIRST_EXCEPTIONS[0]), ("action-log", "Action log")]
 
 
 def _overflow(page) -> int:  # noqa: ANN001 - playwright Page
@@ -42,6 +45,14 @@ def _overflow(page) -> int:  # noqa: ANN001 - playwright Page
         "() => Math.max(document.documentElement.scrollWidth - window.innerWidth,"
         ' ...[...document.querySelectorAll(\'[data-testid="stMain"], [data-testid="stMainBlockContainer"]\')]'
         ".map(e => e.scrollWidth - e.clientWidth))"
+    )
+
+
+def _table_overflow(page) -> list[int]:  # noqa: ANN001 - playwright Page
+    """How many pixels each st.dataframe's grid is wider than its box (0: every column shows)."""
+    return page.evaluate(
+        "() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"] .dvn-scroller')]"
+        ".map(e => e.scrollWidth - e.clientWidth)"
     )
 
 
@@ -75,6 +86,11 @@ def _page_problems(page, url_path: str, name: str, width: int, height: int) -> l
     wider = _overflow(page)
     if wider > 0:
         problems.append(f"{name}: {wider} px wider than the window")
+    if url_path in TABLES_THAT_FIT:
+        tables = _table_overflow(page)
+        if not tables:
+            problems.append(f"{name}: no table's grid found to measure")
+        problems += [f"{name}: a table scrolls sideways by {px} px" for px in tables if px > 0]
     if url_path == "" and width == VIEWPORTS[0][0]:
         # The top of Plan on a Page: the quarter, how complete it is, the first exception.
         for what, selector in (
@@ -167,8 +183,8 @@ def test_every_page_fits_a_laptop_and_a_projector_and_passes_axe(server: str) ->
 
 
 def test_presenter_mode_by_keyboard_in_large_type(server: str) -> None:
-    """The person presenting opens /present, reads large type, and moves with the arrow keys
-    and a clicker's Page Up/Down; it fits 1280x720 as well."""
+    """The person presenting opens /present, reads large type with the sidebar folded away, and
+    moves with the arrow keys and a clicker's Page Up/Down; it fits 1280x720 as well."""
     from playwright.sync_api import sync_playwright
 
     BOARD.mkdir(parents=True, exist_ok=True)
@@ -183,6 +199,8 @@ def test_presenter_mode_by_keyboard_in_large_type(server: str) -> None:
             "() => parseFloat(getComputedStyle(document.querySelector('.st-key-csp-present .csp-sentence')).fontSize)"
         )
         assert size >= PRESENTER_MIN_PX, f"presenter body text is {size} px at 1920x1080"
+        sidebar = page.locator('[data-testid="stSidebar"]').bounding_box()
+        assert sidebar is None or sidebar["width"] == 0, f"the sidebar is open in presenter mode: {sidebar}"
         assert page.get_by_text("1 of 4", exact=True).count() == 1
         for key, expected in (
             ("ArrowRight", FIRST_EXCEPTIONS[1]),

@@ -6,7 +6,11 @@ traceback."""
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -154,3 +158,37 @@ def test_the_store_is_held_from_the_copy_until_the_rename(
 
     plan_store.set_meta(Store(path), "written_by", "after init")  # and can write once it is done
     assert plan_store.meta(Store(path))["written_by"] == "after init"
+
+
+def test_a_killed_inits_working_copy_is_removed_by_the_next_init(plan_only: Path, plan: Plan, tmp_path: Path) -> None:
+    """A working copy whose process has gone and that is over an hour old is removed (with its
+    write-ahead log); one whose process still runs, or that is recent, or that init did not
+    name, is left. The report says what went."""
+    db = tmp_path / "store.duckdb"
+    shutil.copy(plan_only, db)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(gone.stdout)  # that process has ended and been reaped
+    hour_ago = time.time() - bootstrap.STALE_AFTER_SECONDS - 60
+
+    def copy(pid: int, tag: str = "0a1b2c3d", age: float = hour_ago) -> Path:
+        path = tmp_path / f"{db.name}.{pid}-{tag}{WORKING_SUFFIX}"
+        path.write_bytes(b"half-built")
+        os.utime(path, (age, age))
+        return path
+
+    stale = copy(dead_pid)
+    stale_wal = stale.with_name(stale.name + ".wal")
+    stale_wal.write_bytes(b"log")
+    running = copy(os.getpid(), "11111111")
+    recent = copy(dead_pid, "22222222", age=time.time())
+    foreign = tmp_path / f"{db.name}.backup{WORKING_SUFFIX}"
+    foreign.write_bytes(b"someone's own file")
+    os.utime(foreign, (hour_ago, hour_ago))
+
+    report = initialise(plan, Store(db))
+
+    assert not stale.exists() and not stale_wal.exists()
+    assert running.exists() and recent.exists() and foreign.exists()
+    assert report.stale_copies_removed == [stale.name]
+    assert any(stale.name in line and "earlier init that was stopped" in line for line in report.lines())
+    assert initialise(plan, Store(db)).stale_copies_removed == [], "nothing left to remove the second time"

@@ -231,6 +231,12 @@ RETURN_CASES = {
         ),
         "board action A-2025/26-Q1-01 was due in 2025/26 Q2 and is still open, with no note",
     ),
+    # csvpp owes rows for its two open board actions (Q1-01 and Q1-04; Q1-03 was closed by the board)
+    "board_actions_missing": (
+        lambda c: (_complete(c), _actions(c, extra=(BACT,))),
+        lambda c: (_complete(c), _actions(c, extra=(BACT, BACT | {"action_id": "A-2025/26-Q1-01"}))),
+        "board action A-2025/26-Q1-01 (Review the hotspots.), due in 2025/26 Q2, is not in the return (no row for it)",
+    ),
 }
 
 

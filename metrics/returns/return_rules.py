@@ -1,6 +1,6 @@
 """The checks across a return's rows, declared as one ordered table: duplicates (errors), then
-figures and statuses left out, large changes on last period, indicators off target and actions
-at risk with no comment (warnings). They run with the row errors, so a lead sees everything in
+figures, statuses and board actions left out, large changes on last period, indicators off
+target and actions at risk with no comment (warnings). They run with the row errors, so a lead sees everything in
 one round; an indicator or action with a refused row is left to that row's error.
 
 Each warning's ``expected`` says what clears it, and doing that does: fill the cell it names
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from metrics.board_actions import BoardStatus, return_status
+from metrics.board_actions import BoardStatus, owed_in_return, return_status
 from metrics.returns.layout import CSV_SHEET, STATUSES_NEEDING_COMMENTARY, cell_words
 from metrics.returns.messages import ERROR, WARNING, Message, Severity
 from metrics.returns.obligations import Period, owed_actions, owed_indicators, owed_periods, stored_value
@@ -32,6 +32,7 @@ VALUE_KEY = ["indicator_id", "period_type", "period_start", "ward_code"]
 # How a lead explains a warning that no cell can clear, on the page and on the command line.
 EXPLAIN = "an explanation when submitting (the box on the Upload page, or --explanation on the command line)"
 CLEARS = "(this clears the warning)"
+BOARD_TEXT_CHARS = 80  # of a board action's text, quoted so the lead knows which one is meant
 
 
 def area_phrase(ctx: Context, ward_code: str | None) -> str:
@@ -260,6 +261,30 @@ def board_overdue_without_note(rows: Accepted, ctx: Context) -> list[Message]:
     return out
 
 
+def board_actions_missing(rows: Accepted, ctx: Context) -> list[Message]:
+    """Each open board action the subgroup owns (those its template lists) has a row: one left
+    out is a warning, or the board would hear nothing of it and not know why."""
+    given = {r["action_id"] for r in rows.actions} | set(rows.refused)
+    out = []
+    for view in owed_in_return(ctx.board.values(), ctx.subgroup.id, ctx.quarter):
+        if view.reference in given:
+            continue
+        out.append(
+            Message(
+                severity=WARNING,
+                sheet=rows.action_sheet,
+                row=None,
+                column="action_id",
+                seen=None,
+                problem=f"board action {view.reference} ({view.action.text[:BOARD_TEXT_CHARS]}), due in "
+                f"{view.due.label}, is not in the return (no row for it)",
+                expected=f"its row from the template, with a status and a note for the board {CLEARS}; if there "
+                f"is nothing to report on it yet, {EXPLAIN}",
+            )
+        )
+    return out
+
+
 ReturnCheck = Callable[[Accepted, Context], list[Message]]
 
 
@@ -281,4 +306,5 @@ RETURN_RULES: tuple[ReturnRule, ...] = (
     ReturnRule("off_target_without_commentary", WARNING, off_target_without_commentary),
     ReturnRule("at_risk_without_commentary", WARNING, at_risk_without_commentary),
     ReturnRule("board_overdue_without_note", WARNING, board_overdue_without_note),
+    ReturnRule("board_actions_missing", WARNING, board_actions_missing),
 )
