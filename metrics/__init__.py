@@ -7,9 +7,9 @@ dashboard import nothing else. Names are loaded when first used (PEP 562), so im
 does not import the board pack's PDF renderer or DuckDB.
 
 Some entries are modules used as namespaces (``access``, ``action_log``, ``board_actions``,
-``returns``, ``ward_view``, ``police_uk``, ``return_versions``, and the store's area modules
-``store_schema``, ``indicator_store``,
-``police_store``, ``return_store``): their own public names (no leading underscore) are part of
+``returns``, ``ward_view``, ``police_uk``, ``return_versions``, ``area_export``, ``spreadsheet``,
+and the store's area modules ``store_schema``, ``indicator_store``, ``police_store``,
+``return_store``): their own public names (no leading underscore) are part of
 the API too.
 """
 
@@ -78,6 +78,7 @@ _API: dict[str, tuple[str, str | None]] = {
     "police_uk": ("metrics.police_uk", None),
     "ward_view": ("metrics.ward_view", None),
     "area_export": ("metrics.area_export", None),
+    "spreadsheet": ("metrics.spreadsheet", None),
 }
 
 __all__ = sorted(_API)

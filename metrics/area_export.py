@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from metrics.plan import Plan
-from metrics.police_uk import neutralise
+from metrics.spreadsheet import safe_frame
 
 # Written without commas: a header line is one cell (see _header_text).
 SOURCE = "data.police.uk street-level crime and anti-social behaviour placed in {areas} by the ONS LSOA lookup"
@@ -41,7 +41,7 @@ class AreaExport:
         """The header block, then the figures (text quoted, numbers bare), UTF-8."""
         head = "".join(f"{COMMENT} {label}: {_header_text(text)}\r\n" for label, text in self.about)
         body = io.StringIO()
-        neutralise(self.frame).to_csv(body, index=False, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
+        safe_frame(self.frame).to_csv(body, index=False, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
         return (head + body.getvalue()).encode("utf-8")
 
     def xlsx_bytes(self) -> bytes:
@@ -49,8 +49,8 @@ class AreaExport:
         about = pd.DataFrame(list(self.about), columns=["about this download", ""])
         buffer = io.BytesIO()
         with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-            neutralise(about).to_excel(writer, index=False, sheet_name=ABOUT_SHEET)
-            neutralise(self.frame).to_excel(writer, index=False, sheet_name=DATA_SHEET)
+            safe_frame(about).to_excel(writer, index=False, sheet_name=ABOUT_SHEET)
+            safe_frame(self.frame).to_excel(writer, index=False, sheet_name=DATA_SHEET)
             writer.sheets[ABOUT_SHEET].column_dimensions["A"].width = 26
             writer.sheets[ABOUT_SHEET].column_dimensions["B"].width = 110
         return buffer.getvalue()

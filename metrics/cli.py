@@ -43,6 +43,10 @@ FAULT_LOG_ENV = "CSP_FAULT_LOG"  # where the command line logs unexpected faults
 FAULT_LOG_NAME = "metrics-faults.log"  # default: beside the store, else in the temporary folder
 READ_CHUNK = 1 << 20  # a return is read (and a large one hashed) a megabyte at a time
 EXIT_EMPTY = 5  # the command ran but nothing matched (ward-summary): nothing written
+# Help is built before any plan is loaded, so it names the plan file by where it is found and
+# speaks of the plan's "areas" (the plan itself says whether they are wards, districts or ...).
+DEFAULT_PLAN_FILE = f"config.yaml, or the file {CONFIG_ENV} names"
+PLAN_FILE = f"the plan file ({DEFAULT_PLAN_FILE})"
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -317,9 +321,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m metrics",
         description=(
-            "Community Safety Partnership performance store. The plan comes from config.yaml "
-            f"(or the file named by {CONFIG_ENV}); the DuckDB store from the plan's settings "
-            f"(or {DATABASE_ENV})."
+            f"Community Safety Partnership performance store. The plan comes from {PLAN_FILE}; "
+            f"the DuckDB store from the plan's settings (or {DATABASE_ENV})."
         ),
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -336,7 +339,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Validate a plan file against the declared schema and the whole-file checks, "
         "print a short summary, or exit 1 listing every problem with its key path.",
     )
-    check.add_argument("file", nargs="?", help=f"the plan file (default: {CONFIG_ENV}, else config.yaml)")
+    check.add_argument("file", nargs="?", help=f"the plan file to check (default: {DEFAULT_PLAN_FILE})")
     check.set_defaults(handler=_check_config)
     schema = commands.add_parser(
         "plan-schema",
@@ -401,13 +404,18 @@ def build_parser() -> argparse.ArgumentParser:
         "import-police",
         help="import police.uk street-level crime CSVs (files or monthly archive folders)",
         description=(
-            "Import police.uk street-level files (<yyyy-mm>-<force>-street.csv), mapping each record to a "
-            "ward through the LSOA to ward lookup. Re-importing a month replaces it. Prints a coverage report."
+            "Import police.uk street-level files (<yyyy-mm>-<force>-street.csv), mapping each record to one "
+            "of the plan's areas through the ONS lookup from LSOAs to those areas. Re-importing a month "
+            "replaces it. Prints a coverage report."
         ),
     )
     police.add_argument("paths", nargs="+", metavar="PATH", help="street CSV files or folders (one folder per month)")
     police.add_argument(
-        "--lookup", metavar="FILE", help="ONS LSOA to electoral ward lookup CSV (stored for later imports)"
+        "--lookup",
+        metavar="FILE",
+        help="the ONS lookup from LSOAs to the plan's areas: a CSV with an LSOA code column (such as LSOA21CD) "
+        "and an area code column (such as WD24CD) holding the codes the plan gives its areas (stored for later "
+        "imports)",
     )
     police.add_argument(
         "--skip-bad", action="store_true", help="import the good files when some are bad (default: import none)"
@@ -417,12 +425,12 @@ def build_parser() -> argparse.ArgumentParser:
         "ward-summary",
         help="write month x area x crime-type counts and rates to CSV or Excel",
         description="Write the monthly area x crime-type counts the explorer shows, with each area's "
-        "population, whether it is an estimate, and the rate per 1,000 residents (month, ward_code, ward_name, "
-        "crime_type, count, population, population_is_estimate, rate_per_1000_residents), after a header "
-        "block of '#' lines (filter, source, coverage, time of export, demo flag; read it with "
-        "pandas.read_csv(FILE, comment='#')) or, for .xlsx, an About sheet. Names and codes are matched in any "
-        f"case; options add up when repeated. Exit status: 0 written; {EXIT_EMPTY} nothing matched (said on "
-        "standard error, nothing written); 1 a bad argument.",
+        "population, whether it is an estimate, and the rate per 1,000 residents (columns: month, ward_code "
+        "and ward_name for the plan's area, crime_type, count, population, population_is_estimate, "
+        "rate_per_1000_residents), after a header block of '#' lines (filter, source, coverage, time of "
+        "export, demo flag; read it with pandas.read_csv(FILE, comment='#')) or, for .xlsx, an About sheet. "
+        "Names and codes are matched in any case; options add up when repeated. Exit status: 0 written; "
+        f"{EXIT_EMPTY} nothing matched (said on standard error, nothing written); 1 a bad argument.",
     )
     summary.add_argument("--from", dest="from_month", metavar="YYYY-MM", help="first month")
     summary.add_argument("--to", dest="to_month", metavar="YYYY-MM", help="last month")
@@ -434,7 +442,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="extend",
         nargs="+",
         metavar="NAME",
-        help="names or codes (default: all)",
+        help="one or more of the plan's areas, each by its name or code as the plan lists them, any case "
+        "(default: all areas)",
     )
     summary.add_argument(
         "--type", action="extend", nargs="+", metavar="NAME", help="police.uk crime types, any case (default: all)"

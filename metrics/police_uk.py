@@ -27,6 +27,7 @@ import pandas as pd
 
 from metrics import access
 from metrics.plan import Plan
+from metrics.spreadsheet import safe_frame
 from metrics.store import Store
 from metrics.store import police as police_store
 from metrics.store.police import ForceMonth
@@ -564,31 +565,17 @@ def incident_monthly_counts(store: Store, wards: Sequence[str], first: str, last
 
 
 # --- export ----------------------------------------------------------------------------------
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text cells that a spreadsheet would run as a formula (starting = + - @ tab or CR) get a
-    leading apostrophe; numbers stay numbers."""
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype.kind in "biufc":
-            continue
-
-        def safe(v: object) -> object:
-            return "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v
-
-        out[column] = out[column].map(safe)
-    return out
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A table as CSV bytes (UTF-8), formula-safe (see metrics.spreadsheet)."""
     # Text quoted (so a CR or tab inside a cell stays inside it), numbers bare.
-    return neutralise(frame).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8")
+    return safe_frame(frame).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8")
 
 
 def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "ward summary") -> bytes:
+    """A table as one sheet of an Excel workbook, formula-safe (see metrics.spreadsheet)."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        neutralise(frame).to_excel(writer, index=False, sheet_name=sheet)
+        safe_frame(frame).to_excel(writer, index=False, sheet_name=sheet)
     return buffer.getvalue()

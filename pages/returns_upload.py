@@ -11,7 +11,7 @@ from html import escape
 
 import streamlit as st
 
-from metrics import Quarter, access, return_versions, returns
+from metrics import Quarter, access, return_versions, returns, spreadsheet
 from pages import auth, reads, widgets
 from pages.safe_text import plain
 
@@ -100,7 +100,7 @@ def versions(subgroup_id: str, quarter: Quarter) -> None:
         widgets.demo_banner(True)
     # Every table here is neutralised before it is shown: its own "Download as CSV" must not
     # export a formula a lead typed as text (the input checks refuse them; this covers the rest).
-    st.dataframe(returns.neutralised(return_versions.versions_table(held)), hide_index=True, width="stretch")
+    st.dataframe(spreadsheet.safe_frame(return_versions.versions_table(held)), hide_index=True, width="stretch")
     numbers = [int(v) for v in held["version"]]
     pick = st.columns(3)
     latest = numbers[0]  # widget keys carry it, so a new version resets the choices to it
@@ -120,8 +120,8 @@ def versions(subgroup_id: str, quarter: Quarter) -> None:
     pick[2].caption(f"sha256 {row['sha256'][:16]}…")
     indicator_rows, action_rows = reads.submission_rows(subgroup_id, quarter, shown)
     figures = return_versions.version_figures(indicator_rows, reads.plan())
-    st.dataframe(returns.neutralised(figures), hide_index=True, width="stretch")
-    st.dataframe(returns.neutralised(return_versions.version_actions(action_rows)), hide_index=True, width="stretch")
+    st.dataframe(spreadsheet.safe_frame(figures), hide_index=True, width="stretch")
+    st.dataframe(spreadsheet.safe_frame(return_versions.version_actions(action_rows)), hide_index=True, width="stretch")
     if isinstance(row["warnings"], str) and row["warnings"]:
         st.caption("Warnings accepted with this version: " + plain(row["warnings"].replace("\n", " · ")))
     if len(numbers) > 1:
@@ -134,12 +134,12 @@ def versions(subgroup_id: str, quarter: Quarter) -> None:
             st.info("No differences.")
         else:
             table = return_versions.changes_table(diff, reads.plan(), old, new)
-            st.dataframe(returns.neutralised(table), hide_index=True, width="stretch")
+            st.dataframe(spreadsheet.safe_frame(table), hide_index=True, width="stretch")
     if not auth.allowed(access.Action.VIEW_AUDIT, subgroup_id):
         return
     audit = reads.return_audit(subgroup_id, quarter)
     with st.expander(f"Audit log: {len(audit)} attempt(s)"):
-        st.dataframe(returns.neutralised(return_versions.audit_table(audit)), hide_index=True, width="stretch")
+        st.dataframe(spreadsheet.safe_frame(return_versions.audit_table(audit)), hide_index=True, width="stretch")
 
 
 plan = reads.plan()

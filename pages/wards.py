@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from metrics import access, area_export, police_uk, ward_view
+from metrics import access, area_export, police_uk, spreadsheet, ward_view
 from pages import auth, markup, reads, widgets
 from pages.safe_text import plain
 
@@ -322,6 +322,6 @@ st.caption(
     "had no location or fell outside the area. Missing or thin months are flagged."
 )
 # Force names and file names come from the files imported: neutralised for the table's own CSV download.
-st.dataframe(police_uk.neutralise(coverage), hide_index=True, width="stretch")
+st.dataframe(spreadsheet.safe_frame(coverage), hide_index=True, width="stretch")
 st.divider()
 _import_section()

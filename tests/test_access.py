@@ -17,7 +17,8 @@ import pytest
 from metrics import access, police_uk
 from metrics.access import AccessDenied, Action, Role, User, can
 from metrics.quarters import Quarter
-from metrics.returns import REFUSED, rows_csv, rows_xlsx, spreadsheet_safe, submit, template_rows, validate_return
+from metrics.returns import REFUSED, rows_csv, rows_xlsx, submit, template_rows, validate_return
+from metrics.spreadsheet import safe_cell
 from metrics.store import Store, schema
 from metrics.store import returns as return_store
 from tests.conftest import ROOT
@@ -271,9 +272,9 @@ def test_a_workbook_with_macros_is_refused_on_the_page_path_and_the_command_line
 HOSTILE_CELLS = ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
 
 
-def test_spreadsheet_safe_keeps_numbers_and_quotes_formulas() -> None:
-    assert [spreadsheet_safe(v) for v in HOSTILE_CELLS] == ["'" + v for v in HOSTILE_CELLS]
-    assert [spreadsheet_safe(v) for v in ("-3", "+4.5", "-1,200", 7, None, "plain")] == [
+def test_safe_cell_keeps_numbers_and_quotes_formulas() -> None:
+    assert [safe_cell(v) for v in HOSTILE_CELLS] == ["'" + v for v in HOSTILE_CELLS]
+    assert [safe_cell(v) for v in ("-3", "+4.5", "-1,200", 7, None, "plain")] == [
         "-3",
         "+4.5",
         "-1,200",
@@ -286,7 +287,7 @@ def test_spreadsheet_safe_keeps_numbers_and_quotes_formulas() -> None:
 def test_templates_never_carry_a_live_formula(plan, demo_store: Store) -> None:
     indicators, actions = template_rows(plan, demo_store, OWN, Q2)
     for r, bad in zip(indicators, HOSTILE_CELLS * 10, strict=False):
-        r["indicator"] = bad
+        r["indicator"] = r["value"] = bad
     for r, bad in zip(actions, HOSTILE_CELLS * 10, strict=False):
         r["action"] = bad
     csv_text = rows_csv(indicators, actions).decode("utf-8-sig")

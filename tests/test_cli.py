@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -25,10 +27,60 @@ def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
     )
 
 
+# Every command's help, from one child process: the parser walked, each help text printed
+# unwrapped (a wide COLUMNS), so a phrase is never split across lines or at a hyphen.
+ALL_HELP = """
+import argparse, json
+from metrics.cli import build_parser
+
+def walk(parser, name):
+    out = {name: parser.format_help()}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub_name, sub in action.choices.items():
+                out.update(walk(sub, f"{name} {sub_name}"))
+    return out
+
+print(json.dumps(walk(build_parser(), "python -m metrics")))
+"""
+# Names the help may use although they say "ward": option and command names and a file's
+# column names, which are formats people script against (the text around them says "area").
+WARD_NAMES = re.compile(r"--ward\b|\bward-summary\b|\bward_(code|name)\b")
+PLAN_FILE_DEFAULT = "config.yaml, or the file CSP_CONFIG names"  # the one way help names the plan file
+
+
 def test_help_lists_the_commands() -> None:
-    result = _run("--help")
-    assert result.returncode == 0
-    assert "init" in result.stdout and "CSP_CONFIG" in result.stdout and "CSP_DB" in result.stdout
+    """Every command's help, and no help says "ward" or "config.yaml" out of turn: help is built
+    before a plan is loaded, whatever plan is in force, so it speaks of "areas" (the plan names
+    them) and of the plan file by where it is found. (Running the command itself without one
+    prints the same help: test_no_command_prints_help_and_fails.)"""
+    run = subprocess.run(
+        [sys.executable, "-c", ALL_HELP],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "1000"},
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    helps: dict[str, str] = json.loads(run.stdout)
+    assert {name.removeprefix("python -m metrics").strip() for name in helps} >= {
+        "", "init", "check-config", "plan-schema", "board-pack", "template", "import-return", "actions",
+        "actions list", "import-police", "ward-summary",
+    }  # fmt: skip
+    top = helps["python -m metrics"]
+    assert "init" in top and "CSP_CONFIG" in top and "CSP_DB" in top
+    for name, text in helps.items():
+        unnamed = WARD_NAMES.sub("", text)
+        assert not re.search(r"\bward", unnamed, re.IGNORECASE), f"{name} --help says ward: {text}"
+        assert "config.yaml" not in text.replace(PLAN_FILE_DEFAULT, ""), f"{name} --help names config.yaml: {text}"
+        assert not re.search(r"\bcity\b|coventry", text, re.IGNORECASE), f"{name} --help names a partnership"
+    assert (
+        PLAN_FILE_DEFAULT in helps["python -m metrics"] and PLAN_FILE_DEFAULT in helps["python -m metrics check-config"]
+    )
+    assert (
+        "the plan's areas, each by its name or code as the plan lists them" in helps["python -m metrics ward-summary"]
+    )
 
 
 def test_no_command_prints_help_and_fails() -> None:

@@ -2,7 +2,8 @@
 the project's own template and run through the command line against a real DuckDB store: each
 refused with its place named and no traceback, the store unchanged but for one audit row,
 memory bounded; the valid controls still stored. Also the bounded messages and audit rows, the
-size limit on the command line, the formula rules and the upload page's neutralised tables."""
+size limit on the command line, the refusal of formula-like text and the upload page's
+neutralised tables (the download rule itself: tests/test_spreadsheet.py)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from metrics import returns
+from metrics import returns, spreadsheet
 from metrics.plan import load_plan
 from metrics.quarters import Quarter
 from metrics.returns.messages import AUDIT_REASONS_CHARS, ERROR, Message, bounded
@@ -183,15 +183,7 @@ def test_an_unforeseen_fault_is_a_message_and_a_logged_reference(
     ],
 )  # fmt: skip
 def test_formula_like_text(text: str, runs: bool) -> None:
-    assert returns.formula_like(text) is runs
-
-
-def test_neutralised_tables_keep_numbers_and_quote_formulas() -> None:
-    frame = pd.DataFrame({"text": ["=1+1", "-5", "\tx", "plain"], "n": [1.5, -2.0, 3.0, 4.0]})
-    shown = returns.neutralised(frame)
-    assert shown["text"].tolist() == ["'=1+1", "-5", "'\tx", "plain"]
-    assert shown["n"].tolist() == [1.5, -2.0, 3.0, 4.0]
-    assert frame["text"][0] == "=1+1", "the original frame is left alone"
+    assert spreadsheet.formula_like(text) is runs
 
 
 def test_bounded_keeps_n_per_kind_and_counts_the_rest() -> None:

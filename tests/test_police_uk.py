@@ -279,7 +279,7 @@ def test_exports_neutralise_formulas_and_keep_numbers(tmp_path: Path) -> None:
         }
     )
     rows = list(csv.reader(io.StringIO(police_uk.to_csv_bytes(frame).decode(), newline="")))
-    assert [r[0] for r in rows[1:]] == ['\'=HYPERLINK("x")', "'+1", "'-2", "'@SUM(A1)", "'\tx", "'\rx", "plain", "a=b"]
+    assert [r[0] for r in rows[1:]] == ['\'=HYPERLINK("x")', "+1", "-2", "'@SUM(A1)", "'\tx", "'\rx", "plain", "a=b"]
     assert [r[1] for r in rows[1:]] == ["1", "2", "3", "4", "5", "6", "7", "-8"]
     path = tmp_path / "out.xlsx"
     path.write_bytes(police_uk.to_xlsx_bytes(frame))

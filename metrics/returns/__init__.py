@@ -30,13 +30,11 @@ from metrics.returns.comparison import compare_versions
 from metrics.returns.layout import ACTION_STATUSES, CSV_SHEET
 from metrics.returns.messages import Message, ReturnError, messages_text, sheet_anchor
 from metrics.returns.obligations import PERIOD_TYPES, Period, owed_actions, owed_indicators, owed_periods
-from metrics.returns.reading import formula_like, neutralised
 from metrics.returns.submission import REFUSED, Outcome, board_rows, submit
 from metrics.returns.template import (
     XLSX_MIME,
     rows_csv,
     rows_xlsx,
-    spreadsheet_safe,
     template_csv,
     template_filename,
     template_rows,
@@ -57,9 +55,7 @@ __all__ = [
     "ReturnError",
     "board_rows",
     "compare_versions",
-    "formula_like",
     "messages_text",
-    "neutralised",
     "oversized_return",
     "owed_actions",
     "owed_indicators",
@@ -67,7 +63,6 @@ __all__ = [
     "rows_csv",
     "rows_xlsx",
     "sheet_anchor",
-    "spreadsheet_safe",
     "submit",
     "template_csv",
     "template_filename",

@@ -16,8 +16,6 @@ from datetime import date, datetime
 from pathlib import Path
 from xml.parsers import expat
 
-import pandas as pd
-
 from metrics.plan import Indicator, ReturnSettings
 from metrics.quarters import FinancialYear, PeriodError, Quarter
 from metrics.returns.layout import (
@@ -32,6 +30,7 @@ from metrics.returns.layout import (
 from metrics.returns.messages import ERROR, WARNING, Message
 from metrics.returns.obligations import PERIOD_TYPES
 from metrics.returns.workbook import CellProblem, Refused, Workbook, column_index, column_letter
+from metrics.spreadsheet import formula_like
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # Excel 97-2003 .xls and other old Office files
@@ -47,11 +46,8 @@ UTF8_BOM = b"\xef\xbb\xbf"
 SNIFF_BYTES = 4096  # a NUL byte this early means binary content, not text
 ENCODING_ROWS_SHOWN = 8  # rows with non-ASCII characters named in the Windows-1252 warning
 MONTH_FORMATS = ("%b %Y", "%B %Y", "%Y-%m", "%m/%Y", "%Y-%m-%d", "%d/%m/%Y")
-# A number as people type it: thousands separators, a sign, a leading point ('.5').
-# Text that calls something when a spreadsheet runs it: a function, another sheet, a DDE link.
-# A function call has its bracket right after the name ('SUM('); 'fell (see note)' is prose.
-_CALLS = re.compile(r"[A-Za-z_][\w.]*\(|!|\|")
 _KNOWN_COLUMNS = set(INDICATOR_COLUMNS) | set(ACTION_COLUMNS) | set(CSV_COLUMNS)
+# A number as people type it: thousands separators, a sign, a leading point ('.5').
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^[+-]?\.\d+$")
 
 
@@ -291,30 +287,6 @@ def _read_xlsx(data: bytes, filename: str, limits: ReturnSettings, messages: lis
 
 
 # --- from cells to a table ----------------------------------------------------------------------
-
-
-def formula_like(text: str) -> bool:
-    """Text that a spreadsheet would run as a formula if the file were opened or exported as CSV:
-    it starts with '=', or with + - @ (or a tab or CR) and goes on to call something (a function,
-    another sheet, a DDE link). '-5', '+44 7700 900123' and '- see notes' are plain text."""
-    stripped = text.lstrip(" \t\r\n")
-    if stripped.startswith("="):
-        return True
-    return stripped[:1] in ("+", "-", "@") and bool(_CALLS.search(stripped))
-
-
-def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of a table for showing or exporting: text a spreadsheet would run as a formula
-    (see :func:`formula_like`, and any text starting with '=', a tab or a CR) gets a leading
-    apostrophe, so a table view's own "Download as CSV" exports it as text. Numbers stay numbers."""
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype.kind in "biufcmM":
-            continue
-        out[column] = out[column].map(
-            lambda v: "'" + v if isinstance(v, str) and (formula_like(v) or v[:1] in ("\t", "\r")) else v
-        )
-    return out
 
 
 def _table(name: str, cells: dict[int, dict[int, object]], merged: list[str], messages: list[Message]) -> Sheet:

@@ -30,7 +30,8 @@ from metrics.returns.layout import (
     plan_words,
 )
 from metrics.returns.obligations import owed_actions, owed_indicators, owed_periods, stored_value
-from metrics.returns.reading import cell_text, number
+from metrics.returns.reading import cell_text
+from metrics.spreadsheet import safe_cell
 from metrics.store import Store
 from metrics.store import indicators as indicator_store
 from metrics.words import AreaWords, area_words
@@ -106,18 +107,6 @@ def template_filename(plan: Plan, subgroup_id: str, quarter: Quarter, suffix: st
     return f"return-{subgroup_id}-{fy}-Q{quarter.number}{suffix}"
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula
-
-
-def spreadsheet_safe(value: object) -> object:
-    """A cell for a downloaded spreadsheet: text that a spreadsheet would run as a formula
-    (starting = + - @ tab or CR; plan text can) gets a leading apostrophe; numbers, and text that
-    is a number such as '-3', stay as they are."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and number(value) is None:
-        return "'" + value
-    return value
-
-
 def template_csv(plan: Plan, store: Store, subgroup_id: str, quarter: Quarter) -> bytes:
     """The template as one CSV (UTF-8 with a byte-order mark, so Excel opens it correctly)."""
     return rows_csv(*template_rows(plan, store, subgroup_id, quarter))
@@ -131,16 +120,16 @@ def rows_csv(indicators: list[dict], actions: list[dict]) -> bytes:
     for r in indicators:
         writer.writerow(
             {
-                **{k: spreadsheet_safe(v) for k, v in r.items()},
+                **{k: safe_cell(v) for k, v in r.items()},
                 "section": SECTION_INDICATOR,
-                "id": spreadsheet_safe(r["indicator_id"]),
-                "name": spreadsheet_safe(r["indicator"]),
-                "last_value": cell_text(r["last_value"]),
-                "value": cell_text(r["value"]),
+                "id": safe_cell(r["indicator_id"]),
+                "name": safe_cell(r["indicator"]),
+                "last_value": safe_cell(cell_text(r["last_value"])),
+                "value": safe_cell(cell_text(r["value"])),
             }
         )
     for r in actions:
-        safe = {k: spreadsheet_safe(v) for k, v in r.items()}
+        safe = {k: safe_cell(v) for k, v in r.items()}
         writer.writerow({**safe, "section": SECTION_ACTION, "id": safe["action_id"], "name": safe["action"]})
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -163,7 +152,7 @@ def rows_xlsx(plan: Plan, subgroup_id: str, quarter: Quarter, indicators: list[d
     for i in range(max(len(ward_names), len(ACTION_STATUSES))):
         lists.append(
             [
-                spreadsheet_safe(ward_names[i]) if i < len(ward_names) else None,
+                safe_cell(ward_names[i]) if i < len(ward_names) else None,
                 ACTION_STATUSES[i] if i < len(ACTION_STATUSES) else None,
             ]
         )
@@ -209,7 +198,7 @@ def _readme_sheet(readme, plan: Plan, subgroup_id: str, quarter: Quarter) -> Non
         ("Columns", True),
     ]
     for text, bold in lines:
-        readme.append([spreadsheet_safe(text)])
+        readme.append([safe_cell(text)])
         if bold:
             readme.cell(readme.max_row, 1).font = Font(bold=True, size=12)
     heading = readme.max_row + 1
@@ -269,7 +258,7 @@ def _table(wb, title: str, columns: tuple[str, ...], rows: list[dict], inputs: t
         cell.font = Font(bold=True)
         cell.fill = header_fill
     for r in rows:
-        ws.append([spreadsheet_safe(r.get(c)) for c in columns])
+        ws.append([safe_cell(r.get(c)) for c in columns])
     for col_index, name in enumerate(columns, start=1):
         letter = ws.cell(1, col_index).column_letter
         ws.column_dimensions[letter].width = {"indicator": 45, "action": 60, "commentary": 50}.get(name, 14)
