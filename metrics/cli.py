@@ -184,26 +184,25 @@ def _actions_list(args: argparse.Namespace) -> int:
     if wrong:
         known = ", ".join(s.key for s in board_actions.BoardStatus)
         raise board_actions.BoardActionError([f"--status {', '.join(wrong)}: not a status; use one of: {known}."])
-    subgroups = {s.id for s in plan.subgroups}
-    unknown = [o for o in args.owner or [] if o not in subgroups]
-    if unknown:
-        known = ", ".join(s.id for s in plan.subgroups)
-        raise board_actions.BoardActionError([f"--owner {', '.join(unknown)}: not a subgroup; use one of: {known}."])
+    owners = subgroup_choices(plan).resolve(args.owner) if args.owner else []
     filters = board_actions.Filters(
         statuses=tuple(words[w.casefold()] for w in args.status or []),
-        owners=tuple(args.owner or ()),
+        owners=tuple(owners),
         overdue_only=args.overdue,
     )
-    today = date.today()
-    shown = board_actions.filtered(plan, action_log.load(_ready_store(plan)), filters, today)
+    # Overdue as the board's pages judge it for a meeting, or as at today when none is named.
+    meeting = Quarter.parse(args.meeting) if args.meeting else None
+    as_of = board_actions.meeting_day(meeting) if meeting else date.today()
+    when = f"the meeting reviewing {meeting.label}, {as_of:%d %b %Y}" if meeting else f"{as_of:%d %b %Y}"
+    shown = board_actions.filtered(plan, action_log.load(_ready_store(plan)), filters, as_of)
     import pandas as pd  # only here: the other commands do not need it at start-up
 
-    frame = pd.DataFrame(board_actions.log_rows(plan, shown, today), columns=list(board_actions.LOG_COLUMNS))
+    frame = pd.DataFrame(board_actions.log_rows(plan, shown, as_of), columns=list(board_actions.LOG_COLUMNS))
     # Formula-safe like every export: people's words can start with = + - @.
     data = police_uk.to_csv_bytes(frame) if suffix == ".csv" else police_uk.to_xlsx_bytes(frame, sheet="action log")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
-    print(f"Wrote {len(frame)} board action(s) to {out} (overdue as at {today:%d %b %Y}).")
+    print(f"Wrote {len(frame)} board action(s) to {out} (overdue as at {when}).")
     return 0
 
 
@@ -393,11 +392,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the action log (filtered) to CSV or Excel",
         description="Write the board's actions, overdue first, with their latest update, to a CSV or Excel file "
         "(text that a spreadsheet would run as a formula is neutralised). Overdue: still open after the "
-        "quarter it was due, as at today.",
+        "quarter it was due, as at today, or as at the meeting --meeting names (as the dashboard's pages judge it).",
     )
-    listing.add_argument("--status", nargs="+", metavar="S", help="open, in_progress, done, dropped (default: all)")
-    listing.add_argument("--owner", nargs="+", metavar="O", help="subgroup ids (default: all)")
+    listing.add_argument(
+        "--status",
+        nargs="+",
+        action="extend",
+        metavar="S",
+        help="open, in_progress, done, dropped (default: all; repeated options add up)",
+    )
+    listing.add_argument(
+        "--owner",
+        nargs="+",
+        action="extend",
+        metavar="O",
+        help="subgroups, each by its name, short name or id, in any case (default: all; repeated options add up)",
+    )
     listing.add_argument("--overdue", action="store_true", help="only actions that are overdue")
+    listing.add_argument(
+        "--meeting",
+        metavar="QUARTER",
+        help="judge overdue as at the meeting reviewing QUARTER (for example 2025/26 Q2), the day after it "
+        "ends, as the dashboard does for that quarter (default: as at today)",
+    )
     listing.add_argument("--out", required=True, metavar="FILE", help="the file to write: FILE.csv or FILE.xlsx")
     listing.set_defaults(handler=_actions_list)
     police = commands.add_parser(

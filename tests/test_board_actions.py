@@ -26,6 +26,7 @@ from metrics.board_actions import (
     log_table,
     meeting_day,
     open_for_indicator,
+    overdue_first,
     reference,
 )
 from metrics.plan import load_plan
@@ -286,11 +287,34 @@ def test_actions_list_is_formula_safe_and_filters(demo_store: Store, tmp_path) -
     assert any(str(row[2]).startswith("'=") for row in values), "formula-safe in Excel too"
 
 
+def test_actions_list_judges_overdue_as_at_a_meeting_and_takes_owners_by_name(demo_store: Store, tmp_path) -> None:
+    """--meeting judges overdue as the pages do for that quarter (the day after it ends), so the
+    officer's list for a meeting matches the screen; owners may be named as people name them,
+    and repeated options add up."""
+    env = {"CSP_DB": str(demo_store.path)}
+    at_meeting, today = tmp_path / "q1.csv", tmp_path / "today.csv"
+    owners = ("--owner", "city tasking", "--owner", "CSVPP")
+    run = _run("actions", "list", "--overdue", *owners, "--meeting", "2025/26 Q1", "--out", str(at_meeting), env=env)
+    assert run.returncode == 0, run.stderr
+    assert "overdue as at the meeting reviewing 2025/26 Q1, 01 Jul 2025" in run.stdout
+    assert _run("actions", "list", "--overdue", *owners, "--out", str(today), env=env).returncode == 0
+    rows = {name: list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))) for name, path in
+            (("q1", at_meeting), ("today", today))}  # fmt: skip
+    plan = load_plan()
+    meeting = meeting_day(Quarter.parse("2025/26 Q1"))
+    expected = [v.reference for v in overdue_first(action_log.load(demo_store), meeting)
+                if v.is_overdue(meeting) and v.owner in ("city_tasking", "csvpp")]  # fmt: skip
+    assert [r["reference"] for r in rows["q1"]] == expected and expected, "the pages' own rule, as at that meeting"
+    assert {r["owner"] for r in rows["today"]} == {"City Tasking", plan.subgroup("csvpp").short_name}
+    assert len(rows["today"]) > len(rows["q1"]), "later actions fall due by today"
+
+
 @pytest.mark.parametrize(
     ("args", "words"),
     [
         (("--status", "closed"), "--status closed: not a status; use one of: open, in_progress, done, dropped."),
-        (("--owner", "nobody"), "--owner nobody: not a subgroup"),
+        (("--owner", "city taskin"), "no subgroup is called 'city taskin' (did you mean 'City Tasking'?)"),
+        (("--meeting", "2025/26 Q5"), "Q5 does not exist; quarters are Q1 (April-June) to Q4"),
     ],
 )
 def test_actions_list_explains_bad_input(demo_store: Store, tmp_path, args: tuple[str, ...], words: str) -> None:
