@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from metrics.pack import docx, pdf
 from metrics.pack.model import FORMATS, Pack, PackError, gather, pack_format
 from metrics.plan import Plan
 from metrics.quarters import Quarter
@@ -19,6 +18,10 @@ __all__ = ["FORMATS", "Pack", "PackError", "board_pack", "build", "gather", "pac
 
 def build(pack: Pack, fmt: str) -> bytes:
     """The pack as PDF or Word bytes (``fmt`` is one of ``FORMATS``)."""
+    # The renderers are imported when a pack is built, not with the package: fpdf2 and
+    # python-docx cost a quarter of a second, which every command and page start paid for.
+    from metrics.pack import docx, pdf
+
     if fmt == "pdf":
         return pdf.render(pack)
     if fmt == "docx":
