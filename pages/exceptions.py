@@ -76,11 +76,17 @@ with summary:
         filtered = " for the chosen theme and owner" if (chosen_themes or chosen_owners) else ""
         st.success(f"No exception this quarter{filtered}.")
     items = "".join(
-        f"<li>{markup.status_cell(r.status.rag)} "
-        f'<a href="#{markup.exception_anchor(r.indicator.id)}">{escape(r.indicator.name)}</a>'
-        f"{markup.demo_tag(r.status.value.is_demo)} "
-        f'<span class="csp-muted">· {escape(r.category.word)} · {escape("; ".join(r.reasons))} · '
-        f"{escape(plan.subgroup(r.indicator.owner).short_name)}</span></li>"
+        markup.linked_status_item(
+            r.status.rag,
+            f"#{markup.exception_anchor(r.indicator.id)}",
+            r.indicator.name,
+            r.status.value.is_demo,
+            [
+                escape(r.category.word),
+                escape("; ".join(r.reasons)),
+                escape(plan.subgroup(r.indicator.owner).short_name),
+            ],
+        )
         for r in report
     )
     if items:

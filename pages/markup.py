@@ -139,6 +139,19 @@ def indicator_card(s: IndicatorStatus, plan_: Plan, review: Review | None = None
     )
 
 
+def linked_status_item(status: StatusIcon, href: str, name: str, is_demo: bool, details: list[str]) -> str:
+    """One line of a linked list of indicators (the exceptions on Plan on a Page and the
+    Exception report, a theme at a glance): its status, its name as a link, the demo tag, then
+    ``details`` (already HTML) in grey, joined by dots."""
+    muted = f'<span class="csp-muted">· {" · ".join(details)}</span>' if details else ""
+    return f'<li>{status_cell(status)} <a href="{href}">{escape(name)}</a>{demo_tag(is_demo)} {muted}</li>'
+
+
+def indicator_anchor(indicator_id: str) -> str:
+    """The id of an indicator's card on its theme page (the page's at-a-glance list links here)."""
+    return f"ind-{indicator_id}"
+
+
 def exception_anchor(indicator_id: str) -> str:
     """The id of an exception's detail on the Exception report (links point here)."""
     return f"exc-{indicator_id}"

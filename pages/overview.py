@@ -32,12 +32,18 @@ st.header(f"Exceptions ({need} need attention, {len(report) - need} notable impr
 if report:
     # Each exception links to its detail on the Exception report (a real link: keyboard reachable).
     items = "".join(
-        f"<li>{markup.status_cell(r.status.rag)} "
-        f'<a href="exception-report#{markup.exception_anchor(r.indicator.id)}">{escape(r.indicator.name)}</a>'
-        f"{markup.demo_tag(r.status.value.is_demo)} "
-        f'<span class="csp-muted">· {escape(r.category.word)} · {markup.spc_inline(r)} · '
-        f"{escape(plan.theme(r.indicator.theme_id).short_name)} · "
-        f"{escape(plan.subgroup(r.indicator.owner).short_name)}</span></li>"
+        markup.linked_status_item(
+            r.status.rag,
+            f"exception-report#{markup.exception_anchor(r.indicator.id)}",
+            r.indicator.name,
+            r.status.value.is_demo,
+            [
+                escape(r.category.word),
+                markup.spc_inline(r),
+                escape(plan.theme(r.indicator.theme_id).short_name),
+                escape(plan.subgroup(r.indicator.owner).short_name),
+            ],
+        )
         for r in report
     )
     st.html(f'<ul class="csp-exceptions">{items}</ul>')

@@ -39,6 +39,20 @@ statuses = {s.indicator.id: s for s in reads.statuses(quarter, ward) if s.indica
 reviews = {r.indicator.id: r for r in reads.reviews(quarter, ward)}
 widgets.demo_banner(any(s.value.is_demo for s in statuses.values()))
 widgets.counts_strip(list(statuses.values()))
+# At a glance: every indicator of the theme in one short list, exceptions first, each a link to
+# its card below; the cards run to many screens, and the board reads by exception.
+glance = "".join(
+    markup.linked_status_item(
+        s.rag,
+        f"#{markup.indicator_anchor(s.indicator.id)}",
+        s.indicator.name,
+        s.value.is_demo,
+        [markup.spc_inline(reviews[s.indicator.id]), escape(plan.subgroup(s.indicator.owner).short_name)],
+    )
+    for s in exceptions_first(list(statuses.values()))
+)
+if glance:
+    st.html(f'<ul class="csp-exceptions" aria-label="Indicators at a glance">{glance}</ul>')
 widgets.status_key()
 
 interactive = widgets.interactive_charts()
@@ -54,6 +68,7 @@ for objective in theme.objectives:
     for s in exceptions_first([statuses[i.id] for i in indicators]):
         ind = s.indicator
         review = reviews[ind.id]
+        st.html(f'<span id="{markup.indicator_anchor(ind.id)}"></span>')  # the at-a-glance list links here
         with st.container(border=True):
             # Name, status and sentence across the card; figures beside the chart; commentary
             # across the bottom (a narrow column of all of it made each card a screen tall).

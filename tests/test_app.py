@@ -4,6 +4,7 @@ selector, the demo label, and every priority and success measure on screen."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from metrics import Rag
 from metrics.plan import load_plan
 from tests.conftest import ROOT
 
@@ -140,6 +142,18 @@ def test_theme_pages_show_objectives_commentary_and_actions() -> None:
         charts = [h for h in at.get("html") if 'class="csp-chart"' in str(h.proto.body)]
         assert len(charts) == len(theme.indicators), "an SPC chart picture per indicator"
         assert not at.get("plotly_chart"), "interactive charts only when asked for"
+        # At a glance: one link per indicator, exceptions first, each to its card on the page.
+        bodies = [str(h.proto.body) for h in at.get("html")]
+        glance = next(b for b in bodies if 'aria-label="Indicators at a glance"' in b)
+        links = re.findall(r'href="#(ind-[a-z0-9_]+)">([^<]+)</a>', glance)
+        assert {unescape(name) for _, name in links} == {i.name for i in theme.indicators}
+        anchors = set(re.findall(r'<span id="(ind-[a-z0-9_]+)"></span>', "".join(bodies)))
+        assert {target for target, _ in links} == anchors, "every link lands on its card"
+        words = [re.search(r'class="csp-status"[^>]*>\S+ ([^<]+)</span>', item).group(1)
+                 for item in glance.split("<li>")[1:]]  # fmt: skip
+        ranks = [Rag.from_word(unescape(w)) for w in words]
+        assert None not in ranks and len(ranks) == len(links), words
+        assert ranks == sorted(ranks, key=lambda r: r.severity), "exceptions first"
 
 
 def test_strategic_assessment_page_shows_the_real_findings() -> None:
