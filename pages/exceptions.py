@@ -76,16 +76,11 @@ with summary:
         filtered = " for the chosen theme and owner" if (chosen_themes or chosen_owners) else ""
         st.success(f"No exception this quarter{filtered}.")
     items = "".join(
-        markup.linked_status_item(
-            r.status.rag,
+        markup.review_item(
+            plan,
+            r,
             f"#{markup.exception_anchor(r.indicator.id)}",
-            r.indicator.name,
-            r.status.value.is_demo,
-            [
-                escape(r.category.word),
-                escape("; ".join(r.reasons)),
-                escape(plan.subgroup(r.indicator.owner).short_name),
-            ],
+            [escape(w) for w in (r.category.word, "; ".join(r.reasons))],
         )
         for r in report
     )

@@ -147,6 +147,14 @@ def linked_status_item(status: StatusIcon, href: str, name: str, is_demo: bool, 
     return f'<li>{status_cell(status)} <a href="{href}">{escape(name)}</a>{demo_tag(is_demo)} {muted}</li>'
 
 
+def review_item(plan_: Plan, review: Review, href: str, details: list[str]) -> str:
+    """An exception as a line of a linked list (see :func:`linked_status_item`), its owner last."""
+    owner = escape(plan_.subgroup(review.indicator.owner).short_name)
+    return linked_status_item(
+        review.status.rag, href, review.indicator.name, review.status.value.is_demo, [*details, owner]
+    )
+
+
 def indicator_anchor(indicator_id: str) -> str:
     """The id of an indicator's card on its theme page (the page's at-a-glance list links here)."""
     return f"ind-{indicator_id}"

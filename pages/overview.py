@@ -32,17 +32,11 @@ st.header(f"Exceptions ({need} need attention, {len(report) - need} notable impr
 if report:
     # Each exception links to its detail on the Exception report (a real link: keyboard reachable).
     items = "".join(
-        markup.linked_status_item(
-            r.status.rag,
+        markup.review_item(
+            plan,
+            r,
             f"exception-report#{markup.exception_anchor(r.indicator.id)}",
-            r.indicator.name,
-            r.status.value.is_demo,
-            [
-                escape(r.category.word),
-                markup.spc_inline(r),
-                escape(plan.theme(r.indicator.theme_id).short_name),
-                escape(plan.subgroup(r.indicator.owner).short_name),
-            ],
+            [escape(r.category.word), markup.spc_inline(r), escape(plan.theme(r.indicator.theme_id).short_name)],
         )
         for r in report
     )
