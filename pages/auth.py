@@ -85,7 +85,7 @@ def resolve(plan: Plan) -> Gate:
             )
         problem = access.local_request_problem(dict(st.context.headers or {}))
         if problem:
-            LOG.error("Refusing a local-mode request: %s", problem)
+            _log_once(logging.ERROR, "Refusing a local-mode request: %s", problem)
             return Gate(None, _refused(problem), "Sign-in needed")
         return Gate(access.local_operator(), local=True)
     try:
@@ -97,9 +97,22 @@ def resolve(plan: Plan) -> Gate:
         return Gate(None, _sign_in, "Sign in")
     user = access.user_from_claims(st.user.to_dict(), roles)
     if not user.has_role:
-        LOG.warning("Signed in with no role: %s", user.label)
+        _log_once(logging.WARNING, "Signed in with no role: %s", user.label)
         return Gate(user, _no_role(user, roles.contact), "No access yet")
     return Gate(user)
+
+
+LOGGED_KEY = "_auth_logged"  # the session's log lines already written (see _log_once)
+
+
+def _log_once(level: int, message: str, *args: object) -> None:
+    """Log a line once per session: resolve() runs at every permission check, several times a
+    rerun, and the operator needs the fact once, not a line per check."""
+    line = message % args
+    logged = st.session_state.setdefault(LOGGED_KEY, set())
+    if line not in logged:
+        logged.add(line)
+        LOG.log(level, message, *args)
 
 
 def current_user() -> access.User | None:

@@ -191,9 +191,13 @@ def test_an_administrator_uploads_for_any_subgroup_and_sees_every_audit(db: Stor
     assert stored, "the last subgroup (a demo return) shows its audit log to an administrator"
 
 
-def test_a_person_with_no_role_sees_whom_to_ask_and_nothing_else(db: Store) -> None:
+def test_a_person_with_no_role_sees_whom_to_ask_and_nothing_else(db: Store, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger=auth.LOG.name)
     at = _as("nobody")
     _no_errors(at, "no role")
+    at.run()
+    logged = [r.getMessage() for r in caplog.records if r.name == auth.LOG.name]
+    assert logged == ["Signed in with no role: Nob Body <nobody@example.org>"], "once for the session, not per check"
     assert _pages(at) == {""} and [t.value for t in at.title] == ["No access yet"]
     text = _text(at).replace("\\", "")
     assert "Nob Body <nobody@example.org>" in text and "Ask the CSP officer (csp.officer@example.org)" in text
