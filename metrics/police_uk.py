@@ -573,8 +573,8 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     return safe_frame(frame).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8")
 
 
-def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "ward summary") -> bytes:
-    """A table as one sheet of an Excel workbook, formula-safe (see metrics.spreadsheet)."""
+def to_xlsx_bytes(frame: pd.DataFrame, sheet: str) -> bytes:
+    """A table as one sheet (named ``sheet``) of an Excel workbook, formula-safe (see metrics.spreadsheet)."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         safe_frame(frame).to_excel(writer, index=False, sheet_name=sheet)

@@ -282,7 +282,7 @@ def test_exports_neutralise_formulas_and_keep_numbers(tmp_path: Path) -> None:
     assert [r[0] for r in rows[1:]] == ['\'=HYPERLINK("x")', "+1", "-2", "'@SUM(A1)", "'\tx", "'\rx", "plain", "a=b"]
     assert [r[1] for r in rows[1:]] == ["1", "2", "3", "4", "5", "6", "7", "-8"]
     path = tmp_path / "out.xlsx"
-    path.write_bytes(police_uk.to_xlsx_bytes(frame))
+    path.write_bytes(police_uk.to_xlsx_bytes(frame, sheet="figures"))
     sheet = openpyxl.load_workbook(path).active
     cells = [(sheet.cell(i, 1).value, sheet.cell(i, 2).value) for i in range(2, 10)]
     assert cells[0] == ('\'=HYPERLINK("x")', 1) and cells[7] == ("a=b", -8)
