@@ -113,6 +113,18 @@ def server_log_tail(chars: int = 3000) -> str:
     return SERVER_LOGS[0].read_text(errors="replace")[-chars:]
 
 
+def wait_for_port(port: int, seconds: float = SERVER_START_SECONDS) -> bool:
+    """Whether a server accepts connections on the local port within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -152,14 +164,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
+    if not wait_for_port(port):
         proc.kill()
         pytest.fail(f"streamlit did not start on port {port} within {SERVER_START_SECONDS} s")
     url = f"http://127.0.0.1:{port}"

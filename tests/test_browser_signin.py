@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,11 +30,10 @@ from metrics.returns.reading import parse_period
 from metrics.status import available_quarters
 from metrics.store import Store
 from metrics.store import indicators as indicator_store
-from tests.conftest import CHROMIUM, _free_port
+from tests.conftest import CHROMIUM, _free_port, wait_for_port
 from tests.test_browser import ARTIFACTS, CHROMIUM_ARGS, PAGE_SECONDS, _pages, _wait_for_script
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVER_START_SECONDS = 60
 LEAD_OF = "csvpp"
 LEAD = {"sub": "lee-lead", "email": "lead@example.org", "name": "Lee Lead"}
 HOSTILE = " ".join(
@@ -76,14 +73,7 @@ def _streamlit(env: dict[str, str], *args: str, log: Path, port: int | None = No
             stderr=subprocess.STDOUT,
         )
         try:
-            deadline = time.monotonic() + SERVER_START_SECONDS
-            while time.monotonic() < deadline:
-                try:
-                    with socket.create_connection(("127.0.0.1", port), timeout=1):
-                        break
-                except OSError:
-                    time.sleep(0.3)
-            else:
+            if not wait_for_port(port):
                 pytest.fail(f"streamlit did not start on port {port}: {log.read_text()[-2000:]}")
             yield port
         finally:
