@@ -104,6 +104,11 @@ def exception_actions(plan: Plan, indicator: Indicator, quarter: Quarter, author
     board_action_form(plan, indicator, quarter, indicator.id, author)
 
 
+def form_open_key(key: str) -> str:
+    """The session-state key of a board action form's expander (True while it is open)."""
+    return f"ba_open_{key}"
+
+
 def board_action_form(plan: Plan, indicator: Indicator, quarter: Quarter, key: str, author: str | None) -> str | None:
     """The short form that records an action or a decision against an exception at the meeting
     reviewing ``quarter``; returns the new reference when one is recorded. ``key`` makes the
@@ -111,9 +116,20 @@ def board_action_form(plan: Plan, indicator: Indicator, quarter: Quarter, key: s
     ``author`` is who is recording (``widgets.current_author()``: the signed-in person)."""
     if not widgets.may_record_board_actions():
         return None
-    owners = [s.id for s in plan.subgroups]
-    dues = board_actions.due_choices(quarter)
-    with st.expander(f"Record an action or decision on '{indicator.name}'", icon=":material/edit_note:"):
+    # Lazy: the form is drawn only once its expander is opened (Streamlit reruns on opening).
+    # A form on every exception, drawn on every rerun, made the Exception report settle 4.2
+    # times as slowly as an empty page (bench/page_switch.py), where it was under 2 before.
+    box = st.expander(
+        f"Record an action or decision on '{indicator.name}'",
+        icon=":material/edit_note:",
+        key=form_open_key(key),
+        on_change="rerun",
+    )
+    with box:
+        if not box.open:
+            return None
+        owners = [s.id for s in plan.subgroups]
+        dues = board_actions.due_choices(quarter)
         with st.form(f"board_action_{key}", clear_on_submit=True, border=False):
             kind = st.radio("What is it?", board_actions.KINDS, format_func=KIND_WORDS.get, key=f"ba_kind_{key}")
             text = st.text_area(

@@ -32,11 +32,27 @@ def db(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     return Store(path)
 
 
+def action_forms(at: AppTest) -> list[str]:
+    """The keys of the action forms the page offers (one per exception), each drawn only once
+    its expander is opened."""
+    return [e.key.removeprefix("ba_open_") for e in at.expander if (e.key or "").startswith("ba_open_")]
+
+
+def open_action_form(at: AppTest, key: str) -> AppTest:
+    """Open a form's expander, as a click on it does (Streamlit reruns and draws the form)."""
+    at.session_state[f"ba_open_{key}"] = True
+    at.run()
+    assert at.text_area(key=f"ba_text_{key}") is not None, "the form is drawn once opened"
+    return at
+
+
 def _first_exception_form(at: AppTest) -> str:
-    """The indicator id of the first exception's action form on the Exception report."""
-    keys = [t.key for t in at.text_area if t.key and t.key.startswith("ba_text_")]
+    """The indicator id of the first exception's action form on the Exception report, opened."""
+    keys = action_forms(at)
     assert keys, "every exception has the form"
-    return keys[0].removeprefix("ba_text_")
+    assert not [t for t in at.text_area if (t.key or "").startswith("ba_text_")], "no form is drawn until opened"
+    open_action_form(at, keys[0])
+    return keys[0]
 
 
 def test_record_update_by_return_and_close_with_a_note(db: Store) -> None:

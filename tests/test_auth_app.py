@@ -23,6 +23,7 @@ from metrics.store import Store
 from metrics.store import returns as return_store
 from pages import auth
 from tests.test_app import APP, TIMEOUT, _goto, _no_errors, _text
+from tests.test_app_actions import action_forms, open_action_form
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "returns"
 Q2 = Quarter.parse("2025/26 Q2")
@@ -258,7 +259,7 @@ def test_only_the_board_officer_changes_the_action_log(db: Store, who: str, may:
     follow-up but is offered no form; the officer is, and is recorded by name and e-mail."""
     at = _goto(_as(who), "exception-report")
     _no_errors(at, f"{who}: exception report")
-    forms = [t.key for t in at.text_area if (t.key or "").startswith("ba_text_")]
+    forms = action_forms(at)
     assert bool(forms) is may
     assert "Actions from the last meeting" in _text(at), "everyone on the board sees the follow-up"
     log = _goto(at, "action-log")
@@ -266,8 +267,8 @@ def test_only_the_board_officer_changes_the_action_log(db: Store, who: str, may:
     assert "A-2025/26-Q1-01" in _text(log)
     assert bool([s for s in log.selectbox if (s.key or "").startswith("chg_status_")]) is may
     if who == "officer":
-        key = forms[0].removeprefix("ba_text_")
-        at = _goto(log, "exception-report")
+        key = forms[0]
+        at = open_action_form(_goto(log, "exception-report"), key)
         at.text_area(key=f"ba_text_{key}").set_value("Bring the partners' plan to the next meeting.")
         at.button(key=f"FormSubmitter:board_action_{key}-Record it").click().run()
         _no_errors(at, "officer records")
