@@ -91,7 +91,10 @@ else:
 may_change = widgets.may_record_board_actions()
 for view in shown:
     label = f"{view.reference} · {board_actions.status_label(view, as_of)} · {view.action.text}"
-    with st.expander(label[:160]):
+    # The history is drawn with the page; the change form only once the expander is opened
+    # (Streamlit reruns on opening): a log of dozens of actions would otherwise draw as many forms.
+    box = st.expander(label[:160], key=action_widgets.change_open_key(view.reference), on_change="rerun")
+    with box:
         st.markdown(
             f"**{view.reference}**: {view.action.kind} raised at the meeting reviewing {view.raised.label} by "
             f"{view.action.raised_by}; arises from {board_actions.source_label(plan, view.action)}. "
@@ -99,7 +102,7 @@ for view in shown:
             f"due {view.due.label}. Theme: {theme_names.get(board_actions.theme_of(plan, view.action), 'none')}."
         )
         action_widgets.history_table(view)
-        if not may_change:
+        if not may_change or not box.open:
             continue
         key = view.reference
         with st.form(f"change_{key}", clear_on_submit=True, border=False):

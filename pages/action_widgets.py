@@ -104,6 +104,11 @@ def exception_actions(plan: Plan, indicator: Indicator, quarter: Quarter, author
     board_action_form(plan, indicator, quarter, indicator.id, author)
 
 
+def change_open_key(reference: str) -> str:
+    """The session-state key of an action's expander on the Action log page (True while open)."""
+    return f"log_open_{reference}"
+
+
 def form_open_key(key: str) -> str:
     """The session-state key of a board action form's expander (True while it is open)."""
     return f"ba_open_{key}"

@@ -46,6 +46,13 @@ def open_action_form(at: AppTest, key: str) -> AppTest:
     return at
 
 
+def open_change_form(at: AppTest, reference: str) -> AppTest:
+    """Open an action's expander on the Action log page, as a click does: its change form is
+    drawn only then (for those who may change the log)."""
+    at.session_state[f"log_open_{reference}"] = True
+    return at.run()
+
+
 def _first_exception_form(at: AppTest) -> str:
     """The indicator id of the first exception's action form on the Exception report, opened."""
     keys = action_forms(at)
@@ -110,6 +117,8 @@ def test_record_update_by_return_and_close_with_a_note(db: Store) -> None:
     _no_errors(at, "action log")
     text = _text(at)
     assert NEW_REF in text and "Recovery plan drafted with the partner (test)." in text, text[:3000]
+    assert not [b for b in at.selectbox if (b.key or "").startswith("chg_status_")], "no change form until opened"
+    at = open_change_form(at, NEW_REF)
     at.selectbox(key=f"chg_status_{NEW_REF}").set_value(next(s for s in _statuses() if s.key == "done"))
     before = schema.checksums(db)
     at.button(key=f"FormSubmitter:change_{NEW_REF}-Record the change").click().run()

@@ -23,7 +23,7 @@ from metrics.store import Store
 from metrics.store import returns as return_store
 from pages import auth
 from tests.test_app import APP, TIMEOUT, _goto, _no_errors, _text
-from tests.test_app_actions import action_forms, open_action_form
+from tests.test_app_actions import action_forms, open_action_form, open_change_form
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "returns"
 Q2 = Quarter.parse("2025/26 Q2")
@@ -265,6 +265,7 @@ def test_only_the_board_officer_changes_the_action_log(db: Store, who: str, may:
     log = _goto(at, "action-log")
     _no_errors(log, f"{who}: action log")
     assert "A-2025/26-Q1-01" in _text(log)
+    log = open_change_form(log, "A-2025/26-Q1-01")
     assert bool([s for s in log.selectbox if (s.key or "").startswith("chg_status_")]) is may
     if who == "officer":
         key = forms[0]
