@@ -72,6 +72,18 @@ def demo_store(demo_template: Path, tmp_path: Path) -> Store:
     return Store(path)
 
 
+@pytest.fixture
+def app_store(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> Store:
+    """A private copy of the demo store that the app (AppTest) uses, with Streamlit's caches
+    emptied: they live for the whole process, and would otherwise serve another test's data."""
+    import streamlit as st
+
+    monkeypatch.setenv("CSP_DB", str(demo_store.path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    return demo_store
+
+
 # --- the second, fictional partnership (tests/partnerships/marrowvale) ------------------------
 OTHER_PLAN = ROOT / "tests" / "partnerships" / "marrowvale" / "plan.yaml"
 

@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from html import unescape
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from metrics import Rag
 from metrics.plan import load_plan
+from metrics.store import Store
 from tests.conftest import ROOT
 
 APP = str(ROOT / "dashboard.py")
@@ -24,14 +23,8 @@ TIMEOUT = 60
 
 
 @pytest.fixture(autouse=True)
-def _fresh_caches(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test gets its own copy of the demo store and empty Streamlit caches (they live
-    for the whole process otherwise)."""
-    db = tmp_path / "app.duckdb"
-    shutil.copy(demo_template, db)
-    monkeypatch.setenv("CSP_DB", str(db))
-    st.cache_data.clear()
-    st.cache_resource.clear()
+def _fresh_caches(app_store: Store) -> None:
+    """Each test gets its own copy of the demo store and empty Streamlit caches (conftest)."""
 
 
 def _text(at: AppTest) -> str:

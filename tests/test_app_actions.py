@@ -5,11 +5,7 @@ Action log page; each refusal leaves every table exactly as it was."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from metrics import access, action_log, board_actions, returns
@@ -23,13 +19,8 @@ NEW_REF = "A-2025/26-Q2-03"  # the demo records two for the Q2 meeting
 
 
 @pytest.fixture
-def db(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
-    path = tmp_path / "app.duckdb"
-    shutil.copy(demo_template, path)
-    monkeypatch.setenv("CSP_DB", str(path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    return Store(path)
+def db(app_store: Store) -> Store:
+    return app_store
 
 
 def action_forms(at: AppTest) -> list[str]:

@@ -5,11 +5,9 @@ errors refused with its messages; the tracker."""
 from __future__ import annotations
 
 import getpass
-import shutil
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from metrics import returns
@@ -23,13 +21,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "returns"
 
 
 @pytest.fixture
-def db(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
-    path = tmp_path / "app.duckdb"
-    shutil.copy(demo_template, path)
-    monkeypatch.setenv("CSP_DB", str(path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    return Store(path)
+def db(app_store: Store) -> Store:
+    return app_store
 
 
 def _upload_page(at: AppTest, subgroup: str) -> AppTest:

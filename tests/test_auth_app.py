@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import getpass
 import logging
-import shutil
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from metrics import returns
@@ -81,16 +79,11 @@ def _expected_pages(who: str) -> set[str]:
 
 
 @pytest.fixture
-def db(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
-    path = tmp_path / "app.duckdb"
-    shutil.copy(demo_template, path)
-    monkeypatch.setenv("CSP_DB", str(path))
+def db(app_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
     roles = tmp_path / "roles.yaml"
     roles.write_text(ROLES, encoding="utf-8")
     monkeypatch.setenv("CSP_ROLES", str(roles))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    return Store(path)
+    return app_store
 
 
 def _as(who: str | None) -> AppTest:

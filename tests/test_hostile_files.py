@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from metrics import returns, spreadsheet
@@ -199,13 +198,8 @@ def test_bounded_keeps_n_per_kind_and_counts_the_rest() -> None:
 
 
 @pytest.fixture
-def app_db(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
-    path = tmp_path / "app.duckdb"
-    shutil.copy(demo_template, path)
-    monkeypatch.setenv("CSP_DB", str(path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    return Store(path)
+def app_db(app_store: Store) -> Store:
+    return app_store
 
 
 def test_the_upload_page_refuses_active_content_and_neutralises_its_tables(corpus, app_db: Store) -> None:

@@ -4,7 +4,6 @@ in the address, and a shared link reproduces the view."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -58,12 +57,8 @@ def hand_store(plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
 
 
 @pytest.fixture
-def demo_copy(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    db = tmp_path / "app.duckdb"
-    shutil.copy(demo_template, db)
-    monkeypatch.setenv("CSP_DB", str(db))
-    st.cache_data.clear()
-    return db
+def demo_copy(app_store: Store) -> Path:
+    return app_store.path
 
 
 def _metrics(at: AppTest) -> dict[str, str]:
