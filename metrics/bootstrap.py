@@ -24,9 +24,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from metrics import access, action_log, demo, demo_actions, police_demo, police_uk
-from metrics.assessment import read_assessment_csv
-from metrics.plan import Plan
+from metrics import access
+from metrics.board import action_log
+from metrics.board.assessment import read_assessment_csv
+from metrics.demo import actions as demo_actions
+from metrics.demo import police as police_demo
+from metrics.demo import series as demo
+from metrics.plan.model import Plan
+from metrics.police import uk as police_uk
 from metrics.returns import rows_csv, submit, template_filename, validate_return
 from metrics.store import Store, StoreError, schema
 from metrics.store import actions as action_store
