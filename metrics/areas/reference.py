@@ -31,6 +31,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from metrics.plan.names import UnknownNameError
+
 REFERENCE_DIR = Path(__file__).resolve().parents[2] / "data" / "reference"
 POPULATION_SOURCE = "Census 2021 usual residents (TS038), best-fit LSOA aggregation"
 CREDIT = "Source: Office for National Statistics licensed under the Open Government Licence v.3.0"
@@ -41,7 +43,7 @@ _LSOA_NUMBER = re.compile(r"\s+\d{3}[A-Z]$")  # "Aylesbury Vale 001A" -> "Aylesb
 _PARTNERSHIP_WORDS = re.compile(r"\s+(community safety partnership|csp)$")
 
 
-class UnknownAreaError(LookupError):
+class UnknownAreaError(UnknownNameError):
     """A typed partnership or authority name matches nothing, or an authority is served by
     several partnerships; the message names them and offers near misses."""
 
