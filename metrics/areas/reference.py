@@ -26,6 +26,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -273,6 +274,32 @@ class Reference:
         )
         old = old[~old["lsoa_code"].isin(new["lsoa_code"])][["lsoa_code", "ward24_code"]].assign(vintage="2011")
         return pd.concat([new, old], ignore_index=True).sort_values("lsoa_code").reset_index(drop=True)
+
+    def lookup_for_wards(self, ward_codes: Sequence[str]) -> pd.DataFrame:
+        """The LSOA to ward lookup for any set of 2024 ward codes (a plan's), in the columns the
+        police.uk import stores: lsoa_code (2021, and 2011 codes not reused in 2021), lsoa_name,
+        ward_code, ward_name, lad_name. A 2011 LSOA goes to the ward of the 2021 LSOA holding
+        most of its residents."""
+        codes = set(ward_codes)
+        new = self.lookup[self.lookup["ward24_code"].isin(codes)]
+        rows = new[["lsoa21_code", "lsoa21_name", "ward24_code", "ward24_name", "ltla24_name"]]
+        rows = rows.set_axis(["lsoa_code", "lsoa_name", "ward_code", "ward_name", "lad_name"], axis=1)
+        old = self._lsoa11_best.merge(rows, left_on="lsoa21_code", right_on="lsoa_code")
+        old = old[~old["lsoa11_code"].isin(rows["lsoa_code"])]
+        names = self.lsoa11.drop_duplicates("lsoa11_code").set_index("lsoa11_code")["lsoa11_name"]
+        old = old.assign(lsoa_code=old["lsoa11_code"], lsoa_name=old["lsoa11_code"].map(names))[list(rows.columns)]
+        return pd.concat([rows, old], ignore_index=True).sort_values("lsoa_code").reset_index(drop=True)
+
+    def forces_for_wards(self, ward_codes: Sequence[str]) -> tuple[Force, ...]:
+        """The police force(s) whose areas hold these 2024 wards, by force code; none when no
+        code is a 2024 ward in the reference."""
+        authorities = set(self.lookup.loc[self.lookup["ward24_code"].isin(set(ward_codes)), "ltla24_code"])
+        pfas = sorted(set(self.links.loc[self.links["ltla24_code"].isin(authorities), "pfa24_code"]))
+        rows = self.force_ids.set_index("pfa24_code")
+        return tuple(
+            Force(p, rows.at[p, "pfa24_name"], rows.at[p, "police_uk_force_id"], rows.at[p, "police_uk_force_name"])
+            for p in pfas
+        )
 
 
 @functools.lru_cache(maxsize=2)

@@ -22,7 +22,7 @@ def _new_partnership(args: argparse.Namespace) -> int:
         )
         return EXIT_REFUSED
     if out.is_dir():
-        print(f"error: {out} is a folder; give the plan file's name (for example {out / 'plan.yaml'}).", file=sys.stderr)
+        print(f"error: {out} is a folder; give the plan file's name, such as {out / 'plan.yaml'}.", file=sys.stderr)
         return EXIT_REFUSED
     text = plan_text(reference, partnership, date.today())
     out.parent.mkdir(parents=True, exist_ok=True)

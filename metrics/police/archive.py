@@ -57,6 +57,7 @@ class StreetMember:
     month: str  # YYYY-MM, from the file name
     force: str  # the data.police.uk force id, from the file name
     size: int  # bytes once inflated, as the zip declares
+    crc: int  # the CRC-32 the zip declares: with the size, how one file in two folders is recognised
 
 
 @dataclass(frozen=True)
@@ -81,9 +82,10 @@ def _unsafe(name: str) -> str | None:
     return None
 
 
-def street_members(path: Path, forces: Sequence[str], limits: Limits = Limits()) -> list[StreetMember]:
-    """The street members of ``forces`` in the archive, by month, after checking every member
-    name and the declared sizes. Raises :class:`ArchiveError` before anything is read."""
+def street_members(path: Path, forces: Sequence[str] | None, limits: Limits = Limits()) -> list[StreetMember]:
+    """The street members of ``forces`` (data.police.uk ids; None: every force) in the archive,
+    by month, after checking every member name and the declared sizes. Raises
+    :class:`ArchiveError` before anything is read."""
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
@@ -101,7 +103,7 @@ def street_members(path: Path, forces: Sequence[str], limits: Limits = Limits())
             + (f" and {len(unsafe) - 5} more" if len(unsafe) > 5 else "")
             + ". police.uk archives never do this; download the archive again from data.police.uk."
         )
-    wanted = set(forces)
+    wanted = set(forces) if forces is not None else None
     held: set[str] = set()
     out = []
     for info in infos:
@@ -109,10 +111,11 @@ def street_members(path: Path, forces: Sequence[str], limits: Limits = Limits())
             continue
         held.add(match.group(1))
         street = STREET_MEMBER.match(info.filename)
-        if street and street.group(2) in wanted:
-            out.append(StreetMember(info.filename, street.group(1), street.group(2), info.file_size))
+        if street and (wanted is None or street.group(2) in wanted):
+            out.append(StreetMember(info.filename, street.group(1), street.group(2), info.file_size, info.CRC))
             _check_size(path, info, limits)
     if not out:
+        wanted = wanted or {"any force"}
         listed = ", ".join(sorted(held)) or "none (no police.uk street, outcomes or stop-and-search files)"
         raise ArchiveError(
             f"{path}: holds no street file of {' or '.join(sorted(wanted))}, the plan's force(s). "
