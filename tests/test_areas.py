@@ -201,3 +201,34 @@ def test_the_dashboard_runs_on_a_starter_plan(
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     assert os.path.exists(tmp_path / "aylesbury.duckdb")
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+def _new(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "metrics", "new-partnership", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
+
+
+def test_new_partnership_writes_refuses_to_overwrite_and_says_did_you_mean(tmp_path: Path) -> None:
+    out = tmp_path / "plans" / "warwick.yaml"
+    first = _new("warwick", "--out", str(out), cwd=tmp_path)  # an authority: its one partnership
+    assert first.returncode == 0, first.stderr
+    assert f"Wrote {out}: South Warwickshire (E22000359)." in first.stdout
+    assert "police: Warwickshire Police (warwickshire)" in first.stdout and "import-police the.zip" in first.stdout
+    written = out.read_text()
+    again = _new("Coventry", "--out", str(out), cwd=tmp_path)
+    assert again.returncode == 1 and "already exists; nothing was written" in again.stderr
+    assert out.read_text() == written
+    forced = _new("Coventry", "--out", str(out), "--force", cwd=tmp_path)
+    assert forced.returncode == 0 and "Coventry Community Safety Partnership" in out.read_text()
+    near = _new("Coventy", "--out", str(tmp_path / "x.yaml"), cwd=tmp_path)
+    assert near.returncode == 1 and "did you mean 'Coventry' (partnership E22000336)" in near.stderr
+    assert "Traceback" not in near.stderr and not (tmp_path / "x.yaml").exists()

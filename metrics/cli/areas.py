@@ -57,10 +57,10 @@ def register(commands: argparse._SubParsersAction) -> None:
         description=(
             "Write a plan file for a Community Safety Partnership from the public data shipped with the project "
             "(ONS lookups and Census 2021; Source: Office for National Statistics licensed under the Open "
-            "Government Licence v.3.0): its wards with Census 2021 populations, its police force(s), and starter "
-            "police.uk indicators with SPC, owned by one 'Partnership board'. NAME is a partnership's or a local "
-            "authority's name or ONS code, in any case. Exit status: 0 written; 1 an unknown name (with 'did you "
-            "mean'), or the file exists and --force was not given."
+            "Government Licence v.3.0): its local areas with ONS codes and Census 2021 populations, its police "
+            "force(s), and starter police.uk indicators with SPC, owned by one 'Partnership board'. NAME is a "
+            "partnership's or a local authority's name or ONS code, in any case. Exit status: 0 written; 1 an "
+            "unknown name (with 'did you mean'), or the file exists and --force was not given."
         ),
     )
     command.add_argument("name", nargs="+", metavar="NAME", help="the partnership or local authority (name or code)")
