@@ -111,7 +111,6 @@ class Reference:
         self.lsoa11 = read("lsoa11_lsoa21_lad22")
         self.lsoa_residents = read("lsoa21_census2021_usual_residents")
         self.ward_residents = read("ward24_census2021_usual_residents_bestfit")
-        self._ward_partnership = self._place_wards()
 
     # --- listing ------------------------------------------------------------------------------
 
@@ -187,7 +186,8 @@ class Reference:
 
     # --- areas --------------------------------------------------------------------------------
 
-    def _place_wards(self) -> pd.DataFrame:
+    @functools.cached_property
+    def _ward_partnership(self) -> pd.DataFrame:
         """ward24_code -> csp24_code (one row per pair; an undecided ward has several), with
         ``undecided`` and ``straddling`` flags: the rule in this module's docstring."""
         links = self.links[["ltla24_code", "csp24_code", "csp24_name"]]
@@ -205,7 +205,8 @@ class Reference:
         lsoas = self.lookup[self.lookup["ltla24_code"] == authority][["lsoa21_code", "ward24_code"]]
         old = self.lsoa11[self.lsoa11["lsoa21_code"].isin(lsoas["lsoa21_code"])]
         old = old.assign(district=old["lsoa11_name"].str.replace(_LSOA_NUMBER, "", regex=True).map(_fold))
-        district = old.groupby("lsoa21_code")["district"].agg(lambda s: s.value_counts().index[0])
+        sizes = old.groupby(["lsoa21_code", "district"]).size().sort_values(ascending=False, kind="stable")
+        district = sizes.reset_index().drop_duplicates("lsoa21_code").set_index("lsoa21_code")["district"]
         by_name = {_fold(r.csp24_name): r.csp24_code for r in links.itertuples()}
         matched = {d: by_name[d] for d in district.unique() if d in by_name}
         unmatched_csps = [c for c in links["csp24_code"] if c not in matched.values()]
