@@ -207,17 +207,17 @@ def read_member(
                 lsoa = pc.utf8_trim_whitespace(batch.column(7))
                 blank = pc.equal(lsoa, "")
                 inside = pc.is_in(lsoa, value_set=lsoas)
-                frame = pd.DataFrame(
+                parts = pa.table(
                     {
-                        "month": batch.column(1).to_pandas(),
-                        "falls_within": batch.column(3).to_pandas(),
-                        "blank": blank.to_numpy(zero_copy_only=False),
-                        "inside": inside.to_numpy(zero_copy_only=False),
+                        "month": batch.column(1),
+                        "falls_within": batch.column(3),
+                        "no_location": pc.cast(blank, pa.int64()),
+                        "inside": pc.cast(inside, pa.int64()),
                     }
                 )
                 counts.append(
-                    frame.groupby(["month", "falls_within"], dropna=False).agg(
-                        rows_read=("blank", "size"), no_location=("blank", "sum"), inside=("inside", "sum")
+                    parts.group_by(["month", "falls_within"]).aggregate(
+                        [("no_location", "count"), ("no_location", "sum"), ("inside", "sum")]
                     )
                 )
                 kept.append(batch.filter(inside))
@@ -230,12 +230,13 @@ def read_member(
         if zf is None:
             owner.close()
     table = pa.Table.from_batches(kept, schema=pa.schema([(c, pa.string()) for c in columns]))
-    total = pd.concat(counts).groupby(level=[0, 1]).sum() if counts else None
-    if total is None or total.empty:
-        summary = pd.DataFrame(columns=["month", "falls_within", "rows_read", "no_location", "outside_area"])
-    else:
+    summary = pd.DataFrame(columns=["month", "falls_within", "rows_read", "no_location", "outside_area"])
+    if counts:
+        names = {"no_location_count": "rows_read", "no_location_sum": "no_location", "inside_sum": "inside"}
+        total = pa.concat_tables(counts).to_pandas().rename(columns=names)
+        total = total.groupby(["month", "falls_within"], dropna=False, as_index=False).sum()
         total["outside_area"] = total["rows_read"] - total["no_location"] - total["inside"]
-        summary = total.drop(columns="inside").reset_index()
+        summary = total.drop(columns="inside")
     return MemberRows(table.to_pandas(), summary)
 
 
