@@ -60,6 +60,7 @@ _API: dict[str, tuple[str, str | None]] = {
     "PACK_FORMATS": ("metrics.pack", "FORMATS"),
     "board_pack": ("metrics.pack", "board_pack"),
     # the store and first start
+    "next_steps": ("metrics.areas.next_steps", "next_steps"),
     "Store": ("metrics.store", "Store"),
     "StoreError": ("metrics.store", "StoreError"),
     "open_store": ("metrics.store", "open_store"),

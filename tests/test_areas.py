@@ -201,6 +201,25 @@ def test_the_dashboard_runs_on_a_starter_plan(
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     assert os.path.exists(tmp_path / "aylesbury.duckdb")
+    # the first page says what to do next, not a page that looks finished
+    info = "\n".join(e.value for e in at.info)
+    assert "Next steps for this plan" in info
+    assert "import-police the.zip" in info and "Add your subgroups" in info and "Set baselines and targets" in info
+
+
+def test_next_steps_until_the_plan_is_its_own(plans: dict[str, Path]) -> None:
+    from metrics import load_plan, next_steps
+
+    starter = load_plan(plans["Coventry"])
+    steps = next_steps(starter, real_police_data=False)
+    assert [s.split("**")[1] for s in steps] == [
+        "Import police.uk data",
+        "Add your subgroups",
+        "Add your priorities",
+        "Set baselines and targets",
+    ]
+    assert not any("Import police.uk data" in s for s in next_steps(starter, real_police_data=True))
+    assert next_steps(load_plan(ROOT / "config.yaml"), real_police_data=False) == ()  # a plan of its own
 
 
 # --- the command line ---------------------------------------------------------------------------

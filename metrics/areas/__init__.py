@@ -13,6 +13,7 @@ usual residents. From these it writes a starter plan file for any partnership
 from __future__ import annotations
 
 from metrics.areas.new_plan import STARTER_INDICATORS, plan_text
+from metrics.areas.next_steps import next_steps
 from metrics.areas.reference import (
     CREDIT,
     POPULATION_SOURCE,
@@ -36,5 +37,6 @@ __all__ = [
     "Reference",
     "UnknownAreaError",
     "load_reference",
+    "next_steps",
     "plan_text",
 ]
