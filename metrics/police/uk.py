@@ -9,6 +9,12 @@ month replaces that force's month, so a republished month is never doubled. Inci
 stored sorted by ward and month, and a monthly ward x crime-type summary is rebuilt for the
 months touched, so a page reads a few thousand rows whatever the number of incidents.
 
+The ``.zip`` a person downloads from data.police.uk is read as it is (:mod:`metrics.police.archive`):
+only the street files of the plan's force(s), found from its areas in the reference geography
+(:mod:`metrics.areas`), keeping the plan's LSOAs and counting the rest, so the coverage report and
+the once-per-force-and-month rule are the same as for loose files. Without ``--lookup`` an
+archive import uses the reference LSOA lookup, for 2011 and 2021 codes alike.
+
 Every SQL statement of the import and the reads is in :mod:`metrics.store.police`; this module
 checks the files, words the messages and computes the coverage flags.
 """
