@@ -174,3 +174,12 @@ def test_members_that_would_inflate_beyond_the_limits_are_refused_before_reading
     small = archive.Limits(member_bytes=1 << 20, ratio=10_000)
     with pytest.raises(archive.ArchiveError, match=r"would inflate to 8 MB, more than the 1 MB allowed"):
         archive.street_members(bomb, [FORCE_ID], small)
+
+
+def test_a_coordinate_that_is_not_a_number_is_refused_naming_the_member(plan, store: Store, tmp_path: Path) -> None:
+    bad = street_row("2024-01", F1)
+    bad[4] = "west"
+    members = {"2024-01/2024-01-west-midlands-street.csv": _csv(tmp_path, "bad", [street_row("2024-01", F2), bad])}
+    with pytest.raises(PoliceDataError, match=r"member 2024-01/2024-01-west-midlands-street.csv has a Longitude that"):
+        police_uk.import_street_files(store, plan, [make_zip(tmp_path / "bad.zip", members)], by=OPERATOR)
+    assert schema.table_counts(store)["police_incidents"] == 0

@@ -62,10 +62,10 @@ class StreetMember:
 
 @dataclass(frozen=True)
 class MemberRows:
-    """What one street member held: the rows kept (police.uk columns, as text) and per month
+    """What one street member held: the rows kept and per month
     the rows read, with no location and outside the area."""
 
-    kept: pd.DataFrame
+    kept: pa.Table  # police.uk columns as text, but Longitude and Latitude as numbers (null when blank)
     counts: pd.DataFrame  # month, falls_within, rows_read, no_location, outside_area
 
 
@@ -237,7 +237,34 @@ def read_member(
         total = total.groupby(["month", "falls_within"], dropna=False, as_index=False).sum()
         total["outside_area"] = total["rows_read"] - total["no_location"] - total["inside"]
         summary = total.drop(columns="inside")
-    return MemberRows(table.to_pandas(), summary)
+    return MemberRows(_numbers(path, member, table, COORDINATES), summary)
+
+
+COORDINATES = ("Longitude", "Latitude")
+
+
+def _numbers(path: Path, member: StreetMember, table: pa.Table, columns: Sequence[str]) -> pa.Table:
+    """The columns as numbers (blank: null); a value that is not a number is refused, naming it."""
+    for name in columns:
+        text = pc.utf8_trim_whitespace(table.column(name))
+        text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+        try:
+            number = pc.cast(text, pa.float64())
+        except pa.ArrowInvalid:
+            bad = next(v for v in text.to_pylist() if v is not None and not _is_number(v))
+            raise ArchiveError(
+                f"{path}: member {member.name} has a {name} that is not a number ({bad!r}); nothing was stored."
+            ) from None
+        table = table.set_column(table.schema.get_field_index(name), name, number)
+    return table
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _batches(reader: pacsv.CSVStreamingReader) -> Iterator[pa.RecordBatch]:

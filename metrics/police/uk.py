@@ -432,16 +432,7 @@ def _stage_archives(
         try:
             for member, rows in archive.read_members(path, fresh, STREET_COLUMNS, sorted(keep), on_member=step):
                 source = f"{path}:{member.name}"
-                kept = rows.kept.set_axis([n for n, _ in police_store.STREET_SCHEMA], axis=1)
-                for column in ("longitude", "latitude"):
-                    text = kept[column].str.strip()
-                    number = pd.to_numeric(text.mask(text == ""), errors="coerce")
-                    if (number.isna() & (text != "")).any():
-                        raise archive.ArchiveError(
-                            f"{path}: member {member.name} has a {column.title()} that is not a number "
-                            f"({text[number.isna() & (text != '')].iloc[0]!r}); nothing was stored."
-                        )
-                    kept[column] = number
+                kept = rows.kept.rename_columns([n for n, _ in police_store.STREET_SCHEMA])
                 imp.stage_frame(kept, source)
                 imp.stage_skipped(rows.counts, source)
                 staged.append(Path(source))

@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from metrics.store.engine import Connection, Store, in_transaction, now
 from metrics.store.schema import POLICE_TABLES
@@ -121,10 +122,12 @@ class StreetImport:
             return str(exc)
         return None
 
-    def stage_frame(self, frame: pd.DataFrame, source: str) -> None:
-        """Stage rows already in memory (the demo's), columns as STREET_SCHEMA, tagged with
-        ``source`` as their file: the same rows a file with that content would stage."""
-        self._con.register("incoming_street", frame[[n for n, _ in STREET_SCHEMA]])
+    def stage_frame(self, frame: pd.DataFrame | pa.Table, source: str) -> None:
+        """Stage rows already in memory (the demo's, or an archive member's as Arrow), columns as
+        STREET_SCHEMA, tagged with ``source`` as their file: the same rows a file with that
+        content would stage."""
+        names = [n for n, _ in STREET_SCHEMA]
+        self._con.register("incoming_street", frame.select(names) if isinstance(frame, pa.Table) else frame[names])
         try:
             casts = ", ".join(f"CAST({n} AS {t})" for n, t in STREET_SCHEMA)
             self._con.execute(f"INSERT INTO staged SELECT {casts}, ? FROM incoming_street", [source])
