@@ -1,0 +1,42 @@
+"""How we compare: funnel plots of ratios, rates and proportions (Spiegelhalter 2005).
+
+This package owns the comparison statistics and their figure; it reads no store and draws
+no page. Its public surface:
+
+- ``funnel`` (observed / expected), ``rate_funnel`` (rates per 1,000 against population) and
+  ``proportion_funnel`` (proportions against their effective base), each returning a frozen
+  result with every unit's limits and ``Judgement``;
+- ``metrics.compare.figure``: ``rate_funnel_figure`` and ``describe``, the plotly figure and its
+  words (a module of its own, so the statistics load without plotly);
+- ``CompareError``: input a funnel cannot be drawn from.
+
+The method and every choice are in ``docs/compare.md``.
+"""
+
+from __future__ import annotations
+
+from metrics.compare.funnel import (
+    CompareError,
+    Dispersion,
+    Judgement,
+    Limits,
+    ProportionFunnel,
+    RateFunnel,
+    RatioFunnel,
+    funnel,
+    proportion_funnel,
+    rate_funnel,
+)
+
+__all__ = [
+    "CompareError",
+    "Dispersion",
+    "Judgement",
+    "Limits",
+    "ProportionFunnel",
+    "RateFunnel",
+    "RatioFunnel",
+    "funnel",
+    "proportion_funnel",
+    "rate_funnel",
+]
