@@ -8,6 +8,9 @@ no page. Its public surface:
   result with every unit's limits and ``Judgement``;
 - ``metrics.compare.figure``: ``rate_funnel_figure`` and ``describe``, the plotly figure and its
   words (a module of its own, so the statistics load without plotly);
+- ``area_comparison``: a partnership's areas in a rate funnel, as the one table the area
+  explorer, its downloads and the command line share (``AreaComparison``, ``method_note``,
+  ``RANKING_NOTE``);
 - ``CompareError``: input a funnel cannot be drawn from.
 
 The method and every choice are in ``docs/compare.md``.
@@ -15,6 +18,7 @@ The method and every choice are in ``docs/compare.md``.
 
 from __future__ import annotations
 
+from metrics.compare.areas import RANKING_NOTE, AreaComparison, area_comparison, method_note
 from metrics.compare.funnel import (
     CompareError,
     Dispersion,
@@ -29,6 +33,10 @@ from metrics.compare.funnel import (
 )
 
 __all__ = [
+    "RANKING_NOTE",
+    "AreaComparison",
+    "area_comparison",
+    "method_note",
     "CompareError",
     "Dispersion",
     "Judgement",
