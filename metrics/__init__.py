@@ -8,6 +8,7 @@ does not import the board pack's PDF renderer or DuckDB.
 
 Some entries are modules used as namespaces (``access``, ``action_log``, ``board_actions``,
 ``returns``, ``ward_view``, ``police_uk``, ``return_versions``, ``area_export``, ``spreadsheet``,
+``compare`` and ``compare_figure`` (funnel plots: the statistics and the figure),
 and the store's area modules ``store_schema``, ``indicator_store``, ``police_store``,
 ``return_store``): their own public names (no leading underscore) are part of
 the API too.
@@ -79,6 +80,8 @@ _API: dict[str, tuple[str, str | None]] = {
     "ward_view": ("metrics.police.explorer", None),
     "area_export": ("metrics.police.export", None),
     "spreadsheet": ("metrics.spreadsheet", None),
+    "compare": ("metrics.compare", None),
+    "compare_figure": ("metrics.compare.figure", None),
 }
 
 __all__ = sorted(_API)
