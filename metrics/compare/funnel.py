@@ -17,7 +17,7 @@ them. ``docs/compare.md`` names every choice and why.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -264,7 +264,8 @@ def _labels(labels: Sequence[str] | None, n: int) -> list[str]:
     return [str(x) for x in labels]
 
 
-def _check(name: str, values: Sequence[float], labels: list[str], rule: str, ok) -> list[str]:  # noqa: ANN001
+def _check(name: str, values: Sequence[float], labels: list[str], rule: str, ok: Callable[[float], bool]) -> list[str]:
+    """One problem line per unit whose value fails ``ok``."""
     return [
         f"{label}: {name} is {v!r}; it must be {rule}" for label, v in zip(labels, values, strict=True) if not ok(v)
     ]
