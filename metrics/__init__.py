@@ -17,7 +17,39 @@ the API too.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+# Real imports for editors and type checkers, which cannot see through __getattr__ below; at run
+# time names are still loaded on first use. tests/test_architecture.py keeps this in step with _API.
+if TYPE_CHECKING:
+    from metrics import access, returns, spreadsheet
+    from metrics.board import action_log
+    from metrics.board import actions as board_actions
+    from metrics.board.assessment import share_mismatches
+    from metrics.board.charts import spc_figure, ward_volume_figure
+    from metrics.board.completeness import Completeness, completeness_of, default_quarter, quarter_completeness
+    from metrics.board.exceptions import Category, Review, exception_report, proposed_actions, review_all
+    from metrics.board.spc import Assurance, Variation
+    from metrics.board.status import IndicatorStatus, Rag, available_quarters, exceptions_first, format_value, summarise
+    from metrics.bootstrap import InitError, initialise
+    from metrics.icons import ActionStatus, StatusIcon
+    from metrics.pack import FORMATS as PACK_FORMATS
+    from metrics.pack import board_pack
+    from metrics.pack.model import spc_png
+    from metrics.plan.model import Indicator, Plan, PlanError, load_plan
+    from metrics.plan.outline import outline
+    from metrics.plan.words import AreaWords, area_words
+    from metrics.police import explorer as ward_view
+    from metrics.police import export as area_export
+    from metrics.police import uk as police_uk
+    from metrics.quarters import Quarter, quarter_range
+    from metrics.returns import versions as return_versions
+    from metrics.returns.tracker import SubmissionStatus, submission_status
+    from metrics.store import Store, StoreError, open_store
+    from metrics.store import indicators as indicator_store
+    from metrics.store import police as police_store
+    from metrics.store import returns as return_store
+    from metrics.store import schema as store_schema
 
 # public name -> (module that defines it, the attribute there; None when the name is the module)
 _API: dict[str, tuple[str, str | None]] = {

@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,12 +31,56 @@ DEFAULT_CONFIG = PROJECT_ROOT / "config.yaml"
 CONFIG_ENV = "CSP_CONFIG"
 DATABASE_ENV = "CSP_DB"
 
-POLARITIES = ("higher", "lower")
-FREQUENCIES = ("monthly", "quarterly", "annual")
-AGGREGATIONS = ("sum", "mean")
-UNITS = ("count", "percent", "rate", "score")
-TARGET_RULES = ("same_period_last_year", "fixed", "none")
-TOLERANCE_KINDS = ("percent", "points")
+
+# The declared kinds stay typed past the plan boundary: the schema declares them as Literals (so
+# plan.schema.json lists them for editors) and the frozen plan carries them as these StrEnums.
+# A StrEnum is its string, so the store and the files people read hold the same words.
+class Unit(StrEnum):
+    """What an indicator's figures count."""
+
+    COUNT = "count"
+    PERCENT = "percent"
+    RATE = "rate"
+    SCORE = "score"
+
+
+class Polarity(StrEnum):
+    """Which way is better."""
+
+    HIGHER = "higher"
+    LOWER = "lower"
+
+
+class Frequency(StrEnum):
+    """How often an indicator has a figure."""
+
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    ANNUAL = "annual"
+
+
+class Aggregation(StrEnum):
+    """How a quarter's monthly figures combine into the quarter's figure."""
+
+    SUM = "sum"
+    MEAN = "mean"
+
+
+class TargetRule(StrEnum):
+    """How an indicator's target is set."""
+
+    SAME_PERIOD_LAST_YEAR = "same_period_last_year"
+    FIXED = "fixed"
+    NONE = "none"
+
+
+class ToleranceKind(StrEnum):
+    """Whether a tolerance is a share of the target or points on the indicator's own scale."""
+
+    PERCENT = "percent"
+    POINTS = "points"
+
+
 DEFAULT_AREA_KIND = "area"  # what the whole area is called unless the plan says (city, county ...)
 
 
@@ -87,7 +132,7 @@ class PoliceLink:
 class Target:
     """How an indicator's target for a period is set."""
 
-    rule: str  # same_period_last_year | fixed | none
+    rule: TargetRule
     value: float | None = None  # for fixed
     change_pct: float = 0.0  # for same_period_last_year: the change sought on last year
     source: str | None = None
@@ -99,10 +144,10 @@ class Tolerance:
     plainly on target, beyond which the indicator is over-performing)."""
 
     value: float
-    kind: str  # percent (of the target) | points (in the indicator's unit)
+    kind: ToleranceKind  # a share of the target, or points in the indicator's unit
 
     def amount(self, target: float) -> float:
-        return abs(target) * self.value / 100 if self.kind == "percent" else self.value
+        return abs(target) * self.value / 100 if self.kind == ToleranceKind.PERCENT else self.value
 
 
 @dataclass(frozen=True)
@@ -120,11 +165,11 @@ class DemoSpec:
 class Indicator:
     id: str
     name: str
-    unit: str
-    polarity: str
+    unit: Unit
+    polarity: Polarity
     owner: str
-    frequency: str
-    aggregation: str
+    frequency: Frequency
+    aggregation: Aggregation
     source: str
     ward_detail: bool
     baseline: Baseline
@@ -140,7 +185,7 @@ class Indicator:
 
     @property
     def is_percent(self) -> bool:
-        return self.unit == "percent"
+        return self.unit == Unit.PERCENT
 
 
 @dataclass(frozen=True)
@@ -469,11 +514,11 @@ def _indicator(i: schema.IndicatorEntry, measure_id: str, theme_id: str) -> Indi
     return Indicator(
         id=i.id,
         name=i.name,
-        unit=i.unit,
-        polarity=i.polarity,
+        unit=Unit(i.unit),
+        polarity=Polarity(i.polarity),
         owner=i.owner,
-        frequency=i.frequency,
-        aggregation=i.aggregation,
+        frequency=Frequency(i.frequency),
+        aggregation=Aggregation(i.aggregation),
         source=i.source,
         ward_detail=i.ward_detail,
         baseline=Baseline(
@@ -483,8 +528,8 @@ def _indicator(i: schema.IndicatorEntry, measure_id: str, theme_id: str) -> Indi
             change_pct=b.change_pct,
             span=b.period,
         ),
-        target=Target(t.rule, t.value, t.change_pct or 0.0, t.source),
-        tolerance=Tolerance(i.tolerance.value, i.tolerance.kind),
+        target=Target(TargetRule(t.rule), t.value, t.change_pct or 0.0, t.source),
+        tolerance=Tolerance(i.tolerance.value, ToleranceKind(i.tolerance.kind)),
         measure_id=measure_id,
         theme_id=theme_id,
         objective_id=i.objective,
