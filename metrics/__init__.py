@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 # Real imports for editors and type checkers, which cannot see through __getattr__ below; at run
 # time names are still loaded on first use. tests/test_architecture.py keeps this in step with _API.
 if TYPE_CHECKING:
-    from metrics import access, returns, spreadsheet
+    from metrics import access, compare, returns, spreadsheet
     from metrics.board import action_log
     from metrics.board import actions as board_actions
     from metrics.board.assessment import share_mismatches
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from metrics.board.spc import Assurance, Variation
     from metrics.board.status import IndicatorStatus, Rag, available_quarters, exceptions_first, format_value, summarise
     from metrics.bootstrap import InitError, initialise
+    from metrics.compare import figure as compare_figure
     from metrics.icons import ActionStatus, StatusIcon
     from metrics.pack import FORMATS as PACK_FORMATS
     from metrics.pack import board_pack
