@@ -29,6 +29,7 @@ MARKERS = {
     Judgement.WITHIN: ("Within expected range", LIMIT_COLOUR, "circle"),
     Judgement.LOWER: ("Lower than expected (below the 99.8% limit)", VALUE_COLOUR, "triangle-down"),
 }
+HEADROOM = 1.12  # the y axis runs this far above the highest point or limit, so a name above it shows
 HIGHLIGHT_OUTLINE = "#1f1f1f"  # a chosen area's marker gets a dark outline and its name
 
 
@@ -108,7 +109,7 @@ def rate_funnel_figure(
                 mode="markers+text",
                 name=words + demo,
                 text=named,
-                textposition="top center",
+                textposition="bottom center" if judgement == Judgement.LOWER else "top center",
                 textfont=dict(size=12),
                 marker=dict(
                     symbol=symbol,
@@ -127,12 +128,15 @@ def rate_funnel_figure(
         traces,
         layout=dict(
             height=height,
-            margin=dict(l=10, r=10, t=10, b=10),
+            margin=dict(l=10, r=10, t=30, b=10),
             legend=dict(orientation="h", yanchor="top", y=-0.18, x=0, font=dict(size=13)),
             hovermode="closest",
-            xaxis=dict(title="Residents", gridcolor="#e6e6e6", tickformat=",", rangemode="tozero"),
+            xaxis=dict(title="Residents", gridcolor="#e6e6e6", tickformat=","),
             yaxis=dict(
-                title=f"{counted.capitalize()} per {result.per:,} residents", gridcolor="#e6e6e6", rangemode="tozero"
+                title=f"{counted.capitalize()} per {result.per:,} residents",
+                gridcolor="#e6e6e6",
+                # from 0, with room above the highest point or limit for its name
+                range=[0, HEADROOM * max([u.rate for u in units] + [lim.upper_998 for lim in limits])],
             ),
             **BASE_LAYOUT,
         ),
