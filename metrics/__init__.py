@@ -8,6 +8,7 @@ does not import the board pack's PDF renderer or DuckDB.
 
 Some entries are modules used as namespaces (``access``, ``action_log``, ``board_actions``,
 ``returns``, ``ward_view``, ``police_uk``, ``return_versions``, ``area_export``, ``spreadsheet``,
+``compare`` and ``compare_figure`` (funnel plots: the statistics and the figure),
 and the store's area modules ``store_schema``, ``indicator_store``, ``police_store``,
 ``return_store``): their own public names (no leading underscore) are part of
 the API too.
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 # Real imports for editors and type checkers, which cannot see through __getattr__ below; at run
 # time names are still loaded on first use. tests/test_architecture.py keeps this in step with _API.
 if TYPE_CHECKING:
-    from metrics import access, returns, spreadsheet
+    from metrics import access, compare, returns, spreadsheet
     from metrics.board import action_log
     from metrics.board import actions as board_actions
     from metrics.board.assessment import share_mismatches
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from metrics.board.spc import Assurance, Variation
     from metrics.board.status import IndicatorStatus, Rag, available_quarters, exceptions_first, format_value, summarise
     from metrics.bootstrap import InitError, initialise
+    from metrics.compare import figure as compare_figure
     from metrics.icons import ActionStatus, StatusIcon
     from metrics.pack import FORMATS as PACK_FORMATS
     from metrics.pack import board_pack
@@ -111,6 +113,8 @@ _API: dict[str, tuple[str, str | None]] = {
     "ward_view": ("metrics.police.explorer", None),
     "area_export": ("metrics.police.export", None),
     "spreadsheet": ("metrics.spreadsheet", None),
+    "compare": ("metrics.compare", None),
+    "compare_figure": ("metrics.compare.figure", None),
 }
 
 __all__ = sorted(_API)
