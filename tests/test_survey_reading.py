@@ -43,7 +43,15 @@ def test_a_clean_csv_keeps_only_the_declared_columns_with_canonical_labels(tmp_p
     reading = read_survey(write_csv(tmp_path / "wave.csv", GOOD), SURVEY, AREAS)
     assert reading.ok, [str(p) for p in reading.problems]
     frame = reading.respondents
-    assert list(frame.columns) == ["respondent", "area", "age_band", "sex", "unsafe_at_night", "victim_or_know", "comment"]
+    assert list(frame.columns) == [
+        "respondent",
+        "area",
+        "age_band",
+        "sex",
+        "unsafe_at_night",
+        "victim_or_know",
+        "comment",
+    ]
     assert "a@example.org" not in frame.to_string()  # the undeclared Email column is dropped
     assert list(frame["area"]) == ["E05900001", "E05900002", "E05900003", ""]
     assert list(frame["unsafe_at_night"]) == ["Disagree", "Strongly agree", "Don't know", ""]
@@ -64,7 +72,8 @@ def test_every_problem_is_reported_at_once_with_its_location(tmp_path: Path) -> 
     assert len(text) == 7, text
     expected = [
         "wave.csv, column 'Response ID', rows 3, 4: the respondent id 'r2' appears 2 times",
-        "wave.csv, column 'Ward', rows 2, 5: name 'Northfeld' is not one of the plan's areas; did you mean 'Northfield'?",
+        "wave.csv, column 'Ward', rows 2, 5: name 'Northfeld' is not one of the plan's areas; "
+        "did you mean 'Northfield'?",
         "wave.csv, column 'Ward', row 4: name 'Atlantis' is not one of the plan's areas;",
         "wave.csv, column 'Age band': the declared column 'Age band' is missing; did you mean 'Age'?",
         "wave.csv, column 'Sex', row 5: answer 'Mle' is not declared for 'sex'; did you mean 'Male'?",
@@ -146,7 +155,9 @@ def test_lsoa_column_is_placed_by_the_lookup(tmp_path: Path) -> None:
         }
     )
     lookup = {"E01009999": "E05900002", "E01000001": "E05900001"}
-    path = write_csv(tmp_path / "wave.csv", [["E01009999", "Yes"], ["e01000001", "No"], ["E01123456", "No"]], ["LSOA", "Victim"])
+    path = write_csv(
+        tmp_path / "wave.csv", [["E01009999", "Yes"], ["e01000001", "No"], ["E01123456", "No"]], ["LSOA", "Victim"]
+    )
     reading = read_survey(path, declared, AREAS, lookup)
     assert list(reading.respondents["area"]) == ["E05900002", "E05900001", ""]
     assert [str(p) for p in reading.problems] == [
@@ -172,6 +183,4 @@ def test_an_unreadable_file_is_one_clear_problem(tmp_path: Path, name: str, cont
 
 def test_declaration_refuses_an_answer_declared_twice() -> None:
     with pytest.raises(ValueError, match="declared under both 'counts' and 'other'"):
-        survey_from_dict(
-            {"id": "x", "measures": [{"id": "m", "question": "Q", "counts": ["Yes"], "other": ["yes"]}]}
-        )
+        survey_from_dict({"id": "x", "measures": [{"id": "m", "question": "Q", "counts": ["Yes"], "other": ["yes"]}]})

@@ -205,10 +205,9 @@ def judge_target(estimate: Estimate, target: float, polarity: Polarity | str) ->
 
 
 def format_estimate(estimate: Estimate, min_base: int = MIN_BASE) -> str:
-    """"63.2% (59.6-66.7%), 696 responses"; a suppressed estimate gives no figure."""
+    """ "63.2% (59.6-66.7%), 696 responses"; a suppressed estimate gives no figure."""
     if estimate.suppressed or estimate.estimate is None or estimate.lower is None or estimate.upper is None:
         return f"{TOO_FEW} (fewer than {min_base})"
     return (
-        f"{estimate.estimate:.1f}% ({estimate.lower:.1f}-{estimate.upper:.1f}%), "
-        f"{estimate.unweighted_base:,} responses"
+        f"{estimate.estimate:.1f}% ({estimate.lower:.1f}-{estimate.upper:.1f}%), {estimate.unweighted_base:,} responses"
     )

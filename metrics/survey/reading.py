@@ -140,7 +140,7 @@ def read_table(path: Path | str, name: str | None = None) -> Table:
         raise SurveyFileError(f"{name}: the file is empty; the first row must name the columns")
     header = tuple(_text(c) for c in lines[0])
     width = len(header)
-    rows = tuple(tuple((_text(c) for c in line[:width])) + ("",) * (width - len(line)) for line in lines[1:])
+    rows = tuple(tuple(_text(c) for c in line[:width]) + ("",) * (width - len(line)) for line in lines[1:])
     return Table(name, header, rows)
 
 
@@ -267,7 +267,9 @@ def check_table(
         for value, rows in seen.items():
             if not value or len(rows) > 1:
                 what = "is blank" if not value else f"{value!r} appears {len(rows)} times"
-                check.problem(f"the respondent id {what}; each respondent needs one row and one id", survey.respondent, rows)
+                check.problem(
+                    f"the respondent id {what}; each respondent needs one row and one id", survey.respondent, rows
+                )
         data["respondent"] = cells
     if survey.area and (cells := check.column(survey.area.column)) is not None:
         data["area"] = check.areas(cells, areas, lookup)

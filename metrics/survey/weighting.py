@@ -114,9 +114,7 @@ def _populations(survey: Survey, areas: Sequence[AreaRef]) -> tuple[dict[str, di
     return populations, notes
 
 
-def _targets(
-    column: pd.Series, population: dict[str, float], variable: str, notes: list[str]
-) -> dict[str, float]:
+def _targets(column: pd.Series, population: dict[str, float], variable: str, notes: list[str]) -> dict[str, float]:
     """weightipy's targets (percent by category) for one variable, as the module docstring says."""
     counts = column.value_counts()
     n = len(column)
@@ -180,7 +178,9 @@ def rake(
         sample = coded[variable].value_counts(normalize=True)
         by_category = weights.groupby(coded[variable]).sum() / weights.sum()
         for category, share in target.items():
-            check = MarginCheck(variable, category, share / 100, float(sample.get(category, 0.0)), float(by_category.get(category, 0.0)))
+            check = MarginCheck(
+                variable, category, share / 100, float(sample.get(category, 0.0)), float(by_category.get(category, 0.0))
+            )
             checks.append(check)
             if abs(check.weighted_share - check.population_share) > MARGIN_TOLERANCE:
                 notes.append(
