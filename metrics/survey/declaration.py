@@ -172,16 +172,16 @@ def survey_from_dict(data: Mapping[str, Any]) -> Survey:
     area = data.get("area")
     return Survey(
         id=str(data["id"]),
-        title=str(data.get("title", data["id"])),
+        title=str(data.get("title") or data["id"]),
         measures=tuple(
             Measure(
                 id=str(m["id"]),
-                name=str(m.get("name", m["id"])),
+                name=str(m.get("name") or m["id"]),
                 question=str(m["question"]),
                 counts=_tuple(m.get("counts")),
                 other=_tuple(m.get("other")),
                 leaves_base=_tuple(m.get("leaves_base")),
-                polarity=Polarity(m.get("polarity", Polarity.LOWER)),
+                polarity=Polarity(m.get("polarity") or Polarity.LOWER),
                 indicator=m.get("indicator"),
             )
             for m in data.get("measures", ())
@@ -190,7 +190,7 @@ def survey_from_dict(data: Mapping[str, Any]) -> Survey:
         if area is None
         else AreaColumn(
             column=str(area["column"]),
-            kind=AreaKind(area.get("kind", AreaKind.NAME)),
+            kind=AreaKind(area.get("kind") or AreaKind.NAME),
             lookup=area.get("lookup"),
             weight=bool(area.get("weight", True)),
         ),
@@ -200,14 +200,14 @@ def survey_from_dict(data: Mapping[str, Any]) -> Survey:
                 column=str(d["column"]),
                 categories=_tuple(d.get("categories")),
                 population=d.get("population"),
-                population_source=str(d.get("population_source", "")),
+                population_source=str(d.get("population_source") or ""),
                 not_stated=_tuple(d.get("not_stated", NOT_STATED)),
             )
             for d in data.get("demographics", ())
         ),
         respondent=data.get("respondent"),
         comment=data.get("comment"),
-        source=str(data.get("source", "")),
+        source=str(data.get("source") or ""),
     )
 
 
