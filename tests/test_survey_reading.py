@@ -74,7 +74,7 @@ def test_every_problem_is_reported_at_once_with_its_location(tmp_path: Path) -> 
         "wave.csv, column 'Response ID', rows 3, 4: the respondent id 'r2' appears 2 times",
         "wave.csv, column 'Ward', rows 2, 5: name 'Northfeld' is not one of the plan's areas; "
         "did you mean 'Northfield'?",
-        "wave.csv, column 'Ward', row 4: name 'Atlantis' is not one of the plan's areas;",
+        "wave.csv, column 'Ward', row 4: name 'Atlantis' is not one of the plan's areas. Correct it",
         "wave.csv, column 'Age band': the declared column 'Age band' is missing; did you mean 'Age'?",
         "wave.csv, column 'Sex', row 5: answer 'Mle' is not declared for 'sex'; did you mean 'Male'?",
         f"wave.csv, column {SAFE!r}, rows 2, 4: answer 'Disagre' is not declared for measure "
@@ -83,7 +83,7 @@ def test_every_problem_is_reported_at_once_with_its_location(tmp_path: Path) -> 
     ]
     for start, line in zip(expected, text, strict=True):
         assert line.startswith(start), (start, line)
-    assert "declare the answer in the plan" in text[-1]
+    assert text[-1].endswith("Correct the file, or declare the answer in the plan.")
 
 
 def test_excel_file_is_read_from_its_first_sheet(tmp_path: Path) -> None:
@@ -97,8 +97,8 @@ def test_excel_file_is_read_from_its_first_sheet(tmp_path: Path) -> None:
     book.save(tmp_path / "wave.xlsx")
     reading = read_survey(tmp_path / "wave.xlsx", SURVEY, AREAS)
     assert [str(p) for p in reading.problems] == [
-        "wave.xlsx, column 'Ward', row 5: name 'Nowhere' is not one of the plan's areas; correct it, "
-        "or leave it blank to count the respondent only in the whole-area figures"
+        "wave.xlsx, column 'Ward', row 5: name 'Nowhere' is not one of the plan's areas. Correct it, "
+        "or leave it blank to count the respondent only in the whole-area figures."
     ]
     assert list(reading.respondents["respondent"]) == ["r1", "r2", "r9", "12345"]
 
@@ -137,8 +137,8 @@ def test_spss_value_labels_are_applied_and_cases_located(tmp_path: Path) -> None
     )
     reading = read_survey(tmp_path / "wave.sav", declared, AREAS)
     assert [str(p) for p in reading.problems] == [
-        "wave.sav, column 'Q7', case 3: answer 'Refused' is not declared for measure 'unsafe' "
-        "(declared: 'Disagree', 'Agree', 'Strongly agree'); correct the file or declare the answer in the plan"
+        "wave.sav, column 'Q7', case 3: answer 'Refused' is not declared for measure 'unsafe'. "
+        "Declared: 'Disagree', 'Agree', 'Strongly agree'. Correct the file, or declare the answer in the plan."
     ]
     assert list(reading.respondents["unsafe"]) == ["Disagree", "Agree", ""]
     assert list(reading.respondents["age_band"]) == ["16-34", "55+", "35-54"]
@@ -161,8 +161,8 @@ def test_lsoa_column_is_placed_by_the_lookup(tmp_path: Path) -> None:
     reading = read_survey(path, declared, AREAS, lookup)
     assert list(reading.respondents["area"]) == ["E05900002", "E05900001", ""]
     assert [str(p) for p in reading.problems] == [
-        "wave.csv, column 'LSOA', row 4: lsoa 'E01123456' is not one of the lookup file; correct it, "
-        "or leave it blank to count the respondent only in the whole-area figures"
+        "wave.csv, column 'LSOA', row 4: lsoa 'E01123456' is not in the lookup file. Correct it, "
+        "or leave it blank to count the respondent only in the whole-area figures."
     ]
 
 

@@ -156,7 +156,7 @@ def _suggest(value: str, choices: Iterable[str]) -> str:
     near = difflib.get_close_matches(value.casefold(), list(folded), n=1, cutoff=SIMILARITY)
     if not near:  # a shortened or lengthened name ("Age" for "Age band") is a near miss too
         near = [c for c in folded if c and (c in value.casefold() or value.casefold() in c)][:1]
-    return f"; did you mean {folded[near[0]]!r}?" if near else ""
+    return f"; did you mean {folded[near[0]]!r}?" if near else "."
 
 
 def _normalise_postcode(text: str) -> str:
@@ -186,8 +186,8 @@ class _Checker:
         i = self.index.get(name.strip().casefold())
         if i is None:
             hint = _suggest(name, self.table.header)
-            fix = "rename the file's column or change the survey's declaration"
-            self.problem(f"the declared column {name!r} is missing{hint}; {fix}", name)
+            fix = "Rename the file's column, or change the survey's declaration."
+            self.problem(f"the declared column {name!r} is missing{hint} {fix}", name)
             return None
         return [row[i] for row in self.table.rows]
 
@@ -209,7 +209,7 @@ class _Checker:
             listed = ", ".join(repr(d) for d in declared)
             self.problem(
                 f"answer {value!r} is not declared for {what}{_suggest(value, declared)} "
-                f"(declared: {listed}); correct the file or declare the answer in the plan",
+                f"Declared: {listed}. Correct the file, or declare the answer in the plan.",
                 column,
                 rows,
             )
@@ -237,10 +237,10 @@ class _Checker:
                 bad.setdefault(cell, []).append(self.table.first_row + offset)
             out.append(code)
         for value, rows in bad.items():
-            where = "the lookup file" if choices == [] else "the plan's areas"
+            where = "in the lookup file" if choices == [] else "one of the plan's areas"
             self.problem(
-                f"{area.kind} {value!r} is not one of {where}{_suggest(value, choices)}; "
-                "correct it, or leave it blank to count the respondent only in the whole-area figures",
+                f"{area.kind} {value!r} is not {where}{_suggest(value, choices)} "
+                "Correct it, or leave it blank to count the respondent only in the whole-area figures.",
                 area.column,
                 rows,
             )
