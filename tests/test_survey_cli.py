@@ -116,3 +116,15 @@ def test_import_results_and_delete_a_wave(setup: tuple[dict[str, str], Path]) ->
         for table_name in schema.SURVEY_TABLES:
             assert con.execute(f"SELECT count(*) FROM {table_name}").fetchone()[0] == 0, table_name
         assert con.execute("SELECT count(*) FROM indicator_values WHERE source LIKE 'survey:%'").fetchone()[0] == 0
+
+
+def test_the_demo_store_holds_a_demo_wave_flagged_demo(demo_store: Store) -> None:
+    from metrics.store import survey as survey_store
+
+    held = survey_store.waves(demo_store)
+    assert list(held["wave"]) == ["demo"] and held["is_demo"].all()
+    figures = survey_store.estimates(demo_store)
+    assert figures["is_demo"].all() and set(figures["measure"]) == set(BASELINES)
+    people = survey_store.respondents(demo_store, "resident_survey", "demo")
+    assert len(people) == 700 and people["respondent"].str.startswith("DEMO-").all()
+    assert set(people.columns) == {"row_number", "weight", "respondent", "area", "age_band", "sex", *BASELINES}

@@ -141,6 +141,18 @@ def delete_wave(store: Store, survey_id: str, wave: str) -> int:
         return int(row[0])
 
 
+def delete_demo_waves(store: Store) -> int:
+    """Delete every demo wave whole (before a fresh demo load); returns the waves deleted."""
+    with store.transaction() as con:
+        held = con.execute("SELECT survey_id, wave FROM survey_waves WHERE is_demo").fetchall()
+        for survey_id, wave in held:
+            for table in SURVEY_TABLES:
+                con.execute(f"DELETE FROM {table} WHERE survey_id = ? AND wave = ?", [survey_id, wave])
+            source = f"{SURVEY_SOURCE_PREFIX}{survey_id}:{wave}"
+            con.execute("DELETE FROM indicator_values WHERE source = ?", [source])
+        return len(held)
+
+
 def waves(store: Store, survey_id: str | None = None) -> pd.DataFrame:
     """The stored waves (no respondent data), oldest first."""
     with store.connect() as con:

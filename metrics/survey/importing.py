@@ -183,12 +183,11 @@ def import_wave(
 
 
 def import_demo_waves(plan: Plan, store: Store, user: str = "demo") -> list[ImportOutcome]:
-    """A demo wave (flagged demo) for each declared survey without one, from the baselines of
-    the indicators its measures supply."""
+    """A demo wave (flagged demo) for each declared survey, replacing earlier demo waves, from
+    the baselines of the indicators its measures supply."""
+    survey_store.delete_demo_waves(store)
     out = []
     for survey in plan.surveys:
-        if survey_store.wave_exists(store, survey.id, DEMO_WAVE):
-            continue
         baselines = {}
         for measure in survey.measures:
             if measure.indicator:
