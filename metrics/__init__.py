@@ -8,8 +8,9 @@ does not import the board pack's PDF renderer or DuckDB.
 
 Some entries are modules used as namespaces (``access``, ``action_log``, ``board_actions``,
 ``returns``, ``ward_view``, ``police_uk``, ``return_versions``, ``area_export``, ``spreadsheet``,
-and the store's area modules ``store_schema``, ``indicator_store``, ``police_store``,
-``return_store``): their own public names (no leading underscore) are part of
+the survey's ``survey``, ``survey_import`` and ``survey_results``, and the store's area modules
+``store_schema``, ``indicator_store``, ``police_store``, ``return_store``, ``survey_store``):
+their own public names (no leading underscore) are part of
 the API too.
 """
 
@@ -73,6 +74,10 @@ _API: dict[str, tuple[str, str | None]] = {
     "indicator_store": ("metrics.store.indicators", None),
     "police_store": ("metrics.store.police", None),
     "return_store": ("metrics.store.returns", None),
+    "survey_store": ("metrics.store.survey", None),
+    "survey": ("metrics.survey", None),
+    "survey_import": ("metrics.survey.importing", None),
+    "survey_results": ("metrics.survey.results", None),
     "returns": ("metrics.returns", None),
     "return_versions": ("metrics.returns.versions", None),
     "police_uk": ("metrics.police.uk", None),

@@ -16,7 +16,7 @@ import pytest
 
 from metrics.plan.model import load_plan
 from metrics.store import Store, schema
-from metrics.survey import COLUMNS, demo_wave
+from metrics.survey import COLUMNS, Change, demo_wave
 from metrics.survey.importing import plan_areas
 from tests.conftest import ROOT
 
@@ -128,3 +128,24 @@ def test_the_demo_store_holds_a_demo_wave_flagged_demo(demo_store: Store) -> Non
     people = survey_store.respondents(demo_store, "resident_survey", "demo")
     assert len(people) == 700 and people["respondent"].str.startswith("DEMO-").all()
     assert set(people.columns) == {"row_number", "weight", "respondent", "area", "age_band", "sex", *BASELINES}
+
+
+def test_indicator_waves_and_the_change_between_them(demo_store: Store, tmp_path: Path) -> None:
+    """Two real waves of invented respondents behind 'unsafe at night': each figure carries its
+    interval and base, and the change is judged by Newcombe's interval, not a tolerance."""
+    from metrics.survey.importing import import_wave
+    from metrics.survey.results import indicator_waves, latest_change
+
+    plan = load_plan(ROOT / "config.yaml")
+    survey = plan.survey("resident_survey")
+    for seed, level, wave in ((11, 63.2, "2024"), (12, 52.0, "2025")):
+        frame = demo_wave(survey, {**BASELINES, "unsafe_at_night": level}, plan_areas(plan), seed=seed).frame
+        frame.to_csv(tmp_path / f"{wave}.csv", index=False)
+        assert import_wave(plan, demo_store, tmp_path / f"{wave}.csv", "resident_survey", wave, "tester").stored
+    figures = indicator_waves(plan, demo_store, "unsafe_at_night")
+    assert [(f.wave, f.is_demo) for f in figures] == [("2024", False), ("2025", False), ("demo", True)]
+    assert all(f.text.endswith(" responses") and "%" in f.text for f in figures)
+    before, after, change = latest_change(plan, demo_store, "unsafe_at_night")
+    assert (before.wave, after.wave) == ("2024", "2025")
+    assert after.estimate.estimate < before.estimate.estimate and change == Change.BETTER  # polarity lower
+    assert latest_change(plan, demo_store, "asb_successful_outcomes") is None
