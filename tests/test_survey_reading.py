@@ -184,3 +184,13 @@ def test_an_unreadable_file_is_one_clear_problem(tmp_path: Path, name: str, cont
 def test_declaration_refuses_an_answer_declared_twice() -> None:
     with pytest.raises(ValueError, match="declared under both 'counts' and 'other'"):
         survey_from_dict({"id": "x", "measures": [{"id": "m", "question": "Q", "counts": ["Yes"], "other": ["yes"]}]})
+
+
+def test_a_missing_or_oversized_file_is_refused_before_parsing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from metrics.survey import reading
+
+    missing = read_survey(tmp_path / "gone.csv", SURVEY, AREAS)
+    assert str(missing.problems[0]).startswith("gone.csv: cannot be read (No such file or directory)")
+    monkeypatch.setattr(reading, "MAX_FILE_MB", 0)
+    big = read_survey(write_csv(tmp_path / "wave.csv", GOOD), SURVEY, AREAS)
+    assert str(big.problems[0]) == "wave.csv: 0 MB is more than 0 MB; is this a respondent file?"

@@ -29,6 +29,7 @@ SUFFIXES = (".csv", ".xlsx", ".sav")
 SIMILARITY = 0.6  # difflib's ratio below which a label is not offered as "did you mean"
 ROWS_LISTED = 5  # rows named in one problem before "and N more"
 MAX_RESPONDENTS = 500_000  # far above any local survey; a file beyond it is not a respondent file
+MAX_FILE_MB = 100  # a local survey's export is a few MB; a larger file is refused before parsing
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,12 @@ def read_table(path: Path | str, name: str | None = None) -> Table:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise SurveyFileError(f"{name}: a survey file must be {', '.join(SUFFIXES)}, not {suffix or 'no suffix'!r}")
+    try:
+        size_mb = path.stat().st_size / 1_000_000
+    except OSError as error:
+        raise SurveyFileError(f"{name}: cannot be read ({error.strerror})") from error
+    if size_mb > MAX_FILE_MB:
+        raise SurveyFileError(f"{name}: {size_mb:.0f} MB is more than {MAX_FILE_MB} MB; is this a respondent file?")
     try:
         if suffix == ".sav":
             import pyreadstat
