@@ -8,9 +8,10 @@ does not import the board pack's PDF renderer or DuckDB.
 
 Some entries are modules used as namespaces (``access``, ``action_log``, ``board_actions``,
 ``returns``, ``ward_view``, ``police_uk``, ``return_versions``, ``area_export``, ``spreadsheet``,
-``compare`` and ``compare_figure`` (funnel plots: the statistics and the figure),
-and the store's area modules ``store_schema``, ``indicator_store``, ``police_store``,
-``return_store``): their own public names (no leading underscore) are part of
+``compare`` and ``compare_figure`` (funnel plots: the statistics and the figure), the survey's
+``survey``, ``survey_import`` and ``survey_results``, and the store's area modules
+``store_schema``, ``indicator_store``, ``police_store``, ``return_store``, ``survey_store``):
+their own public names (no leading underscore) are part of
 the API too.
 """
 
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 # Real imports for editors and type checkers, which cannot see through __getattr__ below; at run
 # time names are still loaded on first use. tests/test_architecture.py keeps this in step with _API.
 if TYPE_CHECKING:
-    from metrics import access, compare, returns, spreadsheet
+    from metrics import access, compare, returns, spreadsheet, survey
     from metrics.board import action_log
     from metrics.board import actions as board_actions
     from metrics.board.assessment import share_mismatches
@@ -51,6 +52,9 @@ if TYPE_CHECKING:
     from metrics.store import police as police_store
     from metrics.store import returns as return_store
     from metrics.store import schema as store_schema
+    from metrics.store import survey as survey_store
+    from metrics.survey import importing as survey_import
+    from metrics.survey import results as survey_results
 
 # public name -> (module that defines it, the attribute there; None when the name is the module)
 _API: dict[str, tuple[str, str | None]] = {
@@ -107,6 +111,10 @@ _API: dict[str, tuple[str, str | None]] = {
     "indicator_store": ("metrics.store.indicators", None),
     "police_store": ("metrics.store.police", None),
     "return_store": ("metrics.store.returns", None),
+    "survey_store": ("metrics.store.survey", None),
+    "survey": ("metrics.survey", None),
+    "survey_import": ("metrics.survey.importing", None),
+    "survey_results": ("metrics.survey.results", None),
     "returns": ("metrics.returns", None),
     "return_versions": ("metrics.returns.versions", None),
     "police_uk": ("metrics.police.uk", None),

@@ -25,6 +25,7 @@ from metrics.plan import schema
 from metrics.plan._checks import DEFAULT_AREA_PLURAL, DEFAULT_AREA_SINGULAR
 from metrics.plan.periods import Period
 from metrics.quarters import FinancialYear, Quarter
+from metrics.survey import declaration as survey_declaration
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]  # metrics/plan/model.py -> the project folder
 DEFAULT_CONFIG = PROJECT_ROOT / "config.yaml"
@@ -285,6 +286,8 @@ class Settings:
     returns: ReturnSettings = field(default_factory=ReturnSettings)
     ward_boundaries: Path | None = None  # a ward boundary GeoJSON for the explorer's map
     complete_quarter_share: float = 0.8  # share of indicators with a figure that makes a quarter complete
+    survey_min_base: int = 50  # survey responses below which no figure is shown (docs/survey.md)
+    survey_weight_cap: float = 5.0  # the largest survey weight, as a multiple of the mean weight
 
 
 @dataclass(frozen=True)
@@ -295,6 +298,7 @@ class Plan:
     wards: tuple[Ward, ...]
     subgroups: tuple[Subgroup, ...]
     themes: tuple[Theme, ...]
+    surveys: tuple[survey_declaration.Survey, ...] = ()
 
     @property
     def indicators(self) -> tuple[Indicator, ...]:
@@ -335,6 +339,17 @@ class Plan:
 
     def actions_for_objective(self, objective_id: str) -> tuple[Action, ...]:
         return tuple(a for a in self.actions if objective_id in a.objective_ids)
+
+    def survey(self, survey_id: str) -> survey_declaration.Survey:
+        return _by_id(self.surveys, survey_id, "survey")
+
+    def survey_measure(self, indicator_id: str) -> tuple[survey_declaration.Survey, survey_declaration.Measure] | None:
+        """The survey and measure that supply an indicator's values, or None."""
+        for survey in self.surveys:
+            for measure in survey.measures:
+                if measure.indicator == indicator_id:
+                    return survey, measure
+        return None
 
 
 def _by_id(items: tuple[Any, ...], wanted: str, what: str) -> Any:
@@ -456,6 +471,8 @@ def _plan_from(path: Path, m: schema.PlanFile) -> Plan:
             bank_holidays=tuple(sorted(r.bank_holidays)),
         ),
         ward_boundaries=(base / s.ward_boundaries).resolve() if s.ward_boundaries else None,
+        survey_min_base=s.survey.min_base,
+        survey_weight_cap=s.survey.weight_cap,
     )
     wards = tuple(
         Ward(
@@ -497,7 +514,18 @@ def _plan_from(path: Path, m: schema.PlanFile) -> Plan:
         )
         for t in m.themes
     )
-    return Plan(path, partnership, settings, wards, subgroups, themes)
+    surveys = tuple(_survey(entry, base) for entry in m.surveys)
+    return Plan(path, partnership, settings, wards, subgroups, themes, surveys)
+
+
+def _survey(entry: schema.SurveyEntry, base: Path) -> survey_declaration.Survey:
+    """The survey declaration (metrics/survey) from a validated entry; a lookup file's path is
+    made absolute against the plan's folder."""
+    data = entry.model_dump()
+    area = data.get("area")
+    if area and area.get("lookup"):
+        area["lookup"] = str((base / area["lookup"]).resolve())
+    return survey_declaration.survey_from_dict(data)
 
 
 def _indicator(i: schema.IndicatorEntry, measure_id: str, theme_id: str) -> Indicator:
@@ -559,7 +587,17 @@ def summary_lines(plan: Plan) -> list[str]:
         f"({police} linked to police.uk data)",
         f"{_count(len(plan.subgroups), 'subgroup')}; "
         f"{_count(len(plan.wards), p.area_singular, p.area_plural)} in the {p.area_kind} of {p.area_name}{people}",
+    ] + [
+        f"survey {s.id}: {_count(len(s.measures), 'measure')} "
+        f"({sum(m.indicator is not None for m in s.measures)} supplying indicators), "
+        f"weighted by {', '.join(_survey_margins(s)) or 'nothing (unweighted)'}"
+        for s in plan.surveys
     ]
+
+
+def _survey_margins(survey: survey_declaration.Survey) -> list[str]:
+    margins = ["area"] if survey.area is not None and survey.area.weight else []
+    return margins + [d.id for d in survey.demographics if d.weighted]
 
 
 def _count(n: int, one: str, many: str | None = None) -> str:
