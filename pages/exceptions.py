@@ -104,10 +104,7 @@ def detail(r: Review, heading: bool) -> None:
             f"{plan.theme(ind.theme_id).short_name} · owner: {plan.subgroup(ind.owner).name} · "
             f"why: {'; '.join(r.reasons)}"
         )
-        st.html(
-            f'<div class="csp-sentence">{markup.status_cell(r.status.rag)} &nbsp; {markup.spc_inline(r)}</div>'
-            f'<div class="csp-sentence">{escape(r.sentence)}{markup.demo_tag(r.status.value.is_demo)}</div>'
-        )
+        st.html(markup.status_lines(r.status, r))
         if note := notes.get(ind.id):
             st.markdown(f"**Owner's commentary ({note.quarter.label})**")
             st.html(markup.commentary_quote(note))
