@@ -88,6 +88,10 @@ _API: dict[str, tuple[str, str | None]] = {
     "exception_report": ("metrics.board.exceptions", "exception_report"),
     "proposed_actions": ("metrics.board.exceptions", "proposed_actions"),
     "review_all": ("metrics.board.exceptions", "review_all"),
+    "Commentary": ("metrics.board.updates", "Commentary"),
+    "ActionProgress": ("metrics.board.updates", "ActionProgress"),
+    "commentary_by_indicator": ("metrics.board.updates", "commentary_by_indicator"),
+    "progress_by_action": ("metrics.board.updates", "progress_by_action"),
     # figures, the assessment, the tracker, the board pack
     "spc_figure": ("metrics.board.charts", "spc_figure"),
     "spc_png": ("metrics.pack.model", "spc_png"),
