@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from metrics.board.exceptions import Category, Review, exception_report, proposed_actions, review_all
     from metrics.board.spc import Assurance, Variation
     from metrics.board.status import IndicatorStatus, Rag, available_quarters, exceptions_first, format_value, summarise
+    from metrics.board.updates import ActionProgress, Commentary, commentary_by_indicator, progress_by_action
     from metrics.bootstrap import InitError, initialise
     from metrics.compare import figure as compare_figure
     from metrics.icons import ActionStatus, StatusIcon
