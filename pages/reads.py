@@ -181,7 +181,7 @@ def sa_figures(db: str, fingerprint: Fingerprint) -> pd.DataFrame:
 
 
 @per_data_version
-def police_bounds(db: str, fingerprint: Fingerprint) -> tuple[object, object, list[str], bool]:
+def police_bounds(db: str, fingerprint: Fingerprint) -> police_store.SummaryBounds:
     """First and last month of police.uk data, its crime types, and whether it is demo data."""
     return police_store.summary_bounds(Store(db))
 
