@@ -60,6 +60,9 @@ class Action(StrEnum):
     DOWNLOAD_ORIGINAL = "download_original_return"  # per subgroup: the file as uploaded
     VIEW_AUDIT = "view_audit"  # per subgroup: the audit log of every attempt
     RECORD_BOARD_ACTION = "record_board_action"  # the board's action log (a write)
+    IMPORT_SURVEY = "import_survey"  # a survey wave's respondent file (a write)
+    VIEW_RESPONDENTS = "view_respondents"  # survey respondents' answers (personal data)
+    DELETE_SURVEY_WAVE = "delete_survey_wave"  # a stored survey wave and its respondents (a write)
 
 
 PER_SUBGROUP = frozenset({Action.SUBMIT_RETURN, Action.VIEW_RETURNS, Action.DOWNLOAD_ORIGINAL, Action.VIEW_AUDIT})
@@ -77,6 +80,8 @@ GRANTS: dict[Role, frozenset[Action]] = {
             Action.VIEW_ANALYSIS,
             Action.DOWNLOAD_DATA,
             Action.IMPORT_POLICE,
+            Action.IMPORT_SURVEY,
+            Action.VIEW_RESPONDENTS,
             Action.VIEW_RETURNS,
             Action.DOWNLOAD_ORIGINAL,
         }

@@ -16,8 +16,8 @@ plan = reads.plan()
 quarter = widgets.selected_quarter()
 
 st.title("Plan on a Page", anchor=False)
-first_month, _last, _types, police_demo = reads.police_bounds()
-steps = next_steps(plan, real_police_data=first_month is not None and not police_demo)
+held = reads.police_bounds()
+steps = next_steps(plan, real_police_data=held.first is not None and not held.is_demo)
 if steps:
     st.info(
         "**Next steps for this plan**\n\n" + "\n".join(f"{n}. {step}" for n, step in enumerate(steps, 1)),

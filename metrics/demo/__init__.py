@@ -1,8 +1,8 @@
 """Demo data for any plan, from a fixed seed, flagged as demo wherever it is shown.
 
 Owns every demo generator: the indicator series, commentary, action progress and returns
-(``series``), police.uk records for the indicators linked to police.uk data (``police``) and the
-board's demo actions (``actions``).
+(``series``), police.uk records for the indicators linked to police.uk data (``police``), the
+board's demo actions (``actions``) and a demo wave of each declared survey (metrics.survey).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from metrics.returns import rows_csv, submit, template_filename, validate_return
 from metrics.store import Store
 from metrics.store import actions as action_store
 from metrics.store import indicators as indicator_store
+from metrics.survey import importing as survey_importing
 
 Progress = Callable[[float, str], None]
 StageHook = Callable[[str], None]  # told each stage's name as it starts, so a failure can name it
@@ -43,6 +44,7 @@ class DemoReport:
     demo_actions: int
     police: police_uk.ImportReport | None  # None when no indicator is linked to police.uk data
     police_skipped: str  # why no demo police.uk data was made, when it was not
+    demo_survey_waves: int = 0  # invented survey waves, one per declared survey
 
 
 def fill(
@@ -72,6 +74,9 @@ def fill(
     stage("demo returns")
     progress(0.85, "Submitting demo quarterly returns")
     returned = _submit_demo_returns(plan, store, data, scripted)
+    stage("demo surveys")
+    progress(0.9, "Storing demo survey waves")
+    surveys = survey_importing.import_demo_waves(plan, store)
     demo_rows = int(data.values["is_demo"].sum())
     return DemoReport(
         demo_rows=demo_rows,
@@ -80,6 +85,7 @@ def fill(
         demo_actions=recorded,
         police=police,
         police_skipped="" if police is not None else NO_POLICE_LINK,
+        demo_survey_waves=sum(o.stored for o in surveys),
     )
 
 
