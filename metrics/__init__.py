@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 # time names are still loaded on first use. tests/test_architecture.py keeps this in step with _API.
 if TYPE_CHECKING:
     from metrics import access, compare, returns, spreadsheet, survey
+    from metrics.areas.next_steps import next_steps
     from metrics.board import action_log
     from metrics.board import actions as board_actions
     from metrics.board.assessment import share_mismatches
