@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 # time names are still loaded on first use. tests/test_architecture.py keeps this in step with _API.
 if TYPE_CHECKING:
     from metrics import access, compare, returns, spreadsheet, survey
+    from metrics.areas.next_steps import next_steps
     from metrics.board import action_log
     from metrics.board import actions as board_actions
     from metrics.board.assessment import share_mismatches
@@ -103,6 +104,7 @@ _API: dict[str, tuple[str, str | None]] = {
     "PACK_FORMATS": ("metrics.pack", "FORMATS"),
     "board_pack": ("metrics.pack", "board_pack"),
     # the store and first start
+    "next_steps": ("metrics.areas.next_steps", "next_steps"),
     "Store": ("metrics.store", "Store"),
     "StoreError": ("metrics.store", "StoreError"),
     "open_store": ("metrics.store", "open_store"),

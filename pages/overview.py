@@ -8,7 +8,7 @@ from html import escape
 
 import streamlit as st
 
-from metrics import Category, access, exception_report
+from metrics import Category, access, exception_report, next_steps
 from pages import action_widgets, auth, markup, reads, widgets
 
 auth.require_page(access.Action.VIEW_BOARD)  # the navigation hides it too; a direct address lands here
@@ -16,6 +16,13 @@ plan = reads.plan()
 quarter = widgets.selected_quarter()
 
 st.title("Plan on a Page", anchor=False)
+held = reads.police_bounds()
+steps = next_steps(plan, real_police_data=held.first is not None and not held.is_demo)
+if steps:
+    st.info(
+        "**Next steps for this plan**\n\n" + "\n".join(f"{n}. {step}" for n, step in enumerate(steps, 1)),
+        icon=":material/checklist:",
+    )
 if quarter is None:
     widgets.plan_without_figures()
     st.stop()

@@ -40,7 +40,7 @@ def test_counts_come_with_population_estimate_and_rate(plan) -> None:  # noqa: A
     assert set(frame["ward_code"]) == {FOLESHILL}, "only the chosen area by default"
     foleshill = next(w for w in plan.wards if w.code == FOLESHILL)
     assert frame["population"].tolist() == [foleshill.population] * 2
-    assert frame["population_is_estimate"].tolist() == ["yes", "yes"]
+    assert frame["population_is_estimate"].tolist() == ["no", "no"]  # Census 2021 counts
     assert frame["rate_per_1000_residents"].tolist()[0] == round(2 / foleshill.population * 1000, 3)
     every = _export(plan, only_chosen=False)
     assert set(every.frame["ward_code"]) == {FOLESHILL, BABLAKE}
@@ -57,7 +57,7 @@ def test_the_csv_header_block_says_what_was_exported(plan) -> None:  # noqa: ANN
     assert about["Months"] == "2024-01 to 2024-01" and about["Wards"] == "Foleshill" and about["Crime types"] == "all"
     assert about["Source"].startswith("data.police.uk street-level crime")
     assert about["Data coverage"] == "months held 2023-04 to 2024-02; 2024-01: Demo Police: abnormally few records"
-    assert "NOT official figures" in about["Rates"]
+    assert "populations from the plan file" in about["Rates"]  # Census 2021 counts, not estimates
     assert all("," not in line for line in head), "each header line is one cell"
     back = pd.read_csv(io.StringIO(text), comment="#")
     assert back["count"].tolist() == [2, 1] and "rate_per_1000_residents" in back.columns

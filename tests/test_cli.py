@@ -143,7 +143,7 @@ def test_import_police_and_ward_summary(tmp_path: Path) -> None:
     assert [line for line in lines if not line.startswith("#")] == [
         '"month","ward_code","ward_name","crime_type","count","population","population_is_estimate",'
         '"rate_per_1000_residents"',
-        '"2024-02","E05001218","Bablake","Robbery",1,18700,"yes",0.053',
+        '"2024-02","E05001218","Bablake","Robbery",1,17993,"no",0.056',
     ]
     assert "# Months: 2024-02 to 2024-02" in lines and "# Demo data: no" in lines
 
@@ -189,7 +189,7 @@ def test_ward_summary_takes_names_in_any_case_and_repeated_options_add_up(demo_s
     assert set(frame["ward_name"]) == {"Foleshill", "St Michael's"}, "--ward A --ward B keeps both"
     assert set(frame["crime_type"]) == {"Burglary", "Robbery"}, "lower and upper case name the same type"
     assert frame.equals(_rows(listed)), "--ward A --ward B and --ward A B mean the same"
-    assert (frame["rate_per_1000_residents"] > 0).all() and (frame["population_is_estimate"] == "yes").all()
+    assert (frame["rate_per_1000_residents"] > 0).all() and (frame["population_is_estimate"] == "no").all()
     assert "DEMO DATA" in one.stdout
 
 

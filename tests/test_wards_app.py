@@ -21,7 +21,8 @@ from tests.test_police_uk import B1, BABLAKE, F1, F2, FOLESHILL, LOOKUP21, OUTSI
 
 OPERATOR = access.operator("Test operator")  # the command line's administrator
 
-FOLESHILL_PEOPLE, BABLAKE_PEOPLE, CITY_PEOPLE = 22_100, 18_700, 345_100  # config.yaml (estimates)
+# config.yaml: Census 2021 usual residents (TS038) by ward, official counts, not estimates
+FOLESHILL_PEOPLE, BABLAKE_PEOPLE, CITY_PEOPLE = 22_486, 17_993, 345_326
 
 
 @pytest.fixture
@@ -84,7 +85,7 @@ def test_explorer_filters_change_the_figures_to_hand_computed_values(hand_store:
     at.multiselect(key="explorer_wards").set_value([FOLESHILL]).run()
     got = _metrics(at)
     assert got["Incidents"] == "5"
-    assert got["Per 1,000 (estimated)"] == format_rate(5 / FOLESHILL_PEOPLE * 1000) == "0.23"
+    assert got["Per 1,000 residents"] == format_rate(5 / FOLESHILL_PEOPLE * 1000) == "0.22"
     ratio = (5 / FOLESHILL_PEOPLE) / (6 / CITY_PEOPLE)
     assert got["Against the city rate"] == f"{ratio:.2f} ×"
 
@@ -96,7 +97,7 @@ def test_explorer_filters_change_the_figures_to_hand_computed_values(hand_store:
     at.multiselect(key="explorer_types").set_value(["Burglary", "Robbery"]).run()
     got = _metrics(at)
     assert got["Incidents"] == "2"
-    assert got["Per 1,000 (estimated)"] == format_rate(2 / (FOLESHILL_PEOPLE + BABLAKE_PEOPLE) * 1000)
+    assert got["Per 1,000 residents"] == format_rate(2 / (FOLESHILL_PEOPLE + BABLAKE_PEOPLE) * 1000)
     assert dict(at.query_params) == {
         "wards": f"{FOLESHILL},{BABLAKE}",
         "from": "2024-02",
@@ -105,7 +106,7 @@ def test_explorer_filters_change_the_figures_to_hand_computed_values(hand_store:
     }
     _no_errors(at, "ward explorer after filtering")
     text = _text(at)
-    assert "estimates, not official figures" in text
+    assert "estimates, not official figures" not in text  # Census 2021 counts since issue 19
     assert "Demo data." not in text  # nothing here is demo
 
 
@@ -192,7 +193,7 @@ def test_the_map_draws_ward_boundaries_when_configured(
     _no_errors(at, "explorer with boundaries")
     map_spec = at.get("plotly_chart")[3].proto.spec
     assert map_spec.count('"fill":"toself"') == 18  # every ward's boundary, filled
-    assert "Foleshill: 0.23" in map_spec and "St Michael's: 0.00" in map_spec
+    assert "Foleshill: 0.22" in map_spec and "St Michael's: 0.00" in map_spec
 
 
 def test_a_broken_boundary_file_is_explained_and_tiles_shown(

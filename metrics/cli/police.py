@@ -134,14 +134,19 @@ def register(commands: argparse._SubParsersAction) -> None:
     """Add import-police and ward-summary."""
     police = commands.add_parser(
         "import-police",
-        help="import police.uk street-level crime CSVs (files or monthly archive folders)",
+        help="import police.uk street-level crime: the .zip from data.police.uk, CSV files or month folders",
         description=(
             "Import police.uk street-level files (<yyyy-mm>-<force>-street.csv), mapping each record to one "
-            "of the plan's areas through the ONS lookup from LSOAs to those areas. Re-importing a month "
-            "replaces it. Prints a coverage report."
+            "of the plan's areas through the ONS lookup from LSOAs to those areas. A .zip as downloaded from "
+            "data.police.uk (archive or custom download) is read as it is: only the street files of the "
+            "plan's force(s), keeping the plan's LSOAs; without --lookup it uses the ONS reference lookup "
+            "shipped with the project (2011 and 2021 LSOA codes). Re-importing a month replaces it. Prints a "
+            "coverage report."
         ),
     )
-    police.add_argument("paths", nargs="+", metavar="PATH", help="street CSV files or folders (one folder per month)")
+    police.add_argument(
+        "paths", nargs="+", metavar="PATH", help="the data.police.uk .zip, street CSV files, or month folders"
+    )
     police.add_argument(
         "--lookup",
         metavar="FILE",

@@ -9,6 +9,12 @@ month replaces that force's month, so a republished month is never doubled. Inci
 stored sorted by ward and month, and a monthly ward x crime-type summary is rebuilt for the
 months touched, so a page reads a few thousand rows whatever the number of incidents.
 
+The ``.zip`` a person downloads from data.police.uk is read as it is (:mod:`metrics.police.archive`):
+only the street files of the plan's force(s), found from its areas in the reference geography
+(:mod:`metrics.areas`), keeping the plan's LSOAs and counting the rest, so the coverage report and
+the once-per-force-and-month rule are the same as for loose files. Without ``--lookup`` an
+archive import uses the reference LSOA lookup, for 2011 and 2021 codes alike.
+
 Every SQL statement of the import and the reads is in :mod:`metrics.store.police`; this module
 checks the files, words the messages and computes the coverage flags.
 """
@@ -26,7 +32,9 @@ from pathlib import Path
 import pandas as pd
 
 from metrics import access
+from metrics.areas import load_reference
 from metrics.plan.model import Plan
+from metrics.police import archive
 from metrics.spreadsheet import safe_frame
 from metrics.store import Store
 from metrics.store import police as police_store
@@ -363,8 +371,75 @@ def _stage_files(imp: police_store.StreetImport, files: list[Path], bad: dict[st
             for f in chunk:
                 if (error := imp.stage([f])) is not None:
                     bad[str(f)] = _explain_read_error(f, error)
+    _drop_bad_months(imp, bad)
+
+
+def _drop_bad_months(imp: police_store.StreetImport, bad: dict[str, str]) -> None:
     for source, month in imp.drop_bad_months(_MONTH.pattern).items():
         bad[source] = f"{source}: Month {month!r} is not a month in the form YYYY-MM."
+
+
+REFERENCE_LOOKUP_NAME = "the ONS reference lookup shipped with the project (LSOA 2011 and 2021 to ward 2024)"
+
+
+def reference_lookup(plan: Plan) -> Lookup:
+    """The LSOA lookup for the plan's areas from the reference geography shipped with the
+    project (2021 LSOA codes, and 2011 codes as police.uk's older files carry them)."""
+    rows = load_reference().lookup_for_wards([w.code for w in plan.wards])
+    if rows.empty:
+        raise PoliceDataError(
+            f"None of the plan's {plan.partnership.area_plural} is a 2024 electoral ward in the ONS reference shipped "
+            f"with the project, so their LSOAs are not known: give the ONS lookup from LSOAs to your "
+            f"{plan.partnership.area_plural} (--lookup FILE)."
+        )
+    rows["ward_name"] = rows["ward_code"].map(plan.ward_names())
+    return Lookup(Path(REFERENCE_LOOKUP_NAME), {}, rows, len(rows))
+
+
+def _stage_archives(
+    imp: police_store.StreetImport,
+    plan: Plan,
+    archives: list[Path],
+    keep: set[str],
+    report: ImportReport,
+    progress: Progress,
+) -> list[Path]:
+    """Stage the plan's force(s)' street members of each archive (checked before any is read),
+    keeping rows in ``keep`` (LSOA codes) and counting the rest; returns the members staged.
+    A corrupt member raises PoliceDataError naming it (nothing is stored)."""
+    forces = [f.police_uk_id for f in load_reference().forces_for_wards([w.code for w in plan.wards])] or None
+    try:
+        listed = [(path, archive.street_members(path, forces)) for path in archives]
+    except archive.ArchiveError as exc:
+        raise PoliceDataError(str(exc)) from None
+    total = sum(len(members) for _, members in listed)
+    staged: list[Path] = []
+    seen: dict[tuple[int, int], str] = {}
+    done = 0
+    for path, members in listed:
+        fresh = []
+        for m in members:
+            source = f"{path}:{m.name}"
+            if (m.crc, m.size) in seen:
+                report.same_content[source] = seen[(m.crc, m.size)]
+            else:
+                seen[(m.crc, m.size)] = source
+                fresh.append(m)
+
+        def step(i: int, m: archive.StreetMember, base: int = done) -> None:
+            progress(0.05 + 0.65 * (base + i) / max(total, 1), f"Reading {m.name} ({base + i + 1} of {total})")
+
+        try:
+            for member, rows in archive.read_members(path, fresh, STREET_COLUMNS, sorted(keep), on_member=step):
+                source = f"{path}:{member.name}"
+                kept = rows.kept.rename_columns([n for n, _ in police_store.STREET_SCHEMA])
+                imp.stage_frame(kept, source)
+                imp.stage_skipped(rows.counts, source)
+                staged.append(Path(source))
+        except archive.ArchiveError as exc:
+            raise PoliceDataError(str(exc)) from None
+        done += len(members)
+    return staged
 
 
 def import_street_files(
@@ -388,7 +463,8 @@ def import_street_files(
     access.require(by, access.Action.IMPORT_POLICE)
     progress = progress or (lambda _f, _m: None)
     report = ImportReport(areas=plan.partnership.area_plural)
-    files = expand_paths(paths)
+    archives = [Path(p) for p in paths if Path(p).suffix.lower() == ".zip"]
+    files = expand_paths([p for p in paths if Path(p).suffix.lower() != ".zip"]) if len(archives) < len(paths) else []
     good: list[Path] = []
     for f in files:
         try:
@@ -398,9 +474,15 @@ def import_street_files(
             report.bad_files[str(f)] = str(exc)
     good = _set_aside_same_content(good, report)
     lookup = read_lookup(lookup_path, plan) if lookup_path is not None else None
+    if lookup is None and archives:
+        lookup = reference_lookup(plan)  # archives without --lookup: the reference, 2011 and 2021 codes
     report.lookup = lookup
+    keep = set(police_store.lookup_rows(store)["lsoa_code"]) | (set(lookup.rows["lsoa_code"]) if lookup else set())
     with police_store.street_import(store) as imp:
         _stage_files(imp, good, report.bad_files, progress)
+        if archives:
+            good += _stage_archives(imp, plan, archives, keep, report, progress)
+            _drop_bad_months(imp, report.bad_files)
         _refuse_shared_months(imp, report.bad_files)
         if report.bad_files and not skip_bad:
             raise PoliceDataError(

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from metrics.store.engine import Connection, Store, in_transaction, now
 from metrics.store.schema import POLICE_TABLES
@@ -99,6 +100,17 @@ class StreetImport:
         con.execute(
             "CREATE TEMP TABLE staged (" + ", ".join(f"{n} {t}" for n, t in STREET_SCHEMA) + ", source_file VARCHAR)"
         )
+        # Rows read but not staged (an archive's rows outside the area, or with no location), counted
+        # by force and month, so the coverage report and the month rule see them as a file's rows.
+        con.execute(
+            """CREATE TEMP TABLE staged_skipped (falls_within VARCHAR, month VARCHAR, source_file VARCHAR,
+               no_location BIGINT, outside_area BIGINT)"""
+        )
+        con.execute(
+            """CREATE TEMP VIEW staged_months AS
+               SELECT DISTINCT falls_within, month, source_file FROM staged
+               UNION SELECT falls_within, month, source_file FROM staged_skipped"""
+        )
 
     # --- staging, outside any transaction ----------------------------------------------------
     def stage(self, files: Sequence[Path]) -> str | None:
@@ -110,31 +122,47 @@ class StreetImport:
             return str(exc)
         return None
 
-    def stage_frame(self, frame: pd.DataFrame, source: str) -> None:
-        """Stage rows already in memory (the demo's), columns as STREET_SCHEMA, tagged with
-        ``source`` as their file: the same rows a file with that content would stage."""
-        self._con.register("incoming_street", frame[[n for n, _ in STREET_SCHEMA]])
+    def stage_frame(self, frame: pd.DataFrame | pa.Table, source: str) -> None:
+        """Stage rows already in memory (the demo's, or an archive member's as Arrow), columns as
+        STREET_SCHEMA, tagged with ``source`` as their file: the same rows a file with that
+        content would stage."""
+        names = [n for n, _ in STREET_SCHEMA]
+        self._con.register("incoming_street", frame.select(names) if isinstance(frame, pa.Table) else frame[names])
         try:
             casts = ", ".join(f"CAST({n} AS {t})" for n, t in STREET_SCHEMA)
             self._con.execute(f"INSERT INTO staged SELECT {casts}, ? FROM incoming_street", [source])
         finally:
             self._con.unregister("incoming_street")
 
+    def stage_skipped(self, counts: pd.DataFrame, source: str) -> None:
+        """Count rows read but not staged: ``counts`` has falls_within, month, no_location and
+        outside_area, one row per force and month of the file ``source``."""
+        self._con.register("incoming_skipped", counts[["falls_within", "month", "no_location", "outside_area"]])
+        try:
+            self._con.execute(
+                """INSERT INTO staged_skipped SELECT falls_within, month, ?, no_location, outside_area
+                   FROM incoming_skipped""",
+                [source],
+            )
+        finally:
+            self._con.unregister("incoming_skipped")
+
     def drop_bad_months(self, pattern: str) -> dict[str, str | None]:
         """Unstage every file with a Month not matching ``pattern``; returns file -> a bad Month."""
         wrong = self._con.execute(
-            """SELECT source_file, any_value(month) FROM staged
+            """SELECT source_file, any_value(month) FROM staged_months
                WHERE month IS NULL OR NOT regexp_full_match(month, ?) GROUP BY 1""",
             [pattern],
         ).fetchall()
         for source, _month in wrong:
             self._con.execute("DELETE FROM staged WHERE source_file = ?", [source])
+            self._con.execute("DELETE FROM staged_skipped WHERE source_file = ?", [source])
         return dict(wrong)
 
     def shared_force_months(self) -> list[tuple[str, str, list[str]]]:
         """Each (force, month) that more than one staged file holds, with those files in order."""
         rows = self._con.execute(
-            """SELECT falls_within, month, list(DISTINCT source_file ORDER BY source_file) FROM staged
+            """SELECT falls_within, month, list(DISTINCT source_file ORDER BY source_file) FROM staged_months
                GROUP BY ALL HAVING count(DISTINCT source_file) > 1 ORDER BY 1, 2"""
         ).fetchall()
         return [(force, month, list(files)) for force, month, files in rows]
@@ -142,6 +170,7 @@ class StreetImport:
     def unstage(self, sources: Sequence[str]) -> None:
         """Drop the staged rows of the given files."""
         self._con.execute("DELETE FROM staged WHERE list_contains(?::VARCHAR[], source_file)", [list(sources)])
+        self._con.execute("DELETE FROM staged_skipped WHERE list_contains(?::VARCHAR[], source_file)", [list(sources)])
 
     # --- storing, in one transaction ----------------------------------------------------------
     @contextmanager
@@ -176,22 +205,32 @@ class StreetImport:
         and month, so ward and month filters skip row groups) and the per-month counts."""
         con = self._con
         counts = con.execute(
-            """SELECT s.falls_within AS force, s.month,
-                      count(*) AS rows_read,
-                      count(*) FILTER (WHERE l.ward_code IS NOT NULL) AS stored,
-                      count(*) FILTER (WHERE coalesce(trim(s.lsoa_code), '') = '') AS no_location,
-                      count(*) FILTER (WHERE coalesce(trim(s.lsoa_code), '') <> '' AND l.ward_code IS NULL)
-                          AS outside_area,
-                      string_agg(DISTINCT parse_filename(s.source_file), ', ') AS source_file
-               FROM staged AS s LEFT JOIN lsoa_wards AS l ON l.lsoa_code = trim(s.lsoa_code)
+            """SELECT force, month, sum(rows_read) AS rows_read, sum(stored) AS stored,
+                      sum(no_location) AS no_location, sum(outside_area) AS outside_area,
+                      string_agg(DISTINCT source_file, ', ' ORDER BY source_file) AS source_file
+               FROM (
+                   SELECT s.falls_within AS force, s.month,
+                          count(*) AS rows_read,
+                          count(*) FILTER (WHERE l.ward_code IS NOT NULL) AS stored,
+                          count(*) FILTER (WHERE coalesce(trim(s.lsoa_code), '') = '') AS no_location,
+                          count(*) FILTER (WHERE coalesce(trim(s.lsoa_code), '') <> '' AND l.ward_code IS NULL)
+                              AS outside_area,
+                          parse_filename(s.source_file) AS source_file
+                   FROM staged AS s LEFT JOIN lsoa_wards AS l ON l.lsoa_code = trim(s.lsoa_code)
+                   GROUP BY ALL
+                   UNION ALL
+                   SELECT falls_within, month, no_location + outside_area, 0, no_location, outside_area,
+                          parse_filename(source_file)
+                   FROM staged_skipped
+               )
                GROUP BY ALL ORDER BY force, month"""
         ).df()
         con.execute(
-            """DELETE FROM police_incidents AS t USING (SELECT DISTINCT falls_within, month FROM staged) AS s
+            """DELETE FROM police_incidents AS t USING (SELECT DISTINCT falls_within, month FROM staged_months) AS s
                WHERE t.falls_within = s.falls_within AND t.month = (s.month || '-01')::DATE"""
         )
         con.execute(
-            """DELETE FROM police_months AS t USING (SELECT DISTINCT falls_within, month FROM staged) AS s
+            """DELETE FROM police_months AS t USING (SELECT DISTINCT falls_within, month FROM staged_months) AS s
                WHERE t.force = s.falls_within AND t.month = (s.month || '-01')::DATE"""
         )
         con.execute(
