@@ -27,8 +27,9 @@ from pages.safe_text import plain
 WARDS_KEY = "explorer_wards"
 MONTHS_KEY = "explorer_months"
 TYPES_KEY = "explorer_types"
-# A force's monthly street file is a few MB; the app-wide upload limit is the returns' (5 MB).
-POLICE_UPLOAD_MB = 100
+# A force's monthly street file is a few MB, and data.police.uk's custom download of one force for
+# three years a few hundred; the app-wide upload limit is the returns' (5 MB).
+POLICE_UPLOAD_MB = 500
 SAVED_KEY = "_explorer_saved"  # the last choices, kept when the widgets are not on screen
 COMPARE_KEY = "explorer_compare"  # funnel plot (the default) or ranking
 WIDEN_KEY = "explorer_overdispersion"  # whether the funnel's limits allow for overdispersion
@@ -348,14 +349,16 @@ def render_import() -> None:
         return
     st.subheader("Import police.uk street-level files")
     st.caption(
-        "Monthly files named <yyyy-mm>-<force>-street.csv from data.police.uk (several at once). "
-        "Re-importing a month replaces it, so a republished month is never doubled. Give the "
+        "The .zip downloaded from data.police.uk (its street files for the plan's force are read as they are, "
+        "the other forces' and files left alone), or monthly files named <yyyy-mm>-<force>-street.csv (several "
+        "at once). Re-importing a month replaces it, so a republished month is never doubled. A .zip needs no "
+        f"lookup (the ONS reference shipped with the product places LSOAs in {words.many}); loose files need the "
         f"LSOA to {words.one} lookup CSV the first time (ONS layout, such as LSOA21CD and WD24CD columns; "
         "it is kept for later imports)."
     )
     files = st.file_uploader(
-        "Street-level CSV files",
-        type=["csv"],
+        "Street-level CSV files, or the data.police.uk .zip",
+        type=["csv", "zip"],
         accept_multiple_files=True,
         key="police_files",
         max_upload_size=POLICE_UPLOAD_MB,

@@ -256,3 +256,25 @@ def test_importing_on_the_page_reports_bad_files_and_stores_good_ones(
     assert "Stored (in the partnership's wards): 2." in text and "Skipped (bad file)" in text
     at.run()
     assert _metrics(at)["Incidents"] == "2"
+
+
+def test_the_data_police_uk_zip_imports_on_the_page_without_a_lookup(
+    plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The .zip a person downloads goes straight into the page's uploader: only the plan's
+    force's street files are read, placed by the reference lookup shipped with the product."""
+    from tests.test_police_zip import archive_members, make_zip
+
+    store = Store(tmp_path / "zip-upload.duckdb")
+    initialise(plan, store)
+    monkeypatch.setenv("CSP_DB", str(store.path))
+    st.cache_data.clear()
+    path = make_zip(tmp_path / "police.zip", archive_members(tmp_path))
+    at = _explorer()
+    at.file_uploader(key="police_files").set_value([("police.zip", path.read_bytes(), "application/zip")])
+    at.run()
+    at.button(key="police_import").click().run()
+    _no_errors(at, "importing the .zip on the page")
+    text = "\n".join(s.value for s in at.success) + "\n".join(t.value for t in at.text)
+    assert "Stored (in the partnership's wards): 8." in text and "the ONS reference lookup" in text
+    assert schema.table_counts(store)["police_incidents"] == 8
