@@ -35,7 +35,8 @@ CLASSES = (
     "holding text", "NaN", "malformed sheet XML", "chart sheet", "formula", "text that runs as a formula",
     "a link to", "macro", "embedded object", "bounded messages", "encodings", "line endings", "merged cells",
     "hidden sheet", "date in a number", "boolean in a number", "thousands separators", "unicode minus", "infinity",
-    "renamed types", "duplicated column", "password-protected", "XML entity",
+    "renamed types", "duplicated column", "password-protected", "XML entity", "a percent sign on a count",
+    "an implausible magnitude", "the Indicators sheet",
 )  # fmt: skip
 
 
