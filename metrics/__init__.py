@@ -8,6 +8,7 @@ does not import the board pack's PDF renderer or DuckDB.
 
 Some entries are modules used as namespaces (``access``, ``action_log``, ``board_actions``,
 ``returns``, ``ward_view``, ``police_uk``, ``return_versions``, ``area_export``, ``spreadsheet``,
+``compare`` and ``compare_figure`` (funnel plots: the statistics and the figure),
 and the store's area modules ``store_schema``, ``indicator_store``, ``police_store``,
 ``return_store``): their own public names (no leading underscore) are part of
 the API too.
@@ -16,47 +17,80 @@ the API too.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+# Real imports for editors and type checkers, which cannot see through __getattr__ below; at run
+# time names are still loaded on first use. tests/test_architecture.py keeps this in step with _API.
+if TYPE_CHECKING:
+    from metrics import access, compare, returns, spreadsheet
+    from metrics.board import action_log
+    from metrics.board import actions as board_actions
+    from metrics.board.assessment import share_mismatches
+    from metrics.board.charts import spc_figure, ward_volume_figure
+    from metrics.board.completeness import Completeness, completeness_of, default_quarter, quarter_completeness
+    from metrics.board.exceptions import Category, Review, exception_report, proposed_actions, review_all
+    from metrics.board.spc import Assurance, Variation
+    from metrics.board.status import IndicatorStatus, Rag, available_quarters, exceptions_first, format_value, summarise
+    from metrics.bootstrap import InitError, initialise
+    from metrics.compare import figure as compare_figure
+    from metrics.icons import ActionStatus, StatusIcon
+    from metrics.pack import FORMATS as PACK_FORMATS
+    from metrics.pack import board_pack
+    from metrics.pack.model import spc_png
+    from metrics.plan.model import Indicator, Plan, PlanError, load_plan
+    from metrics.plan.outline import outline
+    from metrics.plan.words import AreaWords, area_words
+    from metrics.police import explorer as ward_view
+    from metrics.police import export as area_export
+    from metrics.police import uk as police_uk
+    from metrics.quarters import Quarter, quarter_range
+    from metrics.returns import versions as return_versions
+    from metrics.returns.tracker import SubmissionStatus, submission_status
+    from metrics.store import Store, StoreError, open_store
+    from metrics.store import indicators as indicator_store
+    from metrics.store import police as police_store
+    from metrics.store import returns as return_store
+    from metrics.store import schema as store_schema
 
 # public name -> (module that defines it, the attribute there; None when the name is the module)
 _API: dict[str, tuple[str, str | None]] = {
     # the plan and its calendar
-    "Plan": ("metrics.plan", "Plan"),
-    "Indicator": ("metrics.plan", "Indicator"),
-    "PlanError": ("metrics.plan", "PlanError"),
-    "load_plan": ("metrics.plan", "load_plan"),
-    "AreaWords": ("metrics.words", "AreaWords"),
-    "outline": ("metrics.outline", "outline"),
-    "area_words": ("metrics.words", "area_words"),
+    "Plan": ("metrics.plan.model", "Plan"),
+    "Indicator": ("metrics.plan.model", "Indicator"),
+    "PlanError": ("metrics.plan.model", "PlanError"),
+    "load_plan": ("metrics.plan.model", "load_plan"),
+    "AreaWords": ("metrics.plan.words", "AreaWords"),
+    "outline": ("metrics.plan.outline", "outline"),
+    "area_words": ("metrics.plan.words", "area_words"),
     "Quarter": ("metrics.quarters", "Quarter"),
     "quarter_range": ("metrics.quarters", "quarter_range"),
     # statuses and statistics
     "StatusIcon": ("metrics.icons", "StatusIcon"),
     "ActionStatus": ("metrics.icons", "ActionStatus"),
-    "Rag": ("metrics.status", "Rag"),
-    "IndicatorStatus": ("metrics.status", "IndicatorStatus"),
-    "available_quarters": ("metrics.status", "available_quarters"),
-    "exceptions_first": ("metrics.status", "exceptions_first"),
-    "format_value": ("metrics.status", "format_value"),
-    "summarise": ("metrics.status", "summarise"),
-    "Assurance": ("metrics.spc", "Assurance"),
-    "Variation": ("metrics.spc", "Variation"),
-    "Completeness": ("metrics.completeness", "Completeness"),
-    "completeness_of": ("metrics.completeness", "completeness_of"),
-    "default_quarter": ("metrics.completeness", "default_quarter"),
-    "quarter_completeness": ("metrics.completeness", "quarter_completeness"),
-    "Category": ("metrics.exceptions", "Category"),
-    "Review": ("metrics.exceptions", "Review"),
-    "exception_report": ("metrics.exceptions", "exception_report"),
-    "proposed_actions": ("metrics.exceptions", "proposed_actions"),
-    "review_all": ("metrics.exceptions", "review_all"),
+    "Rag": ("metrics.board.status", "Rag"),
+    "IndicatorStatus": ("metrics.board.status", "IndicatorStatus"),
+    "available_quarters": ("metrics.board.status", "available_quarters"),
+    "exceptions_first": ("metrics.board.status", "exceptions_first"),
+    "format_value": ("metrics.board.status", "format_value"),
+    "summarise": ("metrics.board.status", "summarise"),
+    "Assurance": ("metrics.board.spc", "Assurance"),
+    "Variation": ("metrics.board.spc", "Variation"),
+    "Completeness": ("metrics.board.completeness", "Completeness"),
+    "completeness_of": ("metrics.board.completeness", "completeness_of"),
+    "default_quarter": ("metrics.board.completeness", "default_quarter"),
+    "quarter_completeness": ("metrics.board.completeness", "quarter_completeness"),
+    "Category": ("metrics.board.exceptions", "Category"),
+    "Review": ("metrics.board.exceptions", "Review"),
+    "exception_report": ("metrics.board.exceptions", "exception_report"),
+    "proposed_actions": ("metrics.board.exceptions", "proposed_actions"),
+    "review_all": ("metrics.board.exceptions", "review_all"),
     # figures, the assessment, the tracker, the board pack
-    "spc_figure": ("metrics.charts", "spc_figure"),
+    "spc_figure": ("metrics.board.charts", "spc_figure"),
     "spc_png": ("metrics.pack.model", "spc_png"),
-    "ward_volume_figure": ("metrics.charts", "ward_volume_figure"),
-    "share_mismatches": ("metrics.assessment", "share_mismatches"),
-    "SubmissionStatus": ("metrics.tracker", "SubmissionStatus"),
-    "submission_status": ("metrics.tracker", "submission_status"),
+    "ward_volume_figure": ("metrics.board.charts", "ward_volume_figure"),
+    "share_mismatches": ("metrics.board.assessment", "share_mismatches"),
+    "SubmissionStatus": ("metrics.returns.tracker", "SubmissionStatus"),
+    "submission_status": ("metrics.returns.tracker", "submission_status"),
     "PACK_FORMATS": ("metrics.pack", "FORMATS"),
     "board_pack": ("metrics.pack", "board_pack"),
     # the store and first start
@@ -66,19 +100,21 @@ _API: dict[str, tuple[str, str | None]] = {
     "initialise": ("metrics.bootstrap", "initialise"),
     "InitError": ("metrics.bootstrap", "InitError"),
     # modules used as namespaces
-    "action_log": ("metrics.action_log", None),
-    "board_actions": ("metrics.board_actions", None),
+    "action_log": ("metrics.board.action_log", None),
+    "board_actions": ("metrics.board.actions", None),
     "access": ("metrics.access", None),
     "store_schema": ("metrics.store.schema", None),
     "indicator_store": ("metrics.store.indicators", None),
     "police_store": ("metrics.store.police", None),
     "return_store": ("metrics.store.returns", None),
     "returns": ("metrics.returns", None),
-    "return_versions": ("metrics.return_versions", None),
-    "police_uk": ("metrics.police_uk", None),
-    "ward_view": ("metrics.ward_view", None),
-    "area_export": ("metrics.area_export", None),
+    "return_versions": ("metrics.returns.versions", None),
+    "police_uk": ("metrics.police.uk", None),
+    "ward_view": ("metrics.police.explorer", None),
+    "area_export": ("metrics.police.export", None),
     "spreadsheet": ("metrics.spreadsheet", None),
+    "compare": ("metrics.compare", None),
+    "compare_figure": ("metrics.compare.figure", None),
 }
 
 __all__ = sorted(_API)

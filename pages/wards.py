@@ -1,10 +1,11 @@
 """Area explorer: police.uk street-level crime by the plan's local areas (its wards, districts
 ...; titled with the plan's words). Choose areas, months and crime types; see counts and rates
-per 1,000 residents, the monthly trend, the crime-type mix, the ranking of areas against the
-whole area's average, and a map; download the filtered figures; import new months. With no
+per 1,000 residents, the monthly trend, how the areas compare (a funnel plot with limits and a
+judgement for each area, or on request their ranking), the crime-type mix and a map; download
+the filtered figures and the comparison; import new months. With no
 police data yet, the page says how to import it.
 
-Every figure comes from the monthly ward x crime-type summary (metrics/police_uk.py), so a
+Every figure comes from the monthly ward x crime-type summary (metrics/police/uk.py), so a
 rerun costs the same whatever the number of incidents stored."""
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from metrics import access, area_export, police_uk, spreadsheet, ward_view
+from metrics import access, area_export, compare, compare_figure, police_uk, spreadsheet, ward_view
 from pages import auth, markup, reads, widgets
 from pages.safe_text import plain
 
@@ -28,6 +29,8 @@ TYPES_KEY = "explorer_types"
 # A force's monthly street file is a few MB; the app-wide upload limit is the returns' (5 MB).
 POLICE_UPLOAD_MB = 100
 SAVED_KEY = "_explorer_saved"  # the last choices, kept when the widgets are not on screen
+COMPARE_KEY = "explorer_compare"  # funnel plot (the default) or ranking
+WIDEN_KEY = "explorer_overdispersion"  # whether the funnel's limits allow for overdispersion
 
 auth.require_page(access.Action.VIEW_ANALYSIS)  # the navigation hides it too; a direct address lands here
 plan = reads.plan()
@@ -120,6 +123,54 @@ def _without_folder(text: str, tmp: str) -> str:
     becomes its place in the list, so two uploads of one name can be told apart."""
     text = re.sub(re.escape(tmp) + r"/(\d{3})/", lambda m: f"[upload {int(m.group(1)) + 1}] ", text)
     return text.replace(tmp + "/", "")
+
+
+def _limits_text(row: object) -> str:
+    """A row's 99.8% limits as 'low to high' (a dash for an area not compared)."""
+    if row is None:
+        return "–"
+    return f"{ward_view.format_rate(row.lower_99_8)} to {ward_view.format_rate(row.upper_99_8)}"
+
+
+def _comparison_section(view: ward_view.WardView, chosen: list[str]) -> compare.AreaComparison:
+    """How the areas compare: by default a funnel plot (rates against residents, the whole area's
+    rate as the centre, 95% and 99.8% limits, each area's judgement in words); on request the
+    ranking, with a note on reading it."""
+    st.subheader(f"How the {words.many} compare")
+    how = st.radio(
+        "Show",
+        ["funnel", "ranking"],
+        format_func={
+            "funnel": "Funnel plot: which differences are more than chance",
+            "ranking": "Ranking (league table)",
+        }.get,
+        horizontal=True,
+        key=COMPARE_KEY,
+    )
+    widen = st.checkbox(
+        f"Allow for {words.many} differing more than chance alone (overdispersion)",
+        key=WIDEN_KEY,
+        help=f"Widens the limits by the spread between {words.many} (Spiegelhalter 2005), so that only "
+        f"{words.many} unusual even among {words.many} that differ are flagged. Off: exact Poisson limits, "
+        "as OHID Fingertips draws them.",
+    )
+    comparison = compare.area_comparison(view.wards, overdispersion=widen)
+    if how == "ranking":
+        st.caption(compare.RANKING_NOTE.format(one=words.one, many=words.many, kind=words.kind))
+        st.plotly_chart(ward_view.ranking_figure(view, words.Kind), key="ranking", config={"displayModeBar": False})
+    elif comparison.funnel is None:
+        st.info(f"No funnel plot: {comparison.reason}.", icon=":material/info:")
+    else:
+        highlight = [names[c] for c in chosen]
+        figure = compare_figure.rate_funnel_figure(
+            comparison.funnel, one=words.one, centre_name=words.Whole, highlight=highlight, is_demo=has_demo
+        )
+        st.plotly_chart(figure, key="funnel", config={"displayModeBar": False})
+        st.caption(compare_figure.describe(comparison.funnel, many=words.many, centre_name=words.whole))
+        st.caption(compare.method_note(comparison, one=words.one, many=words.many, whole=words.whole))
+    if comparison.left_out:
+        st.caption(f"Not compared (no population in {words.plan_file}, so no rate): {', '.join(comparison.left_out)}.")
+    return comparison
 
 
 if first is None:
@@ -224,13 +275,9 @@ if view.populations_estimated:
 
 st.subheader(f"Monthly trend: {label}")
 st.plotly_chart(figures["trend"], key="trend", config={"displayModeBar": False})
-left, right = st.columns(2)
-with left:
-    st.subheader("Crime-type mix")
-    st.plotly_chart(figures["mix"], key="mix", config={"displayModeBar": False})
-with right:
-    st.subheader(f"{words.Many} ranked")
-    st.plotly_chart(figures["ranking"], key="ranking", config={"displayModeBar": False})
+comparison = _comparison_section(view, chosen)
+st.subheader("Crime-type mix")
+st.plotly_chart(figures["mix"], key="mix", config={"displayModeBar": False})
 st.subheader("Map")
 if plan.settings.ward_boundaries is None:
     st.caption(
@@ -240,9 +287,17 @@ st.plotly_chart(figures["map"], key="map", config={"displayModeBar": False})
 
 st.subheader(words.Many)
 table = view.wards.sort_values("count", ascending=False)
+judged = {r.ward_code: r for r in comparison.table.itertuples()}
 st.html(
     markup.html_table(
-        [("ward", words.One), ("count", "Incidents#"), ("population", "Residents#"), ("rate", "Per 1,000#")],
+        [
+            ("ward", words.One),
+            ("count", "Incidents#"),
+            ("population", "Residents#"),
+            ("rate", "Per 1,000#"),
+            ("limits", "Expected range (99.8%)#"),
+            ("judgement", f"Against the {words.kind}"),
+        ],
         [
             {
                 "ward": ("▶ " if r.highlight else "") + escape(r.ward_name),
@@ -251,10 +306,16 @@ st.html(
                 if pd.isna(r.population)
                 else f"{int(r.population):,}" + (" (est.)" if r.estimated else ""),
                 "rate": ward_view.format_rate(r.rate),
+                "limits": _limits_text(judged.get(r.ward_code)),
+                "judgement": judged[r.ward_code].judgement if r.ward_code in judged else "not compared",
             }
             for r in table.itertuples()
         ],
     )
+)
+st.caption(
+    f"Expected range: the 99.8% funnel limits for a {words.one} of that many residents"
+    + (", allowing for overdispersion." if comparison.funnel is not None and comparison.funnel.adjusted else ".")
 )
 
 if auth.allowed(access.Action.DOWNLOAD_DATA):
@@ -313,6 +374,39 @@ if auth.allowed(access.Action.DOWNLOAD_DATA):
         key="download_xlsx",
         on_click="ignore",
     )
+
+    if comparison.funnel is not None:
+        scope = area_export.ExportScope(
+            first=start,
+            last=end,
+            chosen=tuple(chosen),
+            crime_types=tuple(types),
+            held=(months[0], months[-1]),
+            flagged=flags,
+            is_demo=has_demo,
+        )
+        st.caption(
+            f"The comparison of {words.many}: each {words.one}'s incidents, residents and rate per 1,000 over the "
+            "whole period, with the 95% and 99.8% limits and the judgement, after a block saying how they were drawn."
+        )
+        compared_stem = f"{words.one.replace(' ', '-')}-comparison_{start}_{end}" + ("_DEMO" if has_demo else "")
+        compared = st.columns(2)
+        compared[0].download_button(
+            "Download the comparison (CSV)",
+            lambda: area_export.comparison_export(plan, comparison, scope).csv_bytes(),
+            file_name=f"{compared_stem}.csv",
+            mime="text/csv",
+            key="download_compare_csv",
+            on_click="ignore",
+        )
+        compared[1].download_button(
+            "Download the comparison (Excel)",
+            lambda: area_export.comparison_export(plan, comparison, scope).xlsx_bytes(),
+            file_name=f"{compared_stem}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key="download_compare_xlsx",
+            on_click="ignore",
+        )
 
 st.divider()
 st.subheader("Coverage of the stored months")
