@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import random
 import shutil
 import signal
@@ -360,3 +361,34 @@ def test_a_restore_killed_at_any_point_leaves_the_store_whole(original: Store, s
     restore(snapshot, target.path)  # the next restore clears what a killed one left
     assert schema.checksums(target) == restored
     assert _leftovers(target.path.parent) == []
+
+
+# --- the command line ------------------------------------------------------------------------------
+
+
+def _cli(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "metrics", *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, env={**os.environ, "CSP_DB": str(db)},
+    )  # fmt: skip
+
+
+def test_backup_restore_and_export_from_the_command_line(original: Store, tmp_path: Path) -> None:
+    """As the nightly cron line runs it, and as an administrator restores onto a new computer."""
+    live = _copy_of(original, tmp_path / "live")
+    folder = tmp_path / "nightly"
+    for _ in range(2):
+        made = _cli("backup", "--out", f"{folder}/", "--keep", "1", db=live.path)
+        assert made.returncode == 0, made.stderr
+    [snapshot] = folder.iterdir()
+    assert "Snapshot written" in made.stdout and "Removed 1 older snapshot(s)" in made.stdout
+    fresh = tmp_path / "new-computer" / "store.duckdb"
+    back = _cli("restore", str(snapshot), db=fresh)
+    assert back.returncode == 0, back.stderr
+    assert f"Restored {fresh} from the snapshot taken at" in back.stdout and "police_incidents: " in back.stdout
+    assert schema.checksums(Store(fresh)) == schema.checksums(live)
+    out = _cli("export", "--out", str(tmp_path / "warehouse"), db=fresh)
+    assert out.returncode == 0 and "add --include-personal-data to include them" in out.stdout, out.stderr
+    refused = _cli("restore", str(tmp_path / "warehouse" / "dictionary.csv"), db=fresh)
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert "is not a snapshot made by `python -m metrics backup`" in refused.stderr
