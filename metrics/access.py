@@ -60,6 +60,7 @@ class Action(StrEnum):
     DOWNLOAD_ORIGINAL = "download_original_return"  # per subgroup: the file as uploaded
     VIEW_AUDIT = "view_audit"  # per subgroup: the audit log of every attempt
     RECORD_BOARD_ACTION = "record_board_action"  # the board's action log (a write)
+    DOWNLOAD_BACKUP = "download_backup"  # a snapshot of the whole store (personal data included)
 
 
 PER_SUBGROUP = frozenset({Action.SUBMIT_RETURN, Action.VIEW_RETURNS, Action.DOWNLOAD_ORIGINAL, Action.VIEW_AUDIT})

@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 import re
+import tempfile
 import uuid
 import zipfile
 from dataclasses import dataclass, field
@@ -236,6 +237,15 @@ def backup(store: Store, out: str | Path, plan_file: Path | None = None, keep: i
             path.unlink(missing_ok=True)
     pruned = prune(target.parent, keep, store.path.name) if keep else []
     return BackupReport(target, manifest, tuple(pruned), tuple(stale))
+
+
+def snapshot_download(store: Store, plan_file: Path | None = None) -> tuple[str, bytes, Manifest]:
+    """A snapshot to download (the dashboard's administrators): written as :func:`backup`
+    writes one, into a temporary folder, read back and removed. Returns its file name, its
+    bytes and its manifest."""
+    with tempfile.TemporaryDirectory(prefix="csp-backup-") as folder:
+        report = backup(store, f"{folder}{os.sep}", plan_file)
+        return report.path.name, report.path.read_bytes(), report.manifest
 
 
 def _free_name(path: Path) -> Path:
