@@ -4,6 +4,7 @@ return_rules.py without a case here fails test_every_rule_has_a_case."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -281,3 +282,15 @@ def test_with_nothing_stored_the_ceiling_applies(plan, stored_values) -> None:  
     """No stored figure and no baseline: a billion is the most any figure may be unexplained."""
     ctx = Context.build(plan, "csvpp", Q2, stored_values.iloc[0:0], BOARD)
     assert magnitude_limit(ctx, "serious_violence_offences")[0] == MAGNITUDE_CEILING
+
+
+def test_the_plans_declared_maximum_comes_first(contexts: dict[str, Context]) -> None:
+    """With `maximum:` on the indicator, a figure above it warns however little is stored."""
+    ctx = contexts["csvpp"]
+    svo = ctx.indicators["serious_violence_offences"]
+    capped = replace(ctx, indicators={**ctx.indicators, svo.id: replace(svo, maximum=500.0)})
+    assert magnitude_limit(capped, svo.id) == (500.0, "more than the plan's maximum for it (500)")
+    rule = next(r for r in RETURN_RULES if r.name == "implausible_magnitude")
+    [above] = rule.check(_accepted(capped, _complete(capped, {SVO_AUG: "501"}), _actions(capped)), capped)
+    assert "is implausibly large: more than the plan's maximum for it (500). Seen: '501'" in above.text
+    assert rule.check(_accepted(capped, _complete(capped, {SVO_AUG: "500"}), _actions(capped)), capped) == []

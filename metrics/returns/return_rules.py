@@ -178,8 +178,11 @@ def _valued(rows: Accepted) -> pd.DataFrame:
 
 
 def magnitude_limit(ctx: Context, indicator_id: str) -> tuple[float, str]:
-    """The largest figure plausible for an indicator, and what it is measured against."""
+    """The largest figure plausible for an indicator, and what it is measured against: the
+    plan's declared maximum, where it has one."""
     ind = ctx.indicators[indicator_id]
+    if ind.maximum is not None:
+        return ind.maximum, f"more than the plan's maximum for it ({format_value(ind.maximum, ind.unit)})"
     stored = ctx.values.loc[ctx.values["indicator_id"] == indicator_id, "value"].abs()
     largest = float(stored.max()) if len(stored) else 0.0
     baseline = abs(ind.baseline.value) if ind.baseline.value is not None else 0.0
