@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import subprocess
@@ -106,6 +107,11 @@ def test_every_command_but_init_refuses_a_store_that_is_not_there(
 
     missing = tmp_path / "nowhere" / "store.duckdb"
     monkeypatch.setenv("CSP_DB", str(missing))
+    # main() routes the metrics logger to the fault log (no propagation); later tests read it
+    # through pytest's caplog, so its state is put back afterwards.
+    logger = logging.getLogger("metrics")
+    monkeypatch.setattr(logger, "propagate", logger.propagate)
+    monkeypatch.setattr(logger, "handlers", list(logger.handlers))
     monkeypatch.chdir(tmp_path)
     (tmp_path / "r.csv").write_text("section,quarter\r\n", encoding="utf-8")
     (tmp_path / "street").mkdir()
