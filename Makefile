@@ -15,11 +15,12 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 run: $(BIN)/.installed
 	$(BIN)/streamlit run dashboard.py --server.port $(PORT)
 
-## test: install (including Debian's chromium for the browser test and poppler's pdftoppm for
-## the board pack test), then run every test
+## test: install (including Debian's chromium for the browser test, poppler's pdftoppm for
+## the board pack test and nginx for the reverse proxy's test), then run every test
 test: $(BIN)/.installed
 	scripts/install-browser
 	scripts/install-pdf-tools
+	scripts/install-proxy
 	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 ## init: create or migrate the store and load demo data from the command line

@@ -2,7 +2,7 @@
 and waits until it has settled (the script finished, every plotly chart drawn), and the time is
 compared with an almost empty page measured in the same run, on the same server and store.
 
-    .venv/bin/python bench/page_switch.py [--repeat 3]
+    .venv/bin/python bench/page_switch.py [--repeat 3] [--pages N]
 
 Starts `streamlit run dashboard.py` on a fresh demo store in a temporary folder, with
 CSP_BENCH_EMPTY_PAGE=1 so the router adds the almost empty page (a title and the sidebar's
@@ -62,6 +62,7 @@ def _pages() -> list[tuple[str, str, str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="visits per page (the median is printed)")
+    parser.add_argument("--pages", type=int, default=100, help="time only the first N pages (the empty one first)")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -88,7 +89,7 @@ def main() -> None:
                 page = browser.new_page(viewport={"width": 1366, "height": 768})
                 page.goto(f"http://127.0.0.1:{port}/")
                 page.wait_for_function(SETTLED, arg="Plan on a Page", timeout=120_000)
-                pages = _pages()
+                pages = _pages()[: max(args.pages, 2)]  # the empty page and at least one other
                 for _ in range(args.repeat + 1):  # the first round warms the caches and is dropped
                     for link, title in pages:
                         start = time.perf_counter()

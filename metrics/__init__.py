@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from metrics.returns import versions as return_versions
     from metrics.returns.tracker import SubmissionStatus, submission_status
     from metrics.store import Store, StoreError, open_store
+    from metrics.store import backup as store_backup
     from metrics.store import indicators as indicator_store
     from metrics.store import police as police_store
     from metrics.store import returns as return_store
@@ -115,6 +116,7 @@ _API: dict[str, tuple[str, str | None]] = {
     "board_actions": ("metrics.board.actions", None),
     "access": ("metrics.access", None),
     "store_schema": ("metrics.store.schema", None),
+    "store_backup": ("metrics.store.backup", None),
     "indicator_store": ("metrics.store.indicators", None),
     "police_store": ("metrics.store.police", None),
     "return_store": ("metrics.store.returns", None),

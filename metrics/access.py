@@ -63,6 +63,7 @@ class Action(StrEnum):
     IMPORT_SURVEY = "import_survey"  # a survey wave's respondent file (a write)
     VIEW_RESPONDENTS = "view_respondents"  # survey respondents' answers (personal data)
     DELETE_SURVEY_WAVE = "delete_survey_wave"  # a stored survey wave and its respondents (a write)
+    DOWNLOAD_BACKUP = "download_backup"  # a snapshot of the whole store (personal data included)
 
 
 PER_SUBGROUP = frozenset({Action.SUBMIT_RETURN, Action.VIEW_RETURNS, Action.DOWNLOAD_ORIGINAL, Action.VIEW_AUDIT})

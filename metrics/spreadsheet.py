@@ -16,6 +16,7 @@ use it.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pandas as pd
 
@@ -27,6 +28,13 @@ BLANKS = " \t\r\n"
 # Column kinds that cannot hold text (bool, integer, unsigned, float, complex, datetime,
 # timedelta): a table's numbers and dates are left as the values they are.
 NOT_TEXT_KINDS = "biufcmM"
+# An uploaded file's name as shown and served (see safe_filename): characters no file system
+# takes or that end a path, and at most this many characters (a name is shown in a table cell).
+UNSAFE_IN_NAMES = set('<>:"/\\|?*')
+FILENAME_CHARS = 120
+# Unicode categories that are not printed text: controls (newlines, tabs, escapes), format
+# characters (right-to-left overrides that disguise an extension) and line or paragraph breaks.
+INVISIBLE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}
 
 # Text that is wholly a number as a spreadsheet reads one: an optional sign, digits (grouped by
 # commas in threes, as people write thousands, or not grouped), an optional decimal fraction or
@@ -98,3 +106,23 @@ def formula_like(text: str) -> bool:
     if stripped.startswith("="):
         return True
     return stripped[:1] in ("+", "-", "@") and bool(_CALLS.search(stripped))
+
+
+def safe_filename(name: str, fallback: str = "upload") -> str:
+    """An uploaded file's name as it may be shown and served: its last path part, with control
+    and format characters (a newline, a right-to-left override) and characters no file system
+    takes replaced by '_', a formula-like start (``=HYPERLINK(...)``) made inert by a leading
+    '_', and at most :data:`FILENAME_CHARS` characters with its extension kept. The name as
+    given is kept unchanged for the audit trail; this is for every other use."""
+    base = re.split(r"[/\\]", name)[-1]
+    cleaned = "".join(
+        "_" if ch in UNSAFE_IN_NAMES or unicodedata.category(ch) in INVISIBLE_CATEGORIES else ch for ch in base
+    )
+    cleaned = " ".join(cleaned.split()).strip(". ")
+    if cleaned.startswith(FORMULA_STARTS):
+        cleaned = "_" + cleaned
+    if len(cleaned) > FILENAME_CHARS:
+        stem, dot, suffix = cleaned.rpartition(".")
+        keep = f"{dot}{suffix}" if dot and len(suffix) <= 8 else ""
+        cleaned = cleaned[: FILENAME_CHARS - len(keep)] + keep
+    return cleaned or fallback

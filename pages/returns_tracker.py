@@ -3,16 +3,19 @@ submitted (version, when, by whom), what is still missing, and whether it is ove
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from html import escape
 
 import pandas as pd
 import streamlit as st
 
-from metrics import SubmissionStatus, access
+from metrics import SubmissionStatus, access, store_backup
 from pages import auth, markup, reads, widgets
 
 S = SubmissionStatus
+LOG = logging.getLogger(__name__)
+BACKUP_KEY = "tracker_backup"  # the snapshot prepared in this session: (file name, bytes, summary)
 # The four counts at the top: each gathers the statuses it names, headed by the first one's symbol.
 COUNTS = (
     ((S.SUBMITTED, S.SUBMITTED_LATE), S.SUBMITTED.label),
@@ -89,3 +92,22 @@ st.caption(
 )
 if auth.allowed(access.Action.SUBMIT_RETURN):
     st.page_link("pages/returns_upload.py", label="Upload a return", icon=":material/upload_file:")
+
+
+if auth.allowed(access.Action.DOWNLOAD_BACKUP):
+    st.subheader("Backup of the whole store")
+    st.caption(
+        "A consistent snapshot of every table (returns, board decisions, the audit trail), safe to take while "
+        "others use the dashboard. Restore it with `python -m metrics restore FILE`. It holds personal data: keep "
+        "it as the partnership's data protection policy requires. For nightly backups see the README."
+    )
+    if st.button("Prepare a backup", key="backup_prepare", icon=":material/backup:"):
+        with st.spinner("Taking the snapshot"):
+            name, data, manifest = store_backup.snapshot_download(reads.store(), reads.plan().path)
+        LOG.info("Backup %s prepared for %s", name, auth.current_user().label)
+        st.session_state[BACKUP_KEY] = (name, data, f"Taken at {manifest.created_at} (UTC): {len(manifest.tables)} "
+                                        f"tables, {manifest.rows:,} rows, {len(data) / 1e6:.1f} MB.")  # fmt: skip
+    if BACKUP_KEY in st.session_state:
+        name, data, summary = st.session_state[BACKUP_KEY]
+        st.download_button(f"Download {name}", data, file_name=name, mime="application/zip", key="backup_download")
+        st.caption(summary)

@@ -112,7 +112,7 @@ def versions(subgroup_id: str, quarter: Quarter) -> None:
         pick[1].download_button(
             f"Download version {shown} as uploaded",
             content,
-            file_name=row["filename"],
+            file_name=spreadsheet.safe_filename(row["filename"]),  # the name as uploaded may hold anything
             # Served only as a download, never shown in the browser: the bytes as uploaded, for audit.
             mime="application/octet-stream",
             key="return_original",

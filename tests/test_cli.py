@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import subprocess
@@ -10,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from metrics.store import Store, schema
 from metrics.store.schema import MIGRATIONS
@@ -83,6 +85,46 @@ def test_help_lists_the_commands() -> None:
     )
 
 
+# Every command that uses the store, with the arguments it needs; init is the one that makes it
+# (and restore, which puts a snapshot in its place: tests/test_backup.py).
+STORE_COMMANDS = {
+    "template": ["--subgroup", "csvpp", "--quarter", "2025/26 Q2", "--out", "t.xlsx"],
+    "import-return": ["r.csv", "--subgroup", "csvpp", "--quarter", "2025/26 Q2", "--user", "Cli"],
+    "board-pack": ["--quarter", "2025/26 Q2", "--out", "p.pdf"],
+    "actions": ["list", "--out", "a.csv"],
+    "import-police": ["street"],
+    "ward-summary": ["--out", "w.csv"],
+    "compare": ["areas", "--out", "c.csv"],
+    "backup": ["--out", "b.backup.zip"],
+    "export": ["--out", "warehouse"],
+}
+
+
+def test_every_command_but_init_refuses_a_store_that_is_not_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from metrics.cli import build_parser, main
+
+    missing = tmp_path / "nowhere" / "store.duckdb"
+    monkeypatch.setenv("CSP_DB", str(missing))
+    # main() routes the metrics logger to the fault log (no propagation); later tests read it
+    # through pytest's caplog, so its state is put back afterwards.
+    logger = logging.getLogger("metrics")
+    monkeypatch.setattr(logger, "propagate", logger.propagate)
+    monkeypatch.setattr(logger, "handlers", list(logger.handlers))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "r.csv").write_text("section,quarter\r\n", encoding="utf-8")
+    (tmp_path / "street").mkdir()
+    commands = build_parser()._subparsers._group_actions[0].choices  # noqa: SLF001 - the parser's own list
+    uses_no_store = {"init", "check-config", "plan-schema", "restore"}
+    assert set(commands) - uses_no_store == set(STORE_COMMANDS), "a new command: add it to STORE_COMMANDS"
+    for name, args in STORE_COMMANDS.items():
+        assert main([name, *args]) == 1, name
+        err = capsys.readouterr().err
+        assert f"The data store {missing} is not set up yet: run `python -m metrics init --demo` first." in err, name
+        assert not missing.exists() and not missing.parent.exists(), f"{name} created the store"
+
+
 def test_no_command_prints_help_and_fails() -> None:
     result = _run()
     assert result.returncode == 2
@@ -128,6 +170,7 @@ def test_import_police_and_ward_summary(tmp_path: Path) -> None:
     from tests.test_police_uk import B1, F1, LOOKUP21, street_row, write_street
 
     env = {"CSP_DB": str(tmp_path / "police.duckdb")}
+    assert _run("init", env=env).returncode == 0  # import-police, like every command but init, needs a store
     folder = tmp_path / "archive"
     write_street(folder / "2024-01" / "2024-01-wm-street.csv", [street_row("2024-01", F1), street_row("2024-01", None)])
     write_street(folder / "2024-02" / "2024-02-wm-street.csv", [street_row("2024-02", B1, "Robbery")])
@@ -152,6 +195,7 @@ def test_import_police_bad_file_exits_1_and_changes_nothing(tmp_path: Path) -> N
     from tests.test_police_uk import F1, LOOKUP21, street_row, write_street
 
     env = {"CSP_DB": str(tmp_path / "police.duckdb")}
+    assert _run("init", env=env).returncode == 0
     good = write_street(tmp_path / "2024-01-wm-street.csv", [street_row("2024-01", F1)])
     assert _run("import-police", str(good), "--lookup", str(LOOKUP21), env=env).returncode == 0
     before = schema.checksums(Store(tmp_path / "police.duckdb"))

@@ -35,7 +35,8 @@ CLASSES = (
     "holding text", "NaN", "malformed sheet XML", "chart sheet", "formula", "text that runs as a formula",
     "a link to", "macro", "embedded object", "bounded messages", "encodings", "line endings", "merged cells",
     "hidden sheet", "date in a number", "boolean in a number", "thousands separators", "unicode minus", "infinity",
-    "renamed types", "duplicated column", "password-protected", "XML entity",
+    "renamed types", "duplicated column", "password-protected", "XML entity", "a percent sign on a count",
+    "an implausible magnitude", "the Indicators sheet",
 )  # fmt: skip
 
 
@@ -204,8 +205,9 @@ def app_db(app_store: Store) -> Store:
 
 def test_the_upload_page_refuses_active_content_and_neutralises_its_tables(corpus, app_db: Store) -> None:
     """A hostile file on the page: the refusal is shown with its place, no exception; the audit
-    table then lists the attempt under the file's own (hostile) name, neutralised, so the
-    table's own "Download as CSV" cannot export a formula."""
+    table then lists the attempt under a safe version of the file's (hostile) name, so the
+    table's own "Download as CSV" cannot export a formula, while the audit trail in the store
+    keeps the name as given."""
     folder, _made = corpus
     at = _goto(AppTest.from_file(APP, default_timeout=TIMEOUT).run(), "returns-upload")
     at.selectbox(key="return_subgroup").set_value(SUBGROUP)
@@ -221,4 +223,5 @@ def test_the_upload_page_refuses_active_content_and_neutralises_its_tables(corpu
     at.button(key="return_submit").click().run()
     assert not at.exception
     audit = next(d.value for d in at.dataframe if "Reasons" in d.value.columns)  # the audit log, in a lead's words
-    assert audit["File"].iloc[0] == "'" + hostile_name
+    assert audit["File"].iloc[0] == spreadsheet.safe_filename(hostile_name) == "_=cmd_' calc'!A0.xlsx"
+    assert return_store.audit(app_db)["filename"].iloc[0] == hostile_name

@@ -4,6 +4,7 @@ return_rules.py without a case here fails test_every_rule_has_a_case."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from metrics.board.actions import ActionView
 from metrics.quarters import Quarter
 from metrics.returns.layout import CSV_SHEET
 from metrics.returns.obligations import owed_actions, owed_indicators, owed_periods, stored_value
-from metrics.returns.return_rules import RETURN_RULES
+from metrics.returns.return_rules import MAGNITUDE_CEILING, RETURN_RULES, magnitude_limit
 from metrics.returns.rules import ROW_RULES, Accepted, Context, Row, accepted_row, row_messages
 from metrics.store import Store
 from metrics.store import indicators as indicator_store
@@ -87,6 +88,9 @@ ROW_CASES = {
                       "'First-time entrants to the youth justice system' is not recorded by ward"),
     "value_is_number": ("csvpp", "indicator", ind(value="twelve"), ind(value="1,234"),
                         "the value is not a number. Seen: 'twelve'"),
+    "percent_sign_on_percentage": ("csvpp", "indicator", ind(value="12%"), ind(value="12"),
+                                   "'Serious violence offences' is measured as a count, not a percentage, but the "
+                                   "value has a percent sign. Seen: '12%'"),
     "count_not_negative": ("csvpp", "indicator", ind(value="-5"), ind(value="0"),
                            "is a count and cannot be negative. Seen: '-5'"),
     "count_whole": ("csvpp", "indicator", ind(value="12.5"), ind(value=12.0), "is a count of whole things"),
@@ -205,6 +209,13 @@ RETURN_CASES = {
         lambda c: (_complete(c), _actions(c)),
         "no status for action 'cjs_youth_led' (no row for it)",
     ),
+    "implausible_magnitude": (
+        # a comment in the row does not clear it: only an explanation when submitting does
+        lambda c: (_complete(c, {SVO_AUG: "1" + "0" * 29}), _actions(c)),
+        lambda c: (_complete(c, {SVO_AUG: "247000"}), _actions(c)),  # 1,000 times the largest stored (247)
+        "the figure for 'Serious violence offences' for the whole city is implausibly large: more than 1,000 times "
+        "the largest figure stored for it (247). Seen: '1e+29'",
+    ),
     "large_changes": (
         lambda c: (_complete(c, {SVO_AUG: "900"}, serious_violence_offences={"commentary": None}), _actions(c)),
         # the warning asks for a comment in the row, and the comment clears it
@@ -249,3 +260,37 @@ def test_return_rule(contexts: dict[str, Context], name: str) -> None:
     assert len(messages) == 1, [str(m) for m in messages]
     assert messages[0].severity == rule.severity and words in messages[0].text, messages[0].text
     assert rule.check(_accepted(ctx, *passing(ctx)), ctx) == []
+
+
+def test_a_percent_sign_belongs_on_a_percentage(contexts: dict[str, Context]) -> None:
+    ctx = contexts["crrb"]
+    assert row_messages(_row("indicator", RATE | {"value": "40%"}), ctx) == []
+    assert accepted_row(_row("indicator", RATE | {"value": "40%"}), ctx)["value"] == 40
+
+
+def test_an_implausible_figure_is_not_also_called_a_large_change(contexts: dict[str, Context]) -> None:
+    ctx = contexts["csvpp"]
+    rows = _accepted(
+        ctx, _complete(ctx, {SVO_AUG: 1e300}, serious_violence_offences={"commentary": None}), _actions(ctx)
+    )
+    [huge] = next(r for r in RETURN_RULES if r.name == "implausible_magnitude").check(rows, ctx)
+    assert huge.seen == "1e+300" and huge.severity == "warning"
+    assert next(r for r in RETURN_RULES if r.name == "large_changes").check(rows, ctx) == []
+
+
+def test_with_nothing_stored_the_ceiling_applies(plan, stored_values) -> None:  # noqa: ANN001
+    """No stored figure and no baseline: a billion is the most any figure may be unexplained."""
+    ctx = Context.build(plan, "csvpp", Q2, stored_values.iloc[0:0], BOARD)
+    assert magnitude_limit(ctx, "serious_violence_offences")[0] == MAGNITUDE_CEILING
+
+
+def test_the_plans_declared_maximum_comes_first(contexts: dict[str, Context]) -> None:
+    """With `maximum:` on the indicator, a figure above it warns however little is stored."""
+    ctx = contexts["csvpp"]
+    svo = ctx.indicators["serious_violence_offences"]
+    capped = replace(ctx, indicators={**ctx.indicators, svo.id: replace(svo, maximum=500.0)})
+    assert magnitude_limit(capped, svo.id) == (500.0, "more than the plan's maximum for it (500)")
+    rule = next(r for r in RETURN_RULES if r.name == "implausible_magnitude")
+    [above] = rule.check(_accepted(capped, _complete(capped, {SVO_AUG: "501"}), _actions(capped)), capped)
+    assert "is implausibly large: more than the plan's maximum for it (500). Seen: '501'" in above.text
+    assert rule.check(_accepted(capped, _complete(capped, {SVO_AUG: "500"}), _actions(capped)), capped) == []

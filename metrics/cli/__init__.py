@@ -20,7 +20,7 @@ from pathlib import Path
 from metrics import access
 from metrics.board import actions as board_actions
 from metrics.board.assessment import AssessmentFileError
-from metrics.cli import areas, board, compare, plan, police, returns, survey
+from metrics.cli import areas, board, compare, plan, police, returns, store, survey
 from metrics.cli.common import EXIT_FAULT, FAULT_LOG_ENV, FAULT_LOG_NAME, PLAN_FILE
 from metrics.compare import CompareError
 from metrics.pack import PackError
@@ -33,7 +33,7 @@ from metrics.store import StoreError
 from metrics.survey.importing import SurveyError
 
 # The modules whose register(commands) adds sub-commands, in the order help lists them.
-COMMAND_MODULES = (plan, board, returns, police, compare, survey, areas)
+COMMAND_MODULES = (plan, board, returns, police, compare, survey, areas, store)
 
 # Errors a person can put right: one line on standard error, exit 1.
 EXPECTED_ERRORS: tuple[type[BaseException], ...] = (

@@ -24,11 +24,25 @@ DEFAULT_PLAN_FILE = f"config.yaml, or the file {CONFIG_ENV} names"
 PLAN_FILE = f"the plan file ({DEFAULT_PLAN_FILE})"
 
 
+def not_set_up(store: Store) -> StoreError:
+    """The one refusal for a store that is missing or not set up, whichever command meets it."""
+    return StoreError(f"The data store {store.path} is not set up yet: run `python -m metrics init --demo` first.")
+
+
 def ready_store(plan: Plan) -> Store:
     """The plan's store, refusing one that has not been set up (every command but init needs it)."""
     store = open_store(plan)
     if not schema.is_ready(store):
-        raise StoreError(f"The data store {store.path} is not set up yet: run `python -m metrics init --demo` first.")
+        raise not_set_up(store)
+    return store
+
+
+def existing_store(plan: Plan) -> Store:
+    """The plan's store, refusing a path where there is none (never creating one); unlike
+    :func:`ready_store`, an older schema is accepted (backing one up before an upgrade)."""
+    store = open_store(plan)
+    if not store.path.exists():
+        raise not_set_up(store)
     return store
 
 

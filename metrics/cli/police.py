@@ -8,27 +8,23 @@ import sys
 from pathlib import Path
 
 from metrics import access
-from metrics.bootstrap import initialise
 from metrics.cli.common import EXIT_EMPTY, area_choices, progress_bar, ready_store, resolve_all
 from metrics.plan.model import Plan, load_plan
 from metrics.plan.names import Choices
 from metrics.plan.words import area_words
 from metrics.police import uk as police_uk
 from metrics.police.export import AreaExport, ExportScope, area_export
-from metrics.store import Store, open_store, schema
+from metrics.store import Store
 from metrics.store import plan as plan_store
 from metrics.store import police as police_store
 
 
 def _import_police(args: argparse.Namespace) -> int:
     plan = load_plan()
-    store = open_store(plan)
-    # The store must exist and hold the plan's areas. A ready store only needs the plan synced
-    # (one transaction); init's all-or-nothing copy of the whole store is for creating it.
-    if schema.is_ready(store):
-        plan_store.sync_plan(store, plan)
-    else:
-        initialise(plan, store)
+    # The store must be set up (like every command but init, it refuses a path that holds none,
+    # rather than creating one there) and hold the plan's areas: the plan is synced first.
+    store = ready_store(plan)
+    plan_store.sync_plan(store, plan)
     report = police_uk.import_street_files(
         store,
         plan,

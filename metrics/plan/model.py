@@ -183,6 +183,7 @@ class Indicator:
     assessment_measure: str | None = None  # the Strategic Assessment measure it continues
     demo: DemoSpec = field(default_factory=DemoSpec)
     police_uk: PoliceLink | None = None  # its link to police.uk data, where it has one
+    maximum: float | None = None  # the largest plausible figure, where the plan declares one
 
     @property
     def is_percent(self) -> bool:
@@ -563,6 +564,7 @@ def _indicator(i: schema.IndicatorEntry, measure_id: str, theme_id: str) -> Indi
         objective_id=i.objective,
         ward=i.ward,
         assessment_measure=i.assessment_measure,
+        maximum=i.maximum,
         demo=DemoSpec(
             level=d.level,
             trend_pct_per_year=d.trend_pct_per_year,

@@ -399,6 +399,11 @@ class IndicatorEntry(_Section):
     ward_detail: Flag = False
     ward: Text | None = None
     assessment_measure: Text | None = None
+    maximum: Positive | None = Field(
+        None,
+        description="the largest figure that is plausible; a return with a larger one needs an explanation "
+        "(default: 1,000 times the largest figure stored for the indicator, or its baseline)",
+    )
     baseline: BaselineSection
     target: TargetSection
     tolerance: ToleranceSection

@@ -47,6 +47,15 @@ SNIFF_BYTES = 4096  # a NUL byte this early means binary content, not text
 ENCODING_ROWS_SHOWN = 8  # rows with non-ASCII characters named in the Windows-1252 warning
 MONTH_FORMATS = ("%b %Y", "%B %Y", "%Y-%m", "%m/%Y", "%Y-%m-%d", "%d/%m/%Y")
 _KNOWN_COLUMNS = set(INDICATOR_COLUMNS) | set(ACTION_COLUMNS) | set(CSV_COLUMNS)
+# The csv module refuses a field over 128 kB with an error that knows the line but not the
+# column. An upload is bounded by settings.returns.max_file_mb before it is read, so its
+# fields are too: the module's bound is raised (never lowered, process-wide) to this, far above
+# any upload, so that a long cell reaches the return's own bound (max_cell_chars), which names
+# its row and column.
+CSV_FIELD_CHARS = 1 << 30
+csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_CHARS))
+# A sheet named like a template sheet: any case and spacing, or Excel's name for a copy ("(2)").
+_COPY_SUFFIX = re.compile(r"\s*\(\d+\)$")
 # A number as people type it: thousands separators, a sign, a leading point ('.5').
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^[+-]?\.\d+$")
 
@@ -252,6 +261,9 @@ def _read_xlsx(data: bytes, filename: str, limits: ReturnSettings, messages: lis
     # zipfile never inflates a member beyond the size its header declares (checked above).
     try:
         book = Workbook(archive, limits)
+        if (twice := _ambiguous_sheets(filename, book.sheet_names)) is not None:
+            messages.append(twice)
+            return None
         missing = [n for n in (INDICATORS, ACTIONS) if n not in book.sheets]
         if missing:
             messages.append(
@@ -284,6 +296,31 @@ def _read_xlsx(data: bytes, filename: str, limits: ReturnSettings, messages: lis
             )
         sheets.append(_table(sheet.name, sheet.cells, sheet.merged, messages))
     return sheets
+
+
+def _could_be(name: str, template_sheet: str) -> bool:
+    """Whether a sheet's name could mean the template's sheet: the same in any case or spacing,
+    or Excel's name for a copy of it ('Indicators (2)')."""
+    bare = _COPY_SUFFIX.sub("", " ".join(name.split())).casefold()
+    return bare == template_sheet.casefold()
+
+
+def _ambiguous_sheets(filename: str, names: list[str]) -> Message | None:
+    """The refusal for a workbook with two sheets that could each be the Indicators (or
+    Actions) sheet: reading either would be a guess at which one the lead filled in."""
+    for template_sheet in (INDICATORS, ACTIONS):
+        alike = [n for n in names if _could_be(n, template_sheet)]
+        if len(alike) > 1:
+            listed = " and ".join(repr(n) for n in alike)
+            return Message(
+                severity=ERROR,
+                seen=", ".join(names),
+                problem=f"'{filename}' has {len(alike)} sheets that could each be the '{template_sheet}' sheet "
+                f"({listed}), so which one holds the return is not clear",
+                expected=f"one sheet named '{template_sheet}': delete the other, or rename it to something else "
+                "(for example 'Old figures') and save",
+            )
+    return None
 
 
 # --- from cells to a table ----------------------------------------------------------------------
@@ -483,7 +520,7 @@ def _read_csv(data: bytes, filename: str, limits: ReturnSettings, messages: list
                 for i, v in kept.items()
             }
     except csv.Error as exc:
-        if "field larger" in str(exc):  # the csv module's own bound (128 kB), below ours in memory
+        if "field larger" in str(exc):  # the csv module's own bound (see CSV_FIELD_CHARS), if lowered since
             refuse(
                 f"a cell holds more than {csv.field_size_limit():,} characters",
                 f"at most {limits.max_cell_chars:,} characters a cell (settings.returns.max_cell_chars)",

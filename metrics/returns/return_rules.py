@@ -1,7 +1,8 @@
 """The checks across a return's rows, declared as one ordered table: duplicates (errors), then
-figures, statuses and board actions left out, large changes on last period, indicators off
-target and actions at risk with no comment (warnings). They run with the row errors, so a lead sees everything in
-one round; an indicator or action with a refused row is left to that row's error.
+figures, statuses and board actions left out, implausibly large figures, large changes on last
+period, indicators off target and actions at risk with no comment (warnings). They run with
+the row errors, so a lead sees everything in one round; an indicator or action with a refused
+row is left to that row's error.
 
 Each warning's ``expected`` says what clears it, and doing that does: fill the cell it names
 (a figure, a status, a comment), or, for a figure that cannot be reported yet, give an
@@ -33,6 +34,14 @@ VALUE_KEY = ["indicator_id", "period_type", "period_start", "ward_code"]
 EXPLAIN = "an explanation when submitting (the box on the Upload page, or --explanation on the command line)"
 CLEARS = "(this clears the warning)"
 BOARD_TEXT_CHARS = 80  # of a board action's text, quoted so the lead knows which one is meant
+# A figure beyond this many times the indicator's largest stored figure (or its baseline) is
+# implausible: a slip of the keyboard, a figure in other units, or a pasted number. Real
+# figures move by a few times at most; a change limit (settings.returns) catches those.
+MAGNITUDE_FACTOR = 1_000
+# With no stored figure and no baseline to compare with: no count, rate or score a partnership
+# reports comes near a billion, and a 30-digit number or 1e300 is far beyond it.
+MAGNITUDE_CEILING = 1e9
+SHOWN_IN_FULL = 1e15  # larger figures are quoted as 1.23457e+29, not as 30 digits a float cannot hold
 
 
 def area_phrase(ctx: Context, ward_code: str | None) -> str:
@@ -168,6 +177,51 @@ def _valued(rows: Accepted) -> pd.DataFrame:
     return frame if frame.empty else frame[frame["value"].notna()]
 
 
+def magnitude_limit(ctx: Context, indicator_id: str) -> tuple[float, str]:
+    """The largest figure plausible for an indicator, and what it is measured against: the
+    plan's declared maximum, where it has one."""
+    ind = ctx.indicators[indicator_id]
+    if ind.maximum is not None:
+        return ind.maximum, f"more than the plan's maximum for it ({format_value(ind.maximum, ind.unit)})"
+    stored = ctx.values.loc[ctx.values["indicator_id"] == indicator_id, "value"].abs()
+    largest = float(stored.max()) if len(stored) else 0.0
+    baseline = abs(ind.baseline.value) if ind.baseline.value is not None else 0.0
+    if largest == 0 and baseline == 0:
+        return MAGNITUDE_CEILING, f"more than {MAGNITUDE_CEILING:,.0f}, with no stored figure or baseline to compare"
+    if largest >= baseline:
+        return MAGNITUDE_FACTOR * largest, (
+            f"more than {MAGNITUDE_FACTOR:,} times the largest figure stored for it ({format_value(largest, ind.unit)})"
+        )
+    return MAGNITUDE_FACTOR * baseline, (
+        f"more than {MAGNITUDE_FACTOR:,} times its baseline ({format_value(baseline, ind.unit)})"
+    )
+
+
+def implausible_magnitude(rows: Accepted, ctx: Context) -> list[Message]:
+    """A figure far beyond anything stored for the indicator (see MAGNITUDE_FACTOR) is a
+    warning that only an explanation clears: a comment in the row does not, as the figure
+    would go to the board as it is."""
+    out = []
+    for r in _valued(rows).itertuples(index=False):
+        limit, measure = magnitude_limit(ctx, r.indicator_id)
+        if abs(r.value) <= limit:
+            continue
+        ind = ctx.indicators[r.indicator_id]
+        out.append(
+            Message(
+                severity=WARNING,
+                sheet=r.sheet,
+                row=r.row_number,
+                column="value",
+                seen=cell_text(r.value) if abs(r.value) < SHOWN_IN_FULL else f"{r.value:.6g}",
+                problem=f"the figure for '{ind.name}' {area_phrase(ctx, r.ward_code)} is implausibly large: {measure}",
+                expected=f"a check that the figure is right (a slip of the keyboard, or a figure in other units?) "
+                f"and the right figure in 'value' {CLEARS}; if it is right, {EXPLAIN}",
+            )
+        )
+    return out
+
+
 def large_changes(rows: Accepted, ctx: Context) -> list[Message]:
     """A figure that moved more than the plan's change limit from the one stored for the
     previous period is a warning (asks for a check and a comment)."""
@@ -176,6 +230,8 @@ def large_changes(rows: Accepted, ctx: Context) -> list[Message]:
     for r in _valued(rows).itertuples(index=False):
         if isinstance(r.commentary, str) and r.commentary.strip():
             continue  # the lead has said why: the comment goes to the board with the figure
+        if abs(r.value) > magnitude_limit(ctx, r.indicator_id)[0]:
+            continue  # implausible_magnitude says what is wrong with it
         ind = ctx.indicators[r.indicator_id]
         last_period = Period(r.period_type, r.period_start).previous()
         last = stored_value(ctx.values, ind, last_period, r.ward_code)
@@ -302,6 +358,7 @@ RETURN_RULES: tuple[ReturnRule, ...] = (
     ReturnRule("duplicate_actions", ERROR, duplicate_actions),
     ReturnRule("figures_missing", WARNING, figures_missing),
     ReturnRule("statuses_missing", WARNING, statuses_missing),
+    ReturnRule("implausible_magnitude", WARNING, implausible_magnitude),
     ReturnRule("large_changes", WARNING, large_changes),
     ReturnRule("off_target_without_commentary", WARNING, off_target_without_commentary),
     ReturnRule("at_risk_without_commentary", WARNING, at_risk_without_commentary),

@@ -308,6 +308,21 @@ def value_is_number(row: Row, ctx: Context) -> Message | None:
     )
 
 
+def percent_sign_on_percentage(row: Row, ctx: Context) -> Message | None:
+    """A percent sign is for a percentage: on a count, rate or score it is an error naming the
+    unit (read without the sign, '12%' would be stored as 12 of whatever the unit is)."""
+    ind, value, expect = _value(row, ctx)
+    text = row.text("value")
+    if ind.unit == "percent" or value is None or not text.endswith("%"):
+        return None
+    return row.error(
+        column="value",
+        seen=text,
+        problem=f"'{ind.name}' is measured as a {ind.unit}, not a percentage, but the value has a percent sign",
+        expected=f"{expect}, without a percent sign",
+    )
+
+
 def count_not_negative(row: Row, ctx: Context) -> Message | None:
     """A count is 0 or more."""
     ind, value, expect = _value(row, ctx)
@@ -464,6 +479,7 @@ ROW_RULES: tuple[RowRule, ...] = (
     RowRule("ward_known", _IND, ward_known),
     RowRule("ward_recorded", _IND, ward_recorded),
     RowRule("value_is_number", _IND, value_is_number),
+    RowRule("percent_sign_on_percentage", _IND, percent_sign_on_percentage),
     RowRule("count_not_negative", _IND, count_not_negative),
     RowRule("count_whole", _IND, count_whole),
     RowRule("percent_in_range", _IND, percent_in_range),

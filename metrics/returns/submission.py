@@ -115,7 +115,7 @@ def submit(
     audit = AuditEntry(
         attempted_at=at or _now(),
         sha256=parsed.sha256,
-        filename=parsed.filename,
+        filename=parsed.stored_filename,
         size_bytes=parsed.size_bytes,
         submitted_by=who,
         subgroup_id=parsed.subgroup_id,
@@ -162,7 +162,7 @@ def submit(
         subgroup_id=parsed.subgroup_id,
         quarter_start=quarter_start,
         sha256=parsed.sha256,
-        filename=parsed.filename,
+        filename=parsed.stored_filename,
         submitted_by=who,
         submitted_at=audit.attempted_at,
         warnings=warnings,

@@ -29,6 +29,7 @@ from metrics.returns.messages import ERROR, WARNING, Message, ReturnError, bound
 from metrics.returns.reading import Sheet, cell_text, read_sheets, size_problem
 from metrics.returns.return_rules import RETURN_RULES
 from metrics.returns.rules import Accepted, Context, Row, accepted_row, row_messages
+from metrics.spreadsheet import safe_filename
 from metrics.store import Store
 from metrics.store import indicators as indicator_store
 from metrics.store.returns import RETURN_ROW_COLUMNS
@@ -41,7 +42,7 @@ class ParsedReturn:
     """A file read against a subgroup and quarter: its messages, and (when it has no errors)
     the rows that would be stored. Reading it changes nothing in the store."""
 
-    filename: str
+    filename: str  # as shown and served: spreadsheet.safe_filename of the name given
     sha256: str
     size_bytes: int
     subgroup_id: str
@@ -51,6 +52,12 @@ class ParsedReturn:
     action_rows: pd.DataFrame = field(default_factory=pd.DataFrame)
     preview: dict[str, pd.DataFrame] = field(default_factory=dict)
     totals: dict[str, int] = field(default_factory=dict)  # problems found by severity, before the list was bounded
+    original_filename: str = ""  # the name as given (its last path part), kept for the audit trail
+
+    @property
+    def stored_filename(self) -> str:
+        """The name the store records: the original, for the audit trail."""
+        return self.original_filename or self.filename
 
     @property
     def errors(self) -> list[Message]:
@@ -86,8 +93,10 @@ def validate_return(
     except KeyError as exc:
         known = ", ".join(s.id for s in plan.subgroups)
         raise ReturnError(f"There is no subgroup {subgroup_id!r} in the plan; use one of: {known}.") from exc
-    name = Path(filename).name or "upload"
+    original = Path(filename).name or "upload"
+    name = safe_filename(original)  # messages, the preview and the command line show this one
     parsed = ParsedReturn(name, hashlib.sha256(content).hexdigest(), len(content), subgroup_id, quarter)
+    parsed.original_filename = original
     values = indicator_store.values(store)  # read before the boundary: a store fault is not the file's
     board = load_action_log(store)
     # One error boundary per file: whatever the file does to the reader or the rules becomes a
@@ -113,11 +122,12 @@ def oversized_return(
 ) -> ParsedReturn | None:
     """A file refused for its size before it is read (the command line hashes a large file as
     it streams past and never holds it), or None when it is within the limit."""
-    name = Path(filename).name or "upload"
+    original = Path(filename).name or "upload"
+    name = safe_filename(original)
     problem = size_problem(size, name, plan.settings.returns)
     if problem is None:
         return None
-    return ParsedReturn(name, sha256, size, subgroup_id, quarter, messages=[problem])
+    return ParsedReturn(name, sha256, size, subgroup_id, quarter, messages=[problem], original_filename=original)
 
 
 def check_sheets(sheets: list[Sheet], ctx: Context, parsed: ParsedReturn) -> None:

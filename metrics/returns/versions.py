@@ -15,6 +15,7 @@ from metrics.board.status import format_value
 from metrics.plan.model import Plan, Unit
 from metrics.plan.words import area_words
 from metrics.returns import Period
+from metrics.spreadsheet import safe_filename
 
 VERSION_COLUMNS = (
     "Version", "Latest", "Submitted (UTC)", "Submitted by", "File", "Explanation for warnings", "Demo",
@@ -50,7 +51,7 @@ def versions_table(held: pd.DataFrame) -> pd.DataFrame:
             "Latest": held["is_latest"].map({True: "latest", False: ""}),
             "Submitted (UTC)": _time(held["submitted_at"]),
             "Submitted by": held["submitted_by"],
-            "File": held["filename"],
+            "File": held["filename"].map(safe_filename),  # the name as uploaded stays in the store
             "Explanation for warnings": held["explanation"].fillna(""),
             "Demo": held["is_demo"].map({True: "demo", False: ""}),
         },
@@ -155,7 +156,7 @@ def audit_table(audit: pd.DataFrame) -> pd.DataFrame:
             "Outcome": audit["outcome"],
             "Version": [_whole(v) for v in audit["version"]],
             "Submitted by": audit["submitted_by"],
-            "File": audit["filename"],
+            "File": audit["filename"].map(safe_filename),
             "File fingerprint": audit["sha256"].str.slice(0, 16),
             "Reasons": audit["reasons"].fillna(""),
         },

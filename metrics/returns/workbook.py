@@ -57,6 +57,7 @@ _ARITHMETIC = re.compile(r"^[\d.\s+\-*/^%()]*$")
 EXCEL_EPOCH = datetime(1899, 12, 30)
 EXCEL_1904_EPOCH = datetime(1904, 1, 1)
 # Built-in number formats that show a date or time (ECMA-376 18.8.30).
+_BUILTIN_PERCENT_FORMATS = {9, 10}  # 0% and 0.00%
 _BUILTIN_DATE_FORMATS = set(range(14, 23)) | set(range(45, 48)) | set(range(27, 37)) | set(range(50, 59))
 
 
@@ -207,7 +208,7 @@ class Workbook:
         self._refuse_active_parts()
         self.sheets = self._sheet_list()
         self.strings = self._shared_strings()
-        self.date_styles, self.epoch = self._styles()
+        self.date_styles, self.percent_styles, self.epoch = self._styles()
 
     # --- the workbook's parts ------------------------------------------------------------------
     def _refuse_active_parts(self) -> None:
@@ -232,12 +233,14 @@ class Workbook:
                     "a workbook with no links to other files; copy the figures into a fresh template",
                 )
         sheets: dict[str, tuple[str, str, bool]] = {}
+        self.sheet_names: list[str] = []  # in the workbook's order, a name given twice listed twice
 
         def start(tag: str, attrs: dict[str, str]) -> None:
             if _local(tag) == "sheet":
                 a = {_local(k): v for k, v in attrs.items()}
                 kind, target, _mode = rels.get(a.get("id", ""), ("missing", "", ""))
-                _bounded(len(sheets), "sheets")
+                _bounded(len(self.sheet_names), "sheets")
+                self.sheet_names.append(a.get("name", ""))
                 sheets[a.get("name", "")] = (kind, target, a.get("state", "visible") != "visible")
 
         _parse(self.archive, self.names["xl/workbook.xml"], start, lambda _t: None, None)
@@ -290,12 +293,13 @@ class Workbook:
         _parse(self.archive, part, start, end, chars)
         return strings
 
-    def _styles(self) -> tuple[set[int], datetime]:
-        """Which cell styles show a date (so a number in them is a date), and the date epoch."""
+    def _styles(self) -> tuple[set[int], set[int], datetime]:
+        """Which cell styles show a date (so a number in them is a date), which a percentage (so
+        a number in them was typed with a percent sign), and the date epoch."""
         epoch = EXCEL_1904_EPOCH if self._date1904 else EXCEL_EPOCH
         part = self.names.get("xl/styles.xml")
         if part is None:
-            return set(), epoch
+            return set(), set(), epoch
         custom: dict[int, str] = {}
         formats: list[int] = []
         depth = {"cellXfs": False}
@@ -318,7 +322,10 @@ class Workbook:
 
         _parse(self.archive, part, start, end, None)
         dates = {i for i, f in enumerate(formats) if f in _BUILTIN_DATE_FORMATS or _is_date_code(custom.get(f, ""))}
-        return dates, epoch
+        percents = {
+            i for i, f in enumerate(formats) if f in _BUILTIN_PERCENT_FORMATS or _is_percent_code(custom.get(f, ""))
+        }
+        return dates, percents, epoch
 
     # --- one sheet -------------------------------------------------------------------------------
     def sheet(self, name: str) -> RawSheet:
@@ -365,6 +372,17 @@ class Workbook:
                 sheet=name,
             ) from exc
         return RawSheet(name, scan.cells, scan.merged, hidden)
+
+
+def _is_percent_code(code: str) -> bool:
+    """Does a custom number format show a percentage? (A % outside quotes and brackets.)"""
+    return "%" in re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", code)
+
+
+def _percent_text(number: float) -> str:
+    """A number in a percentage style as the lead typed and sees it: 0.125 -> '12.5%'."""
+    shown = round(number * 100, 9)
+    return f"{int(shown) if shown.is_integer() else shown}%"
 
 
 def _is_date_code(code: str) -> bool:
@@ -543,6 +561,8 @@ class _SheetScan:
                 return self.book.epoch + timedelta(days=number)
             except OverflowError:
                 return CellProblem("the cell holds a date out of range", "a date", raw[:100])
+        if int(self.cell.get("s", "0") or 0) in self.book.percent_styles:
+            return _percent_text(number)
         return int(number) if number.is_integer() and abs(number) < 2**53 else number
 
     def _formula_problem(self) -> CellProblem | None:

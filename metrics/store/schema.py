@@ -196,14 +196,15 @@ def table_names(con: Connection) -> list[str]:
     return [row[0] for row in con.execute(sql).fetchall()]
 
 
-def _version_on(con: Connection) -> int:
+def version_on(con: Connection) -> int:
+    """The highest migration recorded in the database a connection uses (0 for none)."""
     if "schema_migrations" not in table_names(con):
         return 0
     return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
 
 
 def _recorded_versions(con: Connection) -> set[int]:
-    if not _version_on(con):
+    if not version_on(con):
         return set()
     return {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
 
@@ -213,7 +214,7 @@ def schema_version(store: Store) -> int:
     if not store.path.exists():
         return 0
     with store.connect() as con:
-        return _version_on(con)
+        return version_on(con)
 
 
 def apply_migration(con: Connection, migration: Migration) -> None:
@@ -265,11 +266,17 @@ def table_counts(store: Store) -> dict[str, int]:
 def checksums(store: Store) -> dict[str, tuple[int, str]]:
     """Row count and a content hash of every table: equal before and after a rejected
     write proves nothing changed."""
-    out: dict[str, tuple[int, str]] = {}
     with store.connect() as con:
-        for n in table_names(con):
-            count, digest = con.execute(
-                f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT)::VARCHAR, '0') FROM \"{n}\" AS t"
-            ).fetchone()
-            out[n] = (count, digest)
+        return checksums_on(con)
+
+
+def checksums_on(con: Connection) -> dict[str, tuple[int, str]]:
+    """:func:`checksums` on an open connection, e.g. inside a transaction, so that they describe
+    exactly what that transaction sees (a snapshot taken while others write)."""
+    out: dict[str, tuple[int, str]] = {}
+    for n in table_names(con):
+        count, digest = con.execute(
+            f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT)::VARCHAR, '0') FROM \"{n}\" AS t"
+        ).fetchone()
+        out[n] = (count, digest)
     return out

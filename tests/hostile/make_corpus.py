@@ -248,8 +248,8 @@ def cases(plan: Plan) -> list[Case]:
             "cell_1mb.csv",
             rows_csv(*set_ind(2, commentary="x" * 1_000_000)),
             "memory: a 1 MB cell",
-            "a cell holds more than",
-            "CSV file, row 4",
+            "the cell holds 1,000,000 characters",
+            "CSV file, row 4, column 'commentary'",
         )
     )
     out.append(
@@ -492,12 +492,40 @@ def cases(plan: Plan) -> list[Case]:
     out.append(
         Case(
             "date_in_number_cell.xlsx",
-            _date_styled(xlsx),
+            _styled(xlsx, 14, 45870),
             "a date in a number cell",
             "the value is not a number. Seen: '2025-08-01'",
             f"{ind_sheet}, row 3, column 'value'",
         )
     )
+    # --- issue 23: a percent sign on a count, a figure beyond belief, the Indicators sheet twice -----
+    on_count = "is measured as a count, not a percentage, but the value has a percent sign. Seen: '12%'"
+    out.append(Case("percent_on_count.csv", rows_csv(*set_ind(0, value="12%")), "a percent sign on a count",
+                    on_count, "CSV file, row 2, column 'value'"))  # fmt: skip
+    out.append(Case("percent_on_count.xlsx", _styled(xlsx, 9, 0.12), "a percent sign on a count", on_count,
+                    f"{ind_sheet}, row 3, column 'value'"))  # fmt: skip
+    out.append(
+        Case(
+            "figure_30_digits.csv",
+            rows_csv(*set_ind(0, value="1" + "0" * 29)),
+            "an implausible magnitude, explained",
+            stored=True,
+            explanation="The figure is right: checked with the analyst.",
+        )
+    )
+    twice = "sheets that could each be the 'Indicators' sheet"
+    for name, second in (
+        ("indicators_sheet_twice.xlsx", "Indicators"),
+        ("indicators_sheet_copy.xlsx", "Indicators (2)"),
+    ):
+        out.append(
+            Case(
+                name,
+                _workbook_xml(xlsx, lambda x, second=second: x.replace('name="Read me"', f'name="{second}"')),
+                "two sheets that could each be the Indicators sheet",
+                f"{twice} ('{second}' and 'Indicators')",
+            )
+        )
     out.append(
         Case(
             "boolean_in_number_cell.xlsx",
@@ -585,19 +613,19 @@ def _lying_sizes(xlsx: bytes) -> bytes:
     return bytes(data)
 
 
-def _date_styled(xlsx: bytes) -> bytes:
-    """The workbook with I3 holding 1 Aug 2025 as Excel stores a date: a serial number in a
-    cell styled with a date format."""
+def _styled(xlsx: bytes, number_format: int, value: float) -> bytes:
+    """The workbook with I3 holding a number in a cell styled with a built-in number format, as
+    Excel stores a date (format 14: a serial number) or a typed percentage (format 9: 12% is 0.12)."""
 
     def change(name: str, body: bytes) -> bytes:
         text = body.decode("utf-8")
         if name == "xl/styles.xml":
             assert f'<cellXfs count="{TEMPLATE_STYLES}"' in text  # the new style's index is the old count
             text = text.replace(f'<cellXfs count="{TEMPLATE_STYLES}"', f'<cellXfs count="{TEMPLATE_STYLES + 1}"')
-            text = text.replace("</cellXfs>", '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" '
+            text = text.replace("</cellXfs>", f'<xf numFmtId="{number_format}" fontId="0" fillId="0" borderId="0" '
                                 'applyNumberFormat="1"/></cellXfs>')  # fmt: skip
         if name == INDICATORS_XML:
-            text = _cell(text, "I3", f'<c r="I3" s="{TEMPLATE_STYLES}"><v>45870</v></c>')
+            text = _cell(text, "I3", f'<c r="I3" s="{TEMPLATE_STYLES}"><v>{value!r}</v></c>')
         return text.encode("utf-8")
 
     return _zip(xlsx, change)
