@@ -150,10 +150,23 @@ def size_problem(size: int, name: str, limits: ReturnSettings) -> Message | None
     )
 
 
-def read_sheets(content: bytes, name: str, limits: ReturnSettings, messages: list[Message]) -> list[Sheet] | None:
-    """The sheets of an uploaded file, or None when it cannot be read (the reason is added to
-    ``messages``). A CSV gives one sheet; a workbook its Indicators and Actions sheets. Cells
-    that cannot be read are added to ``messages`` with their place, and their rows marked bad."""
+@dataclass(frozen=True)
+class ReadSheets:
+    """What reading a file found: its sheets (None when it cannot be read) and the messages."""
+
+    sheets: list[Sheet] | None
+    messages: tuple[Message, ...]
+
+
+def read_sheets(content: bytes, name: str, limits: ReturnSettings) -> ReadSheets:
+    """The sheets of an uploaded file (None when it cannot be read) and the reader's messages:
+    why it cannot be read, or each cell that cannot be read, with its place (its row is marked
+    bad). A CSV gives one sheet; a workbook its Indicators and Actions sheets."""
+    messages: list[Message] = []
+    return ReadSheets(_read_sheets(content, name, limits, messages), tuple(messages))
+
+
+def _read_sheets(content: bytes, name: str, limits: ReturnSettings, messages: list[Message]) -> list[Sheet] | None:
     suffix = Path(name).suffix.lower()
     if (too_large := size_problem(len(content), name, limits)) is not None:
         messages.append(too_large)

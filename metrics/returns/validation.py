@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from metrics.returns.layout import (
     SECTION_INDICATOR,
 )
 from metrics.returns.messages import ERROR, WARNING, Message, ReturnError, bounded, fault_message
-from metrics.returns.reading import Sheet, cell_text, read_sheets, size_problem
+from metrics.returns.reading import ReadSheets, Sheet, cell_text, read_sheets, size_problem
 from metrics.returns.return_rules import RETURN_RULES
 from metrics.returns.rules import Accepted, Context, Row, accepted_row, row_messages
 from metrics.spreadsheet import safe_filename
@@ -37,10 +38,11 @@ from metrics.store.returns import RETURN_ROW_COLUMNS
 log = logging.getLogger(__name__)
 
 
-@dataclass
+@dataclass(frozen=True)
 class ParsedReturn:
     """A file read against a subgroup and quarter: its messages, and (when it has no errors)
-    the rows that would be stored. Reading it changes nothing in the store."""
+    the rows that would be stored. Reading it changes nothing in the store; it is built once,
+    when every check has run."""
 
     filename: str  # as shown and served: spreadsheet.safe_filename of the name given
     sha256: str
@@ -95,26 +97,38 @@ def validate_return(
         raise ReturnError(f"There is no subgroup {subgroup_id!r} in the plan; use one of: {known}.") from exc
     original = Path(filename).name or "upload"
     name = safe_filename(original)  # messages, the preview and the command line show this one
-    parsed = ParsedReturn(name, hashlib.sha256(content).hexdigest(), len(content), subgroup_id, quarter)
-    parsed.original_filename = original
+    sha256 = hashlib.sha256(content).hexdigest()
     values = indicator_store.values(store)  # read before the boundary: a store fault is not the file's
     board = load_action_log(store)
     # One error boundary per file: whatever the file does to the reader or the rules becomes a
     # message for the lead (and so an audit row when submitted), with the full error logged
     # for the operator; never a traceback.
+    read = _NOTHING_READ
     try:
-        sheets = read_sheets(content, name, plan.settings.returns, parsed.messages)
-        if sheets is not None:
-            check_sheets(sheets, Context.build(plan, subgroup_id, quarter, values, board), parsed)
+        read = read_sheets(content, name, plan.settings.returns)
+        checked = Checked(tuple(read.messages), pd.DataFrame(), pd.DataFrame(), {})
+        if read.sheets is not None:
+            checked = check_sheets(
+                read.sheets, Context.build(plan, subgroup_id, quarter, values, board), read.messages, name
+            )
     except Exception as exc:  # noqa: BLE001 - the boundary: any fault reading a file is reported, not raised
-        reference = parsed.sha256[:12]
-        log.exception("Reading return %r (sha256 %s) for %s %s failed", name, parsed.sha256, subgroup_id, quarter)
-        parsed.messages.append(fault_message(name, exc, reference))
-        parsed.indicator_rows = pd.DataFrame()
-        parsed.action_rows = pd.DataFrame()
-    parsed.totals = {severity: sum(m.severity == severity for m in parsed.messages) for severity in (ERROR, WARNING)}
-    parsed.messages = bounded(parsed.messages, plan.settings.returns.messages_per_kind)
-    return parsed
+        log.exception("Reading return %r (sha256 %s) for %s %s failed", name, sha256, subgroup_id, quarter)
+        found = [*read.messages, fault_message(name, exc, sha256[:12])]
+        checked = Checked(tuple(found), pd.DataFrame(), pd.DataFrame(), {})
+    messages = list(checked.messages)
+    return ParsedReturn(
+        name,
+        sha256,
+        len(content),
+        subgroup_id,
+        quarter,
+        messages=bounded(messages, plan.settings.returns.messages_per_kind),
+        indicator_rows=checked.indicator_rows,
+        action_rows=checked.action_rows,
+        preview=checked.preview,
+        totals={severity: sum(m.severity == severity for m in messages) for severity in (ERROR, WARNING)},
+        original_filename=original,
+    )
 
 
 def oversized_return(
@@ -130,36 +144,49 @@ def oversized_return(
     return ParsedReturn(name, sha256, size, subgroup_id, quarter, messages=[problem], original_filename=original)
 
 
-def check_sheets(sheets: list[Sheet], ctx: Context, parsed: ParsedReturn) -> None:
-    """Run the rules over the sheets read from a file, adding to ``parsed`` its messages, its
-    preview and (when there are no errors) the rows that would be stored."""
-    checker = _Checker(ctx, parsed)
+@dataclass(frozen=True)
+class Checked:
+    """What the rules found in a file's sheets: every message (the reader's first), the rows
+    that would be stored, and a preview of each sheet with its rows' messages."""
+
+    messages: tuple[Message, ...]
+    indicator_rows: pd.DataFrame
+    action_rows: pd.DataFrame
+    preview: dict[str, pd.DataFrame]
+
+
+_NOTHING_READ = ReadSheets(None, ())  # what the boundary reports when the reader itself failed
+
+
+def check_sheets(sheets: list[Sheet], ctx: Context, read_messages: Sequence[Message], filename: str) -> Checked:
+    """Run the rules over the sheets read from a file (whose reader reported ``read_messages``)."""
+    checker = _Checker(ctx, read_messages)
     for sheet in sheets:
         checker.sheet(sheet)
-    if sum(len(f) for f in parsed.preview.values()) == 0 and not parsed.errors:
-        parsed.messages.append(
+    if sum(len(f) for f in checker.preview.values()) == 0 and not checker.has_errors:
+        checker.add(
             Message(
                 severity=ERROR,
                 seen="no rows",
-                problem=f"'{parsed.filename}' holds no figures or action updates",
+                problem=f"'{filename}' holds no figures or action updates",
                 expected="the template's rows, filled in with this quarter's figures",
             )
         )
-        return
+        return Checked(tuple(checker.messages), pd.DataFrame(), pd.DataFrame(), checker.preview)
     accepted = Accepted(
-        checker.indicators, checker.actions, from_csv=CSV_SHEET in parsed.preview, refused=frozenset(checker.refused)
+        checker.indicators, checker.actions, from_csv=CSV_SHEET in checker.preview, refused=frozenset(checker.refused)
     )
     # Every rule runs, errors or not, so the lead sees every problem in one round; a rule
     # leaves alone an item whose row was refused (its error says what to fix first). Only a
     # file whose shape is broken (a sheet or a required column missing) skips the warnings:
     # every figure would be "missing" when the real problem is the one error.
-    broken = checker.broken or any(m.severity == ERROR and m.row is None for m in parsed.messages)
+    broken = checker.broken or any(m.severity == ERROR and m.row is None for m in checker.messages)
     for rule in RETURN_RULES:
         if rule.severity == WARNING and broken:
             continue
         for message in rule.check(accepted, ctx):
             checker.add(message)
-    checker.finish()
+    return checker.result()
 
 
 # A workbook sheet holds one section; the CSV says per row.
@@ -170,20 +197,25 @@ _REQUIRED = {SECTION_INDICATOR: INDICATOR_REQUIRED, SECTION_ACTION: ACTION_REQUI
 class _Checker:
     """Walks the sheets, keeping each row's messages for the preview."""
 
-    def __init__(self, ctx: Context, parsed: ParsedReturn) -> None:
+    def __init__(self, ctx: Context, read_messages: Sequence[Message]) -> None:
         self.ctx = ctx
-        self.parsed = parsed
+        self.messages: list[Message] = list(read_messages)
+        self.preview: dict[str, pd.DataFrame] = {}
         self.indicators: list[dict] = []
         self.actions: list[dict] = []
         self.refused: set[str] = set()  # ids of items with a refused row
         self.broken = False  # a sheet lacks a required column: its rows were not read
         self.row_messages: dict[tuple[str, int], list[Message]] = {}
-        for message in parsed.messages:  # the reader's own (unreadable cells) show in the preview too
+        for message in read_messages:  # the reader's own (unreadable cells) show in the preview too
             if message.sheet is not None and message.row is not None:
                 self.row_messages.setdefault((message.sheet, message.row), []).append(message)
 
+    @property
+    def has_errors(self) -> bool:
+        return any(m.severity == ERROR for m in self.messages)
+
     def add(self, message: Message) -> None:
-        self.parsed.messages.append(message)
+        self.messages.append(message)
         if message.sheet is not None and message.row is not None:
             self.row_messages.setdefault((message.sheet, message.row), []).append(message)
 
@@ -230,15 +262,20 @@ class _Checker:
                 self.indicators.append(accepted_row(row, self.ctx))
             else:
                 self.actions.append(accepted_row(row, self.ctx))
-        self.parsed.preview[sheet.name] = pd.DataFrame(preview)
+        self.preview[sheet.name] = pd.DataFrame(preview)
 
-    def finish(self) -> None:
-        self.parsed.indicator_rows = pd.DataFrame(self.indicators, columns=list(RETURN_ROW_COLUMNS[INDICATORS]))
-        self.parsed.action_rows = pd.DataFrame(self.actions, columns=list(RETURN_ROW_COLUMNS[ACTIONS]))
-        for name, frame in self.parsed.preview.items():
+    def result(self) -> Checked:
+        """The rows that would be stored, and each sheet's preview with its rows' messages."""
+        for name, frame in self.preview.items():
             if frame.empty:
                 continue
             frame["messages"] = [
                 " ".join(f"{m.severity.capitalize()}: {m.problem}." for m in self.row_messages.get((name, r), []))
                 for r in frame["row"]
             ]
+        return Checked(
+            tuple(self.messages),
+            pd.DataFrame(self.indicators, columns=list(RETURN_ROW_COLUMNS[INDICATORS])),
+            pd.DataFrame(self.actions, columns=list(RETURN_ROW_COLUMNS[ACTIONS])),
+            self.preview,
+        )
