@@ -155,7 +155,7 @@ def _bounded(problems: list[Problem], per_kind: int) -> tuple[Problem, ...]:
 @dataclass
 class _Table:
     columns: dict[str, int]  # known column name -> index
-    rows: list[tuple[int, list[object]]]
+    rows: list[tuple[int, list[object], set[str]]]  # (row number, cells, columns already refused)
 
 
 def _cell_problem(value: object, limits: Limits) -> tuple[str, str] | None:
@@ -290,20 +290,20 @@ def _table(
         return None
     rows = []
     for n, r in numbered[1:]:
-        bad = False
+        refused: set[str] = set()
         for name, i in columns.items():
             value = r[i] if i < len(r) else None
             found = _cell_problem(value, limits)
             if found:
-                bad = True
+                refused.add(name)
                 problems.append(
                     Problem(
                         file=filename, row=n, column=f"'{name}' ({column_letter(i)})", problem=found[0], fix=found[1],
                         seen=str(value)[:80],
                     )
                 )  # fmt: skip
-        rows.append((n, [] if bad else [r[i] if i < len(r) else None for i in range(len(r))]))
-    return _Table(columns, [(n, r) for n, r in rows if r])
+        rows.append((n, list(r), refused))
+    return _Table(columns, rows)
 
 
 def _text(value: object) -> str:
@@ -364,17 +364,20 @@ def read_activities(
     seen_ids: dict[str, int] = {}
     if table is not None:
         col = table.columns
+        refused: set[str] = set()
 
         def cell(r: list[object], name: str) -> object:
             i = col.get(name)
             return r[i] if i is not None and i < len(r) else None
 
         def bad(n: int, name: str, value: object, problem: str, fix: str) -> None:
+            if name in refused:  # the cell has its message already
+                return
             where = f"'{name}' ({column_letter(col[name])})"
             problems.append(Problem(file=filename, row=n, column=where, problem=problem, fix=fix, seen=_text(value)))
 
-        for n, r in table.rows:
-            ok = True
+        for n, r, refused in table.rows:
+            ok = not refused
             when = _date(cell(r, "date"))
             if when is None:
                 ok = False
@@ -442,17 +445,20 @@ def read_comments(
     seen_ids: dict[str, int] = {}
     if table is not None:
         col = table.columns
+        refused: set[str] = set()
 
         def cell(r: list[object], name: str) -> str:
             i = col.get(name)
             return _text(r[i]) if i is not None and i < len(r) else ""
 
         def bad(n: int, name: str, value: str, problem: str, fix: str) -> None:
+            if name in refused:  # the cell has its message already
+                return
             where = f"'{name}' ({column_letter(col[name])})"
             problems.append(Problem(file=filename, row=n, column=where, problem=problem, fix=fix, seen=value))
 
-        for n, r in table.rows:
-            ok = True
+        for n, r, refused in table.rows:
+            ok = not refused
             activity = cell(r, "activity")
             if activity not in known_activities:
                 ok = False

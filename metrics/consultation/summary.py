@@ -103,7 +103,7 @@ def public_summary(
     demo = record.has_demo
     facts = [
         ("Consultation", _clean(c.title)),
-        ("Dates", f"{c.start:%d %B %Y} to {c.end:%d %B %Y} ({c.weeks} weeks)"),
+        ("Dates", f"{c.start.day} {c.start:%B %Y} to {c.end.day} {c.end:%B %Y} ({c.weeks} weeks)"),
         ("Purpose", _clean(c.purpose)),
         ("The plan it informs", _clean(c.plan_title)),
     ]
