@@ -298,7 +298,7 @@ def hostile_record() -> Record:
     acts = (
         Activity("a1", date(2024, 7, 10), ActivityType.ONLINE_SURVEY, "<i>Residents</i>", "E01", 40),
         Activity(
-            "a2", date(2024, 8, 1), ActivityType.WORKSHOP, "Partners", None, 12, note="Internal: the chair was rude"
+            "a2", date(2024, 8, 1), ActivityType.WORKSHOP, "Partners", None, 12, note="Internal: chair rude"
         ),
     )
     comments = tuple(
