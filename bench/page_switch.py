@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from metrics.bootstrap import initialise  # noqa: E402
-from metrics.plan import load_plan  # noqa: E402
+from metrics.plan.model import load_plan  # noqa: E402
 from metrics.store import Store  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"

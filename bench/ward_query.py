@@ -6,7 +6,7 @@ Generates synthetic police.uk street files (N rows over M months, in Coventry's 
 with some no-location and out-of-area rows), then prints, each against a baseline measured in
 the same run:
 
-1. the import (metrics.police_uk.import_street_files) vs DuckDB's own read_csv of the same
+1. the import (metrics.police.uk.import_street_files) vs DuckDB's own read_csv of the same
    files into a table (target: at most 2x);
 2. the ward-filtered monthly aggregation through the project's queries (the summary table the
    pages read, and the incidents table sorted by ward and month) vs the same aggregation in
@@ -31,10 +31,10 @@ sys.path.insert(0, str(ROOT))
 import duckdb  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from metrics import police_uk  # noqa: E402
 from metrics.bootstrap import initialise  # noqa: E402
-from metrics.plan import load_plan  # noqa: E402
-from metrics.police_demo import demo_lsoas  # noqa: E402
+from metrics.demo.police import demo_lsoas  # noqa: E402
+from metrics.plan.model import load_plan  # noqa: E402
+from metrics.police import uk as police_uk  # noqa: E402
 from metrics.store import Store, schema  # noqa: E402
 from metrics.store import police as police_store  # noqa: E402
 
@@ -115,7 +115,7 @@ def raw_read(files: list[Path], db: Path) -> None:
 
 BASELINE_PAGE = """
 import streamlit as st
-from metrics import police_uk
+from metrics.police import uk as police_uk
 from metrics.store import Store
 import os
 ward = st.selectbox("Ward", {codes!r})

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from metrics.plan import Plan
+from metrics.plan.model import Plan
 
 ROLES_ENV = "CSP_ROLES"
 ROLES_FILE = "roles.yaml"  # beside the plan file

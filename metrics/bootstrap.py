@@ -22,14 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
-
-from metrics import access, action_log, demo, demo_actions, police_demo, police_uk
-from metrics.assessment import read_assessment_csv
-from metrics.plan import Plan
-from metrics.returns import rows_csv, submit, template_filename, validate_return
+from metrics import demo
+from metrics.board.assessment import read_assessment_csv
+from metrics.plan.model import Plan
+from metrics.police import uk as police_uk
 from metrics.store import Store, StoreError, schema
-from metrics.store import actions as action_store
 from metrics.store import indicators as indicator_store
 from metrics.store import plan as plan_store
 
@@ -118,41 +115,6 @@ class InitReport:
         return out
 
 
-def _record_demo_actions(plan: Plan, store: Store, scripted: list[demo_actions.DemoAction]) -> int:
-    """Demo board actions, recorded as a board officer records them (earlier demo ones go first)."""
-    action_store.clear_demo(store)
-    for item in scripted:
-        action_log.record(plan, store, item.draft, demo_actions.DEMO_OFFICER, at=item.recorded_at, is_demo=True)
-    return len(scripted)
-
-
-def _submit_demo_returns(plan: Plan, store: Store, data: demo.DemoData, scripted: list[demo_actions.DemoAction]) -> int:
-    """Demo returns go through the same checks and submission as a lead's upload (one held
-    connection keeps first start fast); the last quarter's carry the demo board actions' updates."""
-    stored = 0
-    with store.session():
-        views = action_log.load(store)
-        for subgroup_id, quarter, indicators, actions in demo.demo_returns(plan, data):
-            actions = actions + demo_actions.demo_return_rows(scripted, views, subgroup_id, quarter)
-            content = rows_csv(indicators, actions)
-            name = template_filename(plan, subgroup_id, quarter, "-demo.csv")
-            parsed = validate_return(plan, store, content, name, subgroup_id, quarter)
-            outcome = submit(
-                plan,
-                store,
-                parsed,
-                content,
-                access.operator(demo.DEMO_RETURN_USER),
-                "Demo return: generated, not real.",
-                is_demo=True,
-                at=demo.demo_submitted_at(plan, subgroup_id, quarter),
-            )
-            if not outcome.stored:
-                raise RuntimeError(f"A demo return was refused, which is a bug: {outcome.message}")
-            stored += 1
-    return stored
-
-
 def initialise(plan: Plan, store: Store, with_demo: bool = False, progress: Progress = _silent) -> InitReport:
     """Bring the store up to date with the plan; with ``with_demo``, make sure demo data is in.
 
@@ -204,6 +166,9 @@ class _Stage:
     """The stage running, so a failure can name it."""
 
     name: str = "schema"
+
+    def enter(self, name: str) -> None:
+        self.name = name
 
 
 def remove_stale_copies(store_path: Path, now: float | None = None) -> list[str]:
@@ -270,39 +235,10 @@ def _build(plan: Plan, store: Store, with_demo: bool, progress: Progress, stage:
         sa = read_assessment_csv(plan.settings.strategic_assessment_file, plan)
         report.assessment_rows = indicator_store.replace_sa_figures(store, sa)
     if with_demo and plan_store.meta(store).get("demo_seed") != str(plan.settings.demo_seed):
-        stage.name = "demo"
-        progress(0.45, "Generating demo data")
-        data = demo.generate(plan, sa)
-        progress(0.7, "Storing demo data")
-        indicator_store.load_demo(
-            store, data.values, data.commentary, data.action_progress, data.ward_volumes, plan.settings.demo_seed
-        )
-        stage.name = "police demo"
-        progress(0.75, "Storing demo police.uk data")
-        if plan.police_indicators:
-            report.police = load_police_demo(plan, store, data.values)
-        else:
-            report.police_skipped = (
-                "No demo police.uk data: no indicator in the plan is linked to police.uk data "
-                "(add `police_uk:` to an indicator that counts police-recorded crime or ASB)."
-            )
-        stage.name = "demo actions"
-        progress(0.82, "Recording demo board actions")
-        scripted = demo_actions.demo_actions(plan, data.values)
-        report.demo_actions = _record_demo_actions(plan, store, scripted)
-        stage.name = "demo returns"
-        progress(0.85, "Submitting demo quarterly returns")
-        report.demo_returns = _submit_demo_returns(plan, store, data, scripted)
+        filled = demo.fill(plan, store, sa, progress, stage.enter)
         report.demo_loaded = True
-        report.demo_rows = int(data.values["is_demo"].sum())
-        report.real_rows = len(data.values) - report.demo_rows
+        report.demo_rows, report.real_rows = filled.demo_rows, filled.real_rows
+        report.demo_returns, report.demo_actions = filled.demo_returns, filled.demo_actions
+        report.police, report.police_skipped = filled.police, filled.police_skipped
     stage.name = "finish"
     return report
-
-
-def load_police_demo(plan: Plan, store: Store, values: pd.DataFrame) -> police_uk.ImportReport:
-    """Demo police.uk rows from the demo series of the police-linked indicators, imported
-    through the real import's statements (staged from memory, not written and re-read as
-    files), replacing any earlier demo police data."""
-    street, lookup = police_demo.demo_street_frame(plan, values)
-    return police_uk.import_demo_frame(store, plan, street, lookup)

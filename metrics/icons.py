@@ -1,8 +1,8 @@
 """The shape every status takes on screen and on paper: a distinct symbol, words and a colour.
 
-Used by the RAG status against target (metrics/status.py), the statistical variation and
-assurance statuses (metrics/spc.py), the returns tracker's submission statuses
-(metrics/tracker.py) and the action statuses below, so that pages, keys, the board pack and the
+Used by the RAG status against target (metrics/board/status.py), the statistical variation and
+assurance statuses (metrics/board/spc.py), the returns tracker's submission statuses
+(metrics/returns/tracker.py) and the action statuses below, so that pages, keys, the board pack and the
 returns files treat them all alike.
 """
 

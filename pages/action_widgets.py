@@ -5,7 +5,7 @@ open action, the "actions from the last meeting" block (Exception report, Plan o
 and one action's history.
 
 Every write path asks ``widgets.may_record_board_actions()`` first and names the author from
-``widgets.current_author()``; the checks themselves are metrics.action_log's.
+``widgets.current_author()``; the checks themselves are metrics.board.action_log's.
 
 A helper module, not a page: dashboard.py registers the pages with st.navigation.
 """

@@ -55,7 +55,7 @@ Fingerprint = tuple[int, int, int]
 
 
 def plan() -> Plan:
-    """The partnership plan (loaded once per process by metrics.plan)."""
+    """The partnership plan (loaded once per process by metrics.plan.model)."""
     return load_plan()
 
 
@@ -130,7 +130,7 @@ def completeness(db: str, fingerprint: Fingerprint, quarter: Quarter) -> Complet
 
 @per_data_version
 def opening_quarter(db: str, fingerprint: Fingerprint) -> Quarter | None:
-    """The quarter the board pages open on: the latest complete one (metrics/completeness.py)."""
+    """The quarter the board pages open on: the latest complete one (metrics/board/completeness.py)."""
     return default_quarter(plan(), values.cached(db, fingerprint), quarters.cached(db, fingerprint))
 
 
@@ -262,7 +262,7 @@ def tracker(db: str, fingerprint: Fingerprint, quarter: Quarter, today: date) ->
 
 @per_data_version
 def board_actions(db: str, fingerprint: Fingerprint) -> list:
-    """Every board action with its history (metrics.board_actions.ActionView), oldest first."""
+    """Every board action with its history (metrics.board.actions.ActionView), oldest first."""
     return action_log.load(Store(db))
 
 

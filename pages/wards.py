@@ -4,7 +4,7 @@ per 1,000 residents, the monthly trend, the crime-type mix, the ranking of areas
 whole area's average, and a map; download the filtered figures; import new months. With no
 police data yet, the page says how to import it.
 
-Every figure comes from the monthly ward x crime-type summary (metrics/police_uk.py), so a
+Every figure comes from the monthly ward x crime-type summary (metrics/police/uk.py), so a
 rerun costs the same whatever the number of incidents stored."""
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from metrics.bootstrap import initialise
-from metrics.plan import load_plan
+from metrics.plan.model import load_plan
 from metrics.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,8 +14,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from metrics import access, police_uk
+from metrics import access
 from metrics.access import AccessDenied, Action, Role, User, can
+from metrics.police import uk as police_uk
 from metrics.quarters import Quarter
 from metrics.returns import REFUSED, rows_csv, rows_xlsx, submit, template_rows, validate_return
 from metrics.spreadsheet import safe_cell

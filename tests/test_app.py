@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from metrics import Rag
-from metrics.plan import load_plan
+from metrics.plan.model import load_plan
 from metrics.store import Store
 from tests.conftest import ROOT
 
@@ -188,7 +188,7 @@ def test_pages_see_a_write_from_another_process_at_once(tmp_path: Path) -> None:
     assert "ASB incidents rose 30%" in _text(at)
     script = (
         "import pandas as pd\n"
-        "from metrics.plan import load_plan\n"
+        "from metrics.plan.model import load_plan\n"
         "from metrics.store import indicators, open_store\n"
         "rows = [{'indicator_id': 'asb_incidents', 'period_type': 'month', 'period_start': pd.Timestamp(m),\n"
         "         'ward_code': None, 'value': 1.0, 'is_demo': False, 'source': 'test'}\n"

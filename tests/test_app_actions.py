@@ -8,8 +8,10 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import access, action_log, board_actions, returns
-from metrics.plan import load_plan
+from metrics import access, returns
+from metrics.board import action_log
+from metrics.board import actions as board_actions
+from metrics.plan.model import load_plan
 from metrics.quarters import Quarter
 from metrics.store import Store, schema
 from tests.test_app import APP, TIMEOUT, _goto, _no_errors, _text
@@ -128,7 +130,7 @@ def test_record_update_by_return_and_close_with_a_note(db: Store) -> None:
 
 
 def _statuses() -> list:
-    from metrics.board_actions import BoardStatus
+    from metrics.board.actions import BoardStatus
 
     return list(BoardStatus)
 

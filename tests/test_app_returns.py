@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from metrics import returns
-from metrics.plan import load_plan
+from metrics.plan.model import load_plan
 from metrics.quarters import Quarter
 from metrics.store import Store, schema
 from tests.test_app import APP, TIMEOUT, _goto, _no_errors, _text

@@ -147,7 +147,12 @@ def test_no_module_takes_another_modules_private_names() -> None:
     for name in SOURCES:
         for module, names, line in _imports(name):
             if module.startswith(("metrics", "pages")):
-                offenders += [f"{name}:{line} imports {module}.{n}" for n in names if n.startswith("_")]
+                # a private module is a package's own business: test_no_package_reaches_into_another below
+                offenders += [
+                    f"{name}:{line} imports {module}.{n}"
+                    for n in names
+                    if n.startswith("_") and f"{module}.{n}" not in SOURCES
+                ]
         aliases = {
             alias.asname or alias.name
             for node in ast.walk(TREES[name])
@@ -164,6 +169,54 @@ def test_no_module_takes_another_modules_private_names() -> None:
             ):
                 offenders.append(f"{name}:{node.lineno} uses {node.value.id}.{node.attr}")
     assert offenders == []
+
+
+MAX_TOP_LEVEL_MODULES = 10  # entry points and the few small modules every package shares; the rest are packages
+
+
+def test_the_top_level_of_metrics_keeps_only_entry_points_and_shared_modules() -> None:
+    top = sorted(p.name for p in (ROOT / "metrics").glob("*.py"))
+    assert len(top) <= MAX_TOP_LEVEL_MODULES, (
+        f"metrics/ holds {len(top)} modules ({', '.join(top)}): give the work a package"
+    )
+
+
+def _packages() -> list[str]:
+    return [name for name, path in SOURCES.items() if name.startswith("metrics") and path.name == "__init__.py"]
+
+
+def test_every_package_says_what_it_owns() -> None:
+    silent = [name for name in _packages() if not (ast.get_docstring(TREES[name]) or "").strip()]
+    assert silent == []
+    assert len(_packages()) >= 8  # metrics itself, plan, police, board, demo, store, returns, pack, cli ...
+
+
+def private_module_reaches(graph: dict[str, set[str]]) -> list[str]:
+    """Imports of a package's private modules (``_name.py``) from outside that package."""
+    return [
+        f"{importer} imports {target}"
+        for importer, targets in sorted(graph.items())
+        for target in sorted(targets)
+        if target.rpartition(".")[2].startswith("_")
+        and not target.rpartition(".")[2].startswith("__")
+        and not (importer + ".").startswith(target.rpartition(".")[0] + ".")
+    ]
+
+
+def test_no_package_reaches_into_another_packages_private_modules() -> None:
+    graph = {name: _edges(name) for name in SOURCES}
+    assert private_module_reaches(graph) == []
+    private = [name for name in SOURCES if name.rpartition(".")[2].startswith("_")]
+    assert len(private) >= 3  # the rule guards real modules (plan._checks, pack._pdf, store._keyed ...)
+
+
+def test_the_private_module_check_can_fail() -> None:
+    graph = {
+        "metrics.board.status": {"metrics.plan._checks"},  # another package's private module
+        "metrics.plan.model": {"metrics.plan._checks"},  # its own: allowed
+        "metrics.plan.sub.deep": {"metrics.plan._checks"},  # a sub-package of the owner: allowed
+    }
+    assert private_module_reaches(graph) == ["metrics.board.status imports metrics.plan._checks"]
 
 
 def test_pages_use_only_the_public_api() -> None:

@@ -1,4 +1,4 @@
-"""Police.uk downloads that stand on their own (metrics/area_export.py): counts with the
+"""Police.uk downloads that stand on their own (metrics/police/export.py): counts with the
 population used, whether it is an estimate and the rate; a header block or About sheet with the
 filter, source, coverage, time of export and demo flag; all areas or the chosen; formula-safe."""
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
-from metrics.area_export import DEMO_NOTE, area_export
+from metrics.police.export import DEMO_NOTE, area_export
 
 FOLESHILL, BABLAKE = "E05001222", "E05001218"
 AT = datetime(2026, 12, 1, 9, 30)

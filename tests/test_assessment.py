@@ -1,11 +1,11 @@
-"""Strategic Assessment rules (metrics/assessment.py): a quoted share that disagrees with its count."""
+"""Strategic Assessment rules (metrics/board/assessment.py): a quoted share that disagrees with its count."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from metrics.assessment import SHARE_MISMATCH_POINTS, ShareMismatch, share_mismatches
+from metrics.board.assessment import SHARE_MISMATCH_POINTS, ShareMismatch, share_mismatches
 from metrics.store import Store
 from metrics.store import indicators as indicator_store
 

@@ -15,7 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from metrics import returns
-from metrics.plan import load_plan
+from metrics.plan.model import load_plan
 from metrics.quarters import Quarter
 from metrics.store import Store
 from metrics.store import returns as return_store

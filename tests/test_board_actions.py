@@ -13,8 +13,9 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 
-from metrics import access, action_log
-from metrics.board_actions import (
+from metrics import access
+from metrics.board import action_log
+from metrics.board.actions import (
     ActionDraft,
     BoardActionError,
     BoardStatus,
@@ -29,7 +30,7 @@ from metrics.board_actions import (
     overdue_first,
     reference,
 )
-from metrics.plan import load_plan
+from metrics.plan.model import load_plan
 from metrics.quarters import Quarter
 from metrics.returns import rows_csv, submit, template_rows, template_xlsx, validate_return
 from metrics.store import Store, schema

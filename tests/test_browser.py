@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from metrics.plan import load_plan
+from metrics.plan.model import load_plan
 from tests.conftest import CHROMIUM, SERVER_DBS, server_log_tail
 
 ROOT = Path(__file__).resolve().parent.parent

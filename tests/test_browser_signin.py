@@ -24,10 +24,10 @@ from pathlib import Path
 import pytest
 
 from metrics import access, returns
-from metrics.exceptions import Category, review_all
-from metrics.plan import load_plan
+from metrics.board.exceptions import Category, review_all
+from metrics.board.status import available_quarters
+from metrics.plan.model import load_plan
 from metrics.returns.reading import parse_period
-from metrics.status import available_quarters
 from metrics.store import Store
 from metrics.store import indicators as indicator_store
 from tests.conftest import CHROMIUM, _free_port, wait_for_port

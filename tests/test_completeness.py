@@ -8,9 +8,9 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from metrics.completeness import default_quarter, quarter_completeness
+from metrics.board.completeness import default_quarter, quarter_completeness
+from metrics.board.status import available_quarters
 from metrics.quarters import Quarter
-from metrics.status import available_quarters
 from metrics.store import Store
 from metrics.store import indicators as indicator_store
 
@@ -67,7 +67,7 @@ def test_the_threshold_comes_from_the_plan(plan, one_return_in, share: float, op
 
 
 def test_the_plan_file_declares_the_threshold_with_a_default(plan) -> None:
-    from metrics.plan_schema import SettingsSection
+    from metrics.plan.schema import SettingsSection
 
     assert plan.settings.complete_quarter_share == SettingsSection.model_fields["complete_quarter_share"].default
     assert 0 < plan.settings.complete_quarter_share <= 1

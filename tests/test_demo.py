@@ -6,11 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from metrics import demo
-from metrics.assessment import read_assessment_csv
+from metrics.board.assessment import read_assessment_csv
+from metrics.board.status import Rag, summarise
 from metrics.bootstrap import initialise
+from metrics.demo import series as demo
 from metrics.quarters import Quarter, quarter_range
-from metrics.status import Rag, summarise
 from metrics.store import Store, schema
 from metrics.store import indicators as indicator_store
 

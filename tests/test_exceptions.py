@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from metrics.exceptions import (
+from metrics.board.exceptions import (
     Category,
     classify,
     exception_report,
@@ -14,9 +14,9 @@ from metrics.exceptions import (
     spc_series,
     spc_status,
 )
+from metrics.board.spc import Assurance, Variation
+from metrics.board.status import Rag, indicator_status
 from metrics.quarters import Quarter
-from metrics.spc import Assurance, Variation
-from metrics.status import Rag, indicator_status
 
 Q2 = Quarter.parse("2025/26 Q2")
 

@@ -18,7 +18,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from metrics import returns, spreadsheet
-from metrics.plan import load_plan
+from metrics.plan.model import load_plan
 from metrics.quarters import Quarter
 from metrics.returns.messages import AUDIT_REASONS_CHARS, ERROR, Message, bounded
 from metrics.store import Store, schema

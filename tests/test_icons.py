@@ -1,15 +1,15 @@
 """The status vocabularies: every status has one word, one symbol and one colour, declared once
-(metrics/icons.py, metrics/tracker.py) and read back from its words."""
+(metrics/icons.py, metrics/returns/tracker.py) and read back from its words."""
 
 from __future__ import annotations
 
 import pytest
 
+from metrics.board.spc import Assurance, Variation
+from metrics.board.status import Rag
 from metrics.icons import ACTION_STATUS_WORDS, ActionStatus
 from metrics.returns import ACTION_STATUSES
-from metrics.spc import Assurance, Variation
-from metrics.status import Rag
-from metrics.tracker import SubmissionStatus
+from metrics.returns.tracker import SubmissionStatus
 
 VOCABULARIES = (Rag, Variation, Assurance, ActionStatus, SubmissionStatus)
 

@@ -18,9 +18,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from metrics import bootstrap
+from metrics import bootstrap, demo
 from metrics.bootstrap import STAGES, WORKING_SUFFIX, InitError, initialise
-from metrics.plan import Plan
+from metrics.plan.model import Plan
 from metrics.store import Store, schema
 from metrics.store import police as police_store
 from tests.conftest import OTHER_PLAN, ROOT
@@ -45,10 +45,10 @@ STEP_OF_STAGE = {
     "schema": (bootstrap.schema, "migrate"),
     "plan": (bootstrap.plan_store, "sync_plan"),
     "assessment": (bootstrap.indicator_store, "replace_sa_figures"),
-    "demo": (bootstrap.indicator_store, "load_demo"),
-    "police demo": (bootstrap.police_uk, "import_demo_frame"),
-    "demo actions": (bootstrap.action_log, "record"),
-    "demo returns": (bootstrap, "submit"),
+    "demo": (demo.indicator_store, "load_demo"),
+    "police demo": (demo.police_uk, "import_demo_frame"),
+    "demo actions": (demo.action_log, "record"),
+    "demo returns": (demo, "submit"),
 }
 
 

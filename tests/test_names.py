@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from metrics.names import LISTED, Choices, UnknownNameError
+from metrics.plan.names import LISTED, Choices, UnknownNameError
 
 WARDS = Choices.of("ward", [("E01", ("Foleshill",)), ("E02", ("St Michael's",)), ("E03", ("Earlsdon",))])
 

@@ -14,9 +14,9 @@ from docx import Document
 from PIL import Image
 from pypdf import PdfReader
 
-from metrics.exceptions import exception_report, review_all
+from metrics.board.exceptions import exception_report, review_all
 from metrics.pack import PackError, board_pack, pack_format
-from metrics.plan import load_plan
+from metrics.plan.model import load_plan
 from metrics.quarters import Quarter
 from metrics.store import Store, schema
 from metrics.store import indicators as indicator_store

@@ -22,9 +22,10 @@ from docx import Document
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-from metrics import access, demo, returns
+from metrics import access, returns
+from metrics.demo import series as demo
 from metrics.pack import board_pack
-from metrics.plan import Plan, load_plan
+from metrics.plan.model import Plan, load_plan
 from metrics.quarters import Quarter
 from metrics.returns import submit, validate_return
 from metrics.store import Store

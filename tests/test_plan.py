@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from metrics.plan import PlanError, load_plan
+from metrics.plan.model import PlanError, load_plan
 from tests.conftest import ROOT, SHARED
 
 PLAN_TEXT = (SHARED / "seeds" / "002_36f507f3aa5c5132.txt").read_text(encoding="utf-8")

@@ -16,9 +16,9 @@ import jsonschema
 import pytest
 import yaml
 
-from metrics.periods import Period
-from metrics.plan import PlanError, load_plan
-from metrics.plan_schema import POLICE_UK_ASB, json_schema_text
+from metrics.plan.model import PlanError, load_plan
+from metrics.plan.periods import Period
+from metrics.plan.schema import POLICE_UK_ASB, json_schema_text
 from metrics.quarters import FinancialYear, PeriodError
 from tests.conftest import ROOT
 

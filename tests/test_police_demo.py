@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from metrics import access, demo, police_demo, police_uk
-from metrics.plan import Plan
+from metrics import access
+from metrics.demo import police as police_demo
+from metrics.demo import series as demo
+from metrics.plan.model import Plan
+from metrics.police import uk as police_uk
 from metrics.store import Store, schema
 from metrics.store import plan as plan_store
 from metrics.store import police as police_store

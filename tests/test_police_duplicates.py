@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from metrics import access, police_uk
+from metrics import access
 from metrics.bootstrap import initialise
-from metrics.police_uk import PoliceDataError
+from metrics.police import uk as police_uk
+from metrics.police.uk import PoliceDataError
 from metrics.store import Store, schema
 from tests.conftest import ROOT
 from tests.test_police_uk import B1, F1, F2, LOOKUP21, street_row, write_street

@@ -12,9 +12,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from metrics import access, police_uk
+from metrics import access
 from metrics.bootstrap import initialise
-from metrics.police_uk import STREET_COLUMNS, PoliceDataError
+from metrics.police import uk as police_uk
+from metrics.police.uk import STREET_COLUMNS, PoliceDataError
 from metrics.store import Store, schema
 from metrics.store import indicators as indicator_store
 from metrics.store import police as police_store

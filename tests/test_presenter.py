@@ -9,7 +9,7 @@ import os
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from metrics.plan import load_plan
+from metrics.plan.model import load_plan
 from metrics.quarters import Quarter
 from metrics.store import Store
 from metrics.store import indicators as indicator_store

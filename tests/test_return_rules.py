@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from metrics.board_actions import ActionView
+from metrics.board.actions import ActionView
 from metrics.quarters import Quarter
 from metrics.returns.layout import CSV_SHEET
 from metrics.returns.obligations import owed_actions, owed_indicators, owed_periods, stored_value

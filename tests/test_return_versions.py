@@ -1,13 +1,14 @@
-"""A stored return as a person reads it (metrics/return_versions.py), from a real demo store:
+"""A stored return as a person reads it (metrics/returns/versions.py), from a real demo store:
 headings a lead would write, counts as whole numbers, changes as "31 -> 29 (-2)"."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from metrics import access, return_versions, returns
+from metrics import access, returns
 from metrics.quarters import Quarter
 from metrics.returns import submit, validate_return
+from metrics.returns import versions as return_versions
 from metrics.store import Store
 from metrics.store import returns as return_store
 

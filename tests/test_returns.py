@@ -17,11 +17,11 @@ import pytest
 from metrics import access, returns
 from metrics.quarters import Quarter
 from metrics.returns import submit, validate_return
+from metrics.returns.tracker import deadline, submission_status
 from metrics.store import Store, schema
 from metrics.store import indicators as indicator_store
 from metrics.store import returns as return_store
 from metrics.store.returns import ReturnSubmission
-from metrics.tracker import deadline, submission_status
 from tests.conftest import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures" / "returns"

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from metrics.spc import (
+from metrics.board.spc import (
     BEYOND_LIMITS,
     RUN,
     TREND,

@@ -8,9 +8,9 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from metrics.plan import Tolerance
+from metrics.board.status import Direction, Rag, compare, indicator_status, rag_status, target_for, value_for
+from metrics.plan.model import Tolerance
 from metrics.quarters import Quarter
-from metrics.status import Direction, Rag, compare, indicator_status, rag_status, target_for, value_for
 
 FIVE_PCT = Tolerance(5, "percent")
 TWO_POINTS = Tolerance(2, "points")

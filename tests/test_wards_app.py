@@ -10,11 +10,12 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from metrics import access, police_uk
+from metrics import access
 from metrics.bootstrap import initialise
+from metrics.police import uk as police_uk
+from metrics.police.explorer import format_rate
 from metrics.store import Store, schema
 from metrics.store import indicators as indicator_store
-from metrics.ward_view import format_rate
 from tests.test_app import APP, TIMEOUT, _goto, _no_errors, _text
 from tests.test_police_uk import B1, BABLAKE, F1, F2, FOLESHILL, LOOKUP21, OUTSIDE, street_row, write_street
 

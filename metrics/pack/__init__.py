@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from metrics.pack.model import FORMATS, Pack, PackError, gather, pack_format
-from metrics.plan import Plan
+from metrics.plan.model import Plan
 from metrics.quarters import Quarter
 from metrics.store import Store
 
@@ -20,12 +20,12 @@ def build(pack: Pack, fmt: str) -> bytes:
     """The pack as PDF or Word bytes (``fmt`` is one of ``FORMATS``)."""
     # The renderers are imported when a pack is built, not with the package: fpdf2 and
     # python-docx cost a quarter of a second, which every command and page start paid for.
-    from metrics.pack import docx, pdf
+    from metrics.pack import _docx, _pdf
 
     if fmt == "pdf":
-        return pdf.render(pack)
+        return _pdf.render(pack)
     if fmt == "docx":
-        return docx.render(pack)
+        return _docx.render(pack)
     raise PackError(f"Unknown board pack format {fmt!r}; use one of {', '.join(FORMATS)}.")
 
 

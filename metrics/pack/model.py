@@ -1,5 +1,5 @@
 """What the quarterly board pack holds, read once from the store, and its shared wording;
-metrics/pack/pdf.py and metrics/pack/docx.py lay it out.
+metrics/pack/_pdf.py and metrics/pack/_docx.py lay it out.
 
 Contents: a cover; a summary table of every indicator with its status, variation and assurance
 icons and the key; one section per exception (attention first, then notable improvements) with
@@ -29,8 +29,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from metrics.action_log import load as load_action_log
-from metrics.board_actions import (
+from metrics.board.action_log import load as load_action_log
+from metrics.board.actions import (
     ActionView,
     arising,
     from_last_meeting,
@@ -39,17 +39,17 @@ from metrics.board_actions import (
     open_for_indicator,
     owner_name,
 )
-from metrics.completeness import Completeness, completeness_of
-from metrics.exceptions import Category, Review, exception_report, proposed_actions, review_all
+from metrics.board.completeness import Completeness, completeness_of
+from metrics.board.exceptions import Category, Review, exception_report, proposed_actions, review_all
+from metrics.board.spc import Assurance, Variation
+from metrics.board.status import Rag, available_quarters, format_value
 from metrics.icons import ActionStatus
-from metrics.plan import Plan
+from metrics.plan.model import Plan
 from metrics.quarters import Quarter
-from metrics.spc import Assurance, Variation
-from metrics.status import Rag, available_quarters, format_value
+from metrics.returns.tracker import submission_status
 from metrics.store import Store
 from metrics.store import indicators as indicator_store
 from metrics.store import plan as plan_store
-from metrics.tracker import submission_status
 
 FORMATS = ("pdf", "docx")
 
@@ -84,7 +84,7 @@ class Pack:
     reviews: list[Review]
     items: list[PackItem]
     noise: list[Review]
-    submissions: pd.DataFrame  # metrics.tracker.submission_status()
+    submissions: pd.DataFrame  # metrics.returns.tracker.submission_status()
     generated_at: dt.datetime
     has_demo: bool
     demo_seed: str | None

@@ -6,12 +6,12 @@ import math
 
 import pandas as pd
 
-from metrics.plan import Plan
+from metrics.plan.model import Plan
+from metrics.plan.words import area_words
 from metrics.quarters import Quarter
 from metrics.returns.obligations import Period
 from metrics.store import Store
 from metrics.store import returns as return_store
-from metrics.words import area_words
 
 
 def compare_versions(store: Store, plan: Plan, subgroup_id: str, quarter: Quarter, old: int, new: int) -> pd.DataFrame:

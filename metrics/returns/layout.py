@@ -9,7 +9,7 @@ from typing import Literal
 
 from metrics.icons import ACTION_STATUS_WORDS as ACTION_STATUSES  # declared once: icons.ActionStatus
 from metrics.icons import ActionStatus
-from metrics.plan import Partnership
+from metrics.plan.model import Partnership
 
 INDICATORS = "Indicators"
 ACTIONS = "Actions"

@@ -8,7 +8,7 @@ from datetime import date
 
 import pandas as pd
 
-from metrics.plan import Action, Indicator, Plan
+from metrics.plan.model import Action, Indicator, Plan
 from metrics.quarters import FinancialYear, Quarter
 
 # An indicator's frequency in the plan -> the kind of period its figures are stored for.

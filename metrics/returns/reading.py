@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from xml.parsers import expat
 
-from metrics.plan import Indicator, ReturnSettings
+from metrics.plan.model import Indicator, ReturnSettings
 from metrics.quarters import FinancialYear, PeriodError, Quarter
 from metrics.returns.layout import (
     ACTION_COLUMNS,

@@ -18,13 +18,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from metrics.board_actions import BoardStatus, owed_in_return, return_status
+from metrics.board.actions import BoardStatus, owed_in_return, return_status
+from metrics.board.status import Rag, format_value, indicator_status
 from metrics.returns.layout import CSV_SHEET, STATUSES_NEEDING_COMMENTARY, cell_words
 from metrics.returns.messages import ERROR, WARNING, Message, Severity
 from metrics.returns.obligations import Period, owed_actions, owed_indicators, owed_periods, stored_value
 from metrics.returns.reading import cell_text
 from metrics.returns.rules import Accepted, Context, board_overdue
-from metrics.status import Rag, format_value, indicator_status
 
 # The columns of the store's indicator values a return's own figures are merged into.
 STORED_COLUMNS = ["indicator_id", "period_type", "period_start", "ward_code", "value", "is_demo", "source"]

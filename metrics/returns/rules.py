@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from metrics.board_actions import (
+from metrics.board.actions import (
     RETURN_STATUS_WORDS,
     ActionView,
     BoardStatus,
@@ -33,7 +33,7 @@ from metrics.board_actions import (
     owner_name,
     return_status,
 )
-from metrics.plan import Action, Indicator, Plan, ReturnSettings, Subgroup
+from metrics.plan.model import Action, Indicator, Plan, ReturnSettings, Subgroup
 from metrics.quarters import PeriodError, Quarter
 from metrics.returns.layout import (
     ACTIONS,

@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from metrics import access
-from metrics.action_log import load as load_action_log
-from metrics.board_actions import is_reference, updates_from_return
-from metrics.plan import Plan
+from metrics.board.action_log import load as load_action_log
+from metrics.board.actions import is_reference, updates_from_return
+from metrics.plan.model import Plan
 from metrics.returns.messages import ReturnError, audit_summary
 from metrics.returns.validation import ParsedReturn
 from metrics.store import Store

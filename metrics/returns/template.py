@@ -7,9 +7,10 @@ from __future__ import annotations
 import csv
 import io
 
-from metrics.action_log import load as load_action_log
-from metrics.board_actions import owed_in_return
-from metrics.plan import Plan
+from metrics.board.action_log import load as load_action_log
+from metrics.board.actions import owed_in_return
+from metrics.plan.model import Plan
+from metrics.plan.words import AreaWords, area_words
 from metrics.quarters import Quarter
 from metrics.returns.layout import (
     ACTION_COLUMNS,
@@ -34,7 +35,6 @@ from metrics.returns.reading import cell_text
 from metrics.spreadsheet import safe_cell
 from metrics.store import Store
 from metrics.store import indicators as indicator_store
-from metrics.words import AreaWords, area_words
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 VALIDATED_ROWS = 500  # Excel's validation also covers rows a lead adds (ward breakdowns)

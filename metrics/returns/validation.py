@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from metrics.action_log import load as load_action_log
-from metrics.plan import Plan
+from metrics.board.action_log import load as load_action_log
+from metrics.plan.model import Plan
 from metrics.quarters import Quarter
 from metrics.returns.layout import (
     ACTION_REQUIRED,

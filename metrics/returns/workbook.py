@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from xml.parsers import expat
 
-from metrics.plan import ReturnSettings
+from metrics.plan.model import ReturnSettings
 
 CHUNK = 64 * 1024  # bytes fed to the XML parser at a time
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

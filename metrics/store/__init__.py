@@ -19,7 +19,7 @@ Callers import an area module under a name that says it is the store's, e.g.
 
 from __future__ import annotations
 
-from metrics.plan import Plan
+from metrics.plan.model import Plan
 from metrics.store import actions, indicators, plan, police, returns, schema
 from metrics.store.engine import LOCK_WAIT_SECONDS, Store, StoreBusyError, StoreError
 

@@ -3,8 +3,8 @@ change to it (``board_action_updates``, rows only ever added). An action's state
 update; its history is all of them. Nothing here is deleted but demo rows, which go with the
 demo data they were made for.
 
-The rules (which statuses, who may close, what is overdue) are in :mod:`metrics.board_actions`;
-the operations that check and then write are in :mod:`metrics.action_log`.
+The rules (which statuses, who may close, what is overdue) are in :mod:`metrics.board.actions`;
+the operations that check and then write are in :mod:`metrics.board.action_log`.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from metrics.store._keyed import ACTION_PROGRESS, COMMENTARY, INDICATOR_VALUES
 from metrics.store.engine import Connection, Store, now
-from metrics.store.keyed import ACTION_PROGRESS, COMMENTARY, INDICATOR_VALUES
 from metrics.store.plan import write_meta
 from metrics.store.returns import delete_demo_returns
 from metrics.store.schema import DATA_TABLES

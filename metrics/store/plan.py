@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from metrics.plan import Plan, iter_indicator_rows
+from metrics.plan.model import Plan, iter_indicator_rows
 from metrics.store.engine import Connection, Store
 from metrics.store.schema import PLAN_TABLES
 

@@ -6,7 +6,7 @@ An import runs on one connection (:func:`street_import`): the files are staged i
 temporary table outside any transaction (a failed read in DuckDB aborts the transaction it is
 in, and a bad file must not stop the good ones when the user chose to skip it), then stored in
 one transaction. The format checks and the words of every message are in
-:mod:`metrics.police_uk`; this module only speaks SQL.
+:mod:`metrics.police.uk`; this module only speaks SQL.
 """
 
 from __future__ import annotations

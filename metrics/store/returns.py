@@ -11,9 +11,9 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from metrics.store._keyed import ACTION_PROGRESS, COMMENTARY, INDICATOR_VALUES
 from metrics.store.actions import ActionUpdate, append_updates
 from metrics.store.engine import Connection, Store
-from metrics.store.keyed import ACTION_PROGRESS, COMMENTARY, INDICATOR_VALUES
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -58,7 +58,7 @@ class AuditEntry:
 @dataclass(frozen=True)
 class BoardTables:
     """The figures an accepted return puts in the tables the board's pages read, one frame per
-    table (columns as :mod:`metrics.store.keyed` declares them; an empty frame adds nothing)."""
+    table (columns as :mod:`metrics.store._keyed` declares them; an empty frame adds nothing)."""
 
     indicator_values: pd.DataFrame
     commentary: pd.DataFrame

@@ -26,8 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from metrics import demo
-from metrics.plan import Plan, load_plan
+from metrics.demo import series as demo
+from metrics.plan.model import Plan, load_plan
 from metrics.quarters import Quarter
 from metrics.returns import rows_csv, rows_xlsx
 

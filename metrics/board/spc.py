@@ -83,7 +83,7 @@ COLUMNS = [
 
 @dataclass(frozen=True)
 class SpcRules:
-    """The rules in force; config.yaml's ``settings.spc`` sets them (see metrics/plan.py)."""
+    """The rules in force; config.yaml's ``settings.spc`` sets them (see metrics/plan/model.py)."""
 
     min_points: int = 6
     provisional_below: int = 12

@@ -22,8 +22,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from metrics.charts import BASE_LAYOUT, VALUE_COLOUR
-from metrics.plan import Plan
+from metrics.board.charts import BASE_LAYOUT, VALUE_COLOUR
+from metrics.plan.model import Plan
 
 SELECTED_COLOUR = "#c45100"
 AREA_COLOUR = "#5f6368"

@@ -3,7 +3,7 @@ format, and an ONS-layout LSOA to area lookup, for the plan's own areas with mad
 (codes E0199xxxx, which ONS never issued, and names starting "DEMO").
 
 Only indicators the plan links to police.uk data (``police_uk:`` on an indicator) give rows.
-The counts come from their demo series (metrics/demo.py): each area's monthly count of an
+The counts come from their demo series (metrics/demo/series.py): each area's monthly count of an
 indicator linked to all crime becomes that many rows split across police.uk crime types; an
 indicator linked to named crime types becomes rows of those types (a type already counted by
 an all-crime indicator is not counted twice). Anti-social behaviour rows have a blank Crime ID,
@@ -11,7 +11,7 @@ as in real files. So the area explorer and the theme pages agree in the demo. A 
 no location and a few in a neighbouring area are added, as real files have them; they are
 counted by the import, never placed in an area.
 
-The rows are staged straight into the real import (:func:`metrics.police_uk.import_demo_frame`:
+The rows are staged straight into the real import (:func:`metrics.police.uk.import_demo_frame`:
 the same lookup join, month replacement, summary and coverage as a file import), or written as
 monthly CSV files (:func:`write_demo_files`) for benchmarks and for checking the two agree.
 """
@@ -24,9 +24,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from metrics.demo import round_to_total
-from metrics.plan import Indicator, Plan
-from metrics.police_uk import DEMO_FORCE, STREET_COLUMNS
+from metrics.demo.series import round_to_total
+from metrics.plan.model import Indicator, Plan
+from metrics.police.uk import DEMO_FORCE, STREET_COLUMNS
 from metrics.store import police as police_store
 
 DEMO_LAD = ("E08999999", "Demo area (generated)")

@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from metrics import access
-from metrics.plan import Plan
+from metrics.plan.model import Plan
 from metrics.spreadsheet import safe_frame
 from metrics.store import Store
 from metrics.store import police as police_store

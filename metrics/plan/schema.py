@@ -5,7 +5,7 @@ keys are refused with a "did you mean", every problem is collected with its key 
 publish the same shape as JSON Schema (``python -m metrics plan-schema``), which editors use to
 check and complete the file through the ``yaml-language-server`` line at its top.
 
-They are input only: metrics/plan.py turns a valid file into the frozen dataclasses the rest of
+They are input only: metrics/plan/model.py turns a valid file into the frozen dataclasses the rest of
 the code uses, and adds the checks that need the whole file (owners, codes, unique ids).
 """
 
@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, ValidationInfo, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from metrics.periods import PERIOD_PATTERN, Period
+from metrics.plan.periods import PERIOD_PATTERN, Period
 from metrics.quarters import PeriodError, Quarter
 
 SCHEMA_URL = "https://json-schema.org/draft/2020-12/schema"
@@ -217,7 +217,7 @@ class PartnershipSection(_Section):
 
 
 class SpcSection(_Section):
-    """Statistical process control rules (NHS Making Data Count; see metrics/spc.py)."""
+    """Statistical process control rules (NHS Making Data Count; see metrics/board/spc.py)."""
 
     min_points: WholeFrom2 = 6
     provisional_below: WholeFrom2 = 12

@@ -13,7 +13,7 @@ from enum import Enum
 import pandas as pd
 
 from metrics.icons import StatusIcon
-from metrics.plan import Indicator, Plan, Tolerance
+from metrics.plan.model import Indicator, Plan, Tolerance
 from metrics.quarters import FinancialYear, Quarter
 
 VALUE_COLUMNS = ["indicator_id", "period_type", "period_start", "ward_code", "value", "is_demo"]

@@ -1,7 +1,7 @@
 """What the board looks at: each indicator's SPC chart, variation and assurance, joined with its
 RAG status, and the exception report built from them.
 
-Pure functions on the plan and on stored values (see metrics/status.py for the row shape).
+Pure functions on the plan and on stored values (see metrics/board/status.py for the row shape).
 
 An indicator **needs the board's attention** when its chart shows special-cause concern in the
 quarter, when its limits say it will consistently fail its target, or when it is off target
@@ -19,11 +19,11 @@ from enum import Enum
 
 import pandas as pd
 
+from metrics.board.spc import RULE_WORDS, Assurance, SpcRules, Variation, XmrChart, assurance, variation, xmr
+from metrics.board.status import IndicatorStatus, Rag, format_value, indicator_status, trend
 from metrics.icons import ActionStatus
-from metrics.plan import Indicator, Plan
+from metrics.plan.model import Indicator, Plan
 from metrics.quarters import Quarter, quarter_range
-from metrics.spc import RULE_WORDS, Assurance, SpcRules, Variation, XmrChart, assurance, variation, xmr
-from metrics.status import IndicatorStatus, Rag, format_value, indicator_status, trend
 
 
 def month_label(day: object) -> str:

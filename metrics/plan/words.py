@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from metrics.plan import Plan
+from metrics.plan.model import Plan
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,11 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
+from metrics.board.status import Rag, indicator_status
 from metrics.icons import ActionStatus
-from metrics.plan import Indicator, Plan
+from metrics.plan.model import Indicator, Plan
 from metrics.quarters import FinancialYear, Quarter, quarter_range
 from metrics.returns.obligations import PERIOD_TYPES, owed_actions, owed_indicators, owed_periods
-from metrics.status import Rag, indicator_status
 
 DEMO_SOURCE = "Demo data (generated; not real figures)"
 SEASONALITY = 0.06  # amplitude of the summer peak in monthly counts

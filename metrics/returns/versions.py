@@ -11,10 +11,10 @@ import math
 
 import pandas as pd
 
-from metrics.plan import Plan
+from metrics.board.status import format_value
+from metrics.plan.model import Plan
+from metrics.plan.words import area_words
 from metrics.returns import Period
-from metrics.status import format_value
-from metrics.words import area_words
 
 VERSION_COLUMNS = (
     "Version", "Latest", "Submitted (UTC)", "Submitted by", "File", "Explanation for warnings", "Demo",

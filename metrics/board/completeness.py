@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from metrics.plan import Plan
+from metrics.board.status import IndicatorStatus, summarise
+from metrics.plan.model import Plan
 from metrics.quarters import Quarter
-from metrics.status import IndicatorStatus, summarise
 
 # How far back the default looks for a complete quarter before settling for the latest one:
 # a new partnership's first returns may never reach the threshold, and summarising years of

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from metrics.icons import StatusIcon
-from metrics.plan import Plan
+from metrics.plan.model import Plan
 from metrics.quarters import Quarter
 from metrics.returns.obligations import owed_actions, owed_indicators, owed_periods
 from metrics.store import Store

@@ -1,7 +1,7 @@
 """The plan file's checks that need more than one part of it: unique ids and codes, owners,
 objectives and area codes that exist, a source for every population, a tile layout that fits,
 spans that end after they start. Run on the parsed YAML beside the declared schema
-(metrics/plan_schema.py), so that every problem in a file is reported at once."""
+(metrics/plan/schema.py), so that every problem in a file is reported at once."""
 
 from __future__ import annotations
 

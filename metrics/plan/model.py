@@ -18,14 +18,14 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from metrics import plan_checks
-from metrics import plan_schema as schema
-from metrics.periods import Period
-from metrics.plan_checks import DEFAULT_AREA_PLURAL, DEFAULT_AREA_SINGULAR
+from metrics.board.spc import SpcRules
+from metrics.plan import _checks as plan_checks
+from metrics.plan import schema
+from metrics.plan._checks import DEFAULT_AREA_PLURAL, DEFAULT_AREA_SINGULAR
+from metrics.plan.periods import Period
 from metrics.quarters import FinancialYear, Quarter
-from metrics.spc import SpcRules
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]  # metrics/plan/model.py -> the project folder
 DEFAULT_CONFIG = PROJECT_ROOT / "config.yaml"
 CONFIG_ENV = "CSP_CONFIG"
 DATABASE_ENV = "CSP_DB"
@@ -336,7 +336,7 @@ def _load_cached(path: Path, _mtime: int, _db_env: str) -> Plan:
 
 
 def build_plan(path: Path, raw: Any) -> Plan:
-    """Validate the parsed YAML against the declared schema (metrics/plan_schema.py) and the
+    """Validate the parsed YAML against the declared schema (metrics/plan/schema.py) and the
     checks that need the whole file, then build the plan. Every problem is reported at once."""
     if not isinstance(raw, dict):
         raise PlanError(path, [f"(top level): expected a mapping of keys, found {type(raw).__name__}"])

@@ -1,5 +1,5 @@
 """The board's action log as operations: read it, record an action or decision, record a
-change. Each write checks the change with :mod:`metrics.board_actions` first and stores it in
+change. Each write checks the change with :mod:`metrics.board.actions` first and stores it in
 one transaction (:mod:`metrics.store.actions`), or raises :class:`BoardActionError` listing
 every problem and stores nothing. Every write names its author: the caller says who (sign-in,
 or the command line's operator); this module does not guess.
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from metrics.board_actions import (
+from metrics.board.actions import (
     VIA_BOARD,
     ActionDraft,
     ActionView,
@@ -26,7 +26,7 @@ from metrics.board_actions import (
     draft_problems,
     reference,
 )
-from metrics.plan import Plan
+from metrics.plan.model import Plan
 from metrics.quarters import Quarter
 from metrics.store import Store
 from metrics.store import actions as action_store

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from metrics.plan import Indicator, Plan
-from metrics.status import format_value
+from metrics.board.status import format_value
+from metrics.plan.model import Indicator, Plan
 
 FREQUENCY_WORDS = {"monthly": "monthly", "quarterly": "quarterly", "annual": "yearly"}
 

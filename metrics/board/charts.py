@@ -8,8 +8,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics.plan import Indicator
-from metrics.spc import XmrChart
+from metrics.board.spc import XmrChart
+from metrics.plan.model import Indicator
 
 FONT = dict(family="Source Sans Pro, DejaVu Sans, Arial, sans-serif", size=16, color="#1f1f1f")
 VALUE_COLOUR = "#1f4e9c"

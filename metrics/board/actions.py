@@ -9,7 +9,7 @@ e.g. ``A-2025/26-Q2-03``. Its status moves open -> in progress -> done, or to dr
 may report an action done, never drop it), and reopening a closed action needs a note too.
 An action still open after its due quarter has ended is overdue.
 
-The records come from :mod:`metrics.store.actions`; :mod:`metrics.action_log` checks a
+The records come from :mod:`metrics.store.actions`; :mod:`metrics.board.action_log` checks a
 change with the functions here and then writes it.
 """
 
@@ -23,7 +23,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from metrics.icons import ActionStatus, StatusIcon
-from metrics.plan import Plan
+from metrics.plan.model import Plan
 from metrics.quarters import Quarter
 from metrics.store.actions import ActionUpdate, BoardAction
 

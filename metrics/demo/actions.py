@@ -2,7 +2,7 @@
 whole flow on first start: actions raised at the meeting reviewing the quarter before the last
 demo quarter (one updated by the last quarter's return, one closed by it, one left overdue), and
 an action and a decision raised at the last quarter's meeting. All flagged demo; all recorded
-through :func:`metrics.action_log.record`, and updated through the demo returns, exactly as a
+through :func:`metrics.board.action_log.record`, and updated through the demo returns, exactly as a
 board officer and a lead would.
 
 The indicators they arise from are the plan's own exceptions in the demo data (the first ones
@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
-from metrics.board_actions import ActionDraft, ActionView, owed_in_return
-from metrics.exceptions import exception_report, review_all
-from metrics.plan import Indicator, Plan
+from metrics.board.actions import ActionDraft, ActionView, owed_in_return
+from metrics.board.exceptions import exception_report, review_all
+from metrics.plan.model import Indicator, Plan
 from metrics.quarters import Quarter
 
 DEMO_OFFICER = "Board officer (demo)"

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from metrics.plan import Plan
+from metrics.plan.model import Plan
 from metrics.spreadsheet import safe_frame
 
 # Written without commas: a header line is one cell (see _header_text).

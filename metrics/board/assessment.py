@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from metrics.plan import Plan
+from metrics.plan.model import Plan
 from metrics.quarters import FinancialYear, PeriodError
 
 SA_COLUMNS = (
