@@ -20,8 +20,9 @@ from pathlib import Path
 from metrics import access
 from metrics.board import actions as board_actions
 from metrics.board.assessment import AssessmentFileError
-from metrics.cli import board, plan, police, returns
+from metrics.cli import board, consultation, plan, police, returns
 from metrics.cli.common import EXIT_FAULT, FAULT_LOG_ENV, FAULT_LOG_NAME, PLAN_FILE
+from metrics.consultation.record import ConsultationError
 from metrics.pack import PackError
 from metrics.plan.model import DATABASE_ENV, PlanError, load_plan
 from metrics.plan.names import UnknownNameError
@@ -31,7 +32,7 @@ from metrics.returns import ReturnError
 from metrics.store import StoreError
 
 # The modules whose register(commands) adds sub-commands, in the order help lists them.
-COMMAND_MODULES = (plan, board, returns, police)
+COMMAND_MODULES = (plan, board, returns, police, consultation)
 
 # Errors a person can put right: one line on standard error, exit 1.
 EXPECTED_ERRORS: tuple[type[BaseException], ...] = (
@@ -46,6 +47,7 @@ EXPECTED_ERRORS: tuple[type[BaseException], ...] = (
     access.AccessDenied,
     access.RolesError,
     board_actions.BoardActionError,
+    ConsultationError,
 )
 
 

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from metrics.consultation.coding import Code, CodingFrame
+from metrics.consultation.coding import Code, CodingFrame, phrase_found, suggest
 from metrics.consultation.record import (
     ActionTaken,
     Activity,
@@ -147,20 +147,39 @@ def _overlap(a: str, b: str) -> int:
     return len({w.lower() for w in _words(a)} & {w.lower() for w in _words(b)} - _STOP)
 
 
+def _priorities(statement: str, plan: Plan, frame: CodingFrame) -> tuple[str, ...]:
+    """The plan objectives a finding most plausibly informs (an invented link, marked demo): the
+    codes its words suggest, then the objectives (with their "how we plan") mentioning those
+    codes' phrases or sharing its words; failing all, the first objective of the first code's
+    theme, or of the plan."""
+    codes = [frame.code(s.code_id) for s in suggest(statement, frame)]
+    phrases = [p for code in codes for p in code.phrases]
+    themes = {code.theme_id for code in codes}
+    scored = []
+    for t in plan.themes:
+        for o in t.objectives:
+            words = " ".join([o.text, *(a.text for a in o.how_we_plan)])
+            score = 2 * sum(phrase_found(p, words) for p in phrases) + _overlap(statement, o.text)
+            scored.append((score + (t.id in themes), o.id))
+    best = sorted((s for s in scored if s[0] > 1), key=lambda s: -s[0])[:2]
+    if best:
+        return tuple(o for _, o in best)
+    theme = next((t for t in plan.themes if t.id in themes and t.objectives), None)
+    first = theme.objectives[0] if theme else next((o for t in plan.themes for o in t.objectives), None)
+    return (first.id,) if first else ()
+
+
 def _findings(c: Consultation, plan: Plan, frame: CodingFrame, comments: Sequence[Comment]) -> list[Finding]:
-    objectives = [o for t in plan.themes for o in t.objectives]
     if c.emerging_themes:
         statements = [(s, c.source) for s in c.emerging_themes]
     else:  # no published themes: the most raised codes, as invented findings
         counts = {code.id: sum(code.id in x.codes for x in comments) for code in frame.codes}
         top = sorted(frame.codes, key=lambda code: -counts[code.id])[:3]
         statements = [(f"Residents raised: {code.label}", "") for code in top]
-    out = []
-    for i, (statement, source) in enumerate(statements, start=1):
-        ranked = sorted(objectives, key=lambda o: -_overlap(statement, o.text))
-        linked = tuple(o.id for o in ranked[:2] if _overlap(statement, o.text)) or tuple(o.id for o in ranked[:1])
-        out.append(Finding(f"F{i:02d}", statement, linked, (), source=source, demo=True))
-    return out
+    return [
+        Finding(f"F{i:02d}", statement, _priorities(statement, plan, frame), (), source=source, demo=True)
+        for i, (statement, source) in enumerate(statements, start=1)
+    ]
 
 
 def demo_record(

@@ -14,6 +14,10 @@ from enum import StrEnum
 DAYS_A_WEEK = 7
 
 
+class ConsultationError(ValueError):
+    """A consultation request that cannot be carried out; the message says why and what to do."""
+
+
 class ActivityType(StrEnum):
     """How residents and stakeholders were heard (the kinds an engagement plan names)."""
 
