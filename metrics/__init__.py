@@ -8,8 +8,10 @@ does not import the board pack's PDF renderer or DuckDB.
 
 Some entries are modules used as namespaces (``access``, ``action_log``, ``board_actions``,
 ``returns``, ``ward_view``, ``police_uk``, ``return_versions``, ``area_export``, ``spreadsheet``,
+``consultation`` (and its modules ``consultation_plan``, ``consultation_operations``,
+``consultation_followup``),
 and the store's area modules ``store_schema``, ``indicator_store``, ``police_store``,
-``return_store``): their own public names (no leading underscore) are part of
+``return_store``, ``consultation_store``): their own public names (no leading underscore) are part of
 the API too.
 """
 
@@ -79,6 +81,11 @@ _API: dict[str, tuple[str, str | None]] = {
     "ward_view": ("metrics.police.explorer", None),
     "area_export": ("metrics.police.export", None),
     "spreadsheet": ("metrics.spreadsheet", None),
+    "consultation": ("metrics.consultation", None),
+    "consultation_store": ("metrics.store.consultation", None),
+    "consultation_plan": ("metrics.consultation.from_plan", None),
+    "consultation_operations": ("metrics.consultation.operations", None),
+    "consultation_followup": ("metrics.consultation.followup", None),
 }
 
 __all__ = sorted(_API)

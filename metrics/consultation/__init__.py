@@ -11,6 +11,13 @@ Pure: no Streamlit, no SQL. One module per job:
 - ``reach``: who was heard by area or group against the population (exact binomial method)
 - ``summary``: the public summary as accessible HTML and PDF
 - ``demo``: a published consultation's real facts with invented, flagged detail
+- ``export``: the record as a workbook for officers (redacted, formula-safe)
+- ``from_plan``: the plan's coding frame and consultations; the summary in the plan's words
+- ``followup``: findings whose linked board actions are overdue
+- ``operations``: the page's reads of originals and its writes, each checked against the role
+
+This file imports only the pure modules; ``export``, ``from_plan``, ``followup`` and
+``operations`` are imported by name (the last reaches the store).
 """
 
 from __future__ import annotations
