@@ -69,3 +69,21 @@ def test_markup_in_a_finding_or_comment_stays_inert(app_store: Store) -> None:
     assert any("\\*\\*loud\\*\\* \\<img src\\=x onerror\\=alert\\(1\\)\\>" in m for m in markdown)
     assert not any("<img" in m.replace("\\<img", "") for m in markdown)
     assert hostile in [e.value for e in at.get("text")]  # plain text on the coding page
+
+
+@pytest.mark.parametrize(
+    ("who", "coding", "summary"), [("board", False, False), ("officer", False, True), ("analyst", True, False)]
+)
+def test_each_role_sees_what_it_may(
+    app_store: Store, tmp_path, monkeypatch: pytest.MonkeyPatch, who: str, coding: bool, summary: bool
+) -> None:
+    from tests.test_auth_app import ROLES, _as
+
+    roles = tmp_path / "roles.yaml"
+    roles.write_text(ROLES, encoding="utf-8")
+    monkeypatch.setenv("CSP_ROLES", str(roles))
+    at = _goto(_as(who), "consultation")
+    _no_errors(at, who)
+    assert ("Coding" in [t.label for t in at.tabs]) is coding
+    assert bool(at.get("text")) is coding, "comments as written only for the analyst"
+    assert bool(at.get("download_button")) is summary, "the public summary is the board officer's"
