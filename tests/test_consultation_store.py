@@ -132,3 +132,28 @@ def test_the_commands_write_the_record_and_the_public_summary(
     assert "name the file .html or .pdf" in capsys.readouterr().err
     assert main(["consultation", "export", "--out", str(tmp_path / "x.xlsx"), "--id", "nope"]) == 1
     assert "--id nope: no such consultation; the store holds: plan_2024." in capsys.readouterr().err
+
+
+def test_the_board_pack_says_what_residents_told_us_with_overdue_links(demo_store: Store) -> None:
+    import datetime as dt
+
+    from PIL import Image
+    from pypdf import PdfReader
+
+    from metrics.pack import build, gather
+    from metrics.quarters import Quarter
+
+    png = io.BytesIO()
+    Image.new("RGB", (4, 2), "white").save(png, format="PNG")
+    plan = load_plan()
+    pack = gather(
+        plan, demo_store, Quarter.parse("2025/26 Q2"), dt.datetime(2026, 1, 5), chart=lambda r: png.getvalue()
+    )
+    section = pack.residents
+    assert section is not None and section.has_demo and section.title == "What residents told us"
+    assert len(section.rows) == 5 and "696 survey responses reported" in section.intro[0]
+    assert any("(overdue)" in row[2] for row in section.rows)
+    assert section.rows[0][0].startswith("Residents generally feel safer during the day than at night [Scrutiny")
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(build(pack, "pdf"))).pages)
+    assert "What residents told us" in text and "DEMO" in text
+    assert not has_personal_data(text)
