@@ -87,3 +87,12 @@ def test_each_role_sees_what_it_may(
     assert ("Coding" in [t.label for t in at.tabs]) is coding
     assert bool(at.get("text")) is coding, "comments as written only for the analyst"
     assert bool(at.get("download_button")) is summary, "the public summary is the board officer's"
+
+
+@pytest.mark.parametrize("url", ["", "exception-report"])
+def test_plan_on_a_page_and_the_exception_report_show_findings_with_overdue_actions(app_store: Store, url: str) -> None:
+    at = _goto(AppTest.from_file(APP, default_timeout=TIMEOUT).run(), url)
+    _no_errors(at, url or "plan on a page")
+    warning = next(w.value for w in at.warning if "You said, we did" in w.value).replace("\\", "")
+    assert "3 finding(s) of Community Safety Partnership Plan consultation 2024 have a linked board" in warning
+    assert "- Concern about anti-social behaviour: A-2025/26-Q1-01, A-2025/26-Q1-03 *(links demo)*" in warning
