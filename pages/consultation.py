@@ -104,6 +104,24 @@ with tabs["Record"]:
     if len(activities):
         st.dataframe(spreadsheet.safe_frame(activities), hide_index=True, width="stretch", key="consult_activities")
     if may_record:
+        with st.expander("Record an activity"), st.form("consult_activity", clear_on_submit=True, border=False):
+            a1, a2, a3 = st.columns(3)
+            when = a1.date_input("Date", value=c.start, min_value=c.start, max_value=c.end, key="consult_a_date")
+            kind = a2.selectbox("Type", list(consultation.ActivityType), format_func=lambda t: t.value.capitalize())
+            participants = a3.number_input("Participants (0 if not counted)", min_value=0, step=1, value=0)
+            audience = st.text_input("Audience (who took part)", key="consult_a_audience")
+            whole = f"Whole {words.whole}"
+            area = st.selectbox(words.One, [None, *area_names], format_func=lambda a: area_names.get(a, whole))
+            note = st.text_input("Note (for officers only; never published)", key="consult_a_note")
+            if st.form_submit_button("Record the activity"):
+                try:
+                    consultation_operations.add_activity(
+                        reads.store(), user, cid, when=when, kind=kind, audience=audience, area=area,
+                        participants=int(participants) or None, note=note,
+                    )  # fmt: skip
+                    st.rerun()
+                except consultation.ConsultationError as exc:
+                    st.error(plain(exc))
         with st.expander("Import activities or comments (CSV or Excel)"):
             st.caption(
                 "Activities: columns date, type, audience (and area, participants, note, id). Comments: columns "
@@ -282,6 +300,31 @@ with tabs["You said, we did"]:
                     when = f" ({a.when:%B %Y})" if a.when else ""
                     st.markdown(f"We did{when}: {plain(a.text)}" + (" *(demo)*" if a.demo else ""))
     if may_record:
+        refs = [v.reference for v in views]
+        with st.expander("Record a finding"), st.form("consult_finding", clear_on_submit=True, border=False):
+            statement = st.text_input("What residents told us", key="consult_f_statement")
+            priorities = st.multiselect(
+                "Priorities it informs", list(objective_text), format_func=objective_text.get, key="consult_f_prio"
+            )
+            linked = st.multiselect("Board actions that follow it up", refs, key="consult_f_refs")
+            if st.form_submit_button("Record the finding"):
+                try:
+                    consultation_operations.add_finding(reads.store(), user, cid, statement, priorities, linked)
+                    st.rerun()
+                except consultation.ConsultationError as exc:
+                    st.error(plain(exc))
+        if record.findings:
+            statements = {f.id: f.statement for f in record.findings}
+            with st.expander("Record what was done"), st.form("consult_done", clear_on_submit=True, border=False):
+                finding_id = st.selectbox("Finding", list(statements), format_func=statements.get, key="consult_w_f")
+                did = st.text_input("What we did", key="consult_w_text")
+                done_on = st.date_input("When", value=date.today(), key="consult_w_when")
+                if st.form_submit_button("Record what was done"):
+                    try:
+                        consultation_operations.add_action_taken(reads.store(), user, cid, finding_id, did, done_on)
+                        st.rerun()
+                    except consultation.ConsultationError as exc:
+                        st.error(plain(exc))
         public = consultation_plan.summary_for(plan, record)
         d1, d2 = st.columns(2)
         d1.download_button(

@@ -47,7 +47,7 @@ def test_coding_a_comment_stores_its_codes_and_moves_on(at: AppTest, app_store: 
     first = before.comments[0]
     at.multiselect(key=f"consult_codes_{first.id}").set_value(["drugs", "night_safety"])
     at.text_input(key=f"consult_names_{first.id}").set_value("Riverside")
-    at.get("form_submit_button")[0].click().run()
+    next(b for b in at.get("form_submit_button") if b.label == "Save and next").click().run()
     _no_errors(at, "after saving")
     after = consultation_store.load_record(app_store, "plan_2024")
     assert after is not None and after.comments[0].codes == ("drugs", "night_safety")
@@ -96,3 +96,28 @@ def test_plan_on_a_page_and_the_exception_report_show_findings_with_overdue_acti
     warning = next(w.value for w in at.warning if "You said, we did" in w.value).replace("\\", "")
     assert "3 finding(s) of Community Safety Partnership Plan consultation 2024 have a linked board" in warning
     assert "- Concern about anti-social behaviour: A-2025/26-Q1-01, A-2025/26-Q1-03 *(links demo)*" in warning
+
+
+def test_the_board_officer_records_an_activity_a_finding_and_what_was_done(at: AppTest, app_store: Store) -> None:
+    before = consultation_store.load_record(app_store, "plan_2024")
+    assert before is not None
+    at.text_input(key="consult_a_audience").set_value("Tenants' forum")
+    next(b for b in at.get("form_submit_button") if b.label == "Record the activity").click().run()
+    _no_errors(at, "activity")
+    at.text_input(key="consult_f_statement").set_value("Residents want <b>lighting</b> in parks")
+    at.multiselect(key="consult_f_prio").set_value(["night_out"])
+    at.multiselect(key="consult_f_refs").set_value(["A-2025/26-Q1-01"])
+    next(b for b in at.get("form_submit_button") if b.label == "Record the finding").click().run()
+    _no_errors(at, "finding")
+    at.selectbox(key="consult_w_f").set_value("F06")
+    at.text_input(key="consult_w_text").set_value("Lighting reviewed in two parks")
+    next(b for b in at.get("form_submit_button") if b.label == "Record what was done").click().run()
+    _no_errors(at, "we did")
+    after = consultation_store.load_record(app_store, "plan_2024")
+    assert after is not None and len(after.activities) == len(before.activities) + 1
+    added = next(a for a in after.activities if a.audience == "Tenants' forum")  # listed by date
+    assert not added.demo and added.participants is None and added.area is None
+    assert after.findings[-1].statement == "Residents want <b>lighting</b> in parks"
+    assert after.findings[-1].action_refs == ("A-2025/26-Q1-01",) and not after.findings[-1].demo
+    assert after.actions_taken[-1].finding_id == "F06" and after.actions_taken[-1].text.startswith("Lighting")
+    assert "Residents want \\<b\\>lighting\\<\\/b\\> in parks" in _text(at)  # shown as typed, not as markup

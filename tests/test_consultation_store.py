@@ -157,3 +157,31 @@ def test_the_board_pack_says_what_residents_told_us_with_overdue_links(demo_stor
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(build(pack, "pdf"))).pages)
     assert "What residents told us" in text and "DEMO" in text
     assert not has_personal_data(text)
+
+
+def test_the_writes_check_the_role_again_and_report_every_problem(demo_store: Store) -> None:
+    from metrics import access
+    from metrics.consultation import operations
+    from metrics.consultation.record import ActivityType, ConsultationError
+
+    officer = access.User("O", "o@example.org", roles=frozenset({access.Role.BOARD_OFFICER}))
+    analyst = access.User("A", "a@example.org", roles=frozenset({access.Role.ANALYST}))
+    member = access.User("M", "m@example.org", roles=frozenset({access.Role.BOARD_MEMBER}))
+    before = schema.checksums(demo_store)
+    with pytest.raises(access.AccessDenied):
+        operations.with_originals(demo_store, officer, "plan_2024")  # originals are the analyst's
+    with pytest.raises(access.AccessDenied):
+        operations.add_finding(demo_store, member, "plan_2024", "x", [], [])
+    with pytest.raises(access.AccessDenied):
+        operations.delete_originals(demo_store, officer, "plan_2024")
+    with pytest.raises(ConsultationError) as caught:
+        operations.add_activity(
+            demo_store, officer, "plan_2024", when=date(2025, 1, 1), kind=ActivityType.WORKSHOP, audience=" ",
+            area=None, participants=-3,
+        )  # fmt: skip
+    assert str(caught.value) == (
+        "The activity was not recorded: the date 01 Jan 2025 is outside the consultation (10 Jul 2024 to 02 Oct 2024); "
+        "the audience is blank: say who took part; the number of participants cannot be negative."
+    )
+    assert schema.checksums(demo_store) == before
+    assert operations.with_originals(demo_store, analyst, "plan_2024").comments[0].text

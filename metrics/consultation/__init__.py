@@ -32,6 +32,7 @@ from metrics.consultation.record import (
     ActivityType,
     Comment,
     Consultation,
+    ConsultationError,
     Finding,
     Record,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "CodingFrame",
     "Comment",
     "Consultation",
+    "ConsultationError",
     "Finding",
     "Imported",
     "Kind",

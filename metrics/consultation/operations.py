@@ -3,7 +3,8 @@ again here (``metrics.access``), so a crafted request cannot go round the page.
 
 - Reading comments as written (originals and marked names), coding a comment, marking names and
   deleting originals need ``code_comments`` (the analyst's).
-- Importing activities and comments needs ``record_consultation`` (the board officer's).
+- Importing activities and comments, and recording an activity, a finding or what was done,
+  need ``record_consultation`` (the board officer's).
 An import either stores everything it read or, with any problem, nothing (one transaction).
 """
 
@@ -11,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from datetime import date
 
 from metrics import access
 from metrics.consultation.coding import CodingFrame
 from metrics.consultation.importing import Imported, Problem, read_activities, read_comments
-from metrics.consultation.record import Activity, Comment, ConsultationError, Record
+from metrics.consultation.record import ActionTaken, Activity, ActivityType, Comment, ConsultationError, Finding, Record
 from metrics.consultation.redaction import mark_names
 from metrics.store import Store
 from metrics.store import consultation as consultation_store
@@ -102,3 +104,77 @@ def import_file(
             record = replace(record, comments=record.comments + tuple(got.items))
         consultation_store.save_record(store, record)
     return got
+
+
+def _next_id(prefix: str, taken: Iterable[str], width: int) -> str:
+    used = set(taken)
+    n = len(used) + 1
+    while f"{prefix}{n:0{width}d}" in used:
+        n += 1
+    return f"{prefix}{n:0{width}d}"
+
+
+def add_activity(
+    store: Store,
+    user: access.User | None,
+    consultation_id: str,
+    *,
+    when: date,
+    kind: ActivityType,
+    audience: str,
+    area: str | None,
+    participants: int | None,
+    note: str = "",
+) -> Activity:
+    """Record one activity (the page's form); every problem is reported at once, nothing stored."""
+    access.require(user, access.Action.RECORD_CONSULTATION)
+    record = _record(store, consultation_id, originals=True)
+    c = record.consultation
+    problems = []
+    if not c.start <= when <= c.end:
+        span = f"{c.start:%d %b %Y} to {c.end:%d %b %Y}"
+        problems.append(f"the date {when:%d %b %Y} is outside the consultation ({span})")
+    if not audience.strip():
+        problems.append("the audience is blank: say who took part")
+    if participants is not None and participants < 0:
+        problems.append("the number of participants cannot be negative")
+    if problems:
+        raise ConsultationError("The activity was not recorded: " + "; ".join(problems) + ".")
+    activity = Activity(
+        _next_id("A", (a.id for a in record.activities), 4), when, kind, audience.strip(), area, participants, note
+    )
+    consultation_store.save_record(store, replace(record, activities=(*record.activities, activity)))
+    return activity
+
+
+def add_finding(
+    store: Store,
+    user: access.User | None,
+    consultation_id: str,
+    statement: str,
+    priority_ids: Sequence[str],
+    action_refs: Sequence[str],
+) -> Finding:
+    """Record a main finding with the priorities it informs and the board actions that follow it up."""
+    access.require(user, access.Action.RECORD_CONSULTATION)
+    if not statement.strip():
+        raise ConsultationError("The finding was not recorded: its statement is blank.")
+    record = _record(store, consultation_id, originals=True)
+    finding = Finding(
+        _next_id("F", (f.id for f in record.findings), 2), statement.strip(), tuple(priority_ids), tuple(action_refs)
+    )
+    consultation_store.save_record(store, replace(record, findings=(*record.findings, finding)))
+    return finding
+
+
+def add_action_taken(
+    store: Store, user: access.User | None, consultation_id: str, finding_id: str, text: str, when: date | None
+) -> ActionTaken:
+    """Record what was done about a finding (the "we did")."""
+    access.require(user, access.Action.RECORD_CONSULTATION)
+    record = _record(store, consultation_id, originals=True)
+    if finding_id not in {f.id for f in record.findings} or not text.strip():
+        raise ConsultationError("Nothing was recorded: choose a finding and say what was done.")
+    taken = ActionTaken(_next_id("W", (a.id for a in record.actions_taken), 2), finding_id, text.strip(), when)
+    consultation_store.save_record(store, replace(record, actions_taken=(*record.actions_taken, taken)))
+    return taken
