@@ -8,17 +8,55 @@ does not import the board pack's PDF renderer or DuckDB.
 
 Some entries are modules used as namespaces (``access``, ``action_log``, ``board_actions``,
 ``returns``, ``ward_view``, ``police_uk``, ``return_versions``, ``area_export``, ``spreadsheet``,
-``consultation`` (and its modules ``consultation_plan``, ``consultation_operations``,
-``consultation_followup``),
-and the store's area modules ``store_schema``, ``indicator_store``, ``police_store``,
-``return_store``, ``consultation_store``): their own public names (no leading underscore) are part of
+``compare`` and ``compare_figure`` (funnel plots: the statistics and the figure), the survey's
+``survey``, ``survey_import`` and ``survey_results``, ``consultation`` (and its modules
+``consultation_plan``, ``consultation_operations``, ``consultation_followup``), and the store's
+area modules ``store_schema``, ``indicator_store``, ``police_store``, ``return_store``,
+``survey_store``, ``consultation_store``): their own public names (no leading underscore) are part of
 the API too.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+# Real imports for editors and type checkers, which cannot see through __getattr__ below; at run
+# time names are still loaded on first use. tests/test_architecture.py keeps this in step with _API.
+if TYPE_CHECKING:
+    from metrics import access, compare, returns, spreadsheet, survey
+    from metrics.board import action_log
+    from metrics.board import actions as board_actions
+    from metrics.board.assessment import share_mismatches
+    from metrics.board.charts import spc_figure, ward_volume_figure
+    from metrics.board.completeness import Completeness, completeness_of, default_quarter, quarter_completeness
+    from metrics.board.exceptions import Category, Review, exception_report, proposed_actions, review_all
+    from metrics.board.spc import Assurance, Variation
+    from metrics.board.status import IndicatorStatus, Rag, available_quarters, exceptions_first, format_value, summarise
+    from metrics.board.updates import ActionProgress, Commentary, commentary_by_indicator, progress_by_action
+    from metrics.bootstrap import InitError, initialise
+    from metrics.compare import figure as compare_figure
+    from metrics.icons import ActionStatus, StatusIcon
+    from metrics.pack import FORMATS as PACK_FORMATS
+    from metrics.pack import board_pack
+    from metrics.pack.model import spc_png
+    from metrics.plan.model import Indicator, Plan, PlanError, load_plan
+    from metrics.plan.outline import outline
+    from metrics.plan.words import AreaWords, area_words
+    from metrics.police import explorer as ward_view
+    from metrics.police import export as area_export
+    from metrics.police import uk as police_uk
+    from metrics.quarters import Quarter, quarter_range
+    from metrics.returns import versions as return_versions
+    from metrics.returns.tracker import SubmissionStatus, submission_status
+    from metrics.store import Store, StoreError, open_store
+    from metrics.store import indicators as indicator_store
+    from metrics.store import police as police_store
+    from metrics.store import returns as return_store
+    from metrics.store import schema as store_schema
+    from metrics.store import survey as survey_store
+    from metrics.survey import importing as survey_import
+    from metrics.survey import results as survey_results
 
 # public name -> (module that defines it, the attribute there; None when the name is the module)
 _API: dict[str, tuple[str, str | None]] = {
@@ -52,6 +90,10 @@ _API: dict[str, tuple[str, str | None]] = {
     "exception_report": ("metrics.board.exceptions", "exception_report"),
     "proposed_actions": ("metrics.board.exceptions", "proposed_actions"),
     "review_all": ("metrics.board.exceptions", "review_all"),
+    "Commentary": ("metrics.board.updates", "Commentary"),
+    "ActionProgress": ("metrics.board.updates", "ActionProgress"),
+    "commentary_by_indicator": ("metrics.board.updates", "commentary_by_indicator"),
+    "progress_by_action": ("metrics.board.updates", "progress_by_action"),
     # figures, the assessment, the tracker, the board pack
     "spc_figure": ("metrics.board.charts", "spc_figure"),
     "spc_png": ("metrics.pack.model", "spc_png"),
@@ -75,6 +117,10 @@ _API: dict[str, tuple[str, str | None]] = {
     "indicator_store": ("metrics.store.indicators", None),
     "police_store": ("metrics.store.police", None),
     "return_store": ("metrics.store.returns", None),
+    "survey_store": ("metrics.store.survey", None),
+    "survey": ("metrics.survey", None),
+    "survey_import": ("metrics.survey.importing", None),
+    "survey_results": ("metrics.survey.results", None),
     "returns": ("metrics.returns", None),
     "return_versions": ("metrics.returns.versions", None),
     "police_uk": ("metrics.police.uk", None),
@@ -86,6 +132,8 @@ _API: dict[str, tuple[str, str | None]] = {
     "consultation_plan": ("metrics.consultation.from_plan", None),
     "consultation_operations": ("metrics.consultation.operations", None),
     "consultation_followup": ("metrics.consultation.followup", None),
+    "compare": ("metrics.compare", None),
+    "compare_figure": ("metrics.compare.figure", None),
 }
 
 __all__ = sorted(_API)

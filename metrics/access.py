@@ -62,6 +62,9 @@ class Action(StrEnum):
     RECORD_BOARD_ACTION = "record_board_action"  # the board's action log (a write)
     RECORD_CONSULTATION = "record_consultation"  # a consultation's activities and the public summary (a write)
     CODE_COMMENTS = "code_comments"  # comments as written (personal data): code them, mark names, delete originals
+    IMPORT_SURVEY = "import_survey"  # a survey wave's respondent file (a write)
+    VIEW_RESPONDENTS = "view_respondents"  # survey respondents' answers (personal data)
+    DELETE_SURVEY_WAVE = "delete_survey_wave"  # a stored survey wave and its respondents (a write)
 
 
 PER_SUBGROUP = frozenset({Action.SUBMIT_RETURN, Action.VIEW_RETURNS, Action.DOWNLOAD_ORIGINAL, Action.VIEW_AUDIT})
@@ -81,6 +84,8 @@ GRANTS: dict[Role, frozenset[Action]] = {
             Action.VIEW_ANALYSIS,
             Action.DOWNLOAD_DATA,
             Action.IMPORT_POLICE,
+            Action.IMPORT_SURVEY,
+            Action.VIEW_RESPONDENTS,
             Action.VIEW_RETURNS,
             Action.DOWNLOAD_ORIGINAL,
             Action.CODE_COMMENTS,

@@ -79,6 +79,7 @@ class InitReport:
     real_rows: int = 0
     demo_returns: int = 0
     demo_actions: int = 0
+    demo_survey_waves: int = 0
     police: police_uk.ImportReport | None = None
     police_skipped: str = ""  # why no demo police.uk data was made, when it was not
     stale_copies_removed: list[str] = field(default_factory=list)  # killed inits' working copies
@@ -100,6 +101,8 @@ class InitReport:
             )
             out.append(f"Demo quarterly returns submitted: {self.demo_returns}.")
             out.append(f"Demo board actions recorded: {self.demo_actions}.")
+            if self.demo_survey_waves:
+                out.append(f"Demo survey waves stored: {self.demo_survey_waves} (invented respondents, flagged demo).")
         if self.police is not None:
             out.append(
                 f"Demo police.uk data imported: {self.police.stored:,} incidents in "
@@ -240,5 +243,6 @@ def _build(plan: Plan, store: Store, with_demo: bool, progress: Progress, stage:
         report.demo_rows, report.real_rows = filled.demo_rows, filled.real_rows
         report.demo_returns, report.demo_actions = filled.demo_returns, filled.demo_actions
         report.police, report.police_skipped = filled.police, filled.police_skipped
+        report.demo_survey_waves = filled.demo_survey_waves
     stage.name = "finish"
     return report

@@ -88,7 +88,7 @@ with summary:
         st.html(f'<ul class="csp-exceptions">{items}</ul>')
 
 interactive = widgets.interactive_charts()
-notes = reads.commentary(quarter).set_index("indicator_id")
+notes = reads.commentary(quarter)
 progress = reads.action_progress(quarter)
 
 
@@ -104,18 +104,10 @@ def detail(r: Review, heading: bool) -> None:
             f"{plan.theme(ind.theme_id).short_name} · owner: {plan.subgroup(ind.owner).name} · "
             f"why: {'; '.join(r.reasons)}"
         )
-        st.html(
-            f'<div class="csp-sentence">{markup.status_cell(r.status.rag)} &nbsp; {markup.spc_inline(r)}</div>'
-            f'<div class="csp-sentence">{escape(r.sentence)}{markup.demo_tag(r.status.value.is_demo)}</div>'
-        )
-        if ind.id in notes.index:
-            note = notes.loc[ind.id]
-            st.markdown(f"**Owner's commentary ({markup.quarter_label(note['quarter_start'])})**")
-            st.html(
-                '<blockquote style="overflow-wrap:anywhere">'
-                f"{escape(note['text'])} — {escape(note['author'] or 'unattributed')}"
-                f"{markup.demo_tag(bool(note['is_demo']))}</blockquote>"
-            )
+        st.html(markup.status_lines(r.status, r))
+        if note := notes.get(ind.id):
+            st.markdown(f"**Owner's commentary ({note.quarter.label})**")
+            st.html(markup.commentary_quote(note))
         else:
             st.caption("No commentary has been submitted.")
     with chart:

@@ -9,10 +9,19 @@ from __future__ import annotations
 
 from html import escape
 
-import pandas as pd
 import streamlit as st
 
-from metrics import IndicatorStatus, Plan, Quarter, Review, StatusIcon, format_value
+from metrics import (
+    ActionProgress,
+    ActionStatus,
+    Commentary,
+    Indicator,
+    IndicatorStatus,
+    Plan,
+    Review,
+    StatusIcon,
+    format_value,
+)
 
 CSS = """
 <style>
@@ -22,6 +31,18 @@ CSS = """
 .csp-table td {border-bottom: 1px solid #d9d9d9; padding: 0.45rem 0.5rem; vertical-align: top;
   overflow-wrap: anywhere;}
 .csp-table td.num {text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums;}
+/* A table in a narrow column (a theme card's figures): fixed column widths, every cell wraps,
+   so it is never wider than its column (at 1366 px one ran under its card's SPC chart). */
+.csp-table.csp-fixed {table-layout: fixed;}
+.csp-table.csp-fixed th, .csp-table.csp-fixed td.num {white-space: normal; text-align: left;}
+/* A card's key figures, the two the board came for (latest and target): large, side by side
+   while two fit, one above the other in a narrower column. */
+.csp-keyfigs {display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 8.5rem), 1fr));
+  gap: 0.5rem; margin: 0.2rem 0 0.7rem 0;}
+.csp-keyfig {border: 1px solid #c7c7c7; border-radius: 6px; padding: 0.3rem 0.6rem; min-width: 0;}
+.csp-keylabel {font-size: 0.95rem; color: #4a4a4a;}
+.csp-keyvalue {font-size: 1.9rem; font-weight: 700; line-height: 1.25; font-variant-numeric: tabular-nums;
+  overflow-wrap: anywhere;}
 .csp-status {font-weight: 700; white-space: nowrap;}
 .csp-demo {display: inline-block; border: 1px solid #a15c00; color: #7a4500; border-radius: 4px;
   padding: 0 0.3rem; font-size: 0.8rem; font-weight: 600; margin-left: 0.3rem; white-space: nowrap;}
@@ -87,9 +108,10 @@ def reported_status(vocabulary: type[StatusIcon], text: str) -> str:
     return status_cell(member) if member else escape(text)
 
 
-def html_table(columns: list[tuple[str, str]], rows: list[dict[str, str]]) -> str:
+def html_table(columns: list[tuple[str, str]], rows: list[dict[str, str]], widths: list[int] | None = None) -> str:
     """A plain HTML table; ``columns`` are (key, heading), a heading ending in '#' is numeric.
-    Cell values are already-escaped HTML."""
+    Cell values are already-escaped HTML. ``widths``: each column's share of the table in per
+    cent, fixed, every cell wrapping (for a narrow column); without them the cells size it."""
     head = "".join(f"<th>{escape(h.rstrip('#'))}</th>" for _, h in columns)
     body = "".join(
         "<tr>"
@@ -97,7 +119,13 @@ def html_table(columns: list[tuple[str, str]], rows: list[dict[str, str]]) -> st
         + "</tr>"
         for row in rows
     )
-    return f'<table class="csp-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    if widths is None:
+        return f'<table class="csp-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    cols = "".join(f'<col style="width:{w}%">' for w in widths)
+    return (
+        f'<table class="csp-table csp-fixed"><colgroup>{cols}</colgroup>'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
 
 
 def spc_cell(review: Review) -> str:
@@ -110,9 +138,77 @@ def spc_inline(review: Review) -> str:
     return spc_cell(review).replace("<br>", " &nbsp; ")
 
 
-def quarter_label(day: object) -> str:
-    """The financial-year quarter a stored date falls in, e.g. '2025/26 Q2'."""
-    return Quarter.of(pd.Timestamp(day).date()).label
+def status_lines(s: IndicatorStatus, review: Review) -> str:
+    """An indicator's status, variation and assurance on one line, its sentence below (with the
+    demo tag when its figure is demo data)."""
+    return (
+        f'<div class="csp-sentence">{status_cell(s.rag)} &nbsp; {spc_inline(review)}</div>'
+        f'<div class="csp-sentence">{escape(review.sentence)}{demo_tag(s.value.is_demo)}</div>'
+    )
+
+
+def baseline_text(ind: Indicator) -> str:
+    """The plan's baseline: its figure, and the change it quotes on the year before."""
+    base = ind.baseline
+    change = "" if base.change_pct is None else f"{base.change_pct:+.1f}% on the year before"
+    if base.value is None:
+        return "no figure quoted" + (f"; {change}" if change else " in the plan")
+    return format_value(base.value, ind.unit) + (f"<br>{change}" if change else "")
+
+
+def key_figures(figures: list[tuple[str, str]]) -> str:
+    """Figures in large type, each under its label ((label, value) pairs, already HTML)."""
+    tiles = "".join(
+        f'<div class="csp-keyfig"><div class="csp-keylabel">{label}</div><div class="csp-keyvalue">{value}</div></div>'
+        for label, value in figures
+    )
+    return f'<div class="csp-keyfigs">{tiles}</div>'
+
+
+FIGURE_WIDTHS = [50, 50]  # per cent: what a figure is compared with, then the change (both wrap)
+
+
+def indicator_figures(s: IndicatorStatus) -> str:
+    """A theme card's figures: the latest and the target in large type, then the changes on
+    last quarter and last year and the plan's baseline in a table that wraps to its column."""
+    ind = s.indicator
+    latest = format_value(s.value.value, ind.unit) + demo_tag(s.value.is_demo)
+    previous = escape(s.vs_previous.short) if ind.frequency != "annual" else "annual"
+    rows = [
+        {"k": "vs last quarter", "v": previous},
+        {"k": "vs same period last year", "v": escape(s.vs_last_year.short)},
+        {"k": f"Baseline {escape(ind.baseline.period or '')}", "v": baseline_text(ind)},
+    ]
+    return key_figures(
+        [(f"Latest ({escape(s.value.label)})", latest), ("Target", format_value(s.target, ind.unit))]
+    ) + html_table([("k", "Measure"), ("v", "Value#")], rows, FIGURE_WIDTHS)
+
+
+def commentary_quote(note: Commentary, dated: bool = False) -> str:
+    """An owner's commentary as a quotation: escaped text, never markdown (a return's words
+    cannot become a link, an image or HTML), its author, with ``dated`` its quarter."""
+    when = f" ({note.quarter.label})" if dated else ""
+    return (
+        '<blockquote style="overflow-wrap:anywhere">'
+        f"{escape(note.text)} — {escape(note.author or 'unattributed')}{when}{demo_tag(note.is_demo)}</blockquote>"
+    )
+
+
+def actions_table(plan_: Plan, objective_id: str, progress: dict[str, ActionProgress]) -> str:
+    """A priority's actions: each with its owner, its latest reported status and update (and
+    the quarter of that update), or that nothing is reported yet."""
+    rows = []
+    for action in plan_.actions_for_objective(objective_id):
+        update = progress.get(action.id)
+        if update:
+            status = reported_status(ActionStatus, update.status) + demo_tag(update.is_demo)
+            words = f'{escape(update.commentary or "")}<br><span class="csp-muted">{update.quarter.label}</span>'
+        else:
+            status, words = "– No update", '<span class="csp-muted">Not yet reported</span>'
+        owner = escape(plan_.subgroup(action.owner).short_name)
+        rows.append({"action": escape(action.text), "owner": owner, "status": status, "update": words})
+    columns = [("action", "Action"), ("owner", "Owner"), ("status", "Status"), ("update", "Latest update")]
+    return html_table(columns, rows)
 
 
 def indicator_card(s: IndicatorStatus, plan_: Plan, review: Review | None = None, link: str | None = None) -> str:

@@ -60,19 +60,14 @@ if st.query_params.get(SCREEN_PARAM) != str(screen):
     st.query_params[SCREEN_PARAM] = str(screen)
 
 done = reads.completeness(quarter)
-notes = reads.commentary(quarter).set_index("indicator_id")
+notes = reads.commentary(quarter)
 progress = reads.action_progress(quarter)
 
 
 def _commentary(r: Review) -> None:
     st.subheader("Owner's commentary", anchor=False)
-    if r.indicator.id in notes.index:
-        note = notes.loc[r.indicator.id]
-        st.html(
-            '<blockquote style="overflow-wrap:anywhere">'
-            f"{escape(note['text'])} — {escape(note['author'] or 'unattributed')} "
-            f"({markup.quarter_label(note['quarter_start'])}){markup.demo_tag(bool(note['is_demo']))}</blockquote>"
-        )
+    if note := notes.get(r.indicator.id):
+        st.html(markup.commentary_quote(note, dated=True))
     else:
         st.markdown("No commentary has been submitted.")
 

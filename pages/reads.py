@@ -22,7 +22,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from metrics import (
+    ActionProgress,
     AreaWords,
+    Commentary,
     Completeness,
     IndicatorStatus,
     Plan,
@@ -32,6 +34,7 @@ from metrics import (
     action_log,
     area_words,
     available_quarters,
+    commentary_by_indicator,
     completeness_of,
     consultation_store,
     default_quarter,
@@ -40,6 +43,7 @@ from metrics import (
     open_store,
     police_store,
     police_uk,
+    progress_by_action,
     return_store,
     returns,
     review_all,
@@ -157,9 +161,15 @@ def action_progress(db: str, fingerprint: Fingerprint, quarter: Quarter) -> pd.D
 
 
 @per_data_version
-def commentary(db: str, fingerprint: Fingerprint, quarter: Quarter) -> pd.DataFrame:
-    """Each indicator's latest commentary up to the quarter."""
-    return indicator_store.commentary(Store(db), str(quarter.start))
+def latest_progress(db: str, fingerprint: Fingerprint, quarter: Quarter) -> dict[str, ActionProgress]:
+    """Each action's latest reported progress up to the quarter, by action id."""
+    return progress_by_action(indicator_store.action_progress(Store(db), str(quarter.start)))
+
+
+@per_data_version
+def commentary(db: str, fingerprint: Fingerprint, quarter: Quarter) -> dict[str, Commentary]:
+    """Each indicator's latest commentary up to the quarter, by indicator id."""
+    return commentary_by_indicator(indicator_store.commentary(Store(db), str(quarter.start)))
 
 
 @per_data_version
@@ -172,7 +182,7 @@ def sa_figures(db: str, fingerprint: Fingerprint) -> pd.DataFrame:
 
 
 @per_data_version
-def police_bounds(db: str, fingerprint: Fingerprint) -> tuple[object, object, list[str], bool]:
+def police_bounds(db: str, fingerprint: Fingerprint) -> police_store.SummaryBounds:
     """First and last month of police.uk data, its crime types, and whether it is demo data."""
     return police_store.summary_bounds(Store(db))
 

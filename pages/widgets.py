@@ -208,8 +208,8 @@ def counts_strip(items: list[IndicatorStatus]) -> None:
 
 
 def ward_figures(view: ward_view.WardView, label: str) -> dict[str, go.Figure]:
-    """The explorer's trend, crime-type mix, ranking and map for a view (a warning, and a tile
-    per ward, if the plan's boundary file cannot be read)."""
+    """The explorer's trend, crime-type mix and map for a view (a warning, and a tile per ward,
+    if the plan's boundary file cannot be read). The ranking is drawn only when asked for."""
     plan = reads.plan()
     words = reads.words()
     boundaries = None
@@ -224,7 +224,6 @@ def ward_figures(view: ward_view.WardView, label: str) -> dict[str, go.Figure]:
     return {
         "trend": ward_view.trend_figure(view, reads.police_flags(), label, words.Kind),
         "mix": ward_view.mix_figure(view, label, words.Kind),
-        "ranking": ward_view.ranking_figure(view, words.Kind),
         "map": ward_view.map_figure(view, boundaries, tiles),
     }
 

@@ -39,6 +39,8 @@ EXPECTED = {
         "view_analysis",
         "download_data",
         "import_police",
+        "import_survey",  # issue 20: the analyst imports survey waves and may see respondents
+        "view_respondents",
         "view_returns",
         "download_original_return",
         "code_comments",

@@ -241,3 +241,20 @@ def test_every_public_name_resolves(name: str) -> None:
 def test_an_unknown_name_is_refused() -> None:
     with pytest.raises(AttributeError, match="no public name 'Storez'"):
         metrics.Storez  # noqa: B018
+
+
+def test_editors_see_every_public_name() -> None:
+    """metrics/__init__.py's TYPE_CHECKING block imports each public name from the module _API
+    loads it from, so editors and type checkers see real types, not Any, through __getattr__."""
+    block = next(
+        node
+        for node in TREES["metrics"].body
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"
+    )
+    seen = {}
+    for node in block.body:
+        assert isinstance(node, ast.ImportFrom)
+        for alias in node.names:
+            module = f"{node.module}.{alias.name}" if f"{node.module}.{alias.name}" in SOURCES else node.module
+            seen[alias.asname or alias.name] = (module, None if module != node.module else alias.name)
+    assert seen == metrics._API

@@ -297,9 +297,7 @@ def hostile_record() -> Record:
     """A record whose comments, findings and actions carry personal data and markup."""
     acts = (
         Activity("a1", date(2024, 7, 10), ActivityType.ONLINE_SURVEY, "<i>Residents</i>", "E01", 40),
-        Activity(
-            "a2", date(2024, 8, 1), ActivityType.WORKSHOP, "Partners", None, 12, note="Internal: chair rude"
-        ),
+        Activity("a2", date(2024, 8, 1), ActivityType.WORKSHOP, "Partners", None, 12, note="Internal: chair rude"),
     )
     comments = tuple(
         redacted_comment(

@@ -308,7 +308,7 @@ def test_real_files_replace_the_demo_police_data(plan, demo_store: Store, tmp_pa
     report = police_uk.import_street_files(demo_store, plan, [_january(tmp_path)], lookup_path=LOOKUP21, by=OPERATOR)
     assert report.demo_removed > 100_000
     assert "Demo police.uk data removed" in "\n".join(report.lines())
-    assert police_store.summary_bounds(demo_store)[3] is False  # nothing left is demo
+    assert police_store.summary_bounds(demo_store).is_demo is False  # nothing left is demo
     assert int(police_uk.ward_summary(demo_store)["count"].sum()) == 5
 
 

@@ -22,7 +22,7 @@ import pandas as pd
 from metrics.board.spc import RULE_WORDS, Assurance, SpcRules, Variation, XmrChart, assurance, variation, xmr
 from metrics.board.status import IndicatorStatus, Rag, format_value, indicator_status, trend
 from metrics.icons import ActionStatus
-from metrics.plan.model import Indicator, Plan
+from metrics.plan.model import Aggregation, Frequency, Indicator, Plan
 from metrics.quarters import Quarter, quarter_range
 
 
@@ -32,18 +32,18 @@ def month_label(day: object) -> str:
 
 def period_label(ind: Indicator, quarter: Quarter) -> str:
     """The label of the chart point a quarter starts at, for the indicator's frequency."""
-    if ind.frequency == "monthly":
+    if ind.frequency == Frequency.MONTHLY:
         return month_label(quarter.start)
-    if ind.frequency == "quarterly":
+    if ind.frequency == Frequency.QUARTERLY:
         return quarter.label
     return quarter.year.label
 
 
 def quarter_periods(ind: Indicator, quarter: Quarter) -> list[str]:
     """The chart points that make up the quarter's figure."""
-    if ind.frequency == "monthly":
+    if ind.frequency == Frequency.MONTHLY:
         return [month_label(m) for m in quarter.months()]
-    if ind.frequency == "quarterly":
+    if ind.frequency == Frequency.QUARTERLY:
         return [quarter.label]
     return [quarter.year.label]
 
@@ -55,11 +55,11 @@ def spc_series(ind: Indicator, values: pd.DataFrame, upto: Quarter, ward: str | 
     fixed quarterly target is spread evenly over the months of an indicator that adds up."""
     scope = ward if (ward and ind.ward_detail) else None
     values = values[values["indicator_id"] == ind.id]
-    if ind.frequency == "annual":
+    if ind.frequency == Frequency.ANNUAL:
         years = values.loc[values["period_type"] == "year", "period_start"]
         first = Quarter.of(years.min().date()) if not years.empty else upto
         return trend(ind, values, quarter_range(min(first, upto), upto), scope)
-    monthly = ind.frequency == "monthly"
+    monthly = ind.frequency == Frequency.MONTHLY
     rows = values[
         (values["period_type"] == ("month" if monthly else "quarter"))
         & (values["period_start"] < pd.Timestamp(upto.next().start))
@@ -71,7 +71,7 @@ def spc_series(ind: Indicator, values: pd.DataFrame, upto: Quarter, ward: str | 
     targets = []
     for start in rows["period_start"]:
         if rule.rule == "fixed":
-            share = 3 if monthly and ind.aggregation == "sum" else 1
+            share = 3 if monthly and ind.aggregation == Aggregation.SUM else 1
             targets.append(rule.value / share if rule.value is not None else None)
         elif rule.rule == "same_period_last_year":
             before = by_start.get(start - pd.DateOffset(years=1))

@@ -13,7 +13,7 @@ from enum import Enum
 import pandas as pd
 
 from metrics.icons import StatusIcon
-from metrics.plan.model import Indicator, Plan, Tolerance
+from metrics.plan.model import Aggregation, Frequency, Indicator, Plan, Polarity, Tolerance, Unit
 from metrics.quarters import FinancialYear, Quarter
 
 VALUE_COLUMNS = ["indicator_id", "period_type", "period_start", "ward_code", "value", "is_demo"]
@@ -64,7 +64,7 @@ def rag_status(value: float | None, target: float | None, polarity: str, toleran
         return Rag.NO_DATA
     if target is None or pd.isna(target):
         return Rag.NO_TARGET
-    margin = value - target if polarity == "higher" else target - value
+    margin = value - target if polarity == Polarity.HIGHER else target - value
     allowed = tolerance.amount(target)
     if margin < -allowed:
         return Rag.OFF_TARGET
@@ -119,13 +119,13 @@ def compare(
     elif earlier == 0:
         if current == 0:
             return Change(Direction.STEADY, 0.0, in_points)
-        return Change(Direction.WORSENING if polarity == "lower" else Direction.IMPROVING, None, in_points)
+        return Change(Direction.WORSENING if polarity == Polarity.LOWER else Direction.IMPROVING, None, in_points)
     else:
         change = (current - earlier) / abs(earlier) * 100
         steady = abs(change) < steady_band_pct
     if steady:
         return Change(Direction.STEADY, change, in_points)
-    better = change < 0 if polarity == "lower" else change > 0
+    better = change < 0 if polarity == Polarity.LOWER else change > 0
     return Change(Direction.IMPROVING if better else Direction.WORSENING, change, in_points)
 
 
@@ -155,16 +155,16 @@ def value_for(ind: Indicator, values: pd.DataFrame, quarter: Quarter, ward: str 
     that the latest earlier year (labelled as such).
     """
     rows = _rows(values, ind, ward)
-    if ind.frequency == "monthly":
+    if ind.frequency == Frequency.MONTHLY:
         months = [pd.Timestamp(m) for m in quarter.months()]
         got = rows[(rows["period_type"] == "month") & (rows["period_start"].isin(months))]
         if got.empty:
             return PeriodValue(None, quarter.label, False)
         if len(got) < 3:
             return PeriodValue(None, quarter.label, bool(got["is_demo"].any()), f"only {len(got)} of 3 months reported")
-        agg = got["value"].sum() if ind.aggregation == "sum" else got["value"].mean()
+        agg = got["value"].sum() if ind.aggregation == Aggregation.SUM else got["value"].mean()
         return PeriodValue(float(agg), quarter.label, bool(got["is_demo"].any()))
-    if ind.frequency == "quarterly":
+    if ind.frequency == Frequency.QUARTERLY:
         got = rows[(rows["period_type"] == "quarter") & (rows["period_start"] == pd.Timestamp(quarter.start))]
         if got.empty:
             return PeriodValue(None, quarter.label, False)
@@ -184,7 +184,7 @@ def last_year_value(
     """The figure a year-on-year comparison (and a 'same period last year' target) uses, given
     the figure ``shown`` for the quarter: for annual indicators, the year before the shown one."""
     earlier = quarter.year_earlier()
-    if ind.frequency == "annual" and shown.value is not None:
+    if ind.frequency == Frequency.ANNUAL and shown.value is not None:
         earlier = Quarter(FinancialYear.parse(shown.label).start_year - 1, quarter.number)
     return value_for(ind, values, earlier, ward).value
 
@@ -235,7 +235,7 @@ def indicator_status(
     target = target_from(ind, last_year_figure)
     band = plan.settings.steady_band_pct
     points = ind.is_percent
-    if ind.frequency == "annual":
+    if ind.frequency == Frequency.ANNUAL:
         previous = Change(Direction.UNKNOWN, None, points)
     else:
         previous = compare(
@@ -255,7 +255,7 @@ def sentence(status: IndicatorStatus, plan: Plan) -> str:
     if status.value.value is None:
         why = f" ({status.value.note})" if status.value.note else ""
         return f"{ind.name}{where}: no figure for {status.value.label}{why}."
-    period = "the previous year" if ind.frequency == "annual" else "the same quarter last year"
+    period = "the previous year" if ind.frequency == Frequency.ANNUAL else "the same quarter last year"
     text = f"{ind.name}{where} {status.vs_last_year.phrase(period)}"
     if status.target is None:
         return text + "; no target is set."
@@ -286,9 +286,9 @@ def exceptions_first(statuses: list[IndicatorStatus]) -> list[IndicatorStatus]:
 def format_value(value: float | None, unit: str) -> str:
     if value is None or pd.isna(value):
         return "–"
-    if unit == "percent":
+    if unit == Unit.PERCENT:
         return f"{value:.1f}%"
-    if unit == "count":
+    if unit == Unit.COUNT:
         return f"{value:,.0f}"
     return f"{value:,.1f}"
 
@@ -314,7 +314,7 @@ def trend(ind: Indicator, values: pd.DataFrame, quarters: list[Quarter], ward: s
     scope = ward if (ward and ind.ward_detail) else None
     values = values[values["indicator_id"] == ind.id]  # one filter here, not one per quarter
     rows = []
-    if ind.frequency == "annual":
+    if ind.frequency == Frequency.ANNUAL:
         years = sorted({q.year for q in quarters})
         for fy in years:
             last_q = Quarter(fy.start_year, 4)

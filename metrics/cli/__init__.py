@@ -20,8 +20,9 @@ from pathlib import Path
 from metrics import access
 from metrics.board import actions as board_actions
 from metrics.board.assessment import AssessmentFileError
-from metrics.cli import board, consultation, plan, police, returns
+from metrics.cli import board, compare, consultation, plan, police, returns, survey
 from metrics.cli.common import EXIT_FAULT, FAULT_LOG_ENV, FAULT_LOG_NAME, PLAN_FILE
+from metrics.compare import CompareError
 from metrics.consultation.record import ConsultationError
 from metrics.pack import PackError
 from metrics.plan.model import DATABASE_ENV, PlanError, load_plan
@@ -30,9 +31,10 @@ from metrics.police import uk as police_uk
 from metrics.quarters import PeriodError
 from metrics.returns import ReturnError
 from metrics.store import StoreError
+from metrics.survey.importing import SurveyError
 
 # The modules whose register(commands) adds sub-commands, in the order help lists them.
-COMMAND_MODULES = (plan, board, returns, police, consultation)
+COMMAND_MODULES = (plan, board, returns, police, compare, survey, consultation)
 
 # Errors a person can put right: one line on standard error, exit 1.
 EXPECTED_ERRORS: tuple[type[BaseException], ...] = (
@@ -47,6 +49,8 @@ EXPECTED_ERRORS: tuple[type[BaseException], ...] = (
     access.AccessDenied,
     access.RolesError,
     board_actions.BoardActionError,
+    CompareError,
+    SurveyError,
     ConsultationError,
 )
 

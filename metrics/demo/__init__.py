@@ -1,9 +1,10 @@
 """Demo data for any plan, from a fixed seed, flagged as demo wherever it is shown.
 
 Owns every demo generator: the indicator series, commentary, action progress and returns
-(``series``), police.uk records for the indicators linked to police.uk data (``police``) and the
-board's demo actions (``actions``); the demo consultation is made by ``metrics.consultation.demo`` and
-stored here with its findings linked to the demo board actions.
+(``series``), police.uk records for the indicators linked to police.uk data (``police``), the
+board's demo actions (``actions``) and a demo wave of each declared survey (metrics.survey); the
+demo consultation is made by ``metrics.consultation.demo`` and stored here with its findings
+linked to the demo board actions.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from metrics.store import Store
 from metrics.store import actions as action_store
 from metrics.store import consultation as consultation_store
 from metrics.store import indicators as indicator_store
+from metrics.survey import importing as survey_importing
 
 Progress = Callable[[float, str], None]
 StageHook = Callable[[str], None]  # told each stage's name as it starts, so a failure can name it
@@ -47,6 +49,7 @@ class DemoReport:
     demo_actions: int
     police: police_uk.ImportReport | None  # None when no indicator is linked to police.uk data
     police_skipped: str  # why no demo police.uk data was made, when it was not
+    demo_survey_waves: int = 0  # invented survey waves, one per declared survey
     demo_consultations: int = 0  # consultations with invented detail around their real facts
 
 
@@ -77,8 +80,11 @@ def fill(
     stage("demo returns")
     progress(0.85, "Submitting demo quarterly returns")
     returned = _submit_demo_returns(plan, store, data, scripted)
+    stage("demo surveys")
+    progress(0.9, "Storing demo survey waves")
+    surveys = survey_importing.import_demo_waves(plan, store)
     stage("demo consultation")
-    progress(0.9, "Recording the demo consultation")
+    progress(0.93, "Recording the demo consultation")
     consulted = _record_demo_consultations(plan, store)
     demo_rows = int(data.values["is_demo"].sum())
     return DemoReport(
@@ -88,6 +94,7 @@ def fill(
         demo_actions=recorded,
         police=police,
         police_skipped="" if police is not None else NO_POLICE_LINK,
+        demo_survey_waves=sum(o.stored for o in surveys),
         demo_consultations=consulted,
     )
 

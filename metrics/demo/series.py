@@ -21,7 +21,7 @@ import pandas as pd
 
 from metrics.board.status import Rag, indicator_status
 from metrics.icons import ActionStatus
-from metrics.plan.model import Indicator, Plan
+from metrics.plan.model import Aggregation, Frequency, Indicator, Plan, Unit
 from metrics.quarters import FinancialYear, Quarter, quarter_range
 from metrics.returns.obligations import PERIOD_TYPES, owed_actions, owed_indicators, owed_periods
 
@@ -75,15 +75,15 @@ class _Series:
         per_year = {"monthly": 12, "quarterly": 4, "annual": 1}[ind.frequency]
         level = ind.demo.level
         if level is None and ind.baseline.value is not None:
-            level = ind.baseline.value / per_year if ind.aggregation == "sum" else ind.baseline.value
+            level = ind.baseline.value / per_year if ind.aggregation == Aggregation.SUM else ind.baseline.value
         self.level = level if level is not None else DEFAULT_LEVELS[ind.unit]
-        self.noise = 0.015 if ind.unit == "percent" else max(0.02, 0.35 / math.sqrt(max(self.level, 1.0)))
+        self.noise = 0.015 if ind.unit == Unit.PERCENT else max(0.02, 0.35 / math.sqrt(max(self.level, 1.0)))
 
     def value(self, start: date, first: date) -> float:
         ind = self.ind
         years = (start.year - first.year) + (start.month - first.month) / 12
         v = self.level * (1 + ind.demo.trend_pct_per_year / 100) ** years
-        if ind.frequency == "monthly" and ind.unit == "count":
+        if ind.frequency == Frequency.MONTHLY and ind.unit == Unit.COUNT:
             v *= 1 + SEASONALITY * math.sin(2 * math.pi * (start.month - 4) / 12)
         v *= math.exp(self.rng.gauss(0, self.noise))
         shock = ind.demo.shock_quarter
@@ -93,9 +93,9 @@ class _Series:
 
 
 def _period_starts(ind: Indicator, first: Quarter, last: Quarter) -> list[date]:
-    if ind.frequency == "monthly":
+    if ind.frequency == Frequency.MONTHLY:
         return _months(first, last)
-    if ind.frequency == "quarterly":
+    if ind.frequency == Frequency.QUARTERLY:
         return [q.start for q in quarter_range(first, last)]
     # annual: complete financial years only
     return [
@@ -119,7 +119,7 @@ def _anchor_years(ind: Indicator, floats: dict[date, float]) -> dict[date, float
 
     def year_total(series: dict[date, float], keys: list[date]) -> float:
         vals = [series[k] for k in keys]
-        return sum(vals) if ind.aggregation == "sum" else sum(vals) / len(vals)
+        return sum(vals) if ind.aggregation == Aggregation.SUM else sum(vals) / len(vals)
 
     out = dict(floats)
     this_keys, prev_keys = year_keys(fy), year_keys(prev)
@@ -136,11 +136,11 @@ def _anchor_years(ind: Indicator, floats: dict[date, float]) -> dict[date, float
 
 
 def _finish(ind: Indicator, v: float) -> float:
-    if ind.unit == "percent":
+    if ind.unit == Unit.PERCENT:
         v = min(max(v, 0.0), 100.0)
     if ind.demo.maximum is not None:
         v = min(v, ind.demo.maximum)
-    return round(v, 1) if ind.unit == "percent" or ind.aggregation == "mean" else float(round(v))
+    return round(v, 1) if ind.unit == Unit.PERCENT or ind.aggregation == "mean" else float(round(v))
 
 
 def _ward_split(
@@ -201,10 +201,12 @@ def generate(plan: Plan, sa_figures: pd.DataFrame | None = None) -> DemoData:
         floats = _anchor_years(ind, {d: series.value(d, first.start) for d in starts})
         period_type = {"monthly": "month", "quarterly": "quarter", "annual": "year"}[ind.frequency]
         real_year = (
-            ind.baseline.financial_year if ind.frequency == "annual" and ind.baseline.value is not None else None
+            ind.baseline.financial_year
+            if ind.frequency == Frequency.ANNUAL and ind.baseline.value is not None
+            else None
         )
         anchors = _ward_anchors(ind, sa)
-        if ind.ward_detail and ind.frequency == "monthly" and ind.aggregation == "sum":
+        if ind.ward_detail and ind.frequency == Frequency.MONTHLY and ind.aggregation == Aggregation.SUM:
             ward_frame = pd.DataFrame(_ward_split(plan, ind, floats, anchors))
             for r in ward_frame.itertuples(index=False):
                 rows.append(_row(ind, period_type, r.period_start, r.ward_code, r.value, True))

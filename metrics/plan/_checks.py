@@ -177,6 +177,7 @@ def cross_check(raw: dict[str, Any], words: tuple[str, str]) -> list[str]:
     spc = settings.get("spc") if isinstance(settings, dict) else None
     if isinstance(spc, dict) and spc.get("trend_length") == 1 and spc.get("trend_length") is not True:
         problems.append("settings.spc.trend_length: 1 is not a trend: give at least 2, or 0 to switch the rule off")
+    problems += survey_checks(raw)
     problems += _order_check(raw.get("partnership"), "partnership", "plan_start", "plan_end")
     problems += _order_check(
         settings.get("demo") if isinstance(settings, dict) else None, "settings.demo", "first_quarter", "last_quarter"
@@ -221,3 +222,75 @@ def _order_check(node: Any, key: str, first: str, last: str) -> list[str]:
     if end < start:
         return [f"{key}.{last}: {end.label} is before {first} {start.label}; swap them"]
     return []
+
+
+def survey_checks(raw: dict[str, Any]) -> list[str]:
+    """Surveys: unique ids, each answer declared once, margins for every category with a
+    source, lookups only where the area column needs one, and linked indicators that exist,
+    are percentages and are supplied by one measure only."""
+    problems: list[str] = []
+    units = {
+        ind.get("id"): ind.get("unit")
+        for _tkey, theme in _entries(raw, "themes")
+        for mkey, measure in _entries(theme, "measures")
+        for _ikey, ind in _entries(measure, "indicators", mkey)
+    }
+    surveys: dict[str, str] = {}
+    linked: dict[str, str] = {}
+    for skey, survey in _entries(raw, "surveys"):
+        sid = survey.get("id")
+        if isinstance(sid, str):
+            if sid in surveys:
+                problems.append(f"{skey}.id: duplicate survey id {sid!r} (first used at {surveys[sid]})")
+            surveys.setdefault(sid, skey)
+        area = survey.get("area")
+        if isinstance(area, dict):
+            needs = area.get("kind") in ("lsoa", "postcode")
+            if needs and not area.get("lookup"):
+                problems.append(f"{skey}.area.lookup: missing; an {area.get('kind')} column needs a lookup CSV")
+            if not needs and area.get("lookup"):
+                problems.append(f"{skey}.area.lookup: only an lsoa or postcode column uses a lookup; remove it")
+        ids: dict[str, str] = {}
+        for dkey, demo in _entries(survey, "demographics", skey) + _entries(survey, "measures", skey):
+            did = demo.get("id")
+            if isinstance(did, str):
+                if did in ids or did in ("respondent", "area", "comment"):
+                    problems.append(f"{dkey}.id: {did!r} is already used in this survey; give it its own id")
+                ids.setdefault(did, dkey)
+        for dkey, demo in _entries(survey, "demographics", skey):
+            population, categories = demo.get("population"), demo.get("categories")
+            if isinstance(population, dict) and isinstance(categories, list):
+                missing = [c for c in categories if c not in population]
+                extra = [c for c in population if c not in categories]
+                if missing or extra:
+                    problems.append(
+                        f"{dkey}.population: give a population for every category and only those "
+                        f"(missing {missing}, not a category {extra})"
+                    )
+                if not demo.get("population_source"):
+                    problems.append(
+                        f"{dkey}.population_source: a population needs its source (for example 'Census 2021')"
+                    )
+        for mkey, measure in _entries(survey, "measures", skey):
+            seen: dict[str, str] = {}
+            for kind in ("counts", "other", "leaves_base"):
+                for answer in measure.get(kind) or []:
+                    if isinstance(answer, str) and answer.casefold() in seen:
+                        problems.append(
+                            f"{mkey}.{kind}: {answer!r} is already declared under {seen[answer.casefold()]}; "
+                            "declare each answer once"
+                        )
+                    elif isinstance(answer, str):
+                        seen[answer.casefold()] = kind
+            indicator = measure.get("indicator")
+            if isinstance(indicator, str):
+                if indicator not in units:
+                    problems.append(f"{mkey}.indicator: unknown indicator {indicator!r}; use an indicator id")
+                elif units[indicator] != "percent":
+                    problems.append(
+                        f"{mkey}.indicator: {indicator!r} is not a percent indicator; a survey gives shares"
+                    )
+                elif indicator in linked:
+                    problems.append(f"{mkey}.indicator: {indicator!r} is already supplied by {linked[indicator]}")
+                linked.setdefault(indicator, mkey)
+    return problems

@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -24,18 +25,63 @@ from metrics.plan import schema
 from metrics.plan._checks import DEFAULT_AREA_PLURAL, DEFAULT_AREA_SINGULAR
 from metrics.plan.periods import Period
 from metrics.quarters import FinancialYear, Quarter
+from metrics.survey import declaration as survey_declaration
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]  # metrics/plan/model.py -> the project folder
 DEFAULT_CONFIG = PROJECT_ROOT / "config.yaml"
 CONFIG_ENV = "CSP_CONFIG"
 DATABASE_ENV = "CSP_DB"
 
-POLARITIES = ("higher", "lower")
-FREQUENCIES = ("monthly", "quarterly", "annual")
-AGGREGATIONS = ("sum", "mean")
-UNITS = ("count", "percent", "rate", "score")
-TARGET_RULES = ("same_period_last_year", "fixed", "none")
-TOLERANCE_KINDS = ("percent", "points")
+
+# The declared kinds stay typed past the plan boundary: the schema declares them as Literals (so
+# plan.schema.json lists them for editors) and the frozen plan carries them as these StrEnums.
+# A StrEnum is its string, so the store and the files people read hold the same words.
+class Unit(StrEnum):
+    """What an indicator's figures count."""
+
+    COUNT = "count"
+    PERCENT = "percent"
+    RATE = "rate"
+    SCORE = "score"
+
+
+class Polarity(StrEnum):
+    """Which way is better."""
+
+    HIGHER = "higher"
+    LOWER = "lower"
+
+
+class Frequency(StrEnum):
+    """How often an indicator has a figure."""
+
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    ANNUAL = "annual"
+
+
+class Aggregation(StrEnum):
+    """How a quarter's monthly figures combine into the quarter's figure."""
+
+    SUM = "sum"
+    MEAN = "mean"
+
+
+class TargetRule(StrEnum):
+    """How an indicator's target is set."""
+
+    SAME_PERIOD_LAST_YEAR = "same_period_last_year"
+    FIXED = "fixed"
+    NONE = "none"
+
+
+class ToleranceKind(StrEnum):
+    """Whether a tolerance is a share of the target or points on the indicator's own scale."""
+
+    PERCENT = "percent"
+    POINTS = "points"
+
+
 DEFAULT_AREA_KIND = "area"  # what the whole area is called unless the plan says (city, county ...)
 
 
@@ -87,7 +133,7 @@ class PoliceLink:
 class Target:
     """How an indicator's target for a period is set."""
 
-    rule: str  # same_period_last_year | fixed | none
+    rule: TargetRule
     value: float | None = None  # for fixed
     change_pct: float = 0.0  # for same_period_last_year: the change sought on last year
     source: str | None = None
@@ -99,10 +145,10 @@ class Tolerance:
     plainly on target, beyond which the indicator is over-performing)."""
 
     value: float
-    kind: str  # percent (of the target) | points (in the indicator's unit)
+    kind: ToleranceKind  # a share of the target, or points in the indicator's unit
 
     def amount(self, target: float) -> float:
-        return abs(target) * self.value / 100 if self.kind == "percent" else self.value
+        return abs(target) * self.value / 100 if self.kind == ToleranceKind.PERCENT else self.value
 
 
 @dataclass(frozen=True)
@@ -120,11 +166,11 @@ class DemoSpec:
 class Indicator:
     id: str
     name: str
-    unit: str
-    polarity: str
+    unit: Unit
+    polarity: Polarity
     owner: str
-    frequency: str
-    aggregation: str
+    frequency: Frequency
+    aggregation: Aggregation
     source: str
     ward_detail: bool
     baseline: Baseline
@@ -140,7 +186,7 @@ class Indicator:
 
     @property
     def is_percent(self) -> bool:
-        return self.unit == "percent"
+        return self.unit == Unit.PERCENT
 
 
 @dataclass(frozen=True)
@@ -240,6 +286,8 @@ class Settings:
     returns: ReturnSettings = field(default_factory=ReturnSettings)
     ward_boundaries: Path | None = None  # a ward boundary GeoJSON for the explorer's map
     complete_quarter_share: float = 0.8  # share of indicators with a figure that makes a quarter complete
+    survey_min_base: int = 50  # survey responses below which no figure is shown (docs/survey.md)
+    survey_weight_cap: float = 5.0  # the largest survey weight, as a multiple of the mean weight
 
 
 @dataclass(frozen=True)
@@ -275,6 +323,7 @@ class Plan:
     wards: tuple[Ward, ...]
     subgroups: tuple[Subgroup, ...]
     themes: tuple[Theme, ...]
+    surveys: tuple[survey_declaration.Survey, ...] = ()
     coding_frame: tuple[CodeSpec, ...] = ()
     consultations: tuple[ConsultationSpec, ...] = ()
 
@@ -317,6 +366,17 @@ class Plan:
 
     def actions_for_objective(self, objective_id: str) -> tuple[Action, ...]:
         return tuple(a for a in self.actions if objective_id in a.objective_ids)
+
+    def survey(self, survey_id: str) -> survey_declaration.Survey:
+        return _by_id(self.surveys, survey_id, "survey")
+
+    def survey_measure(self, indicator_id: str) -> tuple[survey_declaration.Survey, survey_declaration.Measure] | None:
+        """The survey and measure that supply an indicator's values, or None."""
+        for survey in self.surveys:
+            for measure in survey.measures:
+                if measure.indicator == indicator_id:
+                    return survey, measure
+        return None
 
 
 def _by_id(items: tuple[Any, ...], wanted: str, what: str) -> Any:
@@ -438,6 +498,8 @@ def _plan_from(path: Path, m: schema.PlanFile) -> Plan:
             bank_holidays=tuple(sorted(r.bank_holidays)),
         ),
         ward_boundaries=(base / s.ward_boundaries).resolve() if s.ward_boundaries else None,
+        survey_min_base=s.survey.min_base,
+        survey_weight_cap=s.survey.weight_cap,
     )
     wards = tuple(
         Ward(
@@ -488,7 +550,21 @@ def _plan_from(path: Path, m: schema.PlanFile) -> Plan:
         )
         for x in c.consultations
     )  # fmt: skip
-    return Plan(path, partnership, settings, wards, subgroups, themes, frame, consultations)
+    surveys = tuple(_survey(entry, base) for entry in m.surveys)
+    return Plan(
+        path, partnership, settings, wards, subgroups, themes, surveys,
+        coding_frame=frame, consultations=consultations,
+    )  # fmt: skip
+
+
+def _survey(entry: schema.SurveyEntry, base: Path) -> survey_declaration.Survey:
+    """The survey declaration (metrics/survey) from a validated entry; a lookup file's path is
+    made absolute against the plan's folder."""
+    data = entry.model_dump()
+    area = data.get("area")
+    if area and area.get("lookup"):
+        area["lookup"] = str((base / area["lookup"]).resolve())
+    return survey_declaration.survey_from_dict(data)
 
 
 def _indicator(i: schema.IndicatorEntry, measure_id: str, theme_id: str) -> Indicator:
@@ -505,11 +581,11 @@ def _indicator(i: schema.IndicatorEntry, measure_id: str, theme_id: str) -> Indi
     return Indicator(
         id=i.id,
         name=i.name,
-        unit=i.unit,
-        polarity=i.polarity,
+        unit=Unit(i.unit),
+        polarity=Polarity(i.polarity),
         owner=i.owner,
-        frequency=i.frequency,
-        aggregation=i.aggregation,
+        frequency=Frequency(i.frequency),
+        aggregation=Aggregation(i.aggregation),
         source=i.source,
         ward_detail=i.ward_detail,
         baseline=Baseline(
@@ -519,8 +595,8 @@ def _indicator(i: schema.IndicatorEntry, measure_id: str, theme_id: str) -> Indi
             change_pct=b.change_pct,
             span=b.period,
         ),
-        target=Target(t.rule, t.value, t.change_pct or 0.0, t.source),
-        tolerance=Tolerance(i.tolerance.value, i.tolerance.kind),
+        target=Target(TargetRule(t.rule), t.value, t.change_pct or 0.0, t.source),
+        tolerance=Tolerance(i.tolerance.value, ToleranceKind(i.tolerance.kind)),
         measure_id=measure_id,
         theme_id=theme_id,
         objective_id=i.objective,
@@ -550,7 +626,17 @@ def summary_lines(plan: Plan) -> list[str]:
         f"({police} linked to police.uk data)",
         f"{_count(len(plan.subgroups), 'subgroup')}; "
         f"{_count(len(plan.wards), p.area_singular, p.area_plural)} in the {p.area_kind} of {p.area_name}{people}",
+    ] + [
+        f"survey {s.id}: {_count(len(s.measures), 'measure')} "
+        f"({sum(m.indicator is not None for m in s.measures)} supplying indicators), "
+        f"weighted by {', '.join(_survey_margins(s)) or 'nothing (unweighted)'}"
+        for s in plan.surveys
     ]
+
+
+def _survey_margins(survey: survey_declaration.Survey) -> list[str]:
+    margins = ["area"] if survey.area is not None and survey.area.weight else []
+    return margins + [d.id for d in survey.demographics if d.weighted]
 
 
 def _count(n: int, one: str, many: str | None = None) -> str:

@@ -253,6 +253,15 @@ class DemoSettings(_Section):
     last_quarter: QuarterValue
 
 
+class SurveySettings(_Section):
+    """How survey estimates are shown and weighted (docs/survey.md)."""
+
+    min_base: WholeFrom1 = Field(50, description="responses below which no figure is shown, only 'too few responses'")
+    weight_cap: Annotated[float, Strict(), Field(gt=1)] = Field(
+        5.0, description="the largest weight, as a multiple of the mean weight (trimming)"
+    )
+
+
 class SettingsSection(_Section):
     """Where data lives and how figures are judged."""
 
@@ -267,6 +276,7 @@ class SettingsSection(_Section):
     )
     spc: SpcSection = Field(default_factory=SpcSection)
     returns: ReturnsSection = Field(default_factory=ReturnsSection)
+    survey: SurveySettings = Field(default_factory=SurveySettings)
     demo: DemoSettings
 
 
@@ -449,6 +459,59 @@ class ConsultationSection(_Section):
     consultations: list[ConsultationEntry] = Field(default_factory=list)
 
 
+# --- surveys ----------------------------------------------------------------------------------
+
+Answers = Annotated[list[Text], Field(min_length=1)]
+
+
+class SurveyArea(_Section):
+    """The column placing each respondent in one of the local areas."""
+
+    column: Text
+    kind: Literal["name", "code", "lsoa", "postcode"] = Field(
+        "name", description="the local area's name or code; or an LSOA code or postcode placed by the lookup"
+    )
+    lookup: Text | None = Field(None, description="for lsoa and postcode: a CSV (code or postcode, area code)")
+    weight: Flag = Field(True, description="rake to the local areas' populations")
+
+
+class SurveyDemographic(_Section):
+    """A demographic column: reported as groups, and weighted when its population is given."""
+
+    id: Id
+    column: Text
+    categories: Answers
+    population: dict[str, NotNegative] | None = Field(None, description="each category's population")
+    population_source: Text | None = None
+    not_stated: list[Text] = Field(default_factory=lambda: ["Prefer not to say"])
+
+
+class SurveyMeasure(_Section):
+    """A perception measure: the share of respondents whose answer counts towards it."""
+
+    id: Id
+    name: Text
+    question: Text = Field(description="the column holding the question's answers")
+    counts: Answers = Field(description="the answers that count towards the measure")
+    other: list[Text] = Field(default_factory=list, description="answers in the base that do not count")
+    leaves_base: list[Text] = Field(default_factory=list, description="answers that leave the base (blank always does)")
+    polarity: Literal["higher", "lower"] = "lower"
+    indicator: Id | None = Field(None, description="the plan indicator whose values this measure supplies")
+
+
+class SurveyEntry(_Section):
+    """A survey the partnership runs: its waves are imported against this declaration."""
+
+    id: Id
+    title: Text
+    source: Text | None = None
+    respondent: Text | None = Field(None, description="the respondent id column")
+    comment: Text | None = Field(None, description="a free-text column to keep (personal data)")
+    area: SurveyArea | None = None
+    demographics: list[SurveyDemographic] = Field(default_factory=list)
+    measures: Annotated[list[SurveyMeasure], Field(min_length=1)]
+
+
 class PlanFile(_Section):
     """A Community Safety Partnership plan (config.yaml)."""
 
@@ -458,6 +521,7 @@ class PlanFile(_Section):
     subgroups: list[SubgroupEntry]
     themes: list[ThemeEntry]
     consultation: ConsultationSection = Field(default_factory=ConsultationSection)
+    surveys: list[SurveyEntry] = Field(default_factory=list)
 
 
 # --- the published schema ---------------------------------------------------------------------

@@ -12,12 +12,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pandas as pd
 
+from metrics.compare.areas import COLUMNS, AreaComparison, method_note
 from metrics.plan.model import Plan
+from metrics.plan.words import area_words
 from metrics.spreadsheet import safe_frame
 
 # Written without commas: a header line is one cell (see _header_text).
@@ -28,6 +30,25 @@ RATE_DECIMALS = 3  # small areas over one month give small rates: keep enough di
 ABOUT_SHEET = "About"
 DATA_SHEET = "Figures"
 COMMENT = "#"  # the header block's lines start with it
+METHOD_REFERENCE = (
+    "funnel plot (Spiegelhalter 2005 Stat Med 24:1185) with exact Poisson limits as in NHS-R FunnelPlotR "
+    "and OHID Fingertips; see docs/compare.md"
+)
+
+
+@dataclass(frozen=True)
+class ExportScope:
+    """What a download covers, for its About lines: the months, the areas and crime types chosen
+    (empty: all), the months stored, the months flagged as missing or thin (with why), and
+    whether the figures are demo data."""
+
+    first: str
+    last: str
+    chosen: tuple[str, ...] = ()
+    crime_types: tuple[str, ...] = ()
+    held: tuple[str | None, str | None] = (None, None)
+    flagged: Mapping[str, str] = field(default_factory=dict)
+    is_demo: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,7 +101,6 @@ def area_export(
     period (month, ward_code, ward_name, crime_type, count) for every area; ``chosen`` the
     areas picked (empty: all), kept alone when ``only_chosen``; ``held`` the first and last
     month stored; ``flagged`` the months missing or thin, with why."""
-    p = plan.partnership
     wards = {w.code: w for w in plan.wards}
     keep = list(chosen) if chosen and only_chosen else list(wards)
     rows = summary[summary["ward_code"].isin(keep)].reset_index(drop=True)
@@ -95,34 +115,84 @@ def area_export(
             for c, n in zip(rows["count"], population, strict=True)
         ],
     )
-    names = plan.ward_names()
-    areas = ", ".join(names.get(c, c) for c in chosen) if chosen else f"all {p.area_plural}"
-    shown = areas if only_chosen or not chosen else f"all {p.area_plural} (chosen: {areas})"
     estimated = any(wards[c].population_estimated for c in keep if c in wards)
-    in_range = sorted((m, why) for m, why in (flagged or {}).items() if first <= m <= last)
-    coverage = f"months held {held[0] or '?'} to {held[1] or '?'}"
-    coverage += "; " + "; ".join(f"{m}: {why}" for m, why in in_range) if in_range else "; no month in range flagged"
-    about = (
-        ("Partnership", p.name),
-        ("Exported", f"{(exported_at or datetime.now(UTC)):%Y-%m-%d %H:%M} UTC"),
-        ("Demo data", DEMO_NOTE if is_demo else "no"),
-        ("Months", f"{first} to {last}"),
-        (p.area_plural.capitalize(), shown),
-        ("Crime types", ", ".join(crime_types) if crime_types else "all"),
-        ("Source", SOURCE.format(areas=p.area_plural)),
-        ("Data coverage", coverage),
-        (
-            "Rates",
-            f"incidents in the row's month per {RATE_PER} residents of the {p.area_singular}; "
-            + (
-                "populations marked as estimates are NOT official figures (see population_is_estimate)"
-                if estimated
-                else "populations from the plan file"
-            ),
-        ),
+    scope = ExportScope(first, last, tuple(chosen), tuple(crime_types), held, dict(flagged or {}), is_demo)
+    about = _about(plan, scope, only_chosen=only_chosen, exported_at=exported_at)
+    about += (
+        _rates_line(plan, "in the row's month", estimated=estimated),
         ("Rows", f"{len(frame):,} ({int(frame['count'].sum()):,} incidents)"),
     )
     return AreaExport(frame, about)
+
+
+def _about(
+    plan: Plan, scope: ExportScope, *, only_chosen: bool, exported_at: datetime | None
+) -> tuple[tuple[str, str], ...]:
+    """The lines every police.uk download opens with: partnership, time, demo flag, filter,
+    source and data coverage."""
+    p = plan.partnership
+    names = plan.ward_names()
+    chosen, first, last, held = scope.chosen, scope.first, scope.last, scope.held
+    areas = ", ".join(names.get(c, c) for c in chosen) if chosen else f"all {p.area_plural}"
+    shown = areas if only_chosen or not chosen else f"all {p.area_plural} (chosen: {areas})"
+    in_range = sorted((m, why) for m, why in scope.flagged.items() if first <= m <= last)
+    coverage = f"months held {held[0] or '?'} to {held[1] or '?'}"
+    coverage += "; " + "; ".join(f"{m}: {why}" for m, why in in_range) if in_range else "; no month in range flagged"
+    return (
+        ("Partnership", p.name),
+        ("Exported", f"{(exported_at or datetime.now(UTC)):%Y-%m-%d %H:%M} UTC"),
+        ("Demo data", DEMO_NOTE if scope.is_demo else "no"),
+        ("Months", f"{first} to {last}"),
+        (p.area_plural.capitalize(), shown),
+        ("Crime types", ", ".join(scope.crime_types) if scope.crime_types else "all"),
+        ("Source", SOURCE.format(areas=p.area_plural)),
+        ("Data coverage", coverage),
+    )
+
+
+def comparison_export(
+    plan: Plan, comparison: AreaComparison, scope: ExportScope, *, exported_at: datetime | None = None
+) -> AreaExport:
+    """The comparison of areas as a download: one row per area over the whole period (count,
+    residents, rate per 1,000, the count expected at the partnership's rate, the 95% and 99.8%
+    limits and the judgement), after the same About lines as the monthly download plus how the
+    limits were drawn and which areas were left out."""
+    p = plan.partnership
+    words = area_words(plan)
+    frame = comparison.table[list(COLUMNS)].copy()
+    for column in ("rate_per_1000_residents", "expected_count", "lower_99_8", "lower_95", "upper_95", "upper_99_8"):
+        frame[column] = frame[column].astype(float).round(RATE_DECIMALS)
+    about = _about(plan, scope, only_chosen=False, exported_at=exported_at)
+    counts = comparison.counts
+    estimated = (frame["population_is_estimate"] == "yes").any()
+    about += (
+        _rates_line(plan, "over the whole period", estimated=bool(estimated)),
+        ("Comparison", method_note(comparison, one=words.one, many=words.many, whole=words.whole)),
+        (
+            "Judgements",
+            "; ".join(f"{n} {j}" for j, n in counts.items())
+            + f" (limits per {RATE_PER} residents: lower_99_8 and upper_99_8 decide the judgement)",
+        ),
+        ("Method", METHOD_REFERENCE),
+        (
+            "Left out",
+            f"{', '.join(comparison.left_out)}: no population in the plan file, so no rate"
+            if comparison.left_out
+            else "none",
+        ),
+        ("Rows", f"{len(frame):,} {p.area_plural} ({int(frame['count'].sum()):,} incidents)"),
+    )
+    return AreaExport(frame, about)
+
+
+def _rates_line(plan: Plan, when: str, *, estimated: bool) -> tuple[str, str]:
+    """What the rates are, and whether their populations are estimates."""
+    source = (
+        "populations marked as estimates are NOT official figures (see population_is_estimate)"
+        if estimated
+        else "populations from the plan file"
+    )
+    return ("Rates", f"incidents {when} per {RATE_PER} residents of the {plan.partnership.area_singular}; {source}")
 
 
 def _yes(flag: bool) -> str:

@@ -8,7 +8,7 @@ from datetime import date
 
 import pandas as pd
 
-from metrics.plan.model import Action, Indicator, Plan
+from metrics.plan.model import Action, Frequency, Indicator, Plan
 from metrics.quarters import FinancialYear, Quarter
 
 # An indicator's frequency in the plan -> the kind of period its figures are stored for.
@@ -45,9 +45,9 @@ class Period:
 def owed_periods(ind: Indicator, quarter: Quarter) -> list[Period]:
     """The periods an indicator's figure is owed for in a quarter's return: its three months,
     the quarter, or (annual indicators, in the Q4 return only) the financial year."""
-    if ind.frequency == "monthly":
+    if ind.frequency == Frequency.MONTHLY:
         return [Period("month", m) for m in quarter.months()]
-    if ind.frequency == "quarterly":
+    if ind.frequency == Frequency.QUARTERLY:
         return [Period("quarter", quarter.start)]
     return [Period("year", quarter.year.start)] if quarter.number == 4 else []
 

@@ -18,20 +18,20 @@ from metrics.returns.messages import ReturnError, audit_summary
 from metrics.returns.validation import ParsedReturn
 from metrics.store import Store
 from metrics.store import returns as return_store
-from metrics.store.returns import AuditEntry, BoardTables, ReturnSubmission
+from metrics.store.returns import AuditEntry, AuditOutcome, BoardTables, ReturnSubmission
 
 
 @dataclass(frozen=True)
 class Outcome:
     """What became of a submission, and the sentence that tells the lead."""
 
-    outcome: str  # accepted | rejected | duplicate
+    outcome: AuditOutcome  # accepted, rejected or duplicate (a refusal raises AccessDenied)
     version: int | None
     message: str
 
     @property
     def stored(self) -> bool:
-        return self.outcome == "accepted"
+        return self.outcome == AuditOutcome.ACCEPTED
 
 
 def _now() -> datetime:
@@ -84,7 +84,7 @@ def board_rows(plan: Plan, parsed: ParsedReturn, submitted_by: str, is_demo: boo
     return BoardTables(indicator_values=values, commentary=pd.DataFrame(notes), action_progress=progress)
 
 
-REFUSED = "refused"  # the audit outcome of an attempt by someone not allowed to submit
+REFUSED = AuditOutcome.REFUSED  # the audit outcome of an attempt by someone not allowed to submit
 
 
 def submit(
@@ -120,7 +120,7 @@ def submit(
         submitted_by=who,
         subgroup_id=parsed.subgroup_id,
         quarter_start=quarter_start,
-        outcome="rejected",
+        outcome=AuditOutcome.REJECTED,
         is_demo=is_demo,
     )
     try:
@@ -145,7 +145,7 @@ def submit(
             why = f"the file has {parsed.error_count:,} error(s), listed with its messages; fix them and submit again"
         else:
             why = f"{len(parsed.warnings)} warning(s) were not explained; give an explanation to store it with them"
-        return Outcome("rejected", None, f"Not stored: {why}. The attempt is recorded in the audit log.")
+        return Outcome(AuditOutcome.REJECTED, None, f"Not stored: {why}. The attempt is recorded in the audit log.")
     latest = return_store.latest_submission(store, parsed.subgroup_id, quarter_start)
     if latest is not None and latest.sha256 == parsed.sha256:
         message = (
@@ -153,8 +153,10 @@ def submit(
             f"return, submitted by {latest.submitted_by} on {pd.Timestamp(latest.submitted_at):%d %b %Y %H:%M} "
             "UTC; nothing new was stored."
         )
-        return_store.record_attempt(store, replace(audit, outcome="duplicate", version=latest.version, reasons=message))
-        return Outcome("duplicate", latest.version, message)
+        return_store.record_attempt(
+            store, replace(audit, outcome=AuditOutcome.DUPLICATE, version=latest.version, reasons=message)
+        )
+        return Outcome(AuditOutcome.DUPLICATE, latest.version, message)
     warnings = audit_summary(str(m) for m in parsed.warnings) or None
     submission = ReturnSubmission(
         subgroup_id=parsed.subgroup_id,
@@ -184,7 +186,7 @@ def submit(
         board = replace(board, board_updates=tuple(updates))
     version = return_store.submit_return(store, submission, content, rows, parsed.action_rows, board)
     return Outcome(
-        "accepted",
+        AuditOutcome.ACCEPTED,
         version,
         f"Stored as version {version} of {plan.subgroup(parsed.subgroup_id).name}'s {parsed.quarter.label} "
         "return. The board's pages show the new figures now.",

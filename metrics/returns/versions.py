@@ -12,7 +12,7 @@ import math
 import pandas as pd
 
 from metrics.board.status import format_value
-from metrics.plan.model import Plan
+from metrics.plan.model import Plan, Unit
 from metrics.plan.words import area_words
 from metrics.returns import Period
 
@@ -71,7 +71,7 @@ def change_text(old: object, new: object, unit: str) -> str:
     if BLANK in (before, after):
         return f"{before} {ARROW} {after}"
     diff = float(new) - float(old)  # type: ignore[arg-type]
-    step = f"{diff:+,.0f}" if unit == "count" else f"{diff:+,.1f}"
+    step = f"{diff:+,.0f}" if unit == Unit.COUNT else f"{diff:+,.1f}"
     return f"{before} {ARROW} {after} ({step})"
 
 

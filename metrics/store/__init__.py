@@ -10,8 +10,8 @@
   :mod:`~metrics.store.indicators` (indicator values, Strategic Assessment figures,
   commentary, action progress, the demo load), :mod:`~metrics.store.returns` (quarterly
   returns: versions, rows, original files, audit), :mod:`~metrics.store.actions` (the board's
-  action log) and :mod:`~metrics.store.police` (police.uk
-  street-level crime).
+  action log), :mod:`~metrics.store.police` (police.uk street-level crime) and
+  :mod:`~metrics.store.survey` (resident survey waves, respondents and estimates).
 
 Callers import an area module under a name that says it is the store's, e.g.
 ``from metrics.store import returns as return_store``.
@@ -20,7 +20,7 @@ Callers import an area module under a name that says it is the store's, e.g.
 from __future__ import annotations
 
 from metrics.plan.model import Plan
-from metrics.store import actions, indicators, plan, police, returns, schema
+from metrics.store import actions, indicators, plan, police, returns, schema, survey
 from metrics.store.engine import LOCK_WAIT_SECONDS, Store, StoreBusyError, StoreError
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "police",
     "returns",
     "schema",
+    "survey",
 ]
 
 

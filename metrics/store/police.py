@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import NamedTuple
 
 import duckdb
 import pandas as pd
@@ -66,13 +65,14 @@ class ImportRecord:
     is_demo: bool
 
 
-class SummaryBounds(NamedTuple):
-    """What the monthly ward summary holds: first and last month, crime types, any demo rows."""
+@dataclass(frozen=True)
+class SummaryBounds:
+    """What the monthly area summary holds."""
 
-    first: date | None
-    last: date | None
-    crime_types: list[str]
-    is_demo: bool
+    first: date | None  # the first month held (None: no police.uk data yet)
+    last: date | None  # the last month held
+    crime_types: tuple[str, ...]  # the crime types held, in order
+    is_demo: bool  # whether any of it is demo data
 
 
 def _literal(text: str) -> str:
@@ -303,7 +303,7 @@ def summary_bounds(store: Store) -> SummaryBounds:
             "SELECT min(month), max(month), coalesce(bool_or(is_demo), false) FROM police_ward_month"
         ).fetchone()
         types = [r[0] for r in con.execute("SELECT DISTINCT crime_type FROM police_ward_month ORDER BY 1").fetchall()]
-    return SummaryBounds(first, last, types, bool(demo))
+    return SummaryBounds(first, last, tuple(types), bool(demo))
 
 
 def ward_summary(

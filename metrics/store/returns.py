@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date, datetime
+from enum import StrEnum
 
 import pandas as pd
 
@@ -38,6 +39,15 @@ class StoredSubmission(ReturnSubmission):
     version: int
 
 
+class AuditOutcome(StrEnum):
+    """What became of an attempt to submit a return, as the audit log records it."""
+
+    ACCEPTED = "accepted"  # stored as a new version
+    REJECTED = "rejected"  # errors, or warnings without an explanation: nothing stored
+    DUPLICATE = "duplicate"  # the same file as the latest stored version: nothing new stored
+    REFUSED = "refused"  # someone not allowed to submit for that subgroup: nothing stored
+
+
 @dataclass(frozen=True, kw_only=True)
 class AuditEntry:
     """One attempt to submit a return, accepted or not: what, who, when, and why it was refused."""
@@ -49,7 +59,7 @@ class AuditEntry:
     submitted_by: str
     subgroup_id: str
     quarter_start: date
-    outcome: str  # accepted, rejected or duplicate
+    outcome: AuditOutcome
     version: int | None = None  # the version stored, or the one a duplicate repeats
     reasons: str | None = None
     is_demo: bool = False
@@ -159,7 +169,7 @@ def submit_return(
                 submitted_by=sub.submitted_by,
                 subgroup_id=sub.subgroup_id,
                 quarter_start=sub.quarter_start,
-                outcome="accepted",
+                outcome=AuditOutcome.ACCEPTED,
                 version=version,
                 reasons=sub.warnings,
                 is_demo=sub.is_demo,

@@ -154,6 +154,34 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         6,
+        "resident surveys: waves, respondents' declared answers and weights, estimates",
+        (
+            # One row per imported wave: its file (by sha256), who imported it, the weighting.
+            """CREATE TABLE survey_waves (
+                survey_id VARCHAR NOT NULL, wave VARCHAR NOT NULL, period_start DATE,
+                filename VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, respondents INTEGER NOT NULL,
+                design_effect DOUBLE NOT NULL, effective_base DOUBLE NOT NULL, weight_cap DOUBLE NOT NULL,
+                trimmed INTEGER NOT NULL, weighting VARCHAR NOT NULL, imported_by VARCHAR NOT NULL,
+                imported_at TIMESTAMP NOT NULL, is_demo BOOLEAN NOT NULL,
+                PRIMARY KEY (survey_id, wave))""",
+            # Personal data: only the declared columns, one row per respondent and key (the
+            # declaration's respondent, area, demographic and measure ids, comment). Deleted
+            # with the wave.
+            """CREATE TABLE survey_respondents (
+                survey_id VARCHAR NOT NULL, wave VARCHAR NOT NULL, row_number INTEGER NOT NULL,
+                weight DOUBLE NOT NULL)""",
+            """CREATE TABLE survey_answers (
+                survey_id VARCHAR NOT NULL, wave VARCHAR NOT NULL, row_number INTEGER NOT NULL,
+                key VARCHAR NOT NULL, value VARCHAR NOT NULL)""",
+            """CREATE TABLE survey_estimates (
+                survey_id VARCHAR NOT NULL, wave VARCHAR NOT NULL, measure VARCHAR NOT NULL,
+                group_kind VARCHAR NOT NULL, group_name VARCHAR NOT NULL, estimate DOUBLE,
+                lower DOUBLE, upper DOUBLE, unweighted_base INTEGER NOT NULL,
+                effective_base DOUBLE NOT NULL, suppressed BOOLEAN NOT NULL, position INTEGER NOT NULL)""",
+        ),
+    ),
+    Migration(
+        7,
         "consultations: activities, redacted comments, deletable originals, findings, you said we did",
         (
             """CREATE TABLE consultations (
@@ -203,6 +231,7 @@ CONSULTATION_TABLES = (
     "consultation_actions_taken",
     "consultation_quotes",
 )
+SURVEY_TABLES = ("survey_waves", "survey_respondents", "survey_answers", "survey_estimates")
 PLAN_TABLES = ("wards", "themes", "objectives", "measures", "subgroups", "actions", "indicators")
 
 

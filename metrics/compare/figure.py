@@ -1,0 +1,164 @@
+"""The funnel plot of rates against population, as a plotly figure (no Streamlit: the same figure
+serves the area explorer and a printed pack).
+
+Readers who cannot tell the colours apart still read the figure: each judgement has its own
+marker shape and legend name, units outside the limits carry their names as text, the limit
+lines are named in the legend, and ``describe`` gives the same content as a sentence for alt
+text and captions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+import numpy as np
+import plotly.graph_objects as go
+
+from metrics.compare.funnel import Judgement, RateFunnel, RateUnit
+
+# The product's figure style (as the board's charts): font, white background, grey limits.
+FONT = dict(family="Source Sans Pro, DejaVu Sans, Arial, sans-serif", size=16, color="#1f1f1f")
+BASE_LAYOUT = dict(font=FONT, paper_bgcolor="white", plot_bgcolor="white")
+LIMIT_COLOUR = "#5f6368"
+VALUE_COLOUR = "#1f4e9c"
+CURVE_POINTS = 80  # points along each limit line: smooth at a page's width, about 30 ms to compute
+# Judgement -> (legend words, colour, marker shape). Shapes differ as well as colours; the
+# colours are the product's (concern orange, value blue, neutral grey) and pass contrast on white.
+MARKERS = {
+    Judgement.HIGHER: ("Higher than expected (above the 99.8% limit)", "#c45100", "triangle-up"),
+    Judgement.WITHIN: ("Within expected range", LIMIT_COLOUR, "circle"),
+    Judgement.LOWER: ("Lower than expected (below the 99.8% limit)", VALUE_COLOUR, "triangle-down"),
+}
+HEADROOM = 1.12  # the y axis runs this far above the highest point or limit, so a name above it shows
+HIGHLIGHT_OUTLINE = "#1f1f1f"  # a chosen area's marker gets a dark outline and its name
+
+
+def format_rate(rate: float) -> str:
+    """Two decimals below 10 (small rates over short periods), one above."""
+    return f"{rate:,.2f}" if rate < 10 else f"{rate:,.1f}"
+
+
+def _hover(u: RateUnit, one: str, counted: str, per: int) -> str:
+    lim = u.limits
+    return (
+        f"<b>{u.label}</b><br>{u.count:,.0f} {counted}, {u.population:,.0f} residents<br>"
+        f"Rate {format_rate(u.rate)} per {per:,} (expected {u.expected:,.1f} {counted} at the centre rate)<br>"
+        f"95% limits {format_rate(lim.lower_95)} to {format_rate(lim.upper_95)}; "
+        f"99.8% limits {format_rate(lim.lower_998)} to {format_rate(lim.upper_998)}<br>"
+        f"This {one}: {u.judgement}"
+    )
+
+
+def rate_funnel_figure(
+    result: RateFunnel,
+    *,
+    one: str = "area",
+    centre_name: str = "Whole area",
+    counted: str = "incidents",
+    highlight: Collection[str] = (),
+    is_demo: bool = False,
+    height: int = 480,
+) -> go.Figure:
+    """Rate per 1,000 (y) against residents (x): the centre line, the 95% and 99.8% limit lines
+    (adjusted for overdispersion when the result is), and one marker per unit, shaped and named
+    by its judgement. ``one``: the plan's word for one local area; ``centre_name``: the whole
+    area's name for the centre line; ``highlight``: labels of chosen units, outlined and named."""
+    units = result.units
+    demo = " (demo data)" if is_demo else ""
+    pops = [u.population for u in units]
+    sizes = np.geomspace(max(min(pops) * 0.5, 1.0), max(pops) * 1.15, CURVE_POINTS)
+    limits = [result.limits_at(float(x)) for x in sizes]
+    adjusted = " (allowing for overdispersion)" if result.adjusted else ""
+    traces: list[go.BaseTraceType] = [
+        go.Scatter(
+            x=sizes,
+            y=[result.centre] * len(sizes),
+            mode="lines",
+            name=f"{centre_name}: {format_rate(result.centre)} per {result.per:,}",
+            line=dict(color="#1f1f1f", width=1.5),
+            hoverinfo="skip",
+        )
+    ]
+    for coverage, attrs, dash, width in (
+        ("95%", ("lower_95", "upper_95"), "dash", 1.2),
+        ("99.8%", ("lower_998", "upper_998"), "solid", 1.6),
+    ):
+        for side, attr in zip(("lower", "upper"), attrs, strict=True):
+            traces.append(
+                go.Scatter(
+                    x=sizes,
+                    y=[getattr(lim, attr) for lim in limits],
+                    mode="lines",
+                    name=f"{coverage} limits{adjusted}",
+                    legendgroup=coverage,
+                    showlegend=side == "upper",
+                    line=dict(color=LIMIT_COLOUR, width=width, dash=dash),
+                    hovertemplate=f"{coverage} {side} limit at %{{x:,.0f}} residents: %{{y:,.2f}}<extra></extra>",
+                )
+            )
+    chosen = set(highlight)
+    for judgement, (words, colour, symbol) in MARKERS.items():
+        group = [u for u in units if u.judgement == judgement]
+        if not group:
+            continue
+        named = [u.label if (judgement != Judgement.WITHIN or u.label in chosen) else "" for u in group]
+        traces.append(
+            go.Scatter(
+                x=[u.population for u in group],
+                y=[u.rate for u in group],
+                mode="markers+text",
+                name=words + demo,
+                text=named,
+                textposition="bottom center" if judgement == Judgement.LOWER else "top center",
+                textfont=dict(size=12),
+                marker=dict(
+                    symbol=symbol,
+                    size=[15 if u.label in chosen else 11 for u in group],
+                    color="white" if is_demo else colour,
+                    line=dict(
+                        color=[HIGHLIGHT_OUTLINE if u.label in chosen else colour for u in group],
+                        width=[3 if u.label in chosen else 1.5 for u in group],
+                    ),
+                ),
+                hovertext=[_hover(u, one, counted, result.per) for u in group],
+                hoverinfo="text",
+            )
+        )
+    return go.Figure(
+        traces,
+        layout=dict(
+            height=height,
+            margin=dict(l=10, r=10, t=30, b=10),
+            legend=dict(orientation="h", yanchor="top", y=-0.18, x=0, font=dict(size=13)),
+            hovermode="closest",
+            xaxis=dict(title="Residents", gridcolor="#e6e6e6", tickformat=","),
+            yaxis=dict(
+                title=f"{counted.capitalize()} per {result.per:,} residents",
+                gridcolor="#e6e6e6",
+                # from 0, with room above the highest point or limit for its name
+                range=[0, HEADROOM * max([u.rate for u in units] + [lim.upper_998 for lim in limits])],
+            ),
+            **BASE_LAYOUT,
+        ),
+    )
+
+
+def describe(result: RateFunnel, *, many: str = "areas", centre_name: str = "the whole area") -> str:
+    """The figure in one paragraph, for alt text and captions: the centre, and which units
+    lie outside the 99.8% limits."""
+    parts = [
+        f"Funnel plot of {len(result.units)} {many}: rate per {result.per:,} residents against residents, "
+        f"centred on {centre_name} ({format_rate(result.centre)} per {result.per:,})."
+    ]
+    for judgement in (Judgement.HIGHER, Judgement.LOWER):
+        names = [u.label for u in result.units if u.judgement == judgement]
+        if names:
+            parts.append(f"{len(names)} {judgement}: {', '.join(names)}.")
+    within = sum(u.judgement == Judgement.WITHIN for u in result.units)
+    parts.append(f"{within} within the expected range.")
+    if result.adjusted:
+        parts.append(
+            f"The limits allow for overdispersion (phi {result.dispersion.phi:.2f}): "
+            f"the {many} differ more than chance alone would make them."
+        )
+    return " ".join(parts)

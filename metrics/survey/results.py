@@ -1,0 +1,100 @@
+"""Stored survey results as the board reads them: each measure across waves, the figure behind
+an indicator value (its provenance), and the change between the latest two waves judged by
+significance rather than a points tolerance.
+
+Reached as ``metrics.survey.results`` (it reads the store; the core of the package does not).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from metrics.plan.model import Plan
+from metrics.store import Store
+from metrics.store import survey as survey_store
+from metrics.survey.estimates import ALL, Change, Estimate, compare_waves, format_estimate
+
+
+@dataclass(frozen=True)
+class WaveFigure:
+    """One measure's estimate in one wave, with where it came from."""
+
+    survey_id: str
+    wave: str
+    period_start: date | None
+    estimate: Estimate
+    is_demo: bool
+    text: str  # "63.2% (59.6-66.7%), 696 responses", or "too few responses ..."
+
+
+def _estimate(row: pd.Series) -> Estimate:
+    def number(value: object) -> float | None:
+        return None if pd.isna(value) else float(value)  # type: ignore[arg-type]
+
+    return Estimate(
+        str(row["measure"]),
+        str(row["group_kind"]),
+        str(row["group"]),
+        number(row["estimate"]),
+        number(row["lower"]),
+        number(row["upper"]),
+        int(row["unweighted_base"]),
+        float(row["effective_base"]),
+        bool(row["suppressed"]),
+    )
+
+
+def measure_waves(
+    plan: Plan, store: Store, survey_id: str, measure_id: str, group_kind: str = ALL, group: str | None = None
+) -> list[WaveFigure]:
+    """A measure's figure for one group in every stored wave, oldest first (by the wave's
+    period, then import time); the whole area unless ``group_kind``/``group`` say otherwise."""
+    table = survey_store.estimates(store, survey_id)
+    if table.empty:
+        return []
+    chosen = table[(table["measure"] == measure_id) & (table["group_kind"] == group_kind)]
+    if group is not None:
+        chosen = chosen[chosen["group"] == group]
+    periods = survey_store.waves(store, survey_id).set_index("wave")["period_start"]
+    out = []
+    for _, row in chosen.iterrows():
+        estimate = _estimate(row)
+        start = periods.get(row["wave"])
+        out.append(
+            WaveFigure(
+                survey_id,
+                str(row["wave"]),
+                None if start is None or pd.isna(start) else pd.Timestamp(start).date(),
+                estimate,
+                bool(row["is_demo"]),
+                format_estimate(estimate, plan.settings.survey_min_base),
+            )
+        )
+    return out
+
+
+def indicator_waves(plan: Plan, store: Store, indicator_id: str) -> list[WaveFigure]:
+    """The whole-area figures behind a survey-based indicator, oldest first ([] if the plan
+    links no survey measure to it)."""
+    found = plan.survey_measure(indicator_id)
+    if found is None:
+        return []
+    survey, measure = found
+    return measure_waves(plan, store, survey.id, measure.id)
+
+
+def latest_change(plan: Plan, store: Store, indicator_id: str) -> tuple[WaveFigure, WaveFigure, Change] | None:
+    """The latest two waves of a survey-based indicator and their change (Newcombe, 95%,
+    judged by the measure's polarity); None with fewer than two waves. Real waves are
+    compared with real waves: demo waves only when there are no real ones."""
+    found = plan.survey_measure(indicator_id)
+    figures = indicator_waves(plan, store, indicator_id)
+    real = [f for f in figures if not f.is_demo]
+    figures = real or figures
+    if found is None or len(figures) < 2:
+        return None
+    before, after = figures[-2], figures[-1]
+    return before, after, compare_waves(before.estimate, after.estimate, found[1].polarity)
