@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 # Real imports for editors and type checkers, which cannot see through __getattr__ below; at run
 # time names are still loaded on first use. tests/test_architecture.py keeps this in step with _API.
 if TYPE_CHECKING:
-    from metrics import access, compare, returns, spreadsheet, survey
+    from metrics import access, compare, consultation, returns, spreadsheet, survey
     from metrics.board import action_log
     from metrics.board import actions as board_actions
     from metrics.board.assessment import share_mismatches
@@ -36,6 +36,9 @@ if TYPE_CHECKING:
     from metrics.board.updates import ActionProgress, Commentary, commentary_by_indicator, progress_by_action
     from metrics.bootstrap import InitError, initialise
     from metrics.compare import figure as compare_figure
+    from metrics.consultation import followup as consultation_followup
+    from metrics.consultation import from_plan as consultation_plan
+    from metrics.consultation import operations as consultation_operations
     from metrics.icons import ActionStatus, StatusIcon
     from metrics.pack import FORMATS as PACK_FORMATS
     from metrics.pack import board_pack
@@ -50,6 +53,7 @@ if TYPE_CHECKING:
     from metrics.returns import versions as return_versions
     from metrics.returns.tracker import SubmissionStatus, submission_status
     from metrics.store import Store, StoreError, open_store
+    from metrics.store import consultation as consultation_store
     from metrics.store import indicators as indicator_store
     from metrics.store import police as police_store
     from metrics.store import returns as return_store

@@ -33,7 +33,7 @@ from metrics.consultation.record import (
 from metrics.consultation.redaction import redacted_comment
 
 if TYPE_CHECKING:
-    from metrics import Plan
+    from metrics.plan.model import Plan
 
 DEMO_SEED = 2024
 COMMENTS_PER_ACTIVITY = (2, 6)  # a small, readable demo: a few comments from each activity

@@ -14,8 +14,7 @@ from metrics.consultation.record import Consultation, ConsultationError, Record
 from metrics.consultation.summary import PublicSummary, public_summary
 
 if TYPE_CHECKING:
-    from metrics import Plan
-    from metrics.plan.model import ConsultationSpec
+    from metrics.plan.model import ConsultationSpec, Plan
 
 
 def coding_frame(plan: Plan) -> CodingFrame:

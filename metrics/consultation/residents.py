@@ -19,7 +19,7 @@ from metrics.consultation.record import Record
 from metrics.consultation.summary import DEMO_MARK
 
 if TYPE_CHECKING:
-    from metrics import Plan
+    from metrics.plan.model import Plan
 
 TITLE = "What residents told us"
 HEADINGS = ["Residents told us", "Priorities it informs", "Board actions", "What we did"]
