@@ -141,6 +141,25 @@ with tabs["Record"]:
                     st.error(f"Nothing was imported: {len(got.problems)} problem(s) to put right.")
                     st.dataframe(pd.DataFrame({"Problem": [p.text for p in got.problems]}), hide_index=True)
 
+    with_comments = {s_.id for s_ in plan.surveys if s_.comment}
+    if may_code and auth.allowed(access.Action.VIEW_RESPONDENTS) and with_comments:
+        waves = [w for w in consultation_operations.survey_waves(reads.store()) if w[0] in with_comments]
+        with st.expander("Comments from a survey wave"):
+            st.caption("The survey's declared comment column comes in as comments of one online survey activity, "
+                       "redacted as it comes in, with each respondent's area and group.")  # fmt: skip
+            if not waves:
+                st.info("No wave of a survey that declares a comment column is stored yet.")
+            else:
+                pick = st.selectbox("Wave", waves, format_func=lambda w: f"{w[0]} {w[1]} ({w[2]:,} respondents)")
+                if st.button("Bring in the comments", key="consult_survey"):
+                    try:
+                        n = consultation_operations.comments_from_survey(
+                            reads.store(), user, cid, plan, pick[0], pick[1]
+                        )
+                        st.success(f"{n:,} comments brought in.")
+                    except consultation.ConsultationError as exc:
+                        st.error(plain(exc))
+
 # --- coding, one comment at a time (the analyst's) ---------------------------------------------
 if may_code:
     with tabs["Coding"]:

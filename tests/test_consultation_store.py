@@ -185,3 +185,48 @@ def test_the_writes_check_the_role_again_and_report_every_problem(demo_store: St
     )
     assert schema.checksums(demo_store) == before
     assert operations.with_originals(demo_store, analyst, "plan_2024").comments[0].text
+
+
+def test_a_survey_waves_comments_come_in_redacted_with_area_and_group(
+    demo_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The survey's own store read is stood in for (its import is tested in the survey's tests);
+    the consultation side is real."""
+    from dataclasses import replace
+
+    import pandas as pd
+
+    from metrics import access
+    from metrics.consultation import operations
+    from metrics.consultation.record import ConsultationError
+    from metrics.store import survey as survey_store
+
+    plan = load_plan()
+    survey = replace(plan.surveys[0], comment="Any other comments")
+    plan = replace(plan, surveys=(survey, *plan.surveys[1:]))
+    rows = pd.DataFrame(
+        {
+            "row_number": [1, 2, 3],
+            "weight": [1.0, 1.0, 1.0],
+            "comment": ["Drug dealing by the park, ring 07700 900123", "", "Speeding on the A45 at night"],
+            "area": ["E05001218", None, "E05001219"],
+            "age_band": ["16-24", "65+", None],
+        }
+    )
+    monkeypatch.setattr(survey_store, "respondents", lambda store, survey_id, wave: rows)
+    analyst = access.User("A", "a@example.org", roles=frozenset({access.Role.ANALYST}))
+    officer = access.User("O", "o@example.org", roles=frozenset({access.Role.BOARD_OFFICER}))
+    with pytest.raises(access.AccessDenied):
+        operations.comments_from_survey(demo_store, officer, "plan_2024", plan, survey.id, "2024")
+    assert operations.comments_from_survey(demo_store, analyst, "plan_2024", plan, survey.id, "2024") == 2
+    record = consultation_store.load_record(demo_store, "plan_2024")
+    assert record is not None
+    activity = record.activity("S-resident_survey-2024")
+    assert activity.participants == 3 and activity.audience == "CCSP resident survey, 2024"
+    brought = [c for c in record.comments if c.activity_id == activity.id]
+    assert [(c.redacted, c.area, c.group) for c in brought] == [
+        ("Drug dealing by the park, ring [phone number removed]", "E05001218", "16-24"),
+        ("Speeding on the A45 at night", "E05001219", None),
+    ]
+    with pytest.raises(ConsultationError, match="in this consultation already"):
+        operations.comments_from_survey(demo_store, analyst, "plan_2024", plan, survey.id, "2024")

@@ -18,9 +18,11 @@ from metrics import access
 from metrics.consultation.coding import CodingFrame
 from metrics.consultation.importing import Imported, Problem, read_activities, read_comments
 from metrics.consultation.record import ActionTaken, Activity, ActivityType, Comment, ConsultationError, Finding, Record
-from metrics.consultation.redaction import mark_names
+from metrics.consultation.redaction import mark_names, redacted_comment
+from metrics.plan.model import Plan
 from metrics.store import Store
 from metrics.store import consultation as consultation_store
+from metrics.store import survey as survey_store
 
 
 def _record(store: Store, consultation_id: str, originals: bool) -> Record:
@@ -178,3 +180,52 @@ def add_action_taken(
     taken = ActionTaken(_next_id("W", (a.id for a in record.actions_taken), 2), finding_id, text.strip(), when)
     consultation_store.save_record(store, replace(record, actions_taken=(*record.actions_taken, taken)))
     return taken
+
+
+SURVEY_ACTIVITY = "S-{survey}-{wave}"  # the online survey activity a wave's comments come in through
+
+
+def survey_waves(store: Store) -> list[tuple[str, str, int]]:
+    """(survey id, wave, respondents) of every stored survey wave, for choosing one."""
+    table = survey_store.waves(store)
+    return [(r.survey_id, r.wave, int(r.respondents)) for r in table.itertuples()]
+
+
+def comments_from_survey(
+    store: Store, user: access.User | None, consultation_id: str, plan: Plan, survey_id: str, wave: str
+) -> int:
+    """Bring a survey wave's free-text answers (the survey's declared ``comment`` column) into
+    the consultation as comments of one online survey activity, redacted as they come in, with
+    each respondent's area and first declared demographic as the group. Needs the analyst's
+    rights to both (respondents' answers and comments as written). Returns how many came in."""
+    access.require(user, access.Action.VIEW_RESPONDENTS)
+    access.require(user, access.Action.CODE_COMMENTS)
+    survey = next((s for s in plan.surveys if s.id == survey_id), None)
+    if survey is None or not survey.comment:
+        raise ConsultationError(
+            f"The survey {survey_id!r} declares no comment column in the plan, so it has no comments to bring in."
+        )
+    record = _record(store, consultation_id, originals=True)
+    activity_id = SURVEY_ACTIVITY.format(survey=survey_id, wave=wave)
+    if any(a.id == activity_id for a in record.activities):
+        raise ConsultationError(f"The comments of {survey_id} {wave} are in this consultation already.")
+    rows = survey_store.respondents(store, survey_id, wave)
+    group_key = survey.demographics[0].id if survey.demographics else None
+    comments = []
+    for r in rows.to_dict("records"):
+        text = str(r.get("comment") or "").strip()
+        if not text or text.lower() == "nan":
+            continue
+        group = r.get(group_key) if group_key else None
+        comments.append(
+            redacted_comment(
+                f"{activity_id}-{int(r['row_number'])}", activity_id, text, area=r.get("area") or None,
+                group=str(group) if group and str(group) != "nan" else None,
+            )
+        )  # fmt: skip
+    c = record.consultation
+    activity = Activity(activity_id, c.start, ActivityType.ONLINE_SURVEY, f"{survey.title}, {wave}", None, len(rows))
+    consultation_store.save_record(
+        store, replace(record, activities=(*record.activities, activity), comments=(*record.comments, *comments))
+    )
+    return len(comments)
