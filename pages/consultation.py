@@ -28,6 +28,7 @@ from pages import auth, reads, widgets
 from pages.safe_text import plain
 
 POSITION_KEY = "consult_position"  # the coding page's place among the comments
+PERCENT_COLUMNS = ("share_heard", "population_share", "low", "high")  # the reach table's shares
 IMPORT_KINDS = {"Activities": "activities", "Comments": "comments"}
 
 user = auth.require_page(access.Action.VIEW_BOARD)
@@ -262,32 +263,47 @@ with tabs["Counts"]:
             key="consult_quotes",
         )
 
+
 # --- who was heard ---------------------------------------------------------------------------------
+def _reach(title: str, heard: dict, population: dict, names: dict, unit: str, placed_note: str) -> None:
+    """One reach table (counts, shares, interval, flag) with its method note."""
+    table = consultation.reach_table(heard, population, names)
+    st.markdown(f"**{plain(title)}**")
+    st.dataframe(
+        table.drop(columns=["area"]).rename(columns={"name": unit}),
+        hide_index=True,
+        column_config={
+            c_: st.column_config.NumberColumn(format="percent")
+            for c_ in ("share_heard", "population_share", "low", "high")
+        },
+        key=f"consult_reach_{title}",
+    )
+    not_placed = consultation.reach.not_placed(heard, population)
+    st.caption(f"{not_placed:,} {placed_note}. " + consultation.reach.method_note(len(table)))
+
+
 with tabs["Who was heard"]:
     population = {w.code: w.population for w in plan.wards if w.population}
     if not population:
         st.info(f"The plan gives no population for its {words.many}, so reach cannot be compared.")
-    for title, heard in (
-        ("People at activities, by where each was held", consultation.reach.participants_by_area(record.activities)),
-        ("People who commented, by the area they gave", consultation.reach.respondents_by(record.comments)),
-    ):  # fmt: skip
-        if not population:
-            break
-        table = consultation.reach_table(heard, population, area_names)
-        st.markdown(f"**{title}**")
-        st.dataframe(
-            table.drop(columns=["area"]).rename(columns={"name": words.One}),
-            hide_index=True,
-            column_config={
-                c_: st.column_config.NumberColumn(format="percent")
-                for c_ in ("share_heard", "population_share", "low", "high")
-            },
-            key=f"consult_reach_{title[:10]}",
-        )
-        st.caption(
-            f"{consultation.reach.not_placed(heard, population):,} not placed in a {words.one} (not known, or "
-            f"across the whole {words.whole}). " + consultation.reach.method_note(len(table))
-        )
+    else:
+        elsewhere = f"not placed in a {words.one} (not known, or across the whole {words.whole})"
+        _reach(
+            "People at activities, by where each was held", consultation.reach.participants_by_area(record.activities),
+            population, area_names, words.One, elsewhere,
+        )  # fmt: skip
+        _reach(
+            "People who commented, by the area they gave", consultation.reach.respondents_by(record.comments),
+            population, area_names, words.One, elsewhere,
+        )  # fmt: skip
+    # By declared group: the first demographic of a survey that gives its population.
+    declared = next((d for s_ in plan.surveys for d in s_.demographics[:1] if d.population), None)
+    if declared is not None and any(x.group for x in record.comments):
+        _reach(
+            f"People who commented, by {declared.id.replace('_', ' ')}",
+            consultation.reach.respondents_by(record.comments, "group"), dict(declared.population),
+            {g: g for g in declared.population}, declared.id.replace("_", " ").capitalize(), "with no group given",
+        )  # fmt: skip
     if record.has_demo:
         st.caption("Participant counts and comments' areas are demo data; population figures are the plan's.")
 

@@ -123,7 +123,7 @@ def reach_table(
                 "name": (names or {}).get(u, u),
                 "heard": x,
                 "share_heard": x / n if n else math.nan,
-                "population": int(population[u]),
+                "population": population[u],  # counts, or shares where a survey declares shares
                 "population_share": p,
                 "expected": n * p,
                 "ratio": (x / n) / p if n else math.nan,
