@@ -33,6 +33,7 @@ IMPORT_KINDS = {"Activities": "activities", "Comments": "comments"}
 
 user = auth.require_page(access.Action.VIEW_BOARD)
 plan = reads.plan()
+meeting_quarter = widgets.selected_quarter()
 words = reads.words()
 frame = consultation_plan.coding_frame(plan)
 theme_names = {t.id: t.name for t in plan.themes}
@@ -310,7 +311,8 @@ with tabs["Who was heard"]:
 # --- you said, we did ------------------------------------------------------------------------------
 with tabs["You said, we did"]:
     views = reads.board_actions()
-    as_of = board_actions.meeting_day(Quarter.of(date.today()).previous())
+    # overdue as the board's pages judge it: at the meeting reviewing the quarter chosen in the sidebar
+    as_of = board_actions.meeting_day(meeting_quarter or Quarter.of(date.today()).previous())
     behind = {f.finding.id: f for f in consultation_followup.overdue_findings(record.findings, views, as_of)}
     objective_text = {o.id: o.text for o in plan.objectives}
     if not record.findings:
