@@ -55,6 +55,8 @@ board = [
     ("pages/presenter.py", "Present the quarter", ":material/slideshow:", "present"),
     # the action log: every board member reads it; changing it is RECORD_BOARD_ACTION's
     ("pages/action_log.py", "Action log", ":material/assignment:", "action-log"),
+    # consultations: every board member reads counts and "you said, we did"; coding is the analyst's
+    ("pages/consultation.py", "Consultation", ":material/forum:", "consultation"),
 ]
 themes = []
 theme_by_path: dict[str, str] = {}

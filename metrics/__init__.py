@@ -9,9 +9,10 @@ does not import the board pack's PDF renderer or DuckDB.
 Some entries are modules used as namespaces (``access``, ``action_log``, ``board_actions``,
 ``returns``, ``ward_view``, ``police_uk``, ``return_versions``, ``area_export``, ``spreadsheet``,
 ``compare`` and ``compare_figure`` (funnel plots: the statistics and the figure), the survey's
-``survey``, ``survey_import`` and ``survey_results``, and the store's area modules
-``store_schema``, ``indicator_store``, ``police_store``, ``return_store``, ``survey_store``):
-their own public names (no leading underscore) are part of
+``survey``, ``survey_import`` and ``survey_results``, ``consultation`` (and its modules
+``consultation_plan``, ``consultation_operations``, ``consultation_followup``), and the store's
+area modules ``store_schema``, ``indicator_store``, ``police_store``, ``return_store``,
+``survey_store``, ``consultation_store``): their own public names (no leading underscore) are part of
 the API too.
 """
 
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 # Real imports for editors and type checkers, which cannot see through __getattr__ below; at run
 # time names are still loaded on first use. tests/test_architecture.py keeps this in step with _API.
 if TYPE_CHECKING:
-    from metrics import access, compare, returns, spreadsheet, survey
+    from metrics import access, compare, consultation, returns, spreadsheet, survey
     from metrics.areas.next_steps import next_steps
     from metrics.board import action_log
     from metrics.board import actions as board_actions
@@ -36,6 +37,9 @@ if TYPE_CHECKING:
     from metrics.board.updates import ActionProgress, Commentary, commentary_by_indicator, progress_by_action
     from metrics.bootstrap import InitError, initialise
     from metrics.compare import figure as compare_figure
+    from metrics.consultation import followup as consultation_followup
+    from metrics.consultation import from_plan as consultation_plan
+    from metrics.consultation import operations as consultation_operations
     from metrics.icons import ActionStatus, StatusIcon
     from metrics.pack import FORMATS as PACK_FORMATS
     from metrics.pack import board_pack
@@ -51,6 +55,7 @@ if TYPE_CHECKING:
     from metrics.returns.tracker import SubmissionStatus, submission_status
     from metrics.store import Store, StoreError, open_store
     from metrics.store import backup as store_backup
+    from metrics.store import consultation as consultation_store
     from metrics.store import indicators as indicator_store
     from metrics.store import police as police_store
     from metrics.store import returns as return_store
@@ -130,6 +135,11 @@ _API: dict[str, tuple[str, str | None]] = {
     "ward_view": ("metrics.police.explorer", None),
     "area_export": ("metrics.police.export", None),
     "spreadsheet": ("metrics.spreadsheet", None),
+    "consultation": ("metrics.consultation", None),
+    "consultation_store": ("metrics.store.consultation", None),
+    "consultation_plan": ("metrics.consultation.from_plan", None),
+    "consultation_operations": ("metrics.consultation.operations", None),
+    "consultation_followup": ("metrics.consultation.followup", None),
     "compare": ("metrics.compare", None),
     "compare_figure": ("metrics.compare.figure", None),
 }

@@ -60,6 +60,8 @@ class Action(StrEnum):
     DOWNLOAD_ORIGINAL = "download_original_return"  # per subgroup: the file as uploaded
     VIEW_AUDIT = "view_audit"  # per subgroup: the audit log of every attempt
     RECORD_BOARD_ACTION = "record_board_action"  # the board's action log (a write)
+    RECORD_CONSULTATION = "record_consultation"  # a consultation's activities and the public summary (a write)
+    CODE_COMMENTS = "code_comments"  # comments as written (personal data): code them, mark names, delete originals
     IMPORT_SURVEY = "import_survey"  # a survey wave's respondent file (a write)
     VIEW_RESPONDENTS = "view_respondents"  # survey respondents' answers (personal data)
     DELETE_SURVEY_WAVE = "delete_survey_wave"  # a stored survey wave and its respondents (a write)
@@ -72,7 +74,9 @@ PER_SUBGROUP = frozenset({Action.SUBMIT_RETURN, Action.VIEW_RETURNS, Action.DOWN
 # decided in can(); an administrator may do everything.
 GRANTS: dict[Role, frozenset[Action]] = {
     Role.BOARD_MEMBER: frozenset({Action.VIEW_BOARD, Action.DOWNLOAD_PACK}),
-    Role.BOARD_OFFICER: frozenset({Action.VIEW_BOARD, Action.DOWNLOAD_PACK, Action.RECORD_BOARD_ACTION}),
+    Role.BOARD_OFFICER: frozenset(
+        {Action.VIEW_BOARD, Action.DOWNLOAD_PACK, Action.RECORD_BOARD_ACTION, Action.RECORD_CONSULTATION}
+    ),
     Role.SUBGROUP_LEAD: frozenset(),
     Role.ANALYST: frozenset(
         {
@@ -85,6 +89,7 @@ GRANTS: dict[Role, frozenset[Action]] = {
             Action.VIEW_RESPONDENTS,
             Action.VIEW_RETURNS,
             Action.DOWNLOAD_ORIGINAL,
+            Action.CODE_COMMENTS,
         }
     ),
     Role.ADMINISTRATOR: frozenset(Action),

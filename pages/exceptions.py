@@ -150,6 +150,7 @@ for title, group, collapsed in (
                 detail(r, heading=True)
 
 action_widgets.follow_up_block(plan, quarter, {owners[o] for o in chosen_owners}, {themes[t] for t in chosen_themes})
+widgets.residents_follow_up(quarter)
 
 if noise:
     with st.expander(f"Off or ahead of target within normal variation ({len(noise)})"):

@@ -64,6 +64,7 @@ if noise:
     )
 widgets.status_key()
 action_widgets.follow_up_block(plan, quarter)
+widgets.residents_follow_up(quarter)
 
 by_id = {s.indicator.id: s for s in statuses}
 review_by_id = {r.indicator.id: r for r in reviews}

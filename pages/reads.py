@@ -36,6 +36,7 @@ from metrics import (
     available_quarters,
     commentary_by_indicator,
     completeness_of,
+    consultation_store,
     default_quarter,
     indicator_store,
     load_plan,
@@ -274,6 +275,19 @@ def tracker(db: str, fingerprint: Fingerprint, quarter: Quarter, today: date) ->
 def board_actions(db: str, fingerprint: Fingerprint) -> list:
     """Every board action with its history (metrics.board.actions.ActionView), oldest first."""
     return action_log.load(Store(db))
+
+
+@per_data_version
+def consultations(db: str, fingerprint: Fingerprint) -> list[tuple[str, str, date]]:
+    """(id, title, start) of every stored consultation, latest first."""
+    return consultation_store.consultation_ids(Store(db))
+
+
+@per_data_version
+def consultation(db: str, fingerprint: Fingerprint, consultation_id: str):  # noqa: ANN201 - a consultation Record
+    """A consultation record with redacted comments only (never the originals: those are read
+    uncached, for the analyst, by metrics.consultation.operations)."""
+    return consultation_store.load_record(Store(db), consultation_id)
 
 
 def clear_after_return() -> None:

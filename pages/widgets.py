@@ -24,11 +24,14 @@ from metrics import (
     Review,
     Variation,
     access,
+    board_actions,
+    consultation_followup,
     outline,
     quarter_range,
     ward_view,
 )
 from pages import auth, markup, reads
+from pages.safe_text import plain
 
 QUARTER_KEY = "quarter"  # the chosen quarter, kept across pages
 QUARTER_WIDGET_KEY = "quarter_picker"
@@ -272,3 +275,28 @@ def plan_without_figures(theme_ids: tuple[str, ...] | None = None) -> None:
                     [{k: escape(v) for k, v in asdict(r).items()} for r in rows],
                 )
             )
+
+
+def residents_follow_up(quarter: Quarter) -> None:
+    """ "You said, we did" at the board: the latest consultation's findings whose linked board
+    actions are overdue at the meeting reviewing ``quarter`` (or linked to a reference the
+    action log does not hold), with a link to the Consultation page. Nothing when none is."""
+    stored = reads.consultations()
+    record = reads.consultation(stored[0][0]) if stored else None
+    if record is None:
+        return
+    as_of = board_actions.meeting_day(quarter)
+    behind = consultation_followup.overdue_findings(record.findings, reads.board_actions(), as_of)
+    if not behind:
+        return
+    lines = []
+    for f in behind:
+        refs = [*f.overdue, *(f"{r} (not in the action log)" for r in f.missing)]
+        demo = " *(links demo)*" if f.finding.demo else ""
+        lines.append(f"- {plain(f.finding.statement)}: {plain(', '.join(refs))}{demo}")
+    st.warning(
+        f"**You said, we did: {len(behind)} finding(s) of {plain(record.consultation.title)} have a linked board "
+        f"action overdue** at the meeting reviewing {quarter.label}.\n\n" + "\n".join(lines),
+        icon=":material/forum:",
+    )
+    st.page_link("pages/consultation.py", label="Consultation: you said, we did", icon=":material/forum:")

@@ -31,7 +31,7 @@ OWN, OTHER = "csvpp", "prevent"  # a lead of the first, asking about the second
 # role -> actions allowed for every subject (per-subgroup actions: for every subgroup)
 EXPECTED = {
     Role.BOARD_MEMBER: {"view_board", "download_pack"},
-    Role.BOARD_OFFICER: {"view_board", "download_pack", "record_board_action"},
+    Role.BOARD_OFFICER: {"view_board", "download_pack", "record_board_action", "record_consultation"},
     Role.SUBGROUP_LEAD: set(),  # only per subgroup, below
     Role.ANALYST: {
         "view_board",
@@ -43,6 +43,7 @@ EXPECTED = {
         "view_respondents",
         "view_returns",
         "download_original_return",
+        "code_comments",
     },
     Role.ADMINISTRATOR: {a.value for a in Action},
 }

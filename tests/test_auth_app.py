@@ -62,7 +62,7 @@ PEOPLE = {
 
 def _board_pages() -> set[str]:
     plan = load_plan()
-    board = {"", "exception-report", "present", "action-log", "assessment", "returns-tracker"}
+    board = {"", "exception-report", "present", "action-log", "consultation", "assessment", "returns-tracker"}
     return board | {t.id.replace("_", "-") for t in plan.themes}
 
 
@@ -114,7 +114,7 @@ def test_each_role_sees_its_pages_and_nothing_else(db: Store, who: str) -> None:
     theme = next(
         u
         for u in sorted(_board_pages())
-        if u not in {"", "exception-report", "action-log", "assessment", "returns-tracker"}
+        if u not in {"", "exception-report", "action-log", "consultation", "assessment", "returns-tracker"}
     )
     # One theme page stands for all (they share one script). The Strategic Assessment goes last:
     # after it, AppTest reports the pages/ folder instead of the navigation (see README, Known issues).

@@ -104,7 +104,9 @@ def test_the_word_file_has_the_sections_and_charts(packs) -> None:
     text = "\n".join(p.text for p in doc.paragraphs)
     for r in report:
         assert r.sentence in text
-    summary, arising, followed, submissions = doc.tables
+    summary, arising, followed, residents, submissions = doc.tables
+    assert ("Heading 1", "What residents told us") in headings
+    assert residents.rows[0].cells[0].text == "Residents told us" and len(residents.rows) == 6  # five findings
     assert [row.cells[0].text for row in arising.rows[1:]] == ["A-2025/26-Q2-01", "A-2025/26-Q2-02"]
     assert [row.cells[0].text for row in followed.rows[1:]] == ["A-2025/26-Q1-03", "A-2025/26-Q1-01", "A-2025/26-Q1-02"]
     assert ("Heading 1", "Actions arising") in headings and ("Heading 1", "Actions from the last meeting") in headings

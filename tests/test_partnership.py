@@ -157,7 +157,7 @@ def test_every_page_in_the_plans_words(other_plan: Plan, app_env: Path) -> None:
     assert titles["wards"] == "District explorer"
     hashes = {info.get("url_pathname"): h for h, info in at._registered_pages.items()}
     pages = ["", "exception-report", *(t.id.replace("_", "-") for t in other_plan.themes), "wards"]
-    pages += ["returns-upload", "returns-tracker"]
+    pages += ["returns-upload", "returns-tracker", "consultation"]
     for url_path in pages:
         _goto(at, hashes, url_path)
         assert not at.exception, f"{url_path}: {[e.value for e in at.exception]}"

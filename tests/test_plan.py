@@ -243,6 +243,8 @@ def test_another_partnership_needs_no_code_change(tmp_path: Path, monkeypatch: p
         keep = {o["id"] for o in raw["themes"][0]["objectives"]}
         for s in raw["subgroups"]:
             s["objectives"] = [o for o in s["objectives"] if o in keep]
+        frame = raw["consultation"]["coding_frame"]  # the codes under the one theme kept
+        raw["consultation"]["coding_frame"] = [c for c in frame if c["theme"] == raw["themes"][0]["id"]]
 
     path = _broken(tmp_path, rename)
     monkeypatch.setenv("CSP_CONFIG", str(path))

@@ -20,9 +20,10 @@ from pathlib import Path
 from metrics import access
 from metrics.board import actions as board_actions
 from metrics.board.assessment import AssessmentFileError
-from metrics.cli import areas, board, compare, plan, police, returns, store, survey
+from metrics.cli import areas, board, compare, consultation, plan, police, returns, store, survey
 from metrics.cli.common import EXIT_FAULT, FAULT_LOG_ENV, FAULT_LOG_NAME, PLAN_FILE
 from metrics.compare import CompareError
+from metrics.consultation.record import ConsultationError
 from metrics.pack import PackError
 from metrics.plan.model import DATABASE_ENV, PlanError, load_plan
 from metrics.plan.names import UnknownNameError
@@ -33,7 +34,7 @@ from metrics.store import StoreError
 from metrics.survey.importing import SurveyError
 
 # The modules whose register(commands) adds sub-commands, in the order help lists them.
-COMMAND_MODULES = (plan, board, returns, police, compare, survey, areas, store)
+COMMAND_MODULES = (plan, board, returns, police, compare, survey, consultation, areas, store)
 
 # Errors a person can put right: one line on standard error, exit 1.
 EXPECTED_ERRORS: tuple[type[BaseException], ...] = (
@@ -50,6 +51,7 @@ EXPECTED_ERRORS: tuple[type[BaseException], ...] = (
     board_actions.BoardActionError,
     CompareError,
     SurveyError,
+    ConsultationError,
 )
 
 

@@ -2,7 +2,9 @@
 
 Owns every demo generator: the indicator series, commentary, action progress and returns
 (``series``), police.uk records for the indicators linked to police.uk data (``police``), the
-board's demo actions (``actions``) and a demo wave of each declared survey (metrics.survey).
+board's demo actions (``actions``) and a demo wave of each declared survey (metrics.survey); the
+demo consultation is made by ``metrics.consultation.demo`` and stored here with its findings
+linked to the demo board actions.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import pandas as pd
 
 from metrics import access
 from metrics.board import action_log
+from metrics.consultation import followup
+from metrics.consultation import from_plan as consultation
 from metrics.demo import actions as demo_actions
 from metrics.demo import police as police_demo
 from metrics.demo import series
@@ -22,6 +26,7 @@ from metrics.police import uk as police_uk
 from metrics.returns import rows_csv, submit, template_filename, validate_return
 from metrics.store import Store
 from metrics.store import actions as action_store
+from metrics.store import consultation as consultation_store
 from metrics.store import indicators as indicator_store
 from metrics.survey import importing as survey_importing
 
@@ -45,6 +50,7 @@ class DemoReport:
     police: police_uk.ImportReport | None  # None when no indicator is linked to police.uk data
     police_skipped: str  # why no demo police.uk data was made, when it was not
     demo_survey_waves: int = 0  # invented survey waves, one per declared survey
+    demo_consultations: int = 0  # consultations with invented detail around their real facts
 
 
 def fill(
@@ -77,6 +83,9 @@ def fill(
     stage("demo surveys")
     progress(0.9, "Storing demo survey waves")
     surveys = survey_importing.import_demo_waves(plan, store)
+    stage("demo consultation")
+    progress(0.93, "Recording the demo consultation")
+    consulted = _record_demo_consultations(plan, store)
     demo_rows = int(data.values["is_demo"].sum())
     return DemoReport(
         demo_rows=demo_rows,
@@ -86,7 +95,26 @@ def fill(
         police=police,
         police_skipped="" if police is not None else NO_POLICE_LINK,
         demo_survey_waves=sum(o.stored for o in surveys),
+        demo_consultations=consulted,
     )
+
+
+def _record_demo_consultations(plan: Plan, store: Store) -> int:
+    """The plan's demo consultations (real facts, invented detail), each finding linked to the
+    demo board actions on its priorities so that its follow-up shows."""
+    consultation_store.delete_demo(store)
+    objective_of: dict[str, str | None] = {}
+    for v in action_log.load(store):
+        a = v.action
+        objective_of[v.reference] = (
+            a.source_id if a.source_kind == "priority"
+            else plan.indicator(a.source_id).objective_id if a.source_kind == "indicator"
+            else None
+        )  # fmt: skip
+    records = consultation.demo_records(plan)
+    for record in records:
+        consultation_store.save_record(store, followup.link_actions(record, objective_of))
+    return len(records)
 
 
 def load_police_demo(plan: Plan, store: Store, values: pd.DataFrame) -> police_uk.ImportReport:

@@ -10,6 +10,7 @@ from docx.shared import Mm, Pt, RGBColor
 
 from metrics.pack.model import (
     ACTION_HEADINGS,
+    RESIDENTS_HEADINGS,
     SUBMISSION_HEADINGS,
     SUMMARY_HEADINGS,
     Pack,
@@ -105,6 +106,13 @@ def render(pack: Pack) -> bytes:
         for line in open_action_lines(pack, item):
             doc.add_paragraph(f"Open board action: {line}")
     _board_actions(doc, pack)
+    if pack.residents is not None:  # what residents told us, on a page of its own
+        doc.add_page_break()
+        doc.add_heading(pack.residents.title, level=1)
+        for line in pack.residents.intro:
+            doc.add_paragraph(line)
+        if pack.residents.rows:
+            _table(doc, RESIDENTS_HEADINGS, pack.residents.rows)
     doc.add_page_break()
     doc.add_heading("Submission status of each subgroup", level=1)
     _table(doc, SUBMISSION_HEADINGS, submission_rows(pack))

@@ -10,6 +10,7 @@ from fpdf.fonts import FontFace
 
 from metrics.pack.model import (
     ACTION_HEADINGS,
+    RESIDENTS_HEADINGS,
     SUBMISSION_HEADINGS,
     SUMMARY_HEADINGS,
     Pack,
@@ -159,6 +160,13 @@ def render(pack: Pack) -> bytes:
             pdf.para(f"Open board action: {line}", 9)
         pdf.ln(3)
     _board_actions(pdf, pack)
+    if pack.residents is not None:  # what residents told us, on a page of its own
+        pdf.add_page()
+        pdf.heading(pack.residents.title)
+        for line in pack.residents.intro:
+            pdf.para(line, 9)
+        if pack.residents.rows:
+            pdf.grid(RESIDENTS_HEADINGS, pack.residents.rows, (52, 44, 34, 56))
     # submissions and notes
     pdf.add_page()
     pdf.heading("Submission status of each subgroup")

@@ -5,7 +5,8 @@ Contents: a cover; a summary table of every indicator with its status, variation
 icons and the key; one section per exception (attention first, then notable improvements) with
 its SPC chart, sentence, the owner's latest commentary and proposed action; the submission
 status of each subgroup; the board's actions (arising at this meeting, and from the last
-meeting, overdue first); and data notes (sources, demo flags, generation time).
+meeting, overdue first); what residents told us in the latest consultation and what became of
+it; and data notes (sources, demo flags, generation time).
 
 Rendering route, chosen so that everything installs from PyPI on a fresh machine with no
 browser and no system libraries:
@@ -43,15 +44,20 @@ from metrics.board.completeness import Completeness, completeness_of
 from metrics.board.exceptions import Category, Review, exception_report, proposed_actions, review_all
 from metrics.board.spc import Assurance, Variation
 from metrics.board.status import Rag, available_quarters, format_value
+from metrics.consultation.residents import HEADINGS, ResidentsSection, residents_section
 from metrics.icons import ActionStatus
 from metrics.plan.model import Plan
 from metrics.quarters import Quarter
 from metrics.returns.tracker import submission_status
 from metrics.store import Store
+from metrics.store import consultation as consultation_store
 from metrics.store import indicators as indicator_store
 from metrics.store import plan as plan_store
 
 FORMATS = ("pdf", "docx")
+
+
+RESIDENTS_HEADINGS = HEADINGS  # the columns of "What residents told us", for both renderers
 
 
 class PackError(ValueError):
@@ -93,6 +99,7 @@ class Pack:
     actions_arising: tuple[ActionView, ...] = ()
     actions_followed_up: tuple[ActionView, ...] = ()
     actions_open: tuple[ActionView, ...] = ()  # every open action, for the exceptions that have one
+    residents: ResidentsSection | None = None  # the latest consultation, where one is recorded
 
     @property
     def title(self) -> str:
@@ -127,6 +134,9 @@ def gather(
         items.append(PackItem(r, note, proposed_actions(plan, r.indicator, progress), draw(r)))
     meta = plan_store.meta(store)
     board = load_action_log(store)
+    latest = consultation_store.consultation_ids(store)[:1]
+    record = consultation_store.load_record(store, latest[0][0]) if latest else None  # redacted only
+    residents = residents_section(plan, record, board, meeting_day(quarter)) if record else None
     return Pack(
         plan,
         quarter,
@@ -141,6 +151,7 @@ def gather(
         tuple(arising(board, quarter)),
         tuple(from_last_meeting(board, quarter)),
         tuple(v for v in board if v.is_open),
+        residents,
     )
 
 

@@ -6,6 +6,7 @@ spans that end after they start. Run on the parsed YAML beside the declared sche
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from metrics.quarters import PeriodError, Quarter
@@ -181,6 +182,32 @@ def cross_check(raw: dict[str, Any], words: tuple[str, str]) -> list[str]:
     problems += _order_check(
         settings.get("demo") if isinstance(settings, dict) else None, "settings.demo", "first_quarter", "last_quarter"
     )
+    return problems
+
+
+def consultation_check(raw: dict[str, Any]) -> list[str]:
+    """Codes under themes the plan has, unique code and consultation ids, and each
+    consultation's end on or after its start."""
+    problems: list[str] = []
+    section = raw.get("consultation")
+    if not isinstance(section, dict):
+        return problems
+    themes = {t.get("id") for _, t in _entries(raw, "themes")}
+    theme_list = ", ".join(sorted(str(t) for t in themes if isinstance(t, str)))
+    for what, key in (("code", "coding_frame"), ("consultation", "consultations")):
+        first: dict[str, str] = {}
+        for path, entry in _entries(section, key, "consultation"):
+            ident = entry.get("id")
+            if isinstance(ident, str) and ident in first:
+                problems.append(f"{path}.id: duplicate {what} id {ident!r} (first used at {first[ident]})")
+            if isinstance(ident, str):
+                first.setdefault(ident, path)
+            theme = entry.get("theme")
+            if what == "code" and isinstance(theme, str) and theme not in themes:
+                problems.append(f"{path}.theme: unknown theme {theme!r}; use the id of a theme: {theme_list}")
+            start, end = entry.get("start"), entry.get("end")
+            if what == "consultation" and isinstance(start, date) and isinstance(end, date) and end < start:
+                problems.append(f"{path}.end: {end} is before the start {start}; give the last day of the consultation")
     return problems
 
 

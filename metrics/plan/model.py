@@ -292,6 +292,31 @@ class Settings:
 
 
 @dataclass(frozen=True)
+class CodeSpec:
+    """A code of the consultation coding frame, as the plan declares it."""
+
+    id: str
+    theme_id: str
+    label: str
+    phrases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ConsultationSpec:
+    """A consultation as the plan declares it: published facts, shown with their source."""
+
+    id: str
+    title: str
+    start: date
+    end: date
+    purpose: str
+    responses_reported: int | None
+    emerging_themes: tuple[str, ...]
+    source: str
+    demo: bool  # the demo invents detail around these facts
+
+
+@dataclass(frozen=True)
 class Plan:
     path: Path
     partnership: Partnership
@@ -300,6 +325,8 @@ class Plan:
     subgroups: tuple[Subgroup, ...]
     themes: tuple[Theme, ...]
     surveys: tuple[survey_declaration.Survey, ...] = ()
+    coding_frame: tuple[CodeSpec, ...] = ()
+    consultations: tuple[ConsultationSpec, ...] = ()
 
     @property
     def indicators(self) -> tuple[Indicator, ...]:
@@ -410,7 +437,7 @@ def build_plan(path: Path, raw: Any) -> Plan:
         model = schema.PlanFile.model_validate(body, context={"area_word": words[0]})
     except ValidationError as exc:
         problems += [schema.describe(dict(e)) for e in exc.errors(include_url=False)]
-    problems += plan_checks.cross_check(body, words)
+    problems += plan_checks.cross_check(body, words) + plan_checks.consultation_check(body)
     problems = plan_checks.with_indicator_ids(list(dict.fromkeys(problems)), body)
     if problems or model is None:
         raise PlanError(path, problems)
@@ -515,8 +542,20 @@ def _plan_from(path: Path, m: schema.PlanFile) -> Plan:
         )
         for t in m.themes
     )
+    c = m.consultation
+    frame = tuple(CodeSpec(x.id, x.theme, x.label, tuple(x.phrases)) for x in c.coding_frame)
+    consultations = tuple(
+        ConsultationSpec(
+            x.id, x.title, x.start, x.end, x.purpose, x.responses_reported, tuple(x.emerging_themes),
+            x.source or "", x.demo,
+        )
+        for x in c.consultations
+    )  # fmt: skip
     surveys = tuple(_survey(entry, base) for entry in m.surveys)
-    return Plan(path, partnership, settings, wards, subgroups, themes, surveys)
+    return Plan(
+        path, partnership, settings, wards, subgroups, themes, surveys,
+        coding_frame=frame, consultations=consultations,
+    )  # fmt: skip
 
 
 def _survey(entry: schema.SurveyEntry, base: Path) -> survey_declaration.Survey:

@@ -430,6 +430,40 @@ class ThemeEntry(_Section):
     measures: list[MeasureEntry]
 
 
+class CodeEntry(_Section):
+    """A code of the consultation coding frame: something residents raise, under one of the themes."""
+
+    id: Id
+    theme: Id = Field(description="the id of the theme it sits under")
+    label: Text
+    phrases: list[Text] = Field(
+        default_factory=list, description="key phrases that suggest the code; a trailing * matches any ending"
+    )
+
+
+class ConsultationEntry(_Section):
+    """A consultation the plan draws on. Its facts are shown as published, with their source."""
+
+    id: Id
+    title: Text
+    start: Day
+    end: Day
+    purpose: Text
+    responses_reported: WholeFrom0 | None = Field(None, description="survey responses a published document reports")
+    emerging_themes: list[Text] = Field(default_factory=list, description="what that document says residents said")
+    source: Text | None = Field(None, description="the published document these facts come from")
+    demo: Flag = Field(
+        False, description="the demo invents activities, comments and actions around these facts, marked demo"
+    )
+
+
+class ConsultationSection(_Section):
+    """Consultations: the coding frame comments are coded to, and the consultations recorded."""
+
+    coding_frame: list[CodeEntry] = Field(default_factory=list)
+    consultations: list[ConsultationEntry] = Field(default_factory=list)
+
+
 # --- surveys ----------------------------------------------------------------------------------
 
 Answers = Annotated[list[Text], Field(min_length=1)]
@@ -491,6 +525,7 @@ class PlanFile(_Section):
     wards: list[WardEntry]
     subgroups: list[SubgroupEntry]
     themes: list[ThemeEntry]
+    consultation: ConsultationSection = Field(default_factory=ConsultationSection)
     surveys: list[SurveyEntry] = Field(default_factory=list)
 
 

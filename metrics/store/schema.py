@@ -180,12 +180,57 @@ MIGRATIONS: tuple[Migration, ...] = (
                 effective_base DOUBLE NOT NULL, suppressed BOOLEAN NOT NULL, position INTEGER NOT NULL)""",
         ),
     ),
+    Migration(
+        7,
+        "consultations: activities, redacted comments, deletable originals, findings, you said we did",
+        (
+            """CREATE TABLE consultations (
+                consultation_id VARCHAR PRIMARY KEY, title VARCHAR NOT NULL, start_date DATE NOT NULL,
+                end_date DATE NOT NULL, purpose VARCHAR NOT NULL, plan_title VARCHAR NOT NULL,
+                responses_reported INTEGER, emerging_themes VARCHAR[] NOT NULL, source VARCHAR NOT NULL,
+                is_demo BOOLEAN NOT NULL)""",
+            """CREATE TABLE consultation_activities (
+                consultation_id VARCHAR NOT NULL, activity_id VARCHAR NOT NULL, activity_date DATE NOT NULL,
+                kind VARCHAR NOT NULL, audience VARCHAR NOT NULL, area_code VARCHAR, participants INTEGER,
+                note VARCHAR NOT NULL, is_demo BOOLEAN NOT NULL, PRIMARY KEY (consultation_id, activity_id))""",
+            # Only the redacted text: what any page but the coding page, and every export, shows.
+            """CREATE TABLE consultation_comments (
+                consultation_id VARCHAR NOT NULL, comment_id VARCHAR NOT NULL, activity_id VARCHAR NOT NULL,
+                redacted VARCHAR NOT NULL, area_code VARCHAR, group_name VARCHAR, codes VARCHAR[] NOT NULL,
+                original_deleted BOOLEAN NOT NULL, is_demo BOOLEAN NOT NULL, position INTEGER NOT NULL,
+                PRIMARY KEY (consultation_id, comment_id))""",
+            # The original and the names marked in it: personal data, for the analyst role only.
+            """CREATE TABLE consultation_originals (
+                consultation_id VARCHAR NOT NULL, comment_id VARCHAR NOT NULL, original VARCHAR NOT NULL,
+                marked_names VARCHAR[] NOT NULL, PRIMARY KEY (consultation_id, comment_id))""",
+            """CREATE TABLE consultation_findings (
+                consultation_id VARCHAR NOT NULL, finding_id VARCHAR NOT NULL, statement VARCHAR NOT NULL,
+                priority_ids VARCHAR[] NOT NULL, action_refs VARCHAR[] NOT NULL, source VARCHAR NOT NULL,
+                is_demo BOOLEAN NOT NULL, position INTEGER NOT NULL, PRIMARY KEY (consultation_id, finding_id))""",
+            """CREATE TABLE consultation_actions_taken (
+                consultation_id VARCHAR NOT NULL, taken_id VARCHAR NOT NULL, finding_id VARCHAR NOT NULL,
+                text VARCHAR NOT NULL, taken_on DATE, is_demo BOOLEAN NOT NULL, position INTEGER NOT NULL,
+                PRIMARY KEY (consultation_id, taken_id))""",
+            """CREATE TABLE consultation_quotes (
+                consultation_id VARCHAR NOT NULL, code_id VARCHAR NOT NULL, comment_id VARCHAR NOT NULL,
+                position INTEGER NOT NULL, PRIMARY KEY (consultation_id, code_id, comment_id))""",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
 DATA_TABLES = ("sa_figures", "indicator_values", "action_progress", "commentary")
 POLICE_TABLES = ("police_incidents", "lsoa_wards", "police_ward_month", "police_months", "police_imports")
 ACTION_TABLES = ("board_actions", "board_action_updates")
+CONSULTATION_TABLES = (
+    "consultations",
+    "consultation_activities",
+    "consultation_comments",
+    "consultation_originals",
+    "consultation_findings",
+    "consultation_actions_taken",
+    "consultation_quotes",
+)
 SURVEY_TABLES = ("survey_waves", "survey_respondents", "survey_answers", "survey_estimates")
 PLAN_TABLES = ("wards", "themes", "objectives", "measures", "subgroups", "actions", "indicators")
 
