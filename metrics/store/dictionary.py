@@ -53,6 +53,9 @@ ACTION_STATUS = _c(
 )
 SHA256 = _c("SHA-256 of the uploaded file's bytes (hex): names the file in return_files")
 BOARD_STATUS = "open, in_progress, done, dropped"
+SURVEY = _c("The survey, as declared in the plan's surveys")
+WAVE = _c("The wave's label, as given at import (e.g. 2025)")
+CONSULTATION = _c("The consultation", codes="consultations.consultation_id")
 
 DICTIONARY: dict[str, Table] = {
     "schema_migrations": Table(
@@ -372,6 +375,151 @@ DICTIONARY: dict[str, Table] = {
             "return_subgroup": _c("Subgroup whose return made it (via return)", codes="subgroups.subgroup_id"),
             "return_version": _c("That return's version (via return)", "number"),
             "is_demo": DEMO,
+        },
+    ),
+    "survey_waves": Table(
+        "One row per imported wave of a resident survey the plan declares: its file, who imported it, the weighting",
+        {
+            "survey_id": SURVEY,
+            "wave": WAVE,
+            "period_start": _c("First day of the quarter the wave's figures are reported in (NULL: none)", "date"),
+            "filename": _c("Name of the file imported"),
+            "sha256": _c("SHA-256 of the file's bytes (hex)"),
+            "respondents": _c("Respondents read", "count"),
+            "design_effect": _c("Kish design effect of the weights (1: unweighted)", "ratio"),
+            "effective_base": _c("Kish effective base of the whole wave", "respondents"),
+            "weight_cap": _c("Largest weight allowed, as a multiple of the mean, before trimming", "ratio"),
+            "trimmed": _c("Respondents whose weight was trimmed to the cap", "count"),
+            "weighting": _c("How the wave was weighted: the margins raked to, in words"),
+            "imported_by": _c("Who imported it", personal=True),
+            "imported_at": _c("When", "UTC timestamp"),
+            "is_demo": DEMO,
+        },
+    ),
+    "survey_respondents": Table(
+        "One row per respondent of a wave and their weight (deleted with the wave)",
+        {
+            "survey_id": SURVEY,
+            "wave": WAVE,
+            "row_number": _c("Row of the imported file the respondent came from", "number"),
+            "weight": _c("Respondent's weight after raking and trimming (mean 1)", "ratio"),
+        },
+    ),
+    "survey_answers": Table(
+        "Respondents' answers to the declared columns only, one row per respondent and key (deleted with the wave)",
+        {
+            "survey_id": SURVEY,
+            "wave": WAVE,
+            "row_number": _c("The respondent", codes="survey_respondents.row_number"),
+            "key": _c("The declared column: the respondent id, area, a demographic or measure id, or the comment"),
+            "value": _c("The respondent's answer, as the file gives it (value labels applied)", personal=True),
+        },
+    ),
+    "survey_estimates": Table(
+        "Weighted estimates of each measure of a wave, for the whole area, each area and each declared group",
+        {
+            "survey_id": SURVEY,
+            "wave": WAVE,
+            "measure": _c("The survey measure, as declared in the plan's surveys"),
+            "group_kind": _c("What the row describes", codes="all (the whole area), area, or a demographic's id"),
+            "group_name": _c("The area's code or the group's answer ('all' for the whole area)"),
+            "estimate": _c("Weighted share answering as the measure counts (NULL: too few responses)", "%"),
+            "lower": _c("Lower end of the 95% interval (Wilson on the effective base; NULL when suppressed)", "%"),
+            "upper": _c("Upper end of the 95% interval (NULL when suppressed)", "%"),
+            "unweighted_base": _c("Respondents who gave an answer that counts in the base", "respondents"),
+            "effective_base": _c("Kish effective base of those respondents", "respondents"),
+            "suppressed": _c("True when the base is below settings.survey.min_base: shown as too few responses"),
+            "position": POSITION,
+        },
+    ),
+    "consultations": Table(
+        "One row per consultation: what it asked, when, which plan it informs, and the facts a published record states",
+        {
+            "consultation_id": CONSULTATION,
+            "title": _c("Title"),
+            "start_date": _c("First day", "date"),
+            "end_date": _c("Last day", "date"),
+            "purpose": _c("What it asked residents and partners"),
+            "plan_title": _c("The plan it informs"),
+            "responses_reported": _c("Survey responses a published document reports (NULL: none reported)", "count"),
+            "emerging_themes": _c("What that document says residents said, one entry per theme", "list"),
+            "source": _c("The published document those facts come from"),
+            "is_demo": DEMO,
+        },
+    ),
+    "consultation_activities": Table(
+        "Each event or period of a consultation: the formal record (date, type, participants)",
+        {
+            "consultation_id": CONSULTATION,
+            "activity_id": _c("The activity, unique within its consultation"),
+            "activity_date": _c("When it took place (its first day)", "date"),
+            "kind": _c(
+                "How people were heard",
+                codes="online survey, workshop, public event, forum visit, email or letter, stakeholder meeting",
+            ),
+            "audience": _c("Who took part (a group or forum, not people)"),
+            "area_code": AREA,
+            "participants": _c("People who took part (NULL: not counted)", "count"),
+            "note": _c("Officers' note, never published"),
+            "is_demo": DEMO,
+        },
+    ),
+    "consultation_comments": Table(
+        "Each free-text comment, redacted: what every page but the coding page and every export shows",
+        {
+            "consultation_id": CONSULTATION,
+            "comment_id": _c("The comment, unique within its consultation"),
+            "activity_id": _c("The activity it came in through", codes="consultation_activities.activity_id"),
+            "redacted": _c("The comment with names, contact details and marked names replaced"),
+            "area_code": AREA,
+            "group_name": _c("A declared group of the author (an age band, say), where known"),
+            "codes": _c("Codes from the coding frame, in the order the analyst chose", "list"),
+            "original_deleted": _c("True once the original text was deleted (only the redacted text remains)"),
+            "is_demo": DEMO,
+            "position": POSITION,
+        },
+    ),
+    "consultation_originals": Table(
+        "The original text of each comment and the names marked in it, for the analyst role only; deletable",
+        {
+            "consultation_id": CONSULTATION,
+            "comment_id": _c("The comment", codes="consultation_comments.comment_id"),
+            "original": _c("The comment as written", personal=True),
+            "marked_names": _c("Names the analyst marked for redaction", "list", personal=True),
+        },
+    ),
+    "consultation_findings": Table(
+        "Main findings of a consultation, linked to the plan's priorities and the board's actions",
+        {
+            "consultation_id": CONSULTATION,
+            "finding_id": _c("The finding, unique within its consultation"),
+            "statement": _c("What residents said (the 'you said')"),
+            "priority_ids": _c("Priorities it informs", "list", codes="objectives.objective_id"),
+            "action_refs": _c("Board actions that follow it up", "list", codes="board_actions.reference"),
+            "source": _c("Where the statement is published, when it is a published fact"),
+            "is_demo": DEMO,
+            "position": POSITION,
+        },
+    ),
+    "consultation_actions_taken": Table(
+        "What the partnership did about a finding: the 'we did' of 'you said, we did'",
+        {
+            "consultation_id": CONSULTATION,
+            "taken_id": _c("The entry, unique within its consultation"),
+            "finding_id": _c("The finding", codes="consultation_findings.finding_id"),
+            "text": _c("What was done"),
+            "taken_on": _c("When (NULL: not dated)", "date"),
+            "is_demo": DEMO,
+            "position": POSITION,
+        },
+    ),
+    "consultation_quotes": Table(
+        "Comments chosen to illustrate a code in the public summary (their redacted text only)",
+        {
+            "consultation_id": CONSULTATION,
+            "code_id": _c("The code of the coding frame"),
+            "comment_id": _c("The comment", codes="consultation_comments.comment_id"),
+            "position": POSITION,
         },
     ),
 }
