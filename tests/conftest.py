@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import socket
@@ -52,6 +53,17 @@ def _isolated_store(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Tests never touch data/ccsp.duckdb: CSP_DB points every test at its own file."""
     os.environ["CSP_DB"] = str(tmp_path_factory.mktemp("session") / "session.duckdb")
     os.environ.pop("CSP_CONFIG", None)
+
+
+@pytest.fixture(autouse=True)
+def _metrics_logger_put_back() -> Iterator[None]:
+    """The command line's main() routes the metrics logger to the fault log and stops it
+    propagating; a test that calls main() in-process must not take caplog away from the tests
+    after it, so the logger's state is put back after every test."""
+    logger = logging.getLogger("metrics")
+    propagate, handlers = logger.propagate, list(logger.handlers)
+    yield
+    logger.propagate, logger.handlers = propagate, handlers
 
 
 @pytest.fixture(scope="session")

@@ -208,10 +208,11 @@ def test_an_older_snapshot_is_migrated(tmp_path: Path) -> None:
     made = backup(old, tmp_path / "old.backup.zip")
     assert made.manifest.schema_version == 4
     report = restore(made.path, tmp_path / "new.duckdb")
-    assert report.migrations_applied == (5,)
+    later = tuple(m.version for m in schema.MIGRATIONS if m.version > 4)
+    assert later[0] == 5 and report.migrations_applied == later
     assert schema.schema_version(Store(report.store)) == schema.LATEST_VERSION
     assert _rows(Store(report.store), "meta") == [("made by", "an older release")]
-    assert "migrations applied: 5" in "\n".join(report.lines())
+    assert f"migrations applied: {', '.join(map(str, later))}" in "\n".join(report.lines())
 
 
 def test_a_snapshot_from_a_newer_schema_is_refused(original: Store, tmp_path: Path) -> None:

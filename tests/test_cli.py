@@ -97,6 +97,10 @@ STORE_COMMANDS = {
     "compare": ["areas", "--out", "c.csv"],
     "backup": ["--out", "b.backup.zip"],
     "export": ["--out", "warehouse"],
+    "import-survey": ["s.csv", "--survey", "resident_survey", "--wave", "2026"],
+    "survey-results": ["--out", "s.csv"],
+    "delete-survey-wave": ["--survey", "resident_survey", "--wave", "2026"],
+    "consultation": ["export", "--out", "c.xlsx"],
 }
 
 
@@ -115,8 +119,9 @@ def test_every_command_but_init_refuses_a_store_that_is_not_there(
     monkeypatch.chdir(tmp_path)
     (tmp_path / "r.csv").write_text("section,quarter\r\n", encoding="utf-8")
     (tmp_path / "street").mkdir()
+    (tmp_path / "s.csv").write_text("respondent\r\n1\r\n", encoding="utf-8")
     commands = build_parser()._subparsers._group_actions[0].choices  # noqa: SLF001 - the parser's own list
-    uses_no_store = {"init", "check-config", "plan-schema", "restore"}
+    uses_no_store = {"init", "check-config", "plan-schema", "restore", "new-partnership"}
     assert set(commands) - uses_no_store == set(STORE_COMMANDS), "a new command: add it to STORE_COMMANDS"
     for name, args in STORE_COMMANDS.items():
         assert main([name, *args]) == 1, name

@@ -120,7 +120,8 @@ def test_compare_areas_writes_the_funnel_table(demo_store: Store, tmp_path: Path
     assert result.returncode == 0, result.stderr
     frame = _rows(out)
     assert list(frame.columns) == list(COLUMNS)
-    assert len(frame) == 18 and (frame["population_is_estimate"] == "yes").all()
+    # The plan gives the Census 2021 populations of its areas, so none is an estimate.
+    assert len(frame) == 18 and (frame["population_is_estimate"] == "no").all()
     _check_invariants(frame)
     assert "DEMO DATA" in result.stdout and "18 wards" in result.stdout
     counts = "; ".join(f"{(frame['judgement'] == str(j)).sum()} {j}" for j in Judgement)

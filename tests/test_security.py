@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import math
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -35,7 +36,7 @@ def test_config_is_set_for_production(plan) -> None:
 def test_streamlit_reads_those_settings() -> None:
     """What `streamlit config show` (the real config loader) makes of the file."""
     shown = subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "streamlit"), "config", "show"],
+        [sys.executable, "-m", "streamlit", "config", "show"],
         cwd=ROOT,
         capture_output=True,
         text=True,
