@@ -96,7 +96,9 @@ if os.environ.get(BENCH_EMPTY_PAGE) == "1":
         st.title("Empty page (benchmark)", anchor=False)
 
     sections["Benchmark"] = [st.Page(empty_page, title="Empty page (benchmark)", url_path="bench-empty")]
-nav = st.navigation(sections)
+# Every page listed, always: beyond twelve pages Streamlit would hide some behind "View more",
+# which a board member at a projector should not have to find.
+nav = st.navigation(sections, expanded=True)
 widgets.set_theme(theme_by_path.get(nav.url_path))
 
 try:

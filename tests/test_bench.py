@@ -20,6 +20,17 @@ SMALLEST = {
         ["--repeat", "1", "--pages", "2"],
         [r"^page\s+settle s\s+ratio$", r"^Plan on a Page\s+[\d.]+\s+[\d.]+"],
     ),
+    "police_zip.py": (
+        ["--rows", "2000", "--months", "1", "--forces", "2"],
+        [
+            r"^ratio time: the zip import takes [\d.]+ x DuckDB's read$",
+            r"^ratio memory: the zip import peaks at [\d.]+ x",
+        ],
+    ),
+    "survey_coverage.py": (
+        ["--size", "smoke"],
+        [r"^coverage: [\d.]+% of \d+ 95% intervals cover the truth", r"^bias ratio: weighting removed -?\d+% of the"],
+    ),
     "ward_query.py": (
         ["--rows", "2000", "--months", "2", "--page-rows", "2000", "--wards", "2"],
         [
