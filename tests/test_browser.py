@@ -43,6 +43,7 @@ def _pages() -> list[tuple[str, str]]:
     pages = [("", "Plan on a Page"), ("exception-report", "Exception report")]
     pages += [(t.id.replace("_", "-"), t.name) for t in plan.themes]
     pages.append(("assessment", "Strategic Assessment"))
+    pages.append(("consultation", "Consultation"))
     pages += [("returns-upload", "Upload a quarterly return"), ("returns-tracker", "Returns tracker")]
     pages.append(("wards", "Ward explorer"))
     return pages
