@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from metrics.board.exceptions import Category, Review, exception_report, proposed_actions, review_all
     from metrics.board.spc import Assurance, Variation
     from metrics.board.status import IndicatorStatus, Rag, available_quarters, exceptions_first, format_value, summarise
+    from metrics.board.survey_status import SurveyFigures
     from metrics.board.updates import ActionProgress, Commentary, commentary_by_indicator, progress_by_action
     from metrics.bootstrap import InitError, initialise
     from metrics.compare import figure as compare_figure
@@ -85,6 +86,7 @@ _API: dict[str, tuple[str, str | None]] = {
     "exceptions_first": ("metrics.board.status", "exceptions_first"),
     "format_value": ("metrics.board.status", "format_value"),
     "summarise": ("metrics.board.status", "summarise"),
+    "SurveyFigures": ("metrics.board.survey_status", "SurveyFigures"),
     "Assurance": ("metrics.board.spc", "Assurance"),
     "Variation": ("metrics.board.spc", "Variation"),
     "Completeness": ("metrics.board.completeness", "Completeness"),

@@ -31,6 +31,7 @@ from metrics import (
     Quarter,
     Review,
     Store,
+    SurveyFigures,
     action_log,
     area_words,
     available_quarters,
@@ -52,6 +53,7 @@ from metrics import (
     store_schema,
     submission_status,
     summarise,
+    survey_results,
     ward_view,
 )
 
@@ -116,15 +118,24 @@ def quarters(db: str, fingerprint: Fingerprint) -> list[Quarter]:
 
 
 @per_data_version
+def survey_figures(db: str, fingerprint: Fingerprint) -> SurveyFigures:
+    """Every stored survey wave's whole-area estimates, which judge survey measures."""
+    return survey_results.board_figures(plan(), Store(db))
+
+
+@per_data_version
 def statuses(db: str, fingerprint: Fingerprint, quarter: Quarter, ward: str | None = None) -> list[IndicatorStatus]:
-    """Each indicator's status against target for the quarter (and the ward, where recorded)."""
-    return summarise(plan(), values.cached(db, fingerprint), quarter, ward)
+    """Each indicator's status against target for the quarter (and the ward, where recorded);
+    a survey measure judged by its interval."""
+    figures = survey_figures.cached(db, fingerprint)
+    return summarise(plan(), values.cached(db, fingerprint), quarter, ward, figures)
 
 
 @per_data_version
 def reviews(db: str, fingerprint: Fingerprint, quarter: Quarter, ward: str | None = None) -> list[Review]:
     """Each indicator's status, SPC chart, variation, assurance and exception category."""
-    return review_all(plan(), values.cached(db, fingerprint), quarter, ward)
+    figures = survey_figures.cached(db, fingerprint)
+    return review_all(plan(), values.cached(db, fingerprint), quarter, ward, figures)
 
 
 @per_data_version
@@ -296,6 +307,7 @@ def clear_after_return() -> None:
     clearing frees the memory and makes the next rerun certain to read afresh."""
     changed = (
         values,
+        survey_figures,
         quarters,
         statuses,
         reviews,

@@ -12,6 +12,7 @@ from datetime import date
 
 import pandas as pd
 
+from metrics.board.survey_status import SurveyFigures, WaveEstimate
 from metrics.plan.model import Plan
 from metrics.store import Store
 from metrics.store import survey as survey_store
@@ -98,3 +99,17 @@ def latest_change(plan: Plan, store: Store, indicator_id: str) -> tuple[WaveFigu
         return None
     before, after = figures[-2], figures[-1]
     return before, after, compare_waves(before.estimate, after.estimate, found[1].polarity)
+
+
+def board_figures(plan: Plan, store: Store) -> SurveyFigures:
+    """Every stored wave's whole-area estimates, keyed by the ``source`` of the indicator values
+    the wave supplied: what the board's statuses judge survey measures by."""
+    table = survey_store.estimates(store)
+    table = table[table["group_kind"] == ALL] if not table.empty else table
+    found = {}
+    for _, row in table.iterrows():
+        source = f"{survey_store.SURVEY_SOURCE_PREFIX}{row['survey']}:{row['wave']}"
+        found[(source, str(row["measure"]))] = WaveEstimate(
+            str(row["survey"]), str(row["wave"]), _estimate(row), bool(row["is_demo"])
+        )
+    return SurveyFigures(found, plan.settings.survey_min_base)
