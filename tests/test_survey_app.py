@@ -118,3 +118,27 @@ def test_an_administrator_deletes_a_wave(at: AppTest, app_store: Store) -> None:
     at.button(key="survey_delete").click().run()
     assert any("Deleted wave demo: 700 respondents" in s.value for s in at.success)
     assert survey_store.waves(app_store).empty
+
+
+def test_the_board_hears_of_a_survey_measure_only_for_a_significant_change(app_store: Store, tmp_path: Path) -> None:
+    """Two real waves behind 'unsafe at night' (63% then 50%): the Exception report and the
+    presenter's closing screen list it as significantly better, with its figure and interval."""
+    from metrics.survey.importing import import_wave
+
+    plan = load_plan()
+    survey = plan.survey("resident_survey")
+    for seed, level, wave in ((11, 63.2, "2024"), (12, 50.0, "2025")):
+        frame = demo_wave(survey, {**BASELINES, "unsafe_at_night": level}, plan_areas(plan), seed=seed).frame
+        frame.to_csv(tmp_path / f"{wave}.csv", index=False)
+        assert import_wave(plan, app_store, tmp_path / f"{wave}.csv", "resident_survey", wave, "tester").stored
+    name = plan.indicator("unsafe_at_night").name
+    figure = rf"{name}: \d+\.\d% \(\d+\.\d-\d+\.\d%\), \d{{3}} responses \(2025/26\)"
+    at = _goto(AppTest.from_file(APP, default_timeout=TIMEOUT).run(), "exception-report")
+    _no_errors(at, "exception report")
+    text = _text(at)
+    assert "significantly better than the 2024 wave" in text
+    assert re.search(figure + r"; it fell \d+\.\d points on the 2024 wave, a significant improvement", text)
+    at.session_state["_present_screen"] = 99  # the closing screen: notable improvements
+    at = _goto(at, "present")
+    _no_errors(at, "presenter")
+    assert re.search(figure, _text(at))
