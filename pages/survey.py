@@ -49,6 +49,11 @@ def figure_table(figures: list[survey_results.WaveFigure], first: str) -> pd.Dat
     return pd.DataFrame(rows)
 
 
+# the table's figures to one decimal place, as the figure in words gives them
+ONE_DECIMAL = {c: st.column_config.NumberColumn(format="%.1f") for c in ("Estimate %", "Lower %", "Upper %")}
+ONE_DECIMAL["Effective base"] = st.column_config.NumberColumn(format="%.1f")
+
+
 def measure_overview(chosen: survey.Survey, figures: list[survey_results.WaveFigure]) -> None:
     """Every measure's whole-area figure in every wave, one row per measure."""
     whole = [f for f in figures if f.estimate.group_kind == ALL]
@@ -66,7 +71,7 @@ def measure_across_waves(measure: survey.Measure, figures: list[survey_results.W
     whole = [f for f in figures if f.estimate.group_kind == ALL and f.estimate.measure == measure.id]
     st.subheader("Across waves", anchor=False)
     st.plotly_chart(survey_charts.waves_figure(measure.name, whole), key="survey_waves_chart")
-    st.dataframe(figure_table(whole, "Wave"), hide_index=True, key="survey_waves_table")
+    st.dataframe(figure_table(whole, "Wave"), hide_index=True, column_config=ONE_DECIMAL, key="survey_waves_table")
     st.caption(
         "Each bar is the 95% interval (Wilson on the effective base). A change between two waves is called "
         "significant only when Newcombe's interval for the difference excludes zero."
@@ -86,7 +91,7 @@ def measure_by_area(measure: survey.Measure, figures: list[survey_results.WaveFi
         return
     whole = next((f for f in picked if f.estimate.group_kind == ALL), None)
     st.plotly_chart(survey_charts.areas_figure(measure.name, areas, whole, words.One), key="survey_areas_chart")
-    st.dataframe(figure_table(areas, words.One), hide_index=True, key="survey_areas_table")
+    st.dataframe(figure_table(areas, words.One), hide_index=True, column_config=ONE_DECIMAL, key="survey_areas_table")
     few = sum(f.estimate.suppressed for f in areas)
     st.caption(
         f"{words.Many} are listed in the plan's order, not ranked: where intervals overlap, the figures cannot be "

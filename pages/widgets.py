@@ -206,7 +206,7 @@ def counts_strip(items: list[IndicatorStatus]) -> None:
         shown.append(Rag.NO_DATA)  # a partial quarter's missing figures are counted, not left out
     cols = st.columns(len(shown))
     for col, rag in zip(cols, shown, strict=True):
-        col.metric(f"{rag.icon} {rag.word}", sum(1 for s in items if s.rag is rag))
+        col.metric(f"{rag.icon} {rag.word}", sum(1 for s in items if s.rag is rag), help=rag.word)
 
 
 def ward_figures(view: ward_view.WardView, label: str) -> dict[str, go.Figure]:

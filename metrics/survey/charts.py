@@ -64,7 +64,8 @@ def waves_figure(title: str, figures: Sequence[WaveFigure]) -> go.Figure:
         showlegend=True,
         legend=dict(orientation="h", y=-0.2),
     )
-    fig.update_xaxes(type="category", title="Wave")
+    # room either side of the first and last wave, so that no figure's label is cut off
+    fig.update_xaxes(type="category", title="Wave", range=[-0.5, len(figures) - 0.5])
     fig.update_yaxes(title="Per cent", ticksuffix="%", rangemode="tozero", gridcolor="#e6e6e6")
     return fig
 
