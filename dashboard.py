@@ -98,7 +98,8 @@ if os.environ.get(BENCH_EMPTY_PAGE) == "1":
         st.title("Empty page (benchmark)", anchor=False)
 
     sections["Benchmark"] = [st.Page(empty_page, title="Empty page (benchmark)", url_path="bench-empty")]
-nav = st.navigation(sections)
+# Every page listed: folded after ten ("View 3 more"), the returns pages went out of sight.
+nav = st.navigation(sections, expanded=True)
 widgets.set_theme(theme_by_path.get(nav.url_path))
 
 try:
