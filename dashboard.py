@@ -58,6 +58,8 @@ board = [
     # consultations: every board member reads counts and "you said, we did"; coding is the analyst's
     ("pages/consultation.py", "Consultation", ":material/forum:", "consultation"),
 ]
+if plan.surveys:  # resident surveys: every board member reads the estimates; uploading is the analyst's
+    board.append(("pages/survey.py", "Resident surveys", ":material/how_to_vote:", "surveys"))
 themes = []
 theme_by_path: dict[str, str] = {}
 for theme in plan.themes:

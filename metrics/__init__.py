@@ -9,7 +9,7 @@ does not import the board pack's PDF renderer or DuckDB.
 Some entries are modules used as namespaces (``access``, ``action_log``, ``board_actions``,
 ``returns``, ``ward_view``, ``police_uk``, ``return_versions``, ``area_export``, ``spreadsheet``,
 ``compare`` and ``compare_figure`` (funnel plots: the statistics and the figure), the survey's
-``survey``, ``survey_import`` and ``survey_results``, ``consultation`` (and its modules
+``survey``, ``survey_import``, ``survey_results`` and ``survey_charts``, ``consultation`` (and its modules
 ``consultation_plan``, ``consultation_operations``, ``consultation_followup``), and the store's
 area modules ``store_schema``, ``indicator_store``, ``police_store``, ``return_store``,
 ``survey_store``, ``consultation_store``): their own public names (no leading underscore) are part of
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from metrics.board.exceptions import Category, Review, exception_report, proposed_actions, review_all
     from metrics.board.spc import Assurance, Variation
     from metrics.board.status import IndicatorStatus, Rag, available_quarters, exceptions_first, format_value, summarise
+    from metrics.board.survey_status import SurveyFigures
     from metrics.board.updates import ActionProgress, Commentary, commentary_by_indicator, progress_by_action
     from metrics.bootstrap import InitError, initialise
     from metrics.compare import figure as compare_figure
@@ -61,6 +62,7 @@ if TYPE_CHECKING:
     from metrics.store import returns as return_store
     from metrics.store import schema as store_schema
     from metrics.store import survey as survey_store
+    from metrics.survey import charts as survey_charts
     from metrics.survey import importing as survey_import
     from metrics.survey import results as survey_results
 
@@ -85,6 +87,7 @@ _API: dict[str, tuple[str, str | None]] = {
     "exceptions_first": ("metrics.board.status", "exceptions_first"),
     "format_value": ("metrics.board.status", "format_value"),
     "summarise": ("metrics.board.status", "summarise"),
+    "SurveyFigures": ("metrics.board.survey_status", "SurveyFigures"),
     "Assurance": ("metrics.board.spc", "Assurance"),
     "Variation": ("metrics.board.spc", "Variation"),
     "Completeness": ("metrics.board.completeness", "Completeness"),
@@ -129,6 +132,7 @@ _API: dict[str, tuple[str, str | None]] = {
     "survey": ("metrics.survey", None),
     "survey_import": ("metrics.survey.importing", None),
     "survey_results": ("metrics.survey.results", None),
+    "survey_charts": ("metrics.survey.charts", None),
     "returns": ("metrics.returns", None),
     "return_versions": ("metrics.returns.versions", None),
     "police_uk": ("metrics.police.uk", None),

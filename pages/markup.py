@@ -175,8 +175,10 @@ def indicator_figures(s: IndicatorStatus) -> str:
     latest = format_value(s.value.value, ind.unit) + demo_tag(s.value.is_demo)
     previous = escape(s.vs_previous.short) if ind.frequency != "annual" else "annual"
     rows = [
+        # a survey measure's figure with its 95% interval and responses, e.g. "63.2% (59.6-66.7%), 696 responses"
+        *([{"k": "Survey estimate (95% interval)", "v": escape(s.figure)}] if s.survey else []),
         {"k": "vs last quarter", "v": previous},
-        {"k": "vs same period last year", "v": escape(s.vs_last_year.short)},
+        {"k": "vs previous wave" if s.survey else "vs same period last year", "v": escape(s.vs_last_year.short)},
         {"k": f"Baseline {escape(ind.baseline.period or '')}", "v": baseline_text(ind)},
     ]
     return key_figures(
@@ -226,9 +228,10 @@ def indicator_card(s: IndicatorStatus, plan_: Plan, review: Review | None = None
         f'<div class="csp-card" style="border-left-color:{s.rag.colour}">'
         f"<div>{status_cell(s.rag)}</div>"
         f'<div class="csp-name">{name}</div>'
-        f'<div class="csp-figs">Latest <strong>{format_value(s.value.value, ind.unit)}</strong>'
+        f'<div class="csp-figs">Latest <strong>{escape(s.figure)}</strong>'
         f"{demo_tag(s.value.is_demo)} ({escape(s.value.label)}{note}) · target {format_value(s.target, ind.unit)}</div>"
-        f'<div class="csp-figs">{previous}last year {escape(s.vs_last_year.short)}</div>'
+        f'<div class="csp-figs">{previous}{"previous wave" if s.survey else "last year"} '
+        f"{escape(s.vs_last_year.short)}</div>"
         f"{spc}"
         f'<div class="csp-muted">{escape(s.sentence)} Owner: {escape(plan_.subgroup(ind.owner).short_name)}.</div>'
         "</div>"

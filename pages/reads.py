@@ -31,6 +31,7 @@ from metrics import (
     Quarter,
     Review,
     Store,
+    SurveyFigures,
     action_log,
     area_words,
     available_quarters,
@@ -52,6 +53,7 @@ from metrics import (
     store_schema,
     submission_status,
     summarise,
+    survey_results,
     ward_view,
 )
 
@@ -116,15 +118,24 @@ def quarters(db: str, fingerprint: Fingerprint) -> list[Quarter]:
 
 
 @per_data_version
+def survey_board_figures(db: str, fingerprint: Fingerprint) -> SurveyFigures:
+    """Every stored survey wave's whole-area estimates, which judge survey measures."""
+    return survey_results.board_figures(plan(), Store(db))
+
+
+@per_data_version
 def statuses(db: str, fingerprint: Fingerprint, quarter: Quarter, ward: str | None = None) -> list[IndicatorStatus]:
-    """Each indicator's status against target for the quarter (and the ward, where recorded)."""
-    return summarise(plan(), values.cached(db, fingerprint), quarter, ward)
+    """Each indicator's status against target for the quarter (and the ward, where recorded);
+    a survey measure judged by its interval."""
+    figures = survey_board_figures.cached(db, fingerprint)
+    return summarise(plan(), values.cached(db, fingerprint), quarter, ward, figures)
 
 
 @per_data_version
 def reviews(db: str, fingerprint: Fingerprint, quarter: Quarter, ward: str | None = None) -> list[Review]:
     """Each indicator's status, SPC chart, variation, assurance and exception category."""
-    return review_all(plan(), values.cached(db, fingerprint), quarter, ward)
+    figures = survey_board_figures.cached(db, fingerprint)
+    return review_all(plan(), values.cached(db, fingerprint), quarter, ward, figures)
 
 
 @per_data_version
@@ -176,6 +187,21 @@ def commentary(db: str, fingerprint: Fingerprint, quarter: Quarter) -> dict[str,
 def sa_figures(db: str, fingerprint: Fingerprint) -> pd.DataFrame:
     """The Strategic Assessment's figures, every assessment stored."""
     return indicator_store.sa_figures(Store(db))
+
+
+# --- resident surveys (estimates only: respondent rows are never read here) -------------------
+
+
+@per_data_version
+def survey_waves(db: str, fingerprint: Fingerprint, survey_id: str) -> list[survey_results.WaveSummary]:
+    """The survey's stored waves, oldest first."""
+    return survey_results.wave_summaries(Store(db), survey_id)
+
+
+@per_data_version
+def survey_estimates(db: str, fingerprint: Fingerprint, survey_id: str) -> list[survey_results.WaveFigure]:
+    """Every stored estimate of the survey (each wave, measure and group), oldest wave first."""
+    return survey_results.survey_figures(plan(), Store(db), survey_id)
 
 
 # --- police.uk ---------------------------------------------------------------------------------
@@ -296,6 +322,7 @@ def clear_after_return() -> None:
     clearing frees the memory and makes the next rerun certain to read afresh."""
     changed = (
         values,
+        survey_board_figures,
         quarters,
         statuses,
         reviews,

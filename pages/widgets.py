@@ -200,11 +200,13 @@ def status_key() -> None:
 def counts_strip(items: list[IndicatorStatus]) -> None:
     """How many indicators stand at each status: the first thing the board reads."""
     shown = [Rag.OFF_TARGET, Rag.AHEAD, Rag.NEAR_TARGET, Rag.ON_TARGET]
+    if any(s.rag is Rag.NOT_DISTINGUISHABLE for s in items):
+        shown.append(Rag.NOT_DISTINGUISHABLE)  # a survey measure whose interval includes its target
     if any(s.rag is Rag.NO_DATA for s in items):
         shown.append(Rag.NO_DATA)  # a partial quarter's missing figures are counted, not left out
     cols = st.columns(len(shown))
     for col, rag in zip(cols, shown, strict=True):
-        col.metric(f"{rag.icon} {rag.word}", sum(1 for s in items if s.rag is rag))
+        col.metric(f"{rag.icon} {rag.word}", sum(1 for s in items if s.rag is rag), help=rag.word)
 
 
 def ward_figures(view: ward_view.WardView, label: str) -> dict[str, go.Figure]:

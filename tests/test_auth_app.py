@@ -62,7 +62,16 @@ PEOPLE = {
 
 def _board_pages() -> set[str]:
     plan = load_plan()
-    board = {"", "exception-report", "present", "action-log", "consultation", "assessment", "returns-tracker"}
+    board = {
+        "",
+        "exception-report",
+        "present",
+        "action-log",
+        "consultation",
+        "surveys",
+        "assessment",
+        "returns-tracker",
+    }
     return board | {t.id.replace("_", "-") for t in plan.themes}
 
 
@@ -91,6 +100,14 @@ def _as(who: str | None) -> AppTest:
     at.secrets["auth"] = SECRETS
     at.user = {"is_logged_in": False} if who is None else {"is_logged_in": True, "sub": f"sub-{who}", **PEOPLE[who]}
     return at.run()
+
+
+def signed_in(who: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The app as the roles file's ``who`` sees it (the roles file written under ``tmp_path``)."""
+    roles = tmp_path / "roles.yaml"
+    roles.write_text(ROLES, encoding="utf-8")
+    monkeypatch.setenv("CSP_ROLES", str(roles))
+    return _as(who)
 
 
 def _pages(at: AppTest) -> set[str]:

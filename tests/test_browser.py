@@ -46,6 +46,7 @@ def _pages() -> list[tuple[str, str]]:
     pages.append(("consultation", "Consultation"))
     pages += [("returns-upload", "Upload a quarterly return"), ("returns-tracker", "Returns tracker")]
     pages.append(("wards", "Ward explorer"))
+    pages.append(("surveys", "Resident surveys"))
     return pages
 
 

@@ -77,12 +77,9 @@ def test_markup_in_a_finding_or_comment_stays_inert(app_store: Store) -> None:
 def test_each_role_sees_what_it_may(
     app_store: Store, tmp_path, monkeypatch: pytest.MonkeyPatch, who: str, coding: bool, summary: bool
 ) -> None:
-    from tests.test_auth_app import ROLES, _as
+    from tests.test_auth_app import signed_in
 
-    roles = tmp_path / "roles.yaml"
-    roles.write_text(ROLES, encoding="utf-8")
-    monkeypatch.setenv("CSP_ROLES", str(roles))
-    at = _goto(_as(who), "consultation")
+    at = _goto(signed_in(who, tmp_path, monkeypatch), "consultation")
     _no_errors(at, who)
     assert ("Coding" in [t.label for t in at.tabs]) is coding
     assert bool(at.get("text")) is coding, "comments as written only for the analyst"

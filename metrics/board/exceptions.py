@@ -10,6 +10,10 @@ target, or ahead of it, by common-cause variation alone and whose target lies in
 ("hit and miss") is **noise**: the process has not changed, and the board is told how many such
 RAG flags SPC set aside rather than each one. Special-cause improvement (or, where limits cannot
 be computed, ahead of target beyond tolerance) is a **notable improvement**.
+
+A survey measure judged by its interval (metrics/board/survey_status.py) is listed only for a
+significant change between waves or a clear miss (its whole interval on the wrong side of the
+target): its chart of point estimates, a handful of waves, says nothing about sampling noise.
 """
 
 from __future__ import annotations
@@ -20,10 +24,13 @@ from enum import Enum
 import pandas as pd
 
 from metrics.board.spc import RULE_WORDS, Assurance, SpcRules, Variation, XmrChart, assurance, variation, xmr
-from metrics.board.status import IndicatorStatus, Rag, format_value, indicator_status, trend
+from metrics.board.status import IndicatorStatus, Rag, format_value, summarise, trend
+from metrics.board.survey_status import METHOD_SENTENCE, SurveyFigures
+from metrics.board.survey_status import NO_SURVEY_FIGURES as NO_FIGURES
 from metrics.icons import ActionStatus
 from metrics.plan.model import Aggregation, Frequency, Indicator, Plan
 from metrics.quarters import Quarter, quarter_range
+from metrics.survey.estimates import Change as WaveChange
 
 
 def month_label(day: object) -> str:
@@ -143,8 +150,34 @@ class Review:
         return self.status.indicator
 
 
+def classify_survey(status: IndicatorStatus) -> tuple[Category, int, tuple[str, ...]]:
+    """A survey measure's category: a clear miss or a significantly worse wave needs the
+    board's attention, a significantly better wave is a notable improvement, the rest is not
+    listed (not even as noise: an interval that includes the target is no RAG flag)."""
+    judged = status.survey
+    assert judged is not None
+    missed = status.rag is Rag.OFF_TARGET
+    worse = judged.change is WaveChange.WORSE
+    reasons = []
+    if missed:
+        reasons.append("target missed: the whole 95% interval is on the wrong side")
+    if worse and judged.earlier is not None:
+        reasons.append(f"significantly worse than the {judged.earlier.wave} wave")
+    if missed and worse:
+        return Category.ATTENTION, 0, tuple(reasons)
+    if worse:
+        return Category.ATTENTION, 1, tuple(reasons)
+    if missed:
+        return Category.ATTENTION, 3, tuple(reasons)
+    if judged.change is WaveChange.BETTER and judged.earlier is not None:
+        return Category.IMPROVEMENT, 10, (f"significantly better than the {judged.earlier.wave} wave",)
+    return Category.NONE, 30, ()
+
+
 def classify(status: IndicatorStatus, spc: SpcStatus) -> tuple[Category, int, tuple[str, ...]]:
     """The report's category, severity and reasons (see the module docstring)."""
+    if status.survey is not None:
+        return classify_survey(status)
     var, ass, rag = spc.variation, spc.assurance, status.rag
     reasons = []
     if var.is_concern:
@@ -211,16 +244,21 @@ def spc_sentence(ind: Indicator, spc: SpcStatus) -> str:
     return text + "."
 
 
-def review(plan: Plan, ind: Indicator, values: pd.DataFrame, quarter: Quarter, ward: str | None = None) -> Review:
-    status = indicator_status(plan, ind, values, quarter, ward)
-    spc = spc_status(plan, ind, values, quarter, status.ward)
+def review(plan: Plan, status: IndicatorStatus, values: pd.DataFrame) -> Review:
+    """An indicator's status (metrics/board/status.py) with its SPC chart and its category."""
+    ind = status.indicator
+    spc = spc_status(plan, ind, values, status.quarter, status.ward)
     category, severity, reasons = classify(status, spc)
-    return Review(status, spc, category, severity, reasons, f"{status.sentence} {spc_sentence(ind, spc)}")
+    method = METHOD_SENTENCE if status.survey is not None else spc_sentence(ind, spc)
+    return Review(status, spc, category, severity, reasons, f"{status.sentence} {method}")
 
 
-def review_all(plan: Plan, values: pd.DataFrame, quarter: Quarter, ward: str | None = None) -> list[Review]:
-    """Every indicator in plan order."""
-    return [review(plan, ind, values, quarter, ward) for ind in plan.indicators]
+def review_all(
+    plan: Plan, values: pd.DataFrame, quarter: Quarter, ward: str | None = None, survey: SurveyFigures = NO_FIGURES
+) -> list[Review]:
+    """Every indicator in plan order (``survey``: the stored waves' estimates, see
+    metrics/board/survey_status.py)."""
+    return [review(plan, s, values) for s in summarise(plan, values, quarter, ward, survey)]
 
 
 def exception_report(reviews: list[Review]) -> list[Review]:

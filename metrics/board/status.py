@@ -12,9 +12,19 @@ from enum import Enum
 
 import pandas as pd
 
+from metrics.board.survey_status import (
+    NO_SURVEY_FIGURES,
+    SurveyFigures,
+    SurveyJudgement,
+    change_words,
+    judge,
+    verdict_words,
+)
 from metrics.icons import StatusIcon
 from metrics.plan.model import Aggregation, Frequency, Indicator, Plan, Polarity, Tolerance, Unit
 from metrics.quarters import FinancialYear, Quarter
+from metrics.survey.estimates import Change as WaveChange
+from metrics.survey.estimates import TargetVerdict
 
 VALUE_COLUMNS = ["indicator_id", "period_type", "period_start", "ward_code", "value", "is_demo"]
 
@@ -28,6 +38,8 @@ class Rag(StatusIcon):
     NEAR_TARGET = ("near_target", "Near target", "▲", "#a15c00", 2)
     ON_TARGET = ("on_target", "On target", "✔", "#1b6e3a", 3)
     AHEAD = ("ahead", "Ahead of target", "★", "#1f4e9c", 1)
+    # A survey measure whose 95% interval includes its target: neither met nor missed.
+    NOT_DISTINGUISHABLE = ("not_distinguishable", "Not distinguishable from target", "≈", "#4b5563", 3)
     NO_TARGET = ("no_target", "No target", "○", "#5f6368", 4)
     NO_DATA = ("no_data", "No data", "–", "#5f6368", 5)
 
@@ -82,6 +94,15 @@ class Change:
     direction: Direction
     change: float | None  # per cent for counts, points for percentages
     in_points: bool
+    tested: bool = False  # judged by a significance test (survey waves), not the steady band
+
+    @property
+    def judgement(self) -> str:
+        """'better', 'worse', 'no change'; for a tested change 'significantly better' ... 'no
+        significant change'."""
+        if not self.tested:
+            return self.direction.judgement
+        return TESTED_WORDS.get(self.direction, self.direction.judgement)
 
     def phrase(self, period: str) -> str:
         if self.change is None:
@@ -100,7 +121,26 @@ class Change:
         if self.change is None:
             return "–"
         amount = f"{self.change:+.1f} pts" if self.in_points else f"{self.change:+.0f}%"
-        return f"{amount} · {self.direction.judgement}"
+        return f"{amount} · {self.judgement}"
+
+
+TESTED_WORDS = {
+    Direction.IMPROVING: WaveChange.BETTER.value,
+    Direction.WORSENING: WaveChange.WORSE.value,
+    Direction.STEADY: WaveChange.NO_CHANGE.value,
+}
+WAVE_DIRECTION = {
+    WaveChange.BETTER: Direction.IMPROVING,
+    WaveChange.WORSE: Direction.WORSENING,
+    WaveChange.NO_CHANGE: Direction.STEADY,
+    WaveChange.TOO_FEW: Direction.UNKNOWN,
+}
+VERDICT_RAG = {
+    TargetVerdict.MET: Rag.ON_TARGET,
+    TargetVerdict.MISSED: Rag.OFF_TARGET,
+    TargetVerdict.NOT_DISTINGUISHABLE: Rag.NOT_DISTINGUISHABLE,
+    TargetVerdict.TOO_FEW: Rag.NO_DATA,
+}
 
 
 def compare(
@@ -145,6 +185,12 @@ class PeriodValue:
     label: str
     is_demo: bool
     note: str | None = None
+    source: str | None = None  # where a single stored row came from (a survey wave: survey:<id>:<wave>)
+
+
+def _source(row: pd.Series) -> str | None:
+    value = row.get("source")
+    return value if isinstance(value, str) else None
 
 
 def value_for(ind: Indicator, values: pd.DataFrame, quarter: Quarter, ward: str | None = None) -> PeriodValue:
@@ -168,14 +214,15 @@ def value_for(ind: Indicator, values: pd.DataFrame, quarter: Quarter, ward: str 
         got = rows[(rows["period_type"] == "quarter") & (rows["period_start"] == pd.Timestamp(quarter.start))]
         if got.empty:
             return PeriodValue(None, quarter.label, False)
-        return PeriodValue(float(got["value"].iloc[0]), quarter.label, bool(got["is_demo"].iloc[0]))
+        first = got.iloc[0]
+        return PeriodValue(float(first["value"]), quarter.label, bool(first["is_demo"]), source=_source(first))
     years = rows[(rows["period_type"] == "year") & (rows["period_start"] <= pd.Timestamp(quarter.year.start))]
     if years.empty:
         return PeriodValue(None, quarter.year.label, False)
     latest = years.sort_values("period_start").iloc[-1]
     fy = FinancialYear.of(latest["period_start"].date())
     note = None if fy == quarter.year else f"latest annual figure ({fy.label})"
-    return PeriodValue(float(latest["value"]), fy.label, bool(latest["is_demo"]), note)
+    return PeriodValue(float(latest["value"]), fy.label, bool(latest["is_demo"]), note, _source(latest))
 
 
 def last_year_value(
@@ -216,6 +263,15 @@ class IndicatorStatus:
     vs_previous: Change
     vs_last_year: Change
     sentence: str
+    survey: SurveyJudgement | None = None  # a survey measure's figure, judged by its interval
+
+    @property
+    def figure(self) -> str:
+        """The figure as the board reads it: '63.2% (59.6-66.7%), 696 responses' for a survey
+        measure, else the value in its unit ('1,234', '12.5%')."""
+        if self.survey is not None:
+            return self.survey.text
+        return format_value(self.value.value, self.indicator.unit)
 
     @property
     def gap_pct(self) -> float | None:
@@ -225,9 +281,15 @@ class IndicatorStatus:
 
 
 def indicator_status(
-    plan: Plan, ind: Indicator, values: pd.DataFrame, quarter: Quarter, ward: str | None = None
+    plan: Plan,
+    ind: Indicator,
+    values: pd.DataFrame,
+    quarter: Quarter,
+    ward: str | None = None,
+    survey: SurveyFigures = NO_SURVEY_FIGURES,
 ) -> IndicatorStatus:
-    """Everything the board sees about one indicator in one quarter."""
+    """Everything the board sees about one indicator in one quarter. A survey measure whose
+    figure a stored wave supplied is judged by its interval (metrics/board/survey_status.py)."""
     scope = ward if (ward and ind.ward_detail) else None
     values = values[values["indicator_id"] == ind.id]
     current = value_for(ind, values, quarter, scope)
@@ -244,7 +306,30 @@ def indicator_status(
     last_year = compare(current.value, last_year_figure, ind.polarity, points, band)
     rag = rag_status(current.value, target, ind.polarity, ind.tolerance)
     status = IndicatorStatus(ind, quarter, scope, current, target, rag, previous, last_year, "")
+    linked = plan.survey_measure(ind.id)
+    if linked is not None and scope is None:
+        rows = _rows(values, ind, None)
+        judged = judge(linked[1], rows, current.source, target, survey)
+        if judged is not None:
+            return survey_status(status, judged)
     return replace(status, sentence=sentence(status, plan))
+
+
+def survey_status(status: IndicatorStatus, judged: SurveyJudgement) -> IndicatorStatus:
+    """The status of a survey measure: RAG from the interval against target, the change on the
+    wave before by significance, and a sentence carrying the figure with its interval."""
+    ind = status.indicator
+    rag = Rag.NO_TARGET if judged.verdict is None else VERDICT_RAG[judged.verdict]
+    if judged.change is None:
+        change = Change(Direction.UNKNOWN, None, True, tested=True)
+    else:
+        change = Change(WAVE_DIRECTION[judged.change], judged.difference, True, tested=True)
+    previous = status.vs_previous if ind.frequency == Frequency.ANNUAL else change
+    text = (
+        f"{ind.name}: {judged.text} ({status.value.label}); it {change_words(judged)}, and "
+        f"{verdict_words(judged, format_value(status.target, ind.unit))}."
+    )
+    return replace(status, rag=rag, vs_previous=previous, vs_last_year=change, sentence=text, survey=judged)
 
 
 def sentence(status: IndicatorStatus, plan: Plan) -> str:
@@ -273,9 +358,16 @@ def sentence(status: IndicatorStatus, plan: Plan) -> str:
     return f"{text} and the figure is {against}."
 
 
-def summarise(plan: Plan, values: pd.DataFrame, quarter: Quarter, ward: str | None = None) -> list[IndicatorStatus]:
-    """Status of every indicator in the plan for the quarter, in plan order."""
-    return [indicator_status(plan, ind, values, quarter, ward) for ind in plan.indicators]
+def summarise(
+    plan: Plan,
+    values: pd.DataFrame,
+    quarter: Quarter,
+    ward: str | None = None,
+    survey: SurveyFigures = NO_SURVEY_FIGURES,
+) -> list[IndicatorStatus]:
+    """Status of every indicator in the plan for the quarter, in plan order (``survey``: the
+    stored waves' estimates, which judge survey measures by their intervals)."""
+    return [indicator_status(plan, ind, values, quarter, ward, survey) for ind in plan.indicators]
 
 
 def exceptions_first(statuses: list[IndicatorStatus]) -> list[IndicatorStatus]:

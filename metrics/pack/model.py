@@ -53,6 +53,7 @@ from metrics.store import Store
 from metrics.store import consultation as consultation_store
 from metrics.store import indicators as indicator_store
 from metrics.store import plan as plan_store
+from metrics.survey.results import board_figures
 
 FORMATS = ("pdf", "docx")
 
@@ -124,7 +125,7 @@ def gather(
     if quarter not in held:
         span = f"{held[0].label} to {held[-1].label}" if held else "none"
         raise PackError(f"The store holds no monthly or quarterly figures for {quarter.label} (quarters held: {span}).")
-    reviews = review_all(plan, values, quarter)
+    reviews = review_all(plan, values, quarter, survey=board_figures(plan, store))
     notes = indicator_store.commentary(store, str(quarter.start)).set_index("indicator_id")
     progress = indicator_store.action_progress(store, str(quarter.start))
     draw = chart or spc_png
@@ -256,7 +257,7 @@ def summary_rows(pack: Pack) -> list[list[str]]:
         rows.append(
             [
                 ind.name,
-                f"{format_value(s.value.value, ind.unit)}{demo}",
+                f"{s.figure}{demo}",  # a survey measure: "63.2% (59.6-66.7%), 696 responses"
                 format_value(s.target, ind.unit),
                 s.vs_last_year.short,  # "+17% · worse": the words the pages use
                 f"{s.rag.icon} {s.rag.word}",

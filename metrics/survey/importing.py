@@ -172,12 +172,14 @@ def import_wave(
     wave: str,
     user: str,
     dry_run: bool = False,
+    name: str | None = None,
 ) -> ImportOutcome:
     """Read, check, weight and (unless ``dry_run``) store one wave; nothing is stored on any
-    problem. ``survey_id`` must be declared in the plan (SurveyError otherwise)."""
+    problem. ``survey_id`` must be declared in the plan (SurveyError otherwise). ``name``: the
+    file's name in messages, where ``path`` is a copy (an upload)."""
     survey = declared_survey(plan, survey_id)
     path = Path(path)
-    reading = read_survey(path, survey, plan_areas(plan), _lookup(survey))
+    reading = read_survey(path, survey, plan_areas(plan), _lookup(survey), name)
     sha256 = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
     return _process(plan, store, survey, wave, reading, sha256, user, dry_run, False)
 

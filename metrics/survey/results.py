@@ -12,6 +12,7 @@ from datetime import date
 
 import pandas as pd
 
+from metrics.board.survey_status import SurveyFigures, WaveEstimate
 from metrics.plan.model import Plan
 from metrics.store import Store
 from metrics.store import survey as survey_store
@@ -47,33 +48,82 @@ def _estimate(row: pd.Series) -> Estimate:
     )
 
 
-def measure_waves(
-    plan: Plan, store: Store, survey_id: str, measure_id: str, group_kind: str = ALL, group: str | None = None
-) -> list[WaveFigure]:
-    """A measure's figure for one group in every stored wave, oldest first (by the wave's
-    period, then import time); the whole area unless ``group_kind``/``group`` say otherwise."""
+@dataclass(frozen=True)
+class WaveSummary:
+    """A stored wave as a page lists it (no respondent data)."""
+
+    survey_id: str
+    wave: str
+    period_start: date | None
+    respondents: int
+    design_effect: float
+    effective_base: float
+    trimmed: int
+    is_demo: bool
+
+    @property
+    def label(self) -> str:
+        """The wave's label, with "(demo data)" where it is invented."""
+        return f"{self.wave} (demo data)" if self.is_demo else self.wave
+
+
+def _day(value: object) -> date | None:
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()  # type: ignore[arg-type]
+
+
+def wave_summaries(store: Store, survey_id: str) -> list[WaveSummary]:
+    """The survey's stored waves, oldest first (by period, then import time)."""
+    table = survey_store.waves(store, survey_id)
+    return [
+        WaveSummary(
+            str(r.survey_id),
+            str(r.wave),
+            _day(r.period_start),
+            int(r.respondents),
+            float(r.design_effect),
+            float(r.effective_base),
+            int(r.trimmed),
+            bool(r.is_demo),
+        )
+        for r in table.itertuples(index=False)
+    ]
+
+
+def survey_figures(plan: Plan, store: Store, survey_id: str) -> list[WaveFigure]:
+    """Every stored figure of the survey (each wave, measure and group), oldest wave first:
+    estimates only, never respondent rows."""
     table = survey_store.estimates(store, survey_id)
     if table.empty:
         return []
-    chosen = table[(table["measure"] == measure_id) & (table["group_kind"] == group_kind)]
-    if group is not None:
-        chosen = chosen[chosen["group"] == group]
-    periods = survey_store.waves(store, survey_id).set_index("wave")["period_start"]
+    periods = {w.wave: w.period_start for w in wave_summaries(store, survey_id)}
     out = []
-    for _, row in chosen.iterrows():
+    for _, row in table.iterrows():
         estimate = _estimate(row)
-        start = periods.get(row["wave"])
         out.append(
             WaveFigure(
                 survey_id,
                 str(row["wave"]),
-                None if start is None or pd.isna(start) else pd.Timestamp(start).date(),
+                periods.get(str(row["wave"])),
                 estimate,
                 bool(row["is_demo"]),
                 format_estimate(estimate, plan.settings.survey_min_base),
             )
         )
     return out
+
+
+def measure_waves(
+    plan: Plan, store: Store, survey_id: str, measure_id: str, group_kind: str = ALL, group: str | None = None
+) -> list[WaveFigure]:
+    """A measure's figure for one group in every stored wave, oldest first (by the wave's
+    period, then import time); the whole area unless ``group_kind``/``group`` say otherwise."""
+    return [
+        f
+        for f in survey_figures(plan, store, survey_id)
+        if f.estimate.measure == measure_id
+        and f.estimate.group_kind == group_kind
+        and (group is None or f.estimate.group == group)
+    ]
 
 
 def indicator_waves(plan: Plan, store: Store, indicator_id: str) -> list[WaveFigure]:
@@ -98,3 +148,17 @@ def latest_change(plan: Plan, store: Store, indicator_id: str) -> tuple[WaveFigu
         return None
     before, after = figures[-2], figures[-1]
     return before, after, compare_waves(before.estimate, after.estimate, found[1].polarity)
+
+
+def board_figures(plan: Plan, store: Store) -> SurveyFigures:
+    """Every stored wave's whole-area estimates, keyed by the ``source`` of the indicator values
+    the wave supplied: what the board's statuses judge survey measures by."""
+    table = survey_store.estimates(store)
+    table = table[table["group_kind"] == ALL] if not table.empty else table
+    found = {}
+    for _, row in table.iterrows():
+        source = f"{survey_store.SURVEY_SOURCE_PREFIX}{row['survey']}:{row['wave']}"
+        found[(source, str(row["measure"]))] = WaveEstimate(
+            str(row["survey"]), str(row["wave"]), _estimate(row), bool(row["is_demo"])
+        )
+    return SurveyFigures(found, plan.settings.survey_min_base)
