@@ -47,7 +47,7 @@ from metrics.board.spc import Assurance, Variation
 from metrics.board.status import Rag, available_quarters, format_value
 from metrics.consultation.residents import HEADINGS, ResidentsSection, residents_section
 from metrics.icons import ActionStatus
-from metrics.pack.peers import PeerSection, peer_section
+from metrics.pack.peers import PeerSection, peer_section, value_line
 from metrics.plan.model import Plan
 from metrics.quarters import Quarter
 from metrics.returns.tracker import submission_status
@@ -196,16 +196,7 @@ def spc_png(review: Review, width_in: float = 7.0, height_in: float = 3.0) -> by
     x = list(range(len(points)))
     fig, ax = plt.subplots(figsize=(width_in, height_in), dpi=150)
     try:
-        ax.plot(
-            x,
-            points["value"],
-            color="#1f4e9c",
-            marker="o",
-            markersize=3.5,
-            markerfacecolor="white" if demo else "#1f4e9c",
-            linewidth=1.5,
-            label="Value (demo data)" if demo else "Value",
-        )
+        ax.plot(x, points["value"], **value_line(demo), linewidth=1.5, label="Value (demo data)" if demo else "Value")
         if chart.has_limits:
             ax.step(x, points["mean"], where="mid", color="#5f6368", linewidth=1.2, label="Mean")
             ax.step(

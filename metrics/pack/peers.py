@@ -20,6 +20,7 @@ from metrics.police.peers import PAGE_MONTHS, compare_peers
 from metrics.store import Store
 
 TITLE = "How we compare"
+VALUE_COLOUR = "#1f4e9c"
 HEADINGS = ["Partnership", "Residents", "Incidents", "Per 1,000", "Expected range (99.8%)", "Judgement"]
 # Judgement -> (marker, colour, legend words): shapes differ as well as colours, as on the page.
 MARKERS = {
@@ -80,6 +81,11 @@ def peer_section(plan: Plan, store: Store) -> PeerSection:
         Picture(trend_png(comparison, view.inputs.is_demo), describe_trend(comparison)),
     )
     return PeerSection(TITLE, lines, pictures, rows, view.inputs.is_demo)
+
+
+def value_line(is_demo: bool) -> dict[str, object]:
+    """The pack's style for a series of values: blue, round markers, hollow when demo data."""
+    return dict(color=VALUE_COLOUR, marker="o", markersize=3.5, markerfacecolor="white" if is_demo else VALUE_COLOUR)
 
 
 def _pyplot():  # noqa: ANN202 - matplotlib.pyplot, imported late: the pack alone needs it
@@ -165,15 +171,7 @@ def trend_png(comparison: PeerComparison, is_demo: bool, width_in: float = 7.0, 
                 label="Middle half of the other partnerships",
             )
         ax.plot(x, trend["peers_mean"], color="#5f6368", linestyle="--", label="Other partnerships: mean")
-        ax.plot(
-            x,
-            trend["rate"],
-            color="#1f4e9c",
-            marker="o",
-            markersize=3.5,
-            markerfacecolor="white" if is_demo else "#1f4e9c",
-            label=comparison.own + (" (demo)" if is_demo else ""),
-        )
+        ax.plot(x, trend["rate"], **value_line(is_demo), label=comparison.own + (" (demo)" if is_demo else ""))
         ax.set_xticks(x, list(trend["month"]), rotation=45, ha="right", fontsize=7)
         ax.set_ylabel("Per 1,000 residents", fontsize=8)
         ax.set_ylim(bottom=0)
