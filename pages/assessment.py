@@ -42,9 +42,11 @@ def render_how_we_compare() -> None:
     )
     st.markdown(compare.peer_sentence(comparison))
     st.caption(
-        f"All crime types, the latest {len(comparison.months)} months held for the partnership and the other "
-        f"partnerships of its force alike; residents: {view.inputs.population_source}."
+        f"Compared with {view.inputs.group}: all crime types, the latest {len(comparison.months)} months held for "
+        f"every one of them alike; residents: {view.inputs.population_source}."
     )
+    if view.inputs.missing:
+        st.caption(f"Not held, so not compared (import their forces' files): {', '.join(view.inputs.missing)}.")
     funnel = compare_figure.rate_funnel_figure(
         comparison.funnel,
         one="partnership",

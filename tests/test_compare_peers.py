@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from streamlit.testing.v1 import AppTest
 
 from metrics import access
@@ -20,6 +21,8 @@ from metrics.bootstrap import initialise
 from metrics.compare import Judgement, PeerUnit, peer_comparison
 from metrics.compare.peers import COLUMNS as PEER_COLUMNS
 from metrics.compare.peers import peer_trend
+from metrics.plan.model import DEFAULT_CONFIG as CONFIG
+from metrics.plan.model import Plan, PlanError, build_plan
 from metrics.police import peers
 from metrics.police import uk as police_uk
 from metrics.police.uk import STREET_COLUMNS
@@ -216,3 +219,46 @@ def test_the_page_says_plainly_when_no_peer_data_is_held(plan, app_store: Store)
     at = _goto(AppTest.from_file(APP, default_timeout=TIMEOUT).run(), "assessment")
     _no_errors(at, "Strategic Assessment")
     assert "import police.uk files that cover the force to compare" in "\n".join(i.value for i in at.info)
+
+
+# --- a comparator group declared in the plan -------------------------------------------------------
+
+
+def _with_group(partnerships: list) -> Plan:
+    raw = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    raw["settings"]["peers"] = {"name": "most similar group (test)", "partnerships": partnerships}
+    return build_plan(CONFIG, raw)
+
+
+def test_a_declared_group_is_checked_against_the_reference(tmp_path: Path) -> None:
+    with pytest.raises(PlanError) as caught:
+        _with_group(["E22000335", "E22000335", "E05001218"])
+    text = "\n".join(caught.value.problems)
+    assert "settings.peers.partnerships[1]: E22000335 is listed twice" in text
+    assert "'E05001218' is not an ONS Community Safety Partnership code (like E22000336)" in text
+    plan = _with_group(["E22000335", "E22999999"])
+    assert plan.settings.peer_codes == ("E22000335", "E22999999")
+    assert peers.group_problems(plan) == [
+        "settings.peers.partnerships[1]: E22999999 is not a Community Safety Partnership (December 2024); "
+        "`python -m metrics new-partnership NAME` prints a partnership's code"
+    ]
+    # check-config refuses it (exit 1), naming the key
+    raw = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    raw["settings"]["peers"] = {"name": "group", "partnerships": ["E22999999"]}
+    raw["settings"]["database"] = str(tmp_path / "x.duckdb")
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    result = _run("check-config", str(path))
+    assert result.returncode == 1 and "E22999999 is not a Community Safety Partnership" in result.stderr
+
+
+def test_a_declared_group_compares_with_its_partnerships_and_names_those_not_held(
+    store: Store, west_midlands: list[Path]
+) -> None:
+    plan = _with_group(["E22000335", "E22000339", "E22000180"])  # Birmingham, Solihull, City of London
+    police_uk.import_street_files(store, plan, west_midlands, lookup_path=LOOKUP21, by=OPERATOR)
+    view = peers.compare_peers(store, plan)
+    assert set(view.comparison.table["partnership_name"]) == {plan.partnership.name, "Birmingham", "Solihull"}
+    assert view.inputs.missing == ("City of London",)
+    about = dict(view.export.about)
+    assert about["Compared with"] == ("the most similar group (test) declared in config.yaml; not held: City of London")

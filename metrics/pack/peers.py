@@ -56,10 +56,12 @@ def peer_section(plan: Plan, store: Store) -> PeerSection:
     if comparison.funnel is None:
         return PeerSection(TITLE, (f"No comparison with other partnerships: {comparison.reason}.",), (), (), False)
     demo = " (demo)" if view.inputs.is_demo else ""
+    missing = view.inputs.missing
     lines = (
         peer_sentence(comparison),
-        f"All crime types, {comparison.months[0]} to {comparison.months[-1]}: the months held for the partnership "
-        f"and the other partnerships of its force alike. Residents: {view.inputs.population_source}.",
+        f"Compared with {view.inputs.group}: all crime types, {comparison.months[0]} to {comparison.months[-1]}, "
+        f"the months held for every one of them alike. Residents: {view.inputs.population_source}."
+        + (f" Not held, so not compared: {', '.join(missing)}." if missing else ""),
         method_note(comparison, one="partnership", many="partnerships", whole="all of them together"),
     )
     rows = tuple(

@@ -195,7 +195,13 @@ PEER_SOURCE = (
 
 
 def peer_export(
-    plan: Plan, comparison: PeerComparison, *, populations: str, is_demo: bool, crime_types: Sequence[str] = ()
+    plan: Plan,
+    comparison: PeerComparison,
+    *,
+    populations: str,
+    is_demo: bool,
+    crime_types: Sequence[str] = (),
+    group: str = "",
 ) -> AreaExport:
     """The partnership beside its peers as a table (one row per partnership: count, residents,
     rate per 1,000, the count expected at the rate of all of them together, the 95% and 99.8%
@@ -211,6 +217,7 @@ def peer_export(
         ("Demo data", DEMO_NOTE if is_demo else "no"),
         ("Months", f"{months[0]} to {months[-1]} ({len(months)} held for every partnership)" if months else "none"),
         ("Crime types", ", ".join(crime_types) if crime_types else "all"),
+        ("Compared with", group or "the other partnerships of its force"),
         ("Source", PEER_SOURCE),
         ("Residents", populations),
         ("Comparison", peer_sentence(comparison)),

@@ -55,6 +55,8 @@ class PeerInputs:
     is_demo: bool
     reason: str  # why there is nothing to compare, when there is nothing
     population_source: str  # where the residents come from, for the About block
+    missing: tuple[str, ...] = ()  # partnerships of a declared group with no data held, by name
+    group: str = "the other partnerships of its force"  # who the partnership is compared with, in words
 
 
 def _own_population(plan: Plan) -> tuple[float | None, str]:
@@ -82,40 +84,97 @@ def peer_inputs(
     ``latest`` of them only, when given), with their residents."""
     begin = f"{first}-01" if first else None
     end = f"{last}-01" if last else None
-    forces = [f.police_uk_name for f in load_reference().forces_for_wards([w.code for w in plan.wards])]
-    peers = police_store.peer_summary(store, begin, end, crime_types, forces)
-    if peers.empty:
-        return PeerInputs(None, (), (), False, NO_PEERS, POPULATION_SOURCE)
-    # Only months that hold the partnership's own incidents too: a month missing for it is no fall.
+    declared = plan.settings.peer_codes
+    if declared:  # a declared group: its partnerships, from whichever forces' files were imported
+        every = police_store.peer_summary(store, begin, end)
+        every = every[every["partnership_code"].isin(list(declared))]
+    else:  # the other partnerships of the plan's own force(s)
+        forces = [f.police_uk_name for f in load_reference().forces_for_wards([w.code for w in plan.wards])]
+        every = police_store.peer_summary(store, begin, end, (), forces)
+    missing = _not_held(declared, set(every["partnership_code"]))
+    if every.empty:
+        return PeerInputs(None, (), (), False, _no_peers(plan), POPULATION_SOURCE, missing, peer_group(plan))
+    # Only months held for the partnership and for every peer (whatever the crime types): a month
+    # missing for one is no fall, and a peer's total over fewer months would look low.
     held = police_store.ward_summary(store, begin, end)
-    months = tuple(sorted(set(peers["month"]) & set(held["month"])))
+    months = set(held["month"])
+    for _code, rows in every.groupby("partnership_code"):
+        months &= set(rows["month"])
+    months = tuple(sorted(months))
     if not months:
-        reason = "the months held for other partnerships hold none of the partnership's own incidents; " + NO_PEERS
-        return PeerInputs(None, (), (), False, reason, POPULATION_SOURCE)
+        reason = "no month is held for the partnership and every other partnership alike; " + NO_PEERS
+        return PeerInputs(None, (), (), False, reason, POPULATION_SOURCE, missing, peer_group(plan))
+    peers = every[every["crime_type"].isin(list(crime_types))] if crime_types else every
     months = months[-latest:] if latest else months
     peers = peers[peers["month"].isin(months)]
     own_rows = held[held["month"].isin(months)]
     if crime_types:
         own_rows = own_rows[own_rows["crime_type"].isin(list(crime_types))]
     population, source = _own_population(plan)
-    is_demo = bool(peers["is_demo"].any())
+    is_demo = bool(every["is_demo"].any())
     if population is None:
         reason = f"the plan's {plan.partnership.area_plural} have no populations, so the partnership has no rate"
-        return PeerInputs(None, (), months, is_demo, reason, POPULATION_SOURCE)
+        return PeerInputs(None, (), months, is_demo, reason, POPULATION_SOURCE, missing, peer_group(plan))
     own = PeerUnit(
         code=",".join(own_partnerships(plan)),
         name=plan.partnership.name,
         population=population,
         monthly=_monthly(own_rows, months),
     )
-    residents = load_reference().partnership_residents(list(peers["partnership_code"].unique()))
-    units = []
-    for (code, name), rows in peers.groupby(["partnership_code", "partnership_name"], sort=False):
-        if code in residents:
-            units.append(PeerUnit(str(code), str(name), float(residents[code]), _monthly(rows, months)))
+    residents = load_reference().partnership_residents(list(every["partnership_code"].unique()))
+    names = every.drop_duplicates("partnership_code").set_index("partnership_code")["partnership_name"]
+    counted = dict(tuple(peers.groupby("partnership_code")))
+    empty = peers.iloc[:0]
+    units = [  # every partnership held, with 0 where none of the chosen crime types was recorded
+        PeerUnit(str(code), str(name), float(residents[code]), _monthly(counted.get(code, empty), months))
+        for code, name in names.items()
+        if code in residents
+    ]
     units.sort(key=lambda u: u.name)
     sources = f"the partnership: {source}; the other partnerships: {POPULATION_SOURCE}"
-    return PeerInputs(own, tuple(units), months, is_demo, "", sources)
+    return PeerInputs(own, tuple(units), months, is_demo, "", sources, missing, peer_group(plan))
+
+
+def peer_group(plan: Plan) -> str:
+    """Who the partnership is compared with, in words."""
+    if plan.settings.peer_group:
+        return f"the {plan.settings.peer_group} declared in {plan.path.name}"
+    return "the other partnerships of its force"
+
+
+def group_problems(plan: Plan) -> list[str]:
+    """A declared group's codes that are not Community Safety Partnerships in the reference
+    geography (December 2024), each with where it is and what to do."""
+    known = {p.code for p in load_reference().partnerships()}
+    return [
+        f"settings.peers.partnerships[{i}]: {code} is not a Community Safety Partnership (December 2024); "
+        "`python -m metrics new-partnership NAME` prints a partnership's code"
+        for i, code in enumerate(plan.settings.peer_codes)
+        if code not in known
+    ]
+
+
+def group_forces(plan: Plan) -> list[str]:
+    """The data.police.uk ids of the forces policing a declared group's partnerships (an archive
+    import reads their street files too)."""
+    codes = set(plan.settings.peer_codes)
+    found = [f.police_uk_id for p in load_reference().partnerships() if p.code in codes for f in p.forces]
+    return list(dict.fromkeys(found))
+
+
+def _no_peers(plan: Plan) -> str:
+    if plan.settings.peer_codes:
+        return (
+            f"none of the {len(plan.settings.peer_codes)} partnerships of the {plan.settings.peer_group} is held; "
+            "import police.uk files that cover their forces to compare"
+        )
+    return NO_PEERS
+
+
+def _not_held(declared: Sequence[str], held: set[str]) -> tuple[str, ...]:
+    """The declared partnerships with no data held, by name (code when the reference has none)."""
+    names = {p.code: p.name for p in load_reference().partnerships()} if declared else {}
+    return tuple(names.get(c, c) for c in declared if c not in held)
 
 
 def _monthly(rows, months: Sequence[str]) -> tuple[int, ...]:
@@ -151,6 +210,11 @@ def compare_peers(
     else:
         comparison = peer_comparison(inputs.own, inputs.peers, inputs.months, overdispersion=overdispersion)
     export = peer_export(
-        plan, comparison, populations=inputs.population_source, is_demo=inputs.is_demo, crime_types=crime_types
+        plan,
+        comparison,
+        populations=inputs.population_source,
+        is_demo=inputs.is_demo,
+        crime_types=crime_types,
+        group=inputs.group + (f"; not held: {', '.join(inputs.missing)}" if inputs.missing else ""),
     )
     return PeerView(comparison, inputs, export)

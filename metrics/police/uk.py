@@ -412,6 +412,8 @@ def _stage_archives(
     keeping rows in ``keep`` (LSOA codes) and counting the rest; returns the members staged.
     A corrupt member raises PoliceDataError naming it (nothing is stored)."""
     forces = [f.police_uk_id for f in load_reference().forces_for_wards([w.code for w in plan.wards])] or None
+    if forces and plan.settings.peer_codes:  # a declared comparator group: its forces' files too
+        forces = list(dict.fromkeys(forces + peers.group_forces(plan)))
     try:
         listed = [(path, archive.street_members(path, forces)) for path in archives]
     except archive.ArchiveError as exc:
