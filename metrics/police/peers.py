@@ -88,7 +88,7 @@ def peer_inputs(
     if declared:  # a declared group: its partnerships, from whichever forces' files were imported
         every = police_store.peer_summary(store, begin, end)
         every = every[every["partnership_code"].isin(list(declared))]
-    else:  # the other partnerships of the plan's own force(s)
+    else:  # the other partnerships of the plan's own force(s) (all held, when its force is not known)
         forces = [f.police_uk_name for f in load_reference().forces_for_wards([w.code for w in plan.wards])]
         every = police_store.peer_summary(store, begin, end, (), forces)
     missing = _not_held(declared, set(every["partnership_code"]))
@@ -139,6 +139,9 @@ def peer_group(plan: Plan) -> str:
     """Who the partnership is compared with, in words."""
     if plan.settings.peer_group:
         return f"the {plan.settings.peer_group} declared in {plan.path.name}"
+    if not load_reference().forces_for_wards([w.code for w in plan.wards]):
+        # areas not in the reference: their force is not known, so every partnership imported
+        return "the other partnerships in the police.uk data imported"
     return "the other partnerships of its force"
 
 
