@@ -7,7 +7,7 @@ dashboard import nothing else. Names are loaded when first used (PEP 562), so im
 does not import the board pack's PDF renderer or DuckDB.
 
 Some entries are modules used as namespaces (``access``, ``action_log``, ``board_actions``,
-``returns``, ``ward_view``, ``police_uk``, ``return_versions``, ``area_export``, ``spreadsheet``,
+``returns``, ``ward_view``, ``police_uk``, ``police_peers``, ``return_versions``, ``area_export``, ``spreadsheet``,
 ``compare`` and ``compare_figure`` (funnel plots: the statistics and the figure), the survey's
 ``survey``, ``survey_import``, ``survey_results`` and ``survey_charts``, ``consultation`` (and its modules
 ``consultation_plan``, ``consultation_operations``, ``consultation_followup``), and the store's
@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from metrics.plan.words import AreaWords, area_words
     from metrics.police import explorer as ward_view
     from metrics.police import export as area_export
+    from metrics.police import peers as police_peers
     from metrics.police import uk as police_uk
     from metrics.quarters import Quarter, quarter_range
     from metrics.returns import versions as return_versions
@@ -138,6 +139,7 @@ _API: dict[str, tuple[str, str | None]] = {
     "police_uk": ("metrics.police.uk", None),
     "ward_view": ("metrics.police.explorer", None),
     "area_export": ("metrics.police.export", None),
+    "police_peers": ("metrics.police.peers", None),
     "spreadsheet": ("metrics.spreadsheet", None),
     "consultation": ("metrics.consultation", None),
     "consultation_store": ("metrics.store.consultation", None),

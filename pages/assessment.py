@@ -1,6 +1,7 @@
 """Strategic Assessment: the latest assessment's key findings, with the change on the
-previous year, and crime volumes by local area (the plan's word for them). Registered only when
-the plan names an assessment file."""
+previous year, crime volumes by local area (the plan's word for them), and how the partnership
+compares with the other partnerships of its force (police.uk). Registered only when the plan
+names an assessment file."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from metrics import access, share_mismatches, ward_volume_figure
+from metrics import access, compare, compare_figure, share_mismatches, ward_volume_figure
 from pages import auth, markup, reads, widgets
 
 auth.require_page(access.Action.VIEW_BOARD)  # the navigation hides it too; a direct address lands here
@@ -18,6 +19,60 @@ widgets.selected_quarter()  # keeps the sidebar and the quarter choice the same 
 words = reads.words()
 ward = widgets.selected_ward(f"Highlights the {words.one} in the volumes by {words.one}.")
 figures = reads.sa_figures()
+PEERS_WIDEN_KEY = "peers_overdispersion"
+
+
+def render_how_we_compare() -> None:
+    """The partnership beside the force's other partnerships over the latest year held: the
+    funnel of partnerships, the monthly trend against their mean and spread, and the table."""
+    st.divider()
+    st.header("How we compare")
+    view = reads.peers(bool(st.session_state.get(PEERS_WIDEN_KEY, False)))
+    comparison = view.comparison
+    if comparison.funnel is None:
+        st.info(f"No comparison with other partnerships: {comparison.reason}.", icon=":material/info:")
+        return
+    widgets.demo_banner(view.inputs.is_demo)
+    st.checkbox(
+        "Allow for partnerships differing more than chance alone (overdispersion)",
+        key=PEERS_WIDEN_KEY,
+        help="Widens the limits by the spread between partnerships (Spiegelhalter 2005), so that only a "
+        "partnership unusual even among partnerships that differ is flagged. Off: exact Poisson limits, as OHID "
+        "Fingertips draws them.",
+    )
+    st.markdown(compare.peer_sentence(comparison))
+    st.caption(
+        f"Compared with {view.inputs.group}: all crime types, the latest {len(comparison.months)} months held for "
+        f"every one of them alike; residents: {view.inputs.population_source}."
+    )
+    if view.inputs.missing:
+        st.caption(f"Not held, so not compared (import their forces' files): {', '.join(view.inputs.missing)}.")
+    funnel = compare_figure.rate_funnel_figure(
+        comparison.funnel,
+        one="partnership",
+        centre_name="All partnerships compared",
+        highlight=[comparison.own],
+        is_demo=view.inputs.is_demo,
+    )
+    st.plotly_chart(funnel, key="peer_funnel", config={"displayModeBar": False})
+    st.caption(
+        compare_figure.describe(comparison.funnel, many="partnerships", centre_name="all the partnerships together")
+    )
+    st.subheader("Month by month", anchor=False)
+    trend = compare_figure.peer_trend_figure(comparison, is_demo=view.inputs.is_demo)
+    st.plotly_chart(trend, key="peer_trend", config={"displayModeBar": False})
+    st.caption(compare_figure.describe_trend(comparison))
+    st.dataframe(view.export.frame, hide_index=True, key="peer_table")
+    st.caption(compare.method_note(comparison, one="partnership", many="partnerships", whole="all of them together"))
+    st.download_button(
+        "Download the comparison (CSV)",
+        view.export.csv_bytes(),
+        file_name="partnership-comparison" + ("_DEMO" if view.inputs.is_demo else "") + ".csv",
+        mime="text/csv",
+        key="download_peers_csv",
+        on_click="ignore",
+    )
+
 
 st.title("Strategic Assessment")
 if figures.empty:
@@ -29,6 +84,7 @@ if figures.empty:
         "(it loads the file and leaves everything else as it is).",
         icon=":material/info:",
     )
+    render_how_we_compare()
     st.stop()
 
 latest = figures["assessment"].max()
@@ -126,3 +182,5 @@ if not wards.empty:
             ],
         )
     )
+
+render_how_we_compare()

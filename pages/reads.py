@@ -42,6 +42,7 @@ from metrics import (
     indicator_store,
     load_plan,
     open_store,
+    police_peers,
     police_store,
     police_uk,
     progress_by_action,
@@ -245,6 +246,13 @@ def ward_explorer(
     every_ward = police_summary.cached(db, fingerprint, first, last, (), types)
     months = [p.strftime("%Y-%m") for p in pd.period_range(first, last, freq="M")]
     return ward_view.build(plan(), every_ward, list(wards), months)
+
+
+@per_data_version
+def peers(db: str, fingerprint: Fingerprint, overdispersion: bool = False) -> police_peers.PeerView:
+    """The partnership beside the force's other partnerships over the latest year held (all
+    crime types): the Strategic Assessment page's "How we compare"."""
+    return police_peers.compare_peers(Store(db), plan(), overdispersion=overdispersion, latest=police_peers.PAGE_MONTHS)
 
 
 # --- quarterly returns -----------------------------------------------------------------------

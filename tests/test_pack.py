@@ -26,6 +26,7 @@ from tests.test_cli import _run
 Q2 = Quarter.parse("2025/26 Q2")
 NOW = dt.datetime(2025, 11, 3, 9, 30)
 ARTIFACTS = ROOT / "tests" / "artifacts"
+PEER_PICTURES = 2  # How we compare: the funnel of partnerships and the trend
 
 
 def _words(text: str) -> str:
@@ -80,11 +81,11 @@ def test_the_pdf_has_every_exception_title_and_sentence(packs) -> None:
         assert raw_id not in text.replace(" ", ""), f"the id {raw_id} is shown where people read"
     outline = [o.title for o in reader.outline if not isinstance(o, list)]
     assert outline[:3] == ["Cover", "Summary of all indicators", "Exceptions"]
-    assert outline[-2:] == ["Submission status of each subgroup", "Data notes"]
+    assert outline[-3:] == ["How we compare", "Submission status of each subgroup", "Data notes"]
     assert reader.metadata.title == "Coventry Community Safety Partnership: board pack, 2025/26 Q2"
     assert reader.trailer["/Root"]["/Lang"] == "en-GB"
     images = [img for page in reader.pages for img in page.images]
-    assert len(images) == len(report)
+    assert len(images) == len(report) + PEER_PICTURES
     for img in images:
         picture = Image.open(io.BytesIO(img.data))
         assert picture.width > 600 and picture.height > 250
@@ -104,7 +105,8 @@ def test_the_word_file_has_the_sections_and_charts(packs) -> None:
     text = "\n".join(p.text for p in doc.paragraphs)
     for r in report:
         assert r.sentence in text
-    summary, arising, followed, residents, submissions = doc.tables
+    summary, arising, followed, residents, peers, submissions = doc.tables
+    assert [c.text for c in peers.rows[0].cells][-1] == "Judgement" and len(peers.rows) == 8  # 7 partnerships
     assert ("Heading 1", "What residents told us") in headings
     assert residents.rows[0].cells[0].text == "Residents told us" and len(residents.rows) == 6  # five findings
     assert [row.cells[0].text for row in arising.rows[1:]] == ["A-2025/26-Q2-01", "A-2025/26-Q2-02"]
@@ -114,9 +116,42 @@ def test_the_word_file_has_the_sections_and_charts(packs) -> None:
     assert [row.cells[0].text for row in submissions.rows[1:]] == [s.name for s in load_plan().subgroups]
     statuses = {row.cells[0].text: row.cells[-1].text for row in submissions.rows[1:]}
     assert statuses["Prevent"] == "Overdue" and statuses["Coventry Reducing Reoffending Board"] == "Submitted"
-    assert len(doc.inline_shapes) == len(report)
+    assert len(doc.inline_shapes) == len(report) + PEER_PICTURES
     blobs = [rel.target_part.blob for rel in doc.part.rels.values() if "image" in rel.reltype]
-    assert len(blobs) == len(report) and all(b.startswith(b"\x89PNG") for b in blobs)
+    assert len(blobs) == len(report) + PEER_PICTURES and all(b.startswith(b"\x89PNG") for b in blobs)
+
+
+def test_how_we_compare_has_its_pictures_with_alt_text_in_both_formats(packs) -> None:
+    _, pdf, docx = packs
+    doc = Document(io.BytesIO(docx))
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert headings.index("How we compare") == headings.index("Submission status of each subgroup") - 1
+    described = [s._inline.docPr.get("descr") or "" for s in doc.inline_shapes]
+    assert described[-2].startswith("Funnel plot of 7 partnerships") and "higher than expected" in described[-2]
+    assert described[-1].startswith("Monthly rate per 1,000 residents of Coventry Community Safety Partnership")
+    reader = PdfReader(io.BytesIO(pdf))
+    text = _words(" ".join(page.extract_text() for page in reader.pages))
+    assert "How we compare" in text and "Sandwell (demo)" in text and "(this partnership) (demo)" in text
+    alts = [str(node.get("/Alt")) for node in _struct_nodes(reader) if node.get("/Alt")]
+    assert any(a.startswith("Funnel plot of 7 partnerships") for a in alts), alts
+
+
+def _struct_nodes(reader: PdfReader) -> list:
+    """Every node of the PDF's structure tree (where fpdf2 puts an image's alt text)."""
+    found, todo = [], [reader.trailer["/Root"].get("/StructTreeRoot")]
+    while todo:
+        node = todo.pop()
+        if node is None:
+            continue
+        node = node.get_object()
+        if isinstance(node, list):
+            todo += node
+        elif hasattr(node, "get"):
+            found.append(node)
+            kids = node.get("/K")
+            if kids is not None:
+                todo.append(kids)
+    return found
 
 
 def test_the_pack_has_the_action_sections_with_status_and_latest_note(packs) -> None:
@@ -168,7 +203,7 @@ def test_the_command_writes_the_pack_and_leaves_the_store_alone(demo_store, tmp_
     result = _run("board-pack", "--quarter", "Q2 2025/26", "--out", str(out), env={"CSP_DB": str(demo_store.path)})
     assert result.returncode == 0, result.stderr
     assert f"Board pack for 2025/26 Q2 written to {out}" in result.stdout
-    assert len(Document(str(out)).inline_shapes) == 11
+    assert len(Document(str(out)).inline_shapes) == 11 + PEER_PICTURES
     assert schema.checksums(demo_store) == before
 
 

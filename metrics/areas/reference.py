@@ -302,6 +302,38 @@ class Reference:
             for p in pfas
         )
 
+    @functools.cached_property
+    def _lsoa_partnerships(self) -> pd.DataFrame:
+        """Every LSOA code police.uk files may carry (2021, and 2011 codes not reused in 2021,
+        by the 2021 LSOA holding most residents) with the partnership of its ward and the
+        police.uk name of each force policing that partnership. An undecided ward (see the
+        module's docstring) goes to the first of its candidate partnerships."""
+        ward_csp = self._ward_partnership.drop_duplicates("ward24_code")[["ward24_code", "csp24_code"]]
+        new = self.lookup[["lsoa21_code", "ward24_code"]].merge(ward_csp, on="ward24_code")
+        new = new.rename(columns={"lsoa21_code": "lsoa_code"})[["lsoa_code", "csp24_code"]]
+        old = self._lsoa11_best.merge(new, left_on="lsoa21_code", right_on="lsoa_code", suffixes=("", "_21"))
+        old = old[~old["lsoa11_code"].isin(set(new["lsoa_code"]))]  # a set: pandas' isin of Arrow strings is slow
+        old = old.assign(lsoa_code=old["lsoa11_code"])[["lsoa_code", "csp24_code"]]
+        codes = pd.concat([new, old], ignore_index=True)
+        forces = self.links[["csp24_code", "csp24_name", "pfa24_code"]].drop_duplicates()
+        forces = forces.merge(self.force_ids[["pfa24_code", "police_uk_force_name"]], on="pfa24_code")
+        out = codes.merge(forces[["csp24_code", "csp24_name", "police_uk_force_name"]], on="csp24_code")
+        out = out.set_axis(["lsoa_code", "partnership_code", "partnership_name", "force_name"], axis=1)
+        return out.sort_values(["lsoa_code", "force_name"], kind="stable").reset_index(drop=True)
+
+    def lsoa_partnerships(self) -> pd.DataFrame:
+        """LSOA to partnership for England and Wales, as police.uk files carry LSOAs: lsoa_code
+        (2021 or 2011), partnership_code, partnership_name, force_name (the force's name in a
+        police.uk file's "Falls within"; a partnership policed by two forces has a row for each)."""
+        return self._lsoa_partnerships
+
+    def partnership_residents(self, codes: Sequence[str]) -> dict[str, int]:
+        """Census 2021 usual residents of each partnership (code), summed over its wards (best
+        fit, see :data:`POPULATION_SOURCE`); codes not in the reference are left out."""
+        table = self._ward_table.drop_duplicates("ward24_code")
+        table = table[table["csp24_code"].isin(set(codes))]
+        return {str(k): int(v) for k, v in table.groupby("csp24_code")["usual_residents"].sum().items()}
+
 
 @functools.lru_cache(maxsize=2)
 def load_reference(folder: Path = REFERENCE_DIR) -> Reference:

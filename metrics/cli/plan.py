@@ -10,6 +10,7 @@ from metrics.bootstrap import initialise
 from metrics.cli.common import DEFAULT_PLAN_FILE
 from metrics.plan.model import PlanError, config_path, load_plan, summary_lines
 from metrics.plan.schema import json_schema_text
+from metrics.police import peers
 from metrics.store import open_store
 
 
@@ -30,6 +31,8 @@ def _init(args: argparse.Namespace) -> int:
 def _check_config(args: argparse.Namespace) -> int:
     path = Path(args.file).resolve() if args.file else config_path()
     plan = load_plan(path)  # a PlanError lists every problem and main() exits 1
+    if problems := peers.group_problems(plan):  # a declared comparator group, against the reference
+        raise PlanError(path, problems)
     print(f"{path}: the plan is valid.")
     for line in summary_lines(plan):
         print(f"  {line}")

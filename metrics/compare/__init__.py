@@ -11,6 +11,9 @@ no page. Its public surface:
 - ``area_comparison``: a partnership's areas in a rate funnel, as the one table the area
   explorer, its downloads and the command line share (``AreaComparison``, ``method_note``,
   ``RANKING_NOTE``);
+- ``peer_comparison``: the partnership beside the other partnerships (``PeerUnit``,
+  ``PeerComparison``, ``peer_sentence``): the funnel of partnerships and the monthly trend
+  against the peers' mean and interquartile range;
 - ``CompareError``: input a funnel cannot be drawn from.
 
 The method and every choice are in ``docs/compare.md``.
@@ -31,6 +34,7 @@ from metrics.compare.funnel import (
     proportion_funnel,
     rate_funnel,
 )
+from metrics.compare.peers import PeerComparison, PeerUnit, peer_comparison, peer_sentence
 
 __all__ = [
     "RANKING_NOTE",
@@ -47,4 +51,8 @@ __all__ = [
     "funnel",
     "proportion_funnel",
     "rate_funnel",
+    "PeerComparison",
+    "PeerUnit",
+    "peer_comparison",
+    "peer_sentence",
 ]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from metrics.compare.funnel import CompareError, Judgement, RateFunnel, rate_funnel
+from metrics.compare.peers import PeerComparison
 
 # The table's columns, in order: what the page shows and the downloads write. Area columns keep
 # the names the other police.uk downloads use (ward_code, ward_name), a format people script against.
@@ -99,7 +100,7 @@ def area_comparison(wards: pd.DataFrame, *, overdispersion: bool = False) -> Are
     return AreaComparison(result, table.reset_index(drop=True), left_out, "", overdispersion)
 
 
-def method_note(comparison: AreaComparison, *, one: str, many: str, whole: str) -> str:
+def method_note(comparison: AreaComparison | PeerComparison, *, one: str, many: str, whole: str) -> str:
     """One paragraph saying how the limits were drawn and how sure the judgement is: for the page's
     caption and a download's About block."""
     result = comparison.funnel

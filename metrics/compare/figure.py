@@ -1,5 +1,6 @@
-"""The funnel plot of rates against population, as a plotly figure (no Streamlit: the same figure
-serves the area explorer and a printed pack).
+"""The funnel plot of rates against population, and the partnership's trend beside its peers, as
+plotly figures (no Streamlit: the same figures serve the area explorer and the Strategic
+Assessment page).
 
 Readers who cannot tell the colours apart still read the figure: each judgement has its own
 marker shape and legend name, units outside the limits carry their names as text, the limit
@@ -15,6 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from metrics.compare.funnel import Judgement, RateFunnel, RateUnit
+from metrics.compare.peers import SPREAD_MINIMUM, PeerComparison
 
 # The product's figure style (as the board's charts): font, white background, grey limits.
 FONT = dict(family="Source Sans Pro, DejaVu Sans, Arial, sans-serif", size=16, color="#1f1f1f")
@@ -162,3 +164,77 @@ def describe(result: RateFunnel, *, many: str = "areas", centre_name: str = "the
             f"the {many} differ more than chance alone would make them."
         )
     return " ".join(parts)
+
+
+def peer_trend_figure(comparison: PeerComparison, *, is_demo: bool = False, height: int = 380) -> go.Figure:
+    """The partnership's monthly rate per 1,000 residents (a solid line with markers) against the
+    peers' mean (dashed) and, with enough peers, their interquartile range (a shaded band named
+    in the legend)."""
+    trend = comparison.trend
+    demo = " (demo data)" if is_demo else ""
+    traces: list[go.BaseTraceType] = []
+    if comparison.spread_shown:
+        traces.append(
+            go.Scatter(
+                x=list(trend["month"]) + list(trend["month"])[::-1],
+                y=list(trend["peers_upper_quartile"]) + list(trend["peers_lower_quartile"])[::-1],
+                fill="toself",
+                fillcolor="rgba(95, 99, 104, 0.18)",
+                line=dict(width=0),
+                name="Middle half of the other partnerships (interquartile range)",
+                hoverinfo="skip",
+            )
+        )
+    traces.append(
+        go.Scatter(
+            x=trend["month"],
+            y=trend["peers_mean"],
+            mode="lines",
+            name=f"Other partnerships: mean of {comparison.peers}{demo}",
+            line=dict(color=LIMIT_COLOUR, width=2, dash="dash"),
+            hovertemplate="%{x}: other partnerships' mean %{y:,.2f} per 1,000<extra></extra>",
+        )
+    )
+    traces.append(
+        go.Scatter(
+            x=trend["month"],
+            y=trend["rate"],
+            mode="lines+markers",
+            name=f"{comparison.own}{demo}",
+            line=dict(color=VALUE_COLOUR, width=3),
+            marker=dict(size=7, color="white" if is_demo else VALUE_COLOUR, line=dict(color=VALUE_COLOUR, width=2)),
+            hovertemplate="%{x}: %{y:,.2f} per 1,000<extra></extra>",
+        )
+    )
+    return go.Figure(
+        traces,
+        layout=dict(
+            height=height,
+            margin=dict(l=10, r=10, t=30, b=10),
+            legend=dict(orientation="h", yanchor="top", y=-0.2, x=0, font=dict(size=13)),
+            xaxis=dict(title="Month", gridcolor="#e6e6e6", type="category"),
+            yaxis=dict(title="Incidents per 1,000 residents", gridcolor="#e6e6e6", rangemode="tozero"),
+            **BASE_LAYOUT,
+        ),
+    )
+
+
+def describe_trend(comparison: PeerComparison) -> str:
+    """The trend in words, for alt text and captions: how many months the partnership was above
+    the peers' mean, and above their upper quartile."""
+    trend = comparison.trend
+    if trend.empty:
+        return "No monthly trend: nothing to compare."
+    above = int((trend["rate"] > trend["peers_mean"]).sum())
+    text = (
+        f"Monthly rate per 1,000 residents of {comparison.own} against the mean of {comparison.peers} other "
+        f"partnerships, {trend['month'].iloc[0]} to {trend['month'].iloc[-1]}: above their mean in {above} of "
+        f"{len(trend)} months."
+    )
+    if comparison.spread_shown:
+        high = int((trend["rate"] > trend["peers_upper_quartile"]).sum())
+        low = int((trend["rate"] < trend["peers_lower_quartile"]).sum())
+        text += f" Above the middle half of them in {high} months, below it in {low}."
+    else:
+        text += f" With fewer than {SPREAD_MINIMUM} other partnerships their spread is not drawn."
+    return text

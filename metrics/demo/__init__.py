@@ -122,7 +122,7 @@ def load_police_demo(plan: Plan, store: Store, values: pd.DataFrame) -> police_u
     through the real import's statements (staged from memory, not written and re-read as
     files), replacing any earlier demo police data."""
     street, lookup = police_demo.demo_street_frame(plan, values)
-    return police_uk.import_demo_frame(store, plan, street, lookup)
+    return police_uk.import_demo_frame(store, plan, street, lookup, police_demo.demo_peer_frame(plan, street))
 
 
 def _record_demo_actions(plan: Plan, store: Store, scripted: list[demo_actions.DemoAction]) -> int:

@@ -14,6 +14,9 @@ counted by the import, never placed in an area.
 The rows are staged straight into the real import (:func:`metrics.police.uk.import_demo_frame`:
 the same lookup join, month replacement, summary and coverage as a file import), or written as
 monthly CSV files (:func:`write_demo_files`) for benchmarks and for checking the two agree.
+
+Where the plan's areas are in the reference geography, the other partnerships of its force(s)
+get demo counts too (:func:`demo_peer_frame`), so "How we compare" shows in the demo, marked demo.
 """
 
 from __future__ import annotations
@@ -24,8 +27,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from metrics.areas import load_reference
 from metrics.demo.series import round_to_total
 from metrics.plan.model import Indicator, Plan
+from metrics.police.peers import own_partnerships
 from metrics.police.uk import DEMO_FORCE, STREET_COLUMNS
 from metrics.store import police as police_store
 
@@ -224,3 +229,39 @@ def _street_frame(rows: pd.DataFrame, rng: np.random.Generator, areas: int) -> p
             "Context": None,
         }
     )[list(STREET_COLUMNS)]
+
+
+PEER_SEED_OFFSET = 22  # the peers' draws use their own stream, so adding them changed no other demo figure
+PEER_LEVEL_SD = 0.25  # how far a demo peer's level sits from the partnership's (log scale): some differ, most not
+
+
+def demo_peer_frame(plan: Plan, street: pd.DataFrame) -> pd.DataFrame:
+    """Demo counts for the other partnerships of the plan's force(s) (from the reference
+    geography): each month and crime type of the demo rows, scaled to the peer's Census 2021
+    residents, at a level of its own and with Poisson noise. Columns as police_peer_month
+    (month YYYY-MM); empty when the plan's areas are not in the reference."""
+    columns = ["month", "force", "partnership_code", "partnership_name", "crime_type", "incidents"]
+    reference = load_reference()
+    forces = reference.forces_for_wards([w.code for w in plan.wards])
+    own = set(own_partnerships(plan))
+    population = sum(w.population or 0 for w in plan.wards) or sum(reference.partnership_residents(own).values())
+    if not forces or not own or street.empty or not population:
+        return pd.DataFrame(columns=columns)
+    names = {f.police_uk_name for f in forces}
+    others = [p for p in reference.partnerships() if p.code not in own and names & {f.police_uk_name for f in p.forces}]
+    residents = reference.partnership_residents([p.code for p in others])
+    counts = street.groupby(["Month", "Crime type"]).size()
+    rng = np.random.default_rng(plan.settings.demo_seed + PEER_SEED_OFFSET)
+    rows = []
+    for p in others:
+        if p.code not in residents:
+            continue
+        force = next(f.police_uk_name for f in p.forces if f.police_uk_name in names)
+        level = math.exp(rng.normal(0.0, PEER_LEVEL_SD)) * residents[p.code] / population
+        drawn = rng.poisson(counts.to_numpy() * level)
+        rows += [
+            (month, force, p.code, p.name, crime_type, int(n))
+            for (month, crime_type), n in zip(counts.index, drawn, strict=True)
+            if n > 0
+        ]
+    return pd.DataFrame(rows, columns=columns)

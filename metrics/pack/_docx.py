@@ -24,6 +24,7 @@ from metrics.pack.model import (
     submission_rows,
     summary_rows,
 )
+from metrics.pack.peers import HEADINGS as PEER_HEADINGS
 
 
 def _table(doc, headings: list[str], rows: list[list[str]], size: float = 8) -> None:
@@ -113,6 +114,17 @@ def render(pack: Pack) -> bytes:
             doc.add_paragraph(line)
         if pack.residents.rows:
             _table(doc, RESIDENTS_HEADINGS, pack.residents.rows)
+    if pack.peers is not None:  # how we compare, on a page of its own
+        doc.add_page_break()
+        doc.add_heading(pack.peers.title, level=1)
+        for line in pack.peers.lines:
+            doc.add_paragraph(line)
+        for picture in pack.peers.pictures:
+            shape = doc.add_picture(io.BytesIO(picture.png), width=Mm(170))
+            shape._inline.docPr.set("descr", picture.alt)  # alt text, read by screen readers
+            doc.add_paragraph(picture.alt).runs[0].font.size = Pt(8)
+        if pack.peers.rows:
+            _table(doc, PEER_HEADINGS, [list(r) for r in pack.peers.rows])
     doc.add_page_break()
     doc.add_heading("Submission status of each subgroup", level=1)
     _table(doc, SUBMISSION_HEADINGS, submission_rows(pack))

@@ -24,6 +24,7 @@ from metrics.pack.model import (
     submission_rows,
     summary_rows,
 )
+from metrics.pack.peers import HEADINGS as PEER_HEADINGS
 
 FONT = "DejaVu"
 PDF_LANGUAGE = "en-GB"
@@ -167,6 +168,16 @@ def render(pack: Pack) -> bytes:
             pdf.para(line, 9)
         if pack.residents.rows:
             pdf.grid(RESIDENTS_HEADINGS, pack.residents.rows, (52, 44, 34, 56))
+    if pack.peers is not None:  # how we compare, on a page of its own
+        pdf.add_page()
+        pdf.heading(pack.peers.title)
+        for line in pack.peers.lines:
+            pdf.para(line, 9)
+        for picture in pack.peers.pictures:
+            pdf.image(io.BytesIO(picture.png), w=168, alt_text=picture.alt)
+            pdf.para(picture.alt, 8)
+        if pack.peers.rows:
+            pdf.grid(PEER_HEADINGS, [list(r) for r in pack.peers.rows], (52, 20, 20, 18, 34, 42))
     # submissions and notes
     pdf.add_page()
     pdf.heading("Submission status of each subgroup")

@@ -6,7 +6,8 @@ icons and the key; one section per exception (attention first, then notable impr
 its SPC chart, sentence, the owner's latest commentary and proposed action; the submission
 status of each subgroup; the board's actions (arising at this meeting, and from the last
 meeting, overdue first); what residents told us in the latest consultation and what became of
-it; and data notes (sources, demo flags, generation time).
+it; how we compare with the force's other partnerships (:mod:`metrics.pack.peers`); and data
+notes (sources, demo flags, generation time).
 
 Rendering route, chosen so that everything installs from PyPI on a fresh machine with no
 browser and no system libraries:
@@ -46,6 +47,7 @@ from metrics.board.spc import Assurance, Variation
 from metrics.board.status import Rag, available_quarters, format_value
 from metrics.consultation.residents import HEADINGS, ResidentsSection, residents_section
 from metrics.icons import ActionStatus
+from metrics.pack.peers import PeerSection, peer_section, value_line
 from metrics.plan.model import Plan
 from metrics.quarters import Quarter
 from metrics.returns.tracker import submission_status
@@ -101,6 +103,7 @@ class Pack:
     actions_followed_up: tuple[ActionView, ...] = ()
     actions_open: tuple[ActionView, ...] = ()  # every open action, for the exceptions that have one
     residents: ResidentsSection | None = None  # the latest consultation, where one is recorded
+    peers: PeerSection | None = None  # how we compare with the force's other partnerships
 
     @property
     def title(self) -> str:
@@ -153,6 +156,7 @@ def gather(
         tuple(from_last_meeting(board, quarter)),
         tuple(v for v in board if v.is_open),
         residents,
+        peer_section(plan, store),
     )
 
 
@@ -193,16 +197,7 @@ def spc_png(review: Review, width_in: float = 7.0, height_in: float = 3.0) -> by
     x = list(range(len(points)))
     fig, ax = plt.subplots(figsize=(width_in, height_in), dpi=150)
     try:
-        ax.plot(
-            x,
-            points["value"],
-            color="#1f4e9c",
-            marker="o",
-            markersize=3.5,
-            markerfacecolor="white" if demo else "#1f4e9c",
-            linewidth=1.5,
-            label="Value (demo data)" if demo else "Value",
-        )
+        ax.plot(x, points["value"], **value_line(demo), linewidth=1.5, label="Value (demo data)" if demo else "Value")
         if chart.has_limits:
             ax.step(x, points["mean"], where="mid", color="#5f6368", linewidth=1.2, label="Mean")
             ax.step(

@@ -294,3 +294,21 @@ def survey_checks(raw: dict[str, Any]) -> list[str]:
                     problems.append(f"{mkey}.indicator: {indicator!r} is already supplied by {linked[indicator]}")
                 linked.setdefault(indicator, mkey)
     return problems
+
+
+def peer_check(raw: dict[str, Any]) -> list[str]:
+    """A declared comparator group lists each partnership once. (Whether each code is a
+    partnership is checked against the reference geography by ``check-config``:
+    :func:`metrics.police.peers.group_problems`.)"""
+    settings = raw.get("settings")
+    peers = settings.get("peers") if isinstance(settings, dict) else None
+    codes = peers.get("partnerships") if isinstance(peers, dict) else None
+    if not isinstance(codes, list):
+        return []
+    problems: list[str] = []
+    seen: set[str] = set()
+    for i, code in enumerate(codes):
+        if isinstance(code, str) and code.strip() in seen:
+            problems.append(f"settings.peers.partnerships[{i}]: {code.strip()} is listed twice; list each once")
+        seen.add(code.strip() if isinstance(code, str) else code)
+    return problems

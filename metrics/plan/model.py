@@ -289,6 +289,8 @@ class Settings:
     complete_quarter_share: float = 0.8  # share of indicators with a figure that makes a quarter complete
     survey_min_base: int = 50  # survey responses below which no figure is shown (docs/survey.md)
     survey_weight_cap: float = 5.0  # the largest survey weight, as a multiple of the mean weight
+    peer_group: str | None = None  # a declared comparator group's name (None: the force's other partnerships)
+    peer_codes: tuple[str, ...] = ()  # the declared group's partnership codes
 
 
 @dataclass(frozen=True)
@@ -438,6 +440,7 @@ def build_plan(path: Path, raw: Any) -> Plan:
     except ValidationError as exc:
         problems += [schema.describe(dict(e)) for e in exc.errors(include_url=False)]
     problems += plan_checks.cross_check(body, words) + plan_checks.consultation_check(body)
+    problems += plan_checks.peer_check(body)
     problems = plan_checks.with_indicator_ids(list(dict.fromkeys(problems)), body)
     if problems or model is None:
         raise PlanError(path, problems)
@@ -501,6 +504,8 @@ def _plan_from(path: Path, m: schema.PlanFile) -> Plan:
         ward_boundaries=(base / s.ward_boundaries).resolve() if s.ward_boundaries else None,
         survey_min_base=s.survey.min_base,
         survey_weight_cap=s.survey.weight_cap,
+        peer_group=s.peers.name if s.peers else None,
+        peer_codes=tuple(dict.fromkeys(s.peers.partnerships)) if s.peers else (),
     )
     wards = tuple(
         Ward(

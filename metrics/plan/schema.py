@@ -84,6 +84,19 @@ def _area_code(value: Any, info: ValidationInfo) -> str:
     return value.strip()
 
 
+PARTNERSHIP_CODE_PATTERN = r"^[EW]22\d{6}$"  # ONS Community Safety Partnership codes (E22..., W22...)
+
+
+def _partnership_code(value: Any) -> str:
+    if not isinstance(value, str) or not re.match(PARTNERSHIP_CODE_PATTERN, value.strip()):
+        raise _error(
+            "partnership_code",
+            "{value} is not an ONS Community Safety Partnership code (like E22000336)",
+            value=repr(value),
+        )
+    return value.strip()
+
+
 def _quarter(value: Any) -> Quarter:
     if isinstance(value, Quarter):
         return value
@@ -136,6 +149,11 @@ def _crime_types(value: Any) -> tuple[str, ...]:
 
 Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "string", "minLength": 1})]
 Id = Annotated[str, BeforeValidator(_ident), WithJsonSchema({"type": "string", "pattern": ID_PATTERN})]
+PartnershipCode = Annotated[
+    str,
+    BeforeValidator(_partnership_code),
+    WithJsonSchema({"type": "string", "pattern": PARTNERSHIP_CODE_PATTERN}),
+]
 AreaCode = Annotated[str, BeforeValidator(_area_code), WithJsonSchema({"type": "string", "pattern": AREA_CODE_PATTERN})]
 QuarterValue = Annotated[
     Quarter,
@@ -262,6 +280,16 @@ class SurveySettings(_Section):
     )
 
 
+class PeersSettings(_Section):
+    """A declared group of partnerships to compare with ("How we compare"), in place of the other
+    partnerships of the plan's force(s); their counts come from importing their forces' files."""
+
+    name: Text = Field(description="what the group is called, for example 'Home Office most similar group (2024)'")
+    partnerships: list[PartnershipCode] = Field(
+        min_length=1, description="the group's ONS partnership codes (E22..., W22...), this partnership's left out"
+    )
+
+
 class SettingsSection(_Section):
     """Where data lives and how figures are judged."""
 
@@ -277,6 +305,7 @@ class SettingsSection(_Section):
     spc: SpcSection = Field(default_factory=SpcSection)
     returns: ReturnsSection = Field(default_factory=ReturnsSection)
     survey: SurveySettings = Field(default_factory=SurveySettings)
+    peers: PeersSettings | None = None
     demo: DemoSettings
 
 

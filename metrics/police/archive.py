@@ -4,7 +4,8 @@ folders (``YYYY-MM/YYYY-MM-<force>-street.csv``, beside outcomes and stop-and-se
 Only the street files of the plan's force(s) are read, each streamed from the zip (nothing is
 unpacked to disk) in blocks with the exact police.uk header, and only rows whose LSOA is one
 of the plan's are kept; the others are counted (no location, outside the area) so the coverage
-report says the same as for loose files.
+report says the same as for loose files, and those outside the area are counted by LSOA and crime
+type too, for the force's other partnerships (:mod:`metrics.police.peers`).
 
 The archive is checked before anything is read: a member whose name would unpack outside its
 folder (an absolute path, ``..``, a drive letter), a member that would inflate beyond the
@@ -19,7 +20,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import pandas as pd
@@ -29,6 +30,7 @@ import pyarrow.csv as pacsv
 
 STREET_MEMBER = re.compile(r"^(?:.*/)?(\d{4}-\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)-street\.csv$")
 ANY_MEMBER = re.compile(r"^(?:.*/)?\d{4}-\d{2}-([a-z0-9]+(?:-[a-z0-9]+)*)-(street|outcomes|stop-and-search)\.csv$")
+OUTSIDE_COLUMNS = ("month", "falls_within", "lsoa_code", "crime_type", "incidents")
 BLOCK_BYTES = 4 << 20  # pyarrow reads a member in blocks of this size: memory stays flat whatever its size
 
 
@@ -67,6 +69,9 @@ class MemberRows:
 
     kept: pa.Table  # police.uk columns as text, but Longitude and Latitude as numbers (null when blank)
     counts: pd.DataFrame  # month, falls_within, rows_read, no_location, outside_area
+    # the rows outside the area with a location, counted: month, falls_within, lsoa_code, crime_type,
+    # incidents (for the peers: metrics.police.peers)
+    outside: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=OUTSIDE_COLUMNS))
 
 
 def _unsafe(name: str) -> str | None:
@@ -193,6 +198,7 @@ def read_member(
     :class:`ArchiveError` naming the member when it is corrupt, cut short or not a street file."""
     kept: list[pa.RecordBatch] = []
     counts: list[pd.DataFrame] = []
+    outside: list[pa.Table] = []
     owner = zf or zipfile.ZipFile(path)
     try:
         with owner.open(member.name) as stream:
@@ -221,6 +227,16 @@ def read_member(
                     )
                 )
                 kept.append(batch.filter(inside))
+                away = pc.and_(pc.invert(inside), pc.invert(blank))
+                others = pa.table(
+                    {
+                        "month": batch.column(1),
+                        "falls_within": batch.column(3),
+                        "lsoa_code": lsoa,
+                        "crime_type": batch.column(9),
+                    }
+                ).filter(away)
+                outside.append(others.group_by(list(OUTSIDE_COLUMNS[:-1])).aggregate([("month", "count")]))
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, pa.ArrowInvalid) as exc:
         raise ArchiveError(
             f"{path}: member {member.name} is corrupt or cut short ({str(exc).splitlines()[0]}); nothing was "
@@ -237,7 +253,11 @@ def read_member(
         total = total.groupby(["month", "falls_within"], dropna=False, as_index=False).sum()
         total["outside_area"] = total["rows_read"] - total["no_location"] - total["inside"]
         summary = total.drop(columns="inside")
-    return MemberRows(_numbers(path, member, table, COORDINATES), summary)
+    away = pd.DataFrame(columns=OUTSIDE_COLUMNS)
+    if outside:
+        away = pa.concat_tables(outside).to_pandas().rename(columns={"month_count": "incidents"})
+        away = away.groupby(list(OUTSIDE_COLUMNS[:-1]), dropna=False, as_index=False)["incidents"].sum()
+    return MemberRows(_numbers(path, member, table, COORDINATES), summary, away[list(OUTSIDE_COLUMNS)])
 
 
 COORDINATES = ("Longitude", "Latitude")

@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from metrics.compare.areas import COLUMNS, AreaComparison, method_note
+from metrics.compare.peers import COLUMNS as PEER_COLUMNS
+from metrics.compare.peers import PeerComparison, peer_sentence
 from metrics.plan.model import Plan
 from metrics.plan.words import area_words
 from metrics.spreadsheet import safe_frame
@@ -181,6 +183,47 @@ def comparison_export(
             else "none",
         ),
         ("Rows", f"{len(frame):,} {p.area_plural} ({int(frame['count'].sum()):,} incidents)"),
+    )
+    return AreaExport(frame, about)
+
+
+PEER_CENTRE = "all the partnerships compared together"
+PEER_SOURCE = (
+    "data.police.uk street-level crime: the partnership's incidents as in the area explorer; the other "
+    "partnerships' from the same force files placed by the ONS reference geography (LSOA to partnership)"
+)
+
+
+def peer_export(
+    plan: Plan,
+    comparison: PeerComparison,
+    *,
+    populations: str,
+    is_demo: bool,
+    crime_types: Sequence[str] = (),
+    group: str = "",
+) -> AreaExport:
+    """The partnership beside its peers as a table (one row per partnership: count, residents,
+    rate per 1,000, the count expected at the rate of all of them together, the 95% and 99.8%
+    limits, the judgement): what the Strategic Assessment page shows and ``compare peers``
+    writes, after About lines saying what was compared and how."""
+    frame = comparison.table[list(PEER_COLUMNS)].copy()
+    for column in ("rate_per_1000_residents", "expected_count", "lower_99_8", "lower_95", "upper_95", "upper_99_8"):
+        frame[column] = frame[column].astype(float).round(RATE_DECIMALS)
+    months = comparison.months
+    about = (
+        ("Partnership", plan.partnership.name),
+        ("Exported", f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"),
+        ("Demo data", DEMO_NOTE if is_demo else "no"),
+        ("Months", f"{months[0]} to {months[-1]} ({len(months)} held for every partnership)" if months else "none"),
+        ("Crime types", ", ".join(crime_types) if crime_types else "all"),
+        ("Compared with", group or "the other partnerships of its force"),
+        ("Source", PEER_SOURCE),
+        ("Residents", populations),
+        ("Comparison", peer_sentence(comparison)),
+        ("How", method_note(comparison, one="partnership", many="partnerships", whole=PEER_CENTRE)),
+        ("Method", METHOD_REFERENCE),
+        ("Rows", f"{len(frame):,} partnerships ({int(frame['count'].sum()):,} incidents)"),
     )
     return AreaExport(frame, about)
 

@@ -4,7 +4,9 @@ coverage report, and the ward summaries the explorer and the command line read.
 The monthly street-level files (``<yyyy-mm>-<force>-street.csv``) are read by DuckDB with an
 explicit schema, one file at a time (so progress can be shown and a bad file named). Each
 record is mapped to a ward once, at import, through the LSOA to ward lookup; records outside
-the partnership's wards and records with no location are counted, not stored. Re-importing a
+the partnership's wards and records with no location are counted, not stored (those outside
+are counted by month, crime type and partnership for the force's other partnerships:
+:mod:`metrics.police.peers`). Re-importing a
 month replaces that force's month, so a republished month is never doubled. Incidents are
 stored sorted by ward and month, and a monthly ward x crime-type summary is rebuilt for the
 months touched, so a page reads a few thousand rows whatever the number of incidents.
@@ -34,7 +36,7 @@ import pandas as pd
 from metrics import access
 from metrics.areas import load_reference
 from metrics.plan.model import Plan
-from metrics.police import archive
+from metrics.police import archive, peers
 from metrics.spreadsheet import safe_frame
 from metrics.store import Store
 from metrics.store import police as police_store
@@ -222,6 +224,7 @@ class ImportReport:
     demo_removed: int = 0  # demo incidents removed because real files were imported
     areas: str = "areas"  # what the plan calls its local areas (plural), for the report's lines
     same_content: dict[str, str] = field(default_factory=dict)  # path -> the file with identical bytes imported
+    peers: int = 0  # incidents counted for the force's other partnerships (metrics.police.peers)
 
     @property
     def rows_read(self) -> int:
@@ -261,6 +264,7 @@ class ImportReport:
             f"they cannot be placed in one of the {self.areas} or even in the area)."
         )
         out.append(f"Skipped, outside the partnership's area (LSOA not in the lookup): {self.outside_area:,}.")
+        out.append(f"Of those, counted for the force's other partnerships (to compare with): {self.peers:,}.")
         if self.coverage is not None:
             out += self.coverage.lines()
         return out
@@ -408,6 +412,8 @@ def _stage_archives(
     keeping rows in ``keep`` (LSOA codes) and counting the rest; returns the members staged.
     A corrupt member raises PoliceDataError naming it (nothing is stored)."""
     forces = [f.police_uk_id for f in load_reference().forces_for_wards([w.code for w in plan.wards])] or None
+    if forces and plan.settings.peer_codes:  # a declared comparator group: its forces' files too
+        forces = list(dict.fromkeys(forces + peers.group_forces(plan)))
     try:
         listed = [(path, archive.street_members(path, forces)) for path in archives]
     except archive.ArchiveError as exc:
@@ -435,6 +441,7 @@ def _stage_archives(
                 kept = rows.kept.rename_columns([n for n, _ in police_store.STREET_SCHEMA])
                 imp.stage_frame(kept, source)
                 imp.stage_skipped(rows.counts, source)
+                imp.stage_outside(rows.outside, source)
                 staged.append(Path(source))
         except archive.ArchiveError as exc:
             raise PoliceDataError(str(exc)) from None
@@ -520,6 +527,8 @@ def _store_staged(
     report.months = imp.replace_months(is_demo)
     progress(0.95, f"Updating the monthly summary by {plan.partnership.area_singular}")
     imp.rebuild_summary([m.month for m in report.months])
+    if not is_demo:  # the demo's lookup is not the reference geography: no peers
+        report.peers = peers.store_peers(imp, plan, is_demo)
     imp.record(
         police_store.ImportRecord(
             files=len(report.files),
@@ -537,7 +546,9 @@ DEMO_LOOKUP_NAME = "demo_lsoa21_to_ward24.csv"  # the name the demo lookup is st
 DEMO_SOURCE_FILE = "demo-street.csv"  # the file name the demo rows are recorded as coming from
 
 
-def import_demo_frame(store: Store, plan: Plan, street: pd.DataFrame, lookup_rows: pd.DataFrame) -> ImportReport:
+def import_demo_frame(
+    store: Store, plan: Plan, street: pd.DataFrame, lookup_rows: pd.DataFrame, peer_rows: pd.DataFrame | None = None
+) -> ImportReport:
     """Import demo street rows held in memory (police.uk columns) with the demo lookup (ONS
     layout), replacing any earlier demo police data, in one transaction.
 
@@ -563,12 +574,15 @@ def import_demo_frame(store: Store, plan: Plan, street: pd.DataFrame, lookup_row
             imp.delete_demo()
             imp.store_lookup(rows, DEMO_LOOKUP_NAME, is_demo=True)
             _store_staged(imp, plan, report, True, lambda _f, _m: None)
+            if peer_rows is not None and not peer_rows.empty:  # the force's other partnerships, demo
+                report.peers = imp.store_demo_peers(peer_rows)
     report.coverage = coverage(store)
     return report
 
 
 # --- reads -----------------------------------------------------------------------------------
-def _month_start(m: str) -> str:
+def month_start(m: str) -> str:
+    """``YYYY-MM-01`` for a month written YYYY-MM; raises PoliceDataError naming anything else."""
     if not _MONTH.fullmatch(m or ""):
         raise PoliceDataError(f"{m!r} is not a month in the form YYYY-MM (for example 2024-03).")
     return f"{m}-01"
@@ -636,14 +650,14 @@ def ward_summary(
     means all. The figures the explorer shows and the command line writes. Raises
     PoliceDataError for a month not written YYYY-MM."""
     return police_store.ward_summary(
-        store, _month_start(first) if first else None, _month_start(last) if last else None, wards, crime_types
+        store, month_start(first) if first else None, month_start(last) if last else None, wards, crime_types
     )
 
 
 def incident_monthly_counts(store: Store, wards: Sequence[str], first: str, last: str) -> pd.DataFrame:
     """Ward-filtered monthly counts straight from the incidents (stored sorted by ward and
     month, so the filter reads only the row groups it needs)."""
-    return police_store.incident_monthly_counts(store, wards, _month_start(first), _month_start(last))
+    return police_store.incident_monthly_counts(store, wards, month_start(first), month_start(last))
 
 
 # --- export ----------------------------------------------------------------------------------

@@ -329,6 +329,19 @@ DICTIONARY: dict[str, Table] = {
             "imported_at": _c("When", "UTC timestamp"),
         },
     ),
+    "police_peer_month": Table(
+        "police.uk incidents of the force's other partnerships (peers), counted by month, partnership and crime "
+        "type from the imported files' rows outside this partnership",
+        {
+            "month": _c("First day of the month", "date"),
+            "force": _c("Police force whose file the rows came from (its 'Falls within')"),
+            "partnership_code": _c("The other partnership's ONS code (Community Safety Partnership, December 2024)"),
+            "partnership_name": _c("The other partnership's name"),
+            "crime_type": _c("police.uk crime type"),
+            "incidents": _c("Incidents", "count"),
+            "is_demo": DEMO,
+        },
+    ),
     "police_imports": Table(
         "Each police.uk import run",
         {

@@ -106,6 +106,12 @@ class StreetImport:
             """CREATE TEMP TABLE staged_skipped (falls_within VARCHAR, month VARCHAR, source_file VARCHAR,
                no_location BIGINT, outside_area BIGINT)"""
         )
+        # An archive's rows outside the area with a location, counted by LSOA and crime type (the
+        # peers' counts; a loose file's are in ``staged`` itself).
+        con.execute(
+            """CREATE TEMP TABLE staged_outside (falls_within VARCHAR, month VARCHAR, lsoa_code VARCHAR,
+               crime_type VARCHAR, incidents BIGINT, source_file VARCHAR)"""
+        )
         con.execute(
             """CREATE TEMP VIEW staged_months AS
                SELECT DISTINCT falls_within, month, source_file FROM staged
@@ -147,6 +153,20 @@ class StreetImport:
         finally:
             self._con.unregister("incoming_skipped")
 
+    def stage_outside(self, counts: pd.DataFrame, source: str) -> None:
+        """Count an archive member's rows outside the area by LSOA: ``counts`` has month,
+        falls_within, lsoa_code, crime_type and incidents."""
+        columns = ["falls_within", "month", "lsoa_code", "crime_type", "incidents"]
+        self._con.register("incoming_outside", counts[columns])
+        try:
+            self._con.execute(
+                """INSERT INTO staged_outside SELECT falls_within, month, lsoa_code, crime_type, incidents, ?
+                   FROM incoming_outside""",
+                [source],
+            )
+        finally:
+            self._con.unregister("incoming_outside")
+
     def drop_bad_months(self, pattern: str) -> dict[str, str | None]:
         """Unstage every file with a Month not matching ``pattern``; returns file -> a bad Month."""
         wrong = self._con.execute(
@@ -157,6 +177,7 @@ class StreetImport:
         for source, _month in wrong:
             self._con.execute("DELETE FROM staged WHERE source_file = ?", [source])
             self._con.execute("DELETE FROM staged_skipped WHERE source_file = ?", [source])
+            self._con.execute("DELETE FROM staged_outside WHERE source_file = ?", [source])
         return dict(wrong)
 
     def shared_force_months(self) -> list[tuple[str, str, list[str]]]:
@@ -171,6 +192,7 @@ class StreetImport:
         """Drop the staged rows of the given files."""
         self._con.execute("DELETE FROM staged WHERE list_contains(?::VARCHAR[], source_file)", [list(sources)])
         self._con.execute("DELETE FROM staged_skipped WHERE list_contains(?::VARCHAR[], source_file)", [list(sources)])
+        self._con.execute("DELETE FROM staged_outside WHERE list_contains(?::VARCHAR[], source_file)", [list(sources)])
 
     # --- storing, in one transaction ----------------------------------------------------------
     @contextmanager
@@ -266,6 +288,57 @@ class StreetImport:
                GROUP BY ALL ORDER BY ward_code, month, crime_type""",
             [firsts],
         )
+
+    def replace_peer_months(self, partnerships: pd.DataFrame, own: Sequence[str], is_demo: bool) -> int:
+        """Replace the peers' counts for every (force, month) staged: the staged rows outside the
+        stored lookup, placed in partnerships by ``partnerships`` (lsoa_code, partnership_code,
+        partnership_name, force_name) where the row's force polices that partnership, leaving out
+        the partnerships in ``own``. Returns the incidents counted."""
+        con = self._con
+        con.execute(
+            """DELETE FROM police_peer_month AS t USING (SELECT DISTINCT falls_within, month FROM staged_months) AS s
+               WHERE t.force = s.falls_within AND t.month = (s.month || '-01')::DATE"""
+        )
+        con.register("incoming_partnerships", partnerships)
+        try:
+            con.execute(
+                """INSERT INTO police_peer_month
+                   WITH outside AS (
+                       SELECT s.falls_within, s.month, trim(s.lsoa_code) AS lsoa_code, s.crime_type,
+                              count(*) AS incidents
+                       FROM staged AS s ANTI JOIN lsoa_wards AS l ON l.lsoa_code = trim(s.lsoa_code)
+                       WHERE coalesce(trim(s.lsoa_code), '') <> ''
+                       GROUP BY ALL
+                       UNION ALL
+                       SELECT falls_within, month, lsoa_code, crime_type, incidents FROM staged_outside
+                   )
+                   SELECT (o.month || '-01')::DATE, o.falls_within, p.partnership_code, p.partnership_name,
+                          o.crime_type, sum(o.incidents)::INTEGER, ?
+                   FROM outside AS o
+                   JOIN incoming_partnerships AS p ON p.lsoa_code = o.lsoa_code AND p.force_name = o.falls_within
+                   WHERE NOT list_contains(?::VARCHAR[], p.partnership_code) AND o.crime_type IS NOT NULL
+                   GROUP BY ALL ORDER BY 3, 1, 5""",
+                [is_demo, list(own)],
+            )
+        finally:
+            con.unregister("incoming_partnerships")
+        firsts = "SELECT DISTINCT (month || '-01')::DATE FROM staged_months"
+        return con.execute(
+            f"SELECT coalesce(sum(incidents), 0) FROM police_peer_month WHERE month IN ({firsts})"
+        ).fetchone()[0]
+
+    def store_demo_peers(self, rows: pd.DataFrame) -> int:
+        """Add demo counts for other partnerships (month YYYY-MM, force, partnership_code,
+        partnership_name, crime_type, incidents), flagged demo; returns the incidents."""
+        self._con.register("incoming_peers", rows)
+        try:
+            self._con.execute(
+                """INSERT INTO police_peer_month SELECT (month || '-01')::DATE, force, partnership_code,
+                   partnership_name, crime_type, incidents::INTEGER, true FROM incoming_peers"""
+            )
+        finally:
+            self._con.unregister("incoming_peers")
+        return int(rows["incidents"].sum())
 
     def record(self, entry: ImportRecord) -> None:
         """Log the import in police_imports."""
@@ -388,6 +461,37 @@ def incident_monthly_counts(store: Store, wards: Sequence[str], first: str, last
                GROUP BY ALL ORDER BY ALL""",
             [list(wards), first, last],
         ).df()
+
+
+def peer_summary(
+    store: Store,
+    first: str | None = None,
+    last: str | None = None,
+    crime_types: Sequence[str] = (),
+    forces: Sequence[str] = (),
+) -> pd.DataFrame:
+    """The peers' counts: month (YYYY-MM), partnership_code, partnership_name, crime_type, count
+    and is_demo, between the first days of two months (either open); types and forces (a file's
+    "Falls within") empty mean all."""
+    where, params = ["true"], []
+    if forces:
+        where.append("list_contains(?::VARCHAR[], force)")
+        params.append(list(forces))
+    if first:
+        where.append("month >= ?::DATE")
+        params.append(first)
+    if last:
+        where.append("month <= ?::DATE")
+        params.append(last)
+    if crime_types:
+        where.append("list_contains(?::VARCHAR[], crime_type)")
+        params.append(list(crime_types))
+    sql = f"""SELECT strftime(month, '%Y-%m') AS month, partnership_code, any_value(partnership_name)
+                     AS partnership_name, crime_type, sum(incidents)::BIGINT AS count, bool_or(is_demo) AS is_demo
+              FROM police_peer_month WHERE {" AND ".join(where)}
+              GROUP BY month, partnership_code, crime_type ORDER BY month, partnership_code, crime_type"""
+    with store.connect() as con:
+        return con.execute(sql, params).df()
 
 
 def incident_rows(store: Store) -> pd.DataFrame:

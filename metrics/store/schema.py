@@ -216,11 +216,31 @@ MIGRATIONS: tuple[Migration, ...] = (
                 position INTEGER NOT NULL, PRIMARY KEY (consultation_id, code_id, comment_id))""",
         ),
     ),
+    Migration(
+        8,
+        "police.uk counts of the force's other partnerships (peers), by month and crime type",
+        (
+            # Rows of the imported files outside the partnership, counted by the partnership their
+            # LSOA lies in (reference geography) when the file's force polices it; replaced with the
+            # force's month, as the incidents are.
+            """CREATE TABLE police_peer_month (
+                month DATE NOT NULL, force VARCHAR NOT NULL, partnership_code VARCHAR NOT NULL,
+                partnership_name VARCHAR NOT NULL, crime_type VARCHAR NOT NULL, incidents INTEGER NOT NULL,
+                is_demo BOOLEAN NOT NULL, PRIMARY KEY (month, force, partnership_code, crime_type))""",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
 DATA_TABLES = ("sa_figures", "indicator_values", "action_progress", "commentary")
-POLICE_TABLES = ("police_incidents", "lsoa_wards", "police_ward_month", "police_months", "police_imports")
+POLICE_TABLES = (
+    "police_incidents",
+    "lsoa_wards",
+    "police_ward_month",
+    "police_months",
+    "police_imports",
+    "police_peer_month",
+)
 ACTION_TABLES = ("board_actions", "board_action_updates")
 CONSULTATION_TABLES = (
     "consultations",
