@@ -14,7 +14,17 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from metrics import StoreError, access, spreadsheet, survey, survey_charts, survey_import, survey_results, survey_store
+from metrics import (
+    StoreError,
+    access,
+    compare,
+    spreadsheet,
+    survey,
+    survey_charts,
+    survey_import,
+    survey_results,
+    survey_store,
+)
 from pages import auth, reads, widgets
 from pages.safe_text import plain
 
@@ -91,13 +101,25 @@ def measure_by_area(measure: survey.Measure, figures: list[survey_results.WaveFi
         return
     whole = next((f for f in picked if f.estimate.group_kind == ALL), None)
     st.plotly_chart(survey_charts.areas_figure(measure.name, areas, whole, words.One), key="survey_areas_chart")
-    st.dataframe(figure_table(areas, words.One), hide_index=True, column_config=ONE_DECIMAL, key="survey_areas_table")
-    few = sum(f.estimate.suppressed for f in areas)
+    compared = compare.survey_area_comparison([f.estimate for f in areas])
+    table = figure_table(areas, words.One)
+    table["Against the other " + words.many] = [compared.judgement(f.estimate.group) for f in areas]
+    st.dataframe(table, hide_index=True, column_config=ONE_DECIMAL, key="survey_areas_table")
+    few = len(compared.left_out)
     st.caption(
         f"{words.Many} are listed in the plan's order, not ranked: where intervals overlap, the figures cannot be "
         f"told apart. {few} of {len(areas)} {words.many} had too few responses (fewer than "
-        f"{reads.plan().settings.survey_min_base}) to show a figure."
+        f"{reads.plan().settings.survey_min_base}) to show a figure, and are left out of the comparison."
     )
+    if compared.funnel is not None:
+        judged = {j: sum(1 for v in compared.judgements.values() if v == j) for j in compare.Judgement}
+        st.caption(
+            f"Against the other {words.many}: each {words.one}'s figure is compared with the {words.many}' "
+            f"response-weighted average ({100 * compared.funnel.centre:.1f}%) by a funnel plot's 99.8% limits at "
+            f"its effective number of responses (arcsine scale; docs/compare.md): "
+            + "; ".join(f"{n} {j}" for j, n in judged.items())
+            + "."
+        )
 
 
 def upload_wave(chosen: survey.Survey, user: access.User) -> None:

@@ -56,6 +56,14 @@ def test_each_measure_shows_its_interval_and_small_areas_are_marked(at: AppTest)
     small = areas[areas["Responses"] < 50]
     assert len(small) and small["Figure (95% interval)"].str.startswith("too few responses").all()
     assert small["Estimate %"].isna().all(), "a small area never shows a figure"
+    judged = areas["Against the other wards"]
+    assert (judged[areas["Responses"] < 50] == "left out: too few responses").all()
+    assert set(judged[areas["Responses"] >= 50]) <= {
+        "higher than expected",
+        "within expected range",
+        "lower than expected",
+    }
+    assert "left out of the comparison" in _text(at) and "funnel plot's 99.8% limits" in _text(at)
     assert list(areas["Ward"]) == [w.name for w in load_plan().wards], "the plan's order, not a ranking"
     assert len(at.get("plotly_chart")) == 2
     assert "Demo data." in " ".join(w.value for w in at.warning)

@@ -14,6 +14,8 @@ no page. Its public surface:
 - ``peer_comparison``: the partnership beside the other partnerships (``PeerUnit``,
   ``PeerComparison``, ``peer_sentence``): the funnel of partnerships and the monthly trend
   against the peers' mean and interquartile range;
+- ``survey_area_comparison``: a survey measure's areas in a proportion funnel, suppressed areas
+  left out and named (``SurveyAreaComparison``);
 - ``CompareError``: input a funnel cannot be drawn from.
 
 The method and every choice are in ``docs/compare.md``.
@@ -35,8 +37,11 @@ from metrics.compare.funnel import (
     rate_funnel,
 )
 from metrics.compare.peers import PeerComparison, PeerUnit, peer_comparison, peer_sentence
+from metrics.compare.survey_areas import SurveyAreaComparison, survey_area_comparison
 
 __all__ = [
+    "SurveyAreaComparison",
+    "survey_area_comparison",
     "RANKING_NOTE",
     "AreaComparison",
     "area_comparison",
