@@ -28,18 +28,23 @@ SHARED = ROOT.parent / "shared"
 # instead of one waiting out a browser test begun at the end. Seconds per file, measured with
 # --junitxml on this machine; files not named here follow in their usual order.
 LONGEST_FIRST = (
-    "test_bench.py",  # 77 s: every bench script at its smallest size (page_switch starts a server and Chromium)
-    "test_browser_board.py",  # 71 s: every page at two sizes with axe, and presenter mode
-    "test_browser_signin.py",  # 49 s: a sign-in provider, its own server and the hostile corpus
-    "test_browser.py",  # 48 s
-    "test_app.py",  # 47 s: every page for each kind of quarter in AppTest
-    "test_auth_app.py",  # 34 s
-    "test_backup.py",  # 40 s: backups and restores killed at random points, the command line
-    "test_proxy.py",  # 32 s: nginx, the app with sign-in, Chromium through the proxy
-    "test_cli.py",  # 26 s
-    "test_returns.py",  # 18 s
+    "test_browser_board.py",  # 85 s: every page at two sizes with axe, and presenter mode
+    "test_app.py",  # 51 s: every page for each kind of quarter in AppTest
+    "test_browser_signin.py",  # 47 s: a sign-in provider, its own server and the hostile corpus
+    "test_browser.py",  # 43 s
+    "test_bench.py",  # 36 s: every bench script at its smallest size (page_switch starts a server and Chromium)
+    "test_cli.py",  # 30 s
+    "test_backup.py",  # 29 s: backups and restores killed at random points, the command line
+    "test_auth_app.py",  # 29 s
+    "test_returns.py",  # 20 s
     "test_init_atomic.py",  # 15 s
-    "test_plan_schema.py",  # 15 s
+    "test_consultation_app.py",  # 15 s
+    "test_pack.py",  # 14 s
+    "test_plan_schema.py",  # 13 s
+    "test_board_actions.py",  # 13 s
+    "test_hostile_files.py",  # 13 s
+    "test_proxy.py",  # 12 s: nginx, the app with sign-in, Chromium through the proxy
+    "test_survey_app.py",  # 12 s
 )
 
 
