@@ -312,3 +312,23 @@ def test_an_audit_entry_round_trips_through_the_file(tmp_path: Path) -> None:
     }
     assert got == dataclasses.asdict(entry)
     assert schema.table_counts(store)["return_submissions"] == 0
+
+
+def test_the_audit_outcome_is_checked_in_the_store_and_the_rows_held_survive(tmp_path: Path) -> None:
+    """Migration 9 rebuilds return_audit with a CHECK on outcome: the list is AuditOutcome's,
+    rows written before it keep, and an outcome the code does not declare is refused."""
+    [check] = [m for m in MIGRATIONS if m.version == 9]
+    listed = check.statements[0].split("CHECK (outcome IN (")[1].split("))")[0]
+    assert {v.strip(" '") for v in listed.split(",")} == {str(o) for o in return_store.AuditOutcome}
+    store = Store(tmp_path / "audit.duckdb")
+    schema.migrate(store, target=8)
+    row = "now(), 'ab', 'r.xlsx', 1, 'Lead', 'csvpp', DATE '2025-07-01', '{}', NULL, NULL, false"
+    with store.transaction() as con:
+        con.execute(f"INSERT INTO return_audit VALUES ({row.format('refused')})")
+    schema.migrate(store)
+    with store.transaction() as con:
+        assert con.execute("SELECT outcome, filename FROM return_audit").fetchall() == [("refused", "r.xlsx")]
+    with pytest.raises(Exception, match="CHECK constraint failed"), store.transaction() as con:
+        con.execute(f"INSERT INTO return_audit VALUES ({row.format('lost')})")
+    with store.transaction() as con:
+        assert con.execute("SELECT count(*) FROM return_audit").fetchone() == (1,)

@@ -267,7 +267,7 @@ DICTIONARY: dict[str, Table] = {
             "submitted_by": _c("Who tried to submit it", personal=True),
             "subgroup_id": SUBGROUP,
             "quarter_start": QUARTER,
-            "outcome": _c("What happened", codes="accepted, rejected, duplicate"),
+            "outcome": _c("What happened", codes="accepted, rejected, duplicate, refused (checked by the store)"),
             "version": _c("Version stored (NULL unless accepted)", "number"),
             "reasons": _c("Why it was refused, or the warnings explained, one per line"),
             "is_demo": DEMO,

@@ -229,6 +229,24 @@ MIGRATIONS: tuple[Migration, ...] = (
                 is_demo BOOLEAN NOT NULL, PRIMARY KEY (month, force, partnership_code, crime_type))""",
         ),
     ),
+    Migration(
+        9,
+        "the return audit's outcome checked against the outcomes the code writes",
+        (
+            # A declared kind stays typed in the store too (issue 18): metrics.store.returns'
+            # AuditOutcome lists the outcomes, and a test keeps this list equal to it. DuckDB
+            # cannot add a CHECK to a table, so the table is rebuilt with its rows.
+            """CREATE TABLE return_audit_checked (
+                attempted_at TIMESTAMP NOT NULL, sha256 VARCHAR NOT NULL, filename VARCHAR NOT NULL,
+                size_bytes BIGINT NOT NULL, submitted_by VARCHAR NOT NULL, subgroup_id VARCHAR NOT NULL,
+                quarter_start DATE NOT NULL,
+                outcome VARCHAR NOT NULL CHECK (outcome IN ('accepted', 'rejected', 'duplicate', 'refused')),
+                version INTEGER, reasons VARCHAR, is_demo BOOLEAN NOT NULL)""",
+            "INSERT INTO return_audit_checked SELECT * FROM return_audit",
+            "DROP TABLE return_audit",
+            "ALTER TABLE return_audit_checked RENAME TO return_audit",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
