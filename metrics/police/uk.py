@@ -338,11 +338,13 @@ def _set_aside_same_content(files: list[Path], report: ImportReport) -> list[Pat
     return kept
 
 
-def _refuse_shared_months(imp: police_store.StreetImport, bad: dict[str, str]) -> None:
+def _refuse_shared_months(imp: police_store.StreetImport) -> dict[str, str]:
     """Different files that hold the same force and month cannot both be right, and adding
     them together would double the month: both are refused, naming each other, and unstaged
-    (so with --skip-bad the rest is imported and that month left as it was)."""
+    (so with --skip-bad the rest is imported and that month left as it was). Returns each
+    refused file's reason."""
     clashes: dict[str, list[str]] = {}
+    bad: dict[str, str] = {}
     for force, month, sources in imp.shared_force_months():
         for source in sources:
             others = ", ".join(o for o in sources if o != source)
@@ -355,15 +357,17 @@ def _refuse_shared_months(imp: police_store.StreetImport, bad: dict[str, str]) -
         )
     if clashes:
         imp.unstage(list(clashes))
+    return bad
 
 
 READ_BATCHES = 10  # how many statements the street files are read in (the progress bar's steps)
 
 
-def _stage_files(imp: police_store.StreetImport, files: list[Path], bad: dict[str, str], progress: Progress) -> None:
+def _stage_files(imp: police_store.StreetImport, files: list[Path], progress: Progress) -> dict[str, str]:
     """Stage the street files outside any transaction (a failed read in DuckDB aborts the
     transaction it is in, and a bad file must not stop the good ones when the user chose to
-    skip it). Files that cannot be read, or have a bad Month, go into ``bad``."""
+    skip it). Returns the files that cannot be read, or have a bad Month, each with why."""
+    bad: dict[str, str] = {}
     # Files are read in batches: DuckDB reads the files of one statement in parallel (about 1.5x
     # faster than one by one), and the progress bar still moves between batches.
     batch = max(1, -(-len(files) // READ_BATCHES))
@@ -375,12 +379,15 @@ def _stage_files(imp: police_store.StreetImport, files: list[Path], bad: dict[st
             for f in chunk:
                 if (error := imp.stage([f])) is not None:
                     bad[str(f)] = _explain_read_error(f, error)
-    _drop_bad_months(imp, bad)
+    return bad | _drop_bad_months(imp)
 
 
-def _drop_bad_months(imp: police_store.StreetImport, bad: dict[str, str]) -> None:
-    for source, month in imp.drop_bad_months(_MONTH.pattern).items():
-        bad[source] = f"{source}: Month {month!r} is not a month in the form YYYY-MM."
+def _drop_bad_months(imp: police_store.StreetImport) -> dict[str, str]:
+    """Unstage the rows of files whose Month is not YYYY-MM; returns each such file with why."""
+    return {
+        source: f"{source}: Month {month!r} is not a month in the form YYYY-MM."
+        for source, month in imp.drop_bad_months(_MONTH.pattern).items()
+    }
 
 
 REFERENCE_LOOKUP_NAME = "the ONS reference lookup shipped with the project (LSOA 2011 and 2021 to ward 2024)"
@@ -486,11 +493,11 @@ def import_street_files(
     report.lookup = lookup
     keep = set(police_store.lookup_rows(store)["lsoa_code"]) | (set(lookup.rows["lsoa_code"]) if lookup else set())
     with police_store.street_import(store) as imp:
-        _stage_files(imp, good, report.bad_files, progress)
+        report.bad_files |= _stage_files(imp, good, progress)
         if archives:
             good += _stage_archives(imp, plan, archives, keep, report, progress)
-            _drop_bad_months(imp, report.bad_files)
-        _refuse_shared_months(imp, report.bad_files)
+            report.bad_files |= _drop_bad_months(imp)
+        report.bad_files |= _refuse_shared_months(imp)
         if report.bad_files and not skip_bad:
             raise PoliceDataError(
                 f"{len(report.bad_files)} of {len(files)} file(s) cannot be imported, so nothing was stored:\n"
