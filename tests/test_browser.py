@@ -34,9 +34,10 @@ IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'  # the scrip
 
 
 def _pages() -> list[tuple[str, str]]:
-    """Every page, the default first. Each later page is opened by its own address, as a
-    shared link would be. (The very first session after a server starts is opened at the
-    default address: a folder named pages/ beside dashboard.py makes Streamlit resolve that
+    """Every page (its address and its title), the default first. The tests move between them
+    by the sidebar's links (`_open`); the board member's journey below also opens one by its own
+    address, as a shared link would be. (The very first session after a server starts is opened
+    at the default address: a folder named pages/ beside dashboard.py makes Streamlit resolve that
     first session's address against the folder's files, so a deep link there shows a
     'Page not found' notice over the right page; see README, Known issues.)"""
     plan = load_plan()
@@ -60,6 +61,18 @@ def _wait_for_script(page, title: str) -> None:  # noqa: ANN001 - playwright Pag
         ".every(c => c.querySelector('svg.main-svg'))",
         timeout=30_000,
     )
+
+
+def _open(page, base: str, url_path: str, title: str) -> None:  # noqa: ANN001 - playwright Page
+    """Move to a page as a board member does in the meeting, by its link in the sidebar (the
+    app stays loaded: a move costs a script run, not a page load); by its address where the
+    sidebar has no such link (presenter mode folds the sidebar away)."""
+    link = page.locator(f'[data-testid="stSidebar"][data-collapsed="false"] a[href="{base}/{url_path}"]')
+    if link.count() == 1:
+        link.click()
+    else:
+        page.goto(f"{base}/{url_path}")
+    _wait_for_script(page, title)
 
 
 def _screenshot(page, path: Path) -> None:  # noqa: ANN001 - playwright Page

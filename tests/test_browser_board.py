@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 
 from metrics.plan.model import load_plan
 from tests.conftest import CHROMIUM
-from tests.test_browser import ARTIFACTS, CHROMIUM_ARGS, _pages, _screenshot, _wait_for_script, shown_problems
+from tests.test_browser import ARTIFACTS, CHROMIUM_ARGS, _open, _pages, _screenshot, _wait_for_script, shown_problems
 
 BOARD = ARTIFACTS / "board"
 VIEWPORTS = ((1366, 768), (1920, 1080))
@@ -218,8 +218,7 @@ def test_every_page_fits_a_laptop_and_a_projector_and_passes_axe(server: str) ->
         )
         for url_path, title in _board_pages():
             page.set_viewport_size({"width": VIEWPORTS[0][0], "height": VIEWPORTS[0][1]})
-            page.goto(f"{server}/{url_path}")
-            _wait_for_script(page, title)
+            _open(page, server, url_path, title)
             for width, height in VIEWPORTS:
                 if (width, height) != VIEWPORTS[0]:
                     page.evaluate(SCROLL_TO_TOP)  # the keyboard check may have scrolled down

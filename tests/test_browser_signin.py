@@ -31,7 +31,7 @@ from metrics.returns.reading import parse_period
 from metrics.store import Store
 from metrics.store import indicators as indicator_store
 from tests.conftest import CHROMIUM, _free_port, wait_for_port
-from tests.test_browser import ARTIFACTS, CHROMIUM_ARGS, PAGE_SECONDS, _pages, _wait_for_script
+from tests.test_browser import ARTIFACTS, CHROMIUM_ARGS, PAGE_SECONDS, _open, _pages, _wait_for_script
 
 ROOT = Path(__file__).resolve().parent.parent
 LEAD_OF = "csvpp"
@@ -207,8 +207,7 @@ def test_hostile_text_in_a_return_makes_no_element_on_any_page(hostile_store: Pa
             page.on("pageerror", lambda exc: errors.append(str(exc)))
             shown_on: list[str] = []
             for url_path, title in _pages():
-                page.goto(f"http://127.0.0.1:{port}/{url_path}")
-                _wait_for_script(page, title)
+                _open(page, f"http://127.0.0.1:{port}", url_path, title)
                 injected = page.evaluate(
                     "(sel) => [...document.querySelectorAll(sel)].map(e => e.outerHTML.slice(0, 200))", INJECTED
                 )
