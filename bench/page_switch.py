@@ -2,7 +2,7 @@
 and waits until it has settled (the script finished, every plotly chart drawn), and the time is
 compared with an almost empty page measured in the same run, on the same server and store.
 
-    .venv/bin/python bench/page_switch.py [--repeat 3] [--pages N]
+    .venv/bin/python bench/page_switch.py [--repeat 3] [--pages N] [--config FILE]
 
 Starts `streamlit run dashboard.py` on a fresh demo store in a temporary folder, with
 CSP_BENCH_EMPTY_PAGE=1 so the router adds the almost empty page (a title and the sidebar's
@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from metrics.bootstrap import initialise  # noqa: E402
 from metrics.plan.model import load_plan  # noqa: E402
+from metrics.plan.words import area_words  # noqa: E402
 from metrics.store import Store  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -54,7 +55,10 @@ def _pages() -> list[tuple[str, str, str]]:
     plan = load_plan()
     pages = [(EMPTY, EMPTY), ("Plan on a Page", "Plan on a Page"), ("Exception report", "Exception report")]
     pages += [(t.short_name, t.name) for t in plan.themes]
-    pages += [("Strategic Assessment", "Strategic Assessment"), ("Ward explorer", "Ward explorer")]
+    if plan.settings.strategic_assessment_file is not None:
+        pages.append(("Strategic Assessment", "Strategic Assessment"))
+    explorer = f"{area_words(plan).One} explorer"
+    pages.append((explorer, explorer))
     pages += [("Upload a return", "Upload a quarterly return"), ("Returns tracker", "Returns tracker")]
     return pages
 
@@ -63,7 +67,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="visits per page (the median is printed)")
     parser.add_argument("--pages", type=int, default=100, help="time only the first N pages (the empty one first)")
+    parser.add_argument("--config", help="a plan file (default: CSP_CONFIG, else config.yaml)")
     args = parser.parse_args()
+    if args.config:  # this process's plan (the store's demo data) and the server's
+        os.environ["CSP_CONFIG"] = str(Path(args.config).resolve())
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:
