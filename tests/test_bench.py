@@ -16,7 +16,10 @@ from tests.conftest import CHROMIUM, ROOT
 SMALL_PLAN = ["--config", "tests/partnerships/marrowvale/plan.yaml"]  # the fictional partnership: a smaller store
 # script: (its smallest size, the ratio lines it must print)
 SMALLEST = {
-    "first_start.py": (["--runs", "1", *SMALL_PLAN], [r"^first start\s+median [\d.]+ s", r"^ratio [\d.]+x \((within|over) the"]),
+    "first_start.py": (
+        ["--runs", "1", *SMALL_PLAN],
+        [r"^first start\s+median [\d.]+ s", r"^ratio [\d.]+x \((within|over) the"],
+    ),
     "page_switch.py": (
         ["--repeat", "1", "--pages", "2", *SMALL_PLAN],
         [r"^page\s+settle s\s+ratio$", r"^Plan on a Page\s+[\d.]+\s+[\d.]+"],
