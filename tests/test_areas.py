@@ -79,6 +79,34 @@ def test_an_authority_split_into_several_partnerships(ref: Reference) -> None:
     assert "Christchurch Town" in set(ref.wards(dorset)["ward24_name"])
 
 
+def test_a_split_the_rule_cannot_decide_lists_the_ward_for_each_candidate(tmp_path: Path) -> None:
+    """Two of Buckinghamshire's four partnerships renamed so that no old district matches them:
+    a ward all of whose LSOAs lie in those districts is undecided and listed for both; a ward
+    partly placed goes to the placed partnership holding most of its residents, as straddling."""
+    import pandas as pd
+
+    folder = tmp_path / "reference"
+    folder.mkdir()
+    for source in (ROOT / "data" / "reference").glob("*.parquet"):
+        (folder / source.name).write_bytes(source.read_bytes())
+    links = pd.read_parquet(folder / "lad24_csp24_pfa24.parquet")
+    renamed = {"Chiltern": "Renamed North", "South Bucks": "Renamed South"}
+    links["csp24_name"] = links["csp24_name"].replace(renamed)
+    links.to_parquet(folder / "lad24_csp24_pfa24.parquet")
+    original = load_reference()
+    changed = Reference(folder)
+    first, second = (changed.partnership(n) for n in renamed.values())
+    a, b = changed.wards(first), changed.wards(second)
+    assert changed.coverage(first).undecided == changed.coverage(second).undecided == len(a) == len(b) > 0
+    assert set(a["ward24_code"]) == set(b["ward24_code"]) and a["undecided"].all()
+    before = set().union(*(set(original.wards(original.partnership(n))["ward24_code"]) for n in renamed))
+    assert set(a["ward24_code"]) <= before  # only the old districts' wards are left open
+    for name in ("Aylesbury Vale", "Wycombe"):  # still matched: each of their wards decided, once
+        kept = changed.wards(changed.partnership(name))
+        assert not kept["undecided"].any() and set(kept["ward24_code"]).isdisjoint(a["ward24_code"])
+        assert set(original.wards(original.partnership(name))["ward24_code"]) <= set(kept["ward24_code"])
+
+
 def test_did_you_mean(ref: Reference) -> None:
     with pytest.raises(UnknownAreaError, match=r"'Coventy'; did you mean 'Coventry' \(partnership E22000336\)"):
         ref.partnership("Coventy")

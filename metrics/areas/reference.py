@@ -213,16 +213,27 @@ class Reference:
         fallback = unmatched_csps[0] if len(unmatched_csps) == 1 else None
         lsoas = lsoas.assign(csp24_code=lsoas["lsoa21_code"].map(district).map(lambda d: matched.get(d, fallback)))
         lsoas = lsoas.merge(self.lsoa_residents, on="lsoa21_code", how="left")
-        rows = []
-        for ward, group in lsoas.groupby("ward24_code", sort=True):
-            known = group.dropna(subset=["csp24_code"])
-            if known.empty:
-                for csp in unmatched_csps or list(links["csp24_code"]):
-                    rows.append((ward, csp, True, False))
-                continue
-            shares = known.groupby("csp24_code")["usual_residents"].sum().sort_values(ascending=False, kind="stable")
-            rows.append((ward, shares.index[0], False, len(shares) > 1 or len(known) < len(group)))
-        return pd.DataFrame(rows, columns=["ward24_code", "csp24_code", "undecided", "straddling"])
+        # Each ward goes to the partnership holding most of its placed residents (a tie: the
+        # lower code); a ward with no placed LSOA is undecided between the candidates.
+        known = lsoas.dropna(subset=["csp24_code"])
+        shares = known.groupby(["ward24_code", "csp24_code"], as_index=False)["usual_residents"].sum()
+        best = shares.sort_values(
+            ["ward24_code", "usual_residents", "csp24_code"], ascending=[True, False, True], kind="stable"
+        ).drop_duplicates("ward24_code")
+        partners = shares.groupby("ward24_code").size()
+        unplaced = lsoas.groupby("ward24_code").size().sub(known.groupby("ward24_code").size(), fill_value=0)
+        decided = best.assign(
+            undecided=False,
+            straddling=(best["ward24_code"].map(partners) > 1) | (best["ward24_code"].map(unplaced) > 0),
+        )[["ward24_code", "csp24_code", "undecided", "straddling"]]
+        candidates = unmatched_csps or list(links["csp24_code"])
+        open_wards = sorted(set(lsoas["ward24_code"]) - set(known["ward24_code"]))
+        undecided = pd.DataFrame(
+            [(ward, csp, True, False) for ward in open_wards for csp in candidates],
+            columns=["ward24_code", "csp24_code", "undecided", "straddling"],
+        )
+        out = pd.concat([decided, undecided], ignore_index=True) if len(undecided) else decided
+        return out.sort_values("ward24_code", kind="stable").reset_index(drop=True)
 
     def wards(self, partnership: Partnership) -> pd.DataFrame:
         """The partnership's 2024 wards, by code: ward24_code, ward24_name, ltla24_code,
