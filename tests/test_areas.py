@@ -107,6 +107,18 @@ def test_a_split_the_rule_cannot_decide_lists_the_ward_for_each_candidate(tmp_pa
         assert set(original.wards(original.partnership(name))["ward24_code"]) <= set(kept["ward24_code"])
 
 
+def test_the_partnership_of_its_wards_is_the_one_its_lsoas_are_placed_in(ref: Reference) -> None:
+    """For a sample of partnerships (several authorities, a split authority, Wales), the
+    partnership of its wards is the one police.uk rows in its LSOAs (2011 or 2021) are counted for."""
+    table = ref.lsoa_partnerships()
+    for name in ("Coventry", "Aylesbury Vale", "Dorset", "Cardiff", "Daventry and South Northamptonshire"):
+        wards = list(ref.wards(ref.partnership(name))["ward24_code"])
+        lsoas = set(ref.lookup_for_wards(wards)["lsoa_code"])
+        placed = tuple(sorted(set(table.loc[table["lsoa_code"].isin(lsoas), "partnership_code"])))
+        assert ref.partnerships_of_wards(wards) == placed == (ref.partnership(name).code,), name
+    assert ref.partnerships_of_wards(["E05999999"]) == ()
+
+
 def test_did_you_mean(ref: Reference) -> None:
     with pytest.raises(UnknownAreaError, match=r"'Coventy'; did you mean 'Coventry' \(partnership E22000336\)"):
         ref.partnership("Coventy")

@@ -332,6 +332,12 @@ class Reference:
         out = out.set_axis(["lsoa_code", "partnership_code", "partnership_name", "force_name"], axis=1)
         return out.sort_values(["lsoa_code", "force_name"], kind="stable").reset_index(drop=True)
 
+    def partnerships_of_wards(self, ward_codes: Sequence[str]) -> tuple[str, ...]:
+        """The code(s) of the partnership(s) holding these 2024 wards, sorted (an undecided ward
+        counts for its first candidate, where :meth:`lsoa_partnerships` places its LSOAs)."""
+        table = self._ward_partnership.drop_duplicates("ward24_code")
+        return tuple(sorted(set(table.loc[table["ward24_code"].isin(set(ward_codes)), "csp24_code"])))
+
     def lsoa_partnerships(self) -> pd.DataFrame:
         """LSOA to partnership for England and Wales, as police.uk files carry LSOAs: lsoa_code
         (2021 or 2011), partnership_code, partnership_name, force_name (the force's name in a

@@ -22,10 +22,13 @@ get demo counts too (:func:`demo_peer_frame`), so "How we compare" shows in the 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from metrics.areas import load_reference
 from metrics.demo.series import round_to_total
@@ -98,19 +101,44 @@ def demo_street_frame(plan: Plan, values: pd.DataFrame) -> tuple[pd.DataFrame, p
     counts = _counts(plan, values, rng)
     if counts.empty:
         return pd.DataFrame(columns=list(STREET_COLUMNS)), lookup
-    # One row per record: the area-month-type counts repeated, then an LSOA of the area each.
-    rows = counts.loc[counts.index.repeat(counts["n"])].reset_index(drop=True)
-    per_ward = lookup.groupby("WD24CD", sort=False).indices
-    offsets = rng.random(len(rows))
-    pick = np.empty(len(rows), dtype=np.int64)
-    for code, idx in rows.groupby("ward_code", sort=False).indices.items():
-        choices = per_ward[code]
-        pick[idx] = choices[(offsets[idx] * len(choices)).astype(np.int64)]
-    rows["lsoa_code"] = lookup["LSOA21CD"].to_numpy()[pick]
-    rows["lsoa_name"] = lookup["LSOA21NM"].to_numpy()[pick]
-    rows = pd.concat([rows, _unplaced(rows, rng)], ignore_index=True)
-    # Blank cells as a file import reads them (NULL), so both paths store the same rows.
-    return _street_frame(rows, rng, len(plan.wards)).replace({"": None}), lookup
+    # One row per record, as an index into `counts` (the area-month-type counts repeated), then
+    # an LSOA of the row's area each: the rows are built as indexes and taken once, as Arrow.
+    row = np.repeat(np.arange(len(counts)), counts["n"].to_numpy())
+    offsets = rng.random(len(row))
+    area_of_count, areas = pd.factorize(counts["ward_code"])
+    per_area = lookup.groupby("WD24CD", sort=False).indices
+    choices = [per_area[code] for code in areas]
+    first = np.cumsum([0, *(len(c) for c in choices)])[:-1]
+    sizes = np.array([len(c) for c in choices])
+    area = area_of_count[row]
+    pick = np.concatenate(choices)[first[area] + (offsets * sizes[area]).astype(np.int64)]
+    placed = _Rows(
+        month=_strings(counts["month"]).take(row),
+        crime_type=_strings(counts["crime_type"]).take(row),
+        lsoa_code=_strings(lookup["LSOA21CD"]).take(pick),
+        lsoa_name=_strings(lookup["LSOA21NM"]).take(pick),
+    )
+    rows = placed.then(_unplaced(placed.month, rng))
+    return _street_frame(rows, rng, len(plan.wards)), lookup
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """The demo records' month, crime type and LSOA (code and name; null for no location), as
+    Arrow string arrays of one length."""
+
+    month: pa.Array
+    crime_type: pa.Array
+    lsoa_code: pa.Array
+    lsoa_name: pa.Array
+
+    def then(self, more: _Rows) -> _Rows:
+        """These rows followed by ``more``."""
+        return _Rows(*(pa.concat_arrays([getattr(self, f.name), getattr(more, f.name)]) for f in fields(self)))
+
+
+def _strings(values: pd.Series) -> pa.Array:
+    return pa.array(values.tolist(), pa.string())
 
 
 def write_demo_files(plan: Plan, values: pd.DataFrame, folder: Path) -> tuple[list[Path], Path]:
@@ -172,63 +200,74 @@ def _counts(plan: Plan, values: pd.DataFrame, rng: np.random.Generator) -> pd.Da
     return pd.DataFrame(out, columns=["month", "ward_code", "crime_type", "n"])
 
 
-def _unplaced(rows: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def _unplaced(months: pa.Array, rng: np.random.Generator) -> _Rows:
     """A few records with no location and a few in a neighbouring area, per month."""
-    extra = []
-    for month, n in rows.groupby("month").size().items():
+    found, n = np.unique(np.asarray(months.to_pylist(), dtype=object), return_counts=True)
+    parts: list[tuple[str, np.ndarray, str | None, str | None]] = []
+    for month, count in zip(found.tolist(), n.tolist(), strict=True):
         for share, code, name in (
-            (NO_LOCATION_SHARE, "", ""),
+            (NO_LOCATION_SHARE, None, None),
             (OUTSIDE_SHARE, "E01999999", "DEMO Neighbouring area 01"),
         ):
-            k = math.ceil(n * share)
-            extra.append(
-                pd.DataFrame(
-                    {
-                        "month": month,
-                        "ward_code": "",
-                        "crime_type": rng.choice(list(CRIME_MIX), k),
-                        "n": 1,
-                        "lsoa_code": code,
-                        "lsoa_name": name,
-                    }
-                )
-            )
-    return pd.concat(extra, ignore_index=True)
+            k = math.ceil(count * share)
+            parts.append((month, rng.choice(list(CRIME_MIX), k), code, name))
+    return _Rows(
+        month=pa.array([m for m, types, _, _ in parts for _ in types], pa.string()),
+        crime_type=pa.array(np.concatenate([types for _, types, _, _ in parts]).tolist(), pa.string()),
+        lsoa_code=pa.array([c for _, types, c, _ in parts for _ in types], pa.string()),
+        lsoa_name=pa.array([x for _, types, _, x in parts for _ in types], pa.string()),
+    )
 
 
-def _street_frame(rows: pd.DataFrame, rng: np.random.Generator, areas: int) -> pd.DataFrame:
+def _hex_ids(raw: bytes, n: int) -> pa.Array:
+    """n 64-character lowercase hex strings, one per 32 bytes of ``raw`` (as ``raw.hex()`` cut in 64s)."""
+    digits = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+    b = np.frombuffer(raw, dtype=np.uint8).reshape(n, 32)
+    text = np.empty((n, 64), dtype=np.uint8)
+    text[:, 0::2], text[:, 1::2] = digits[b >> 4], digits[b & 15]
+    offsets = pa.py_buffer(np.arange(0, 64 * (n + 1), 64, dtype=np.int32).tobytes())
+    return pa.StringArray.from_buffers(n, offsets, pa.py_buffer(text.tobytes()))
+
+
+def _code_number(codes: pa.Array, start: int) -> np.ndarray:
+    """The two digits at ``start`` of each LSOA code, as a number (0 where there is none)."""
+    digits = pc.utf8_slice_codeunits(codes, start, start + 2)
+    return pd.to_numeric(digits.to_pandas(), errors="coerce").fillna(0).to_numpy()
+
+
+def _street_frame(rows: _Rows, rng: np.random.Generator, areas: int) -> pd.DataFrame:
     """The rows in police.uk's columns, with made-up ids, coordinates around DEMO_CENTRE (each
-    area at its own angle) and outcomes."""
-    n = len(rows)
-    is_asb = (rows["crime_type"] == ASB).to_numpy()
-    placed = (rows["lsoa_code"] != "").to_numpy()
-    hexed = rng.bytes(32 * n).hex()
-    ids = np.array([hexed[i : i + 64] for i in range(0, 64 * n, 64)], dtype=object)
-    ids[is_asb] = None
-    ward_no = pd.to_numeric(rows["lsoa_code"].str[5:7], errors="coerce").fillna(0).to_numpy()
-    lsoa_no = pd.to_numeric(rows["lsoa_code"].str[7:9], errors="coerce").fillna(0).to_numpy()
+    area at its own angle) and outcomes; blank cells null, as a file import reads them."""
+    n = len(rows.month)
+    is_asb = pc.equal(rows.crime_type, ASB)
+    placed = pc.is_valid(rows.lsoa_code).to_numpy(zero_copy_only=False)
+    ids = _hex_ids(rng.bytes(32 * n), n)
+    ward_no, lsoa_no = _code_number(rows.lsoa_code, 5), _code_number(rows.lsoa_code, 7)
     angle = ward_no / max(areas, 1) * 2 * np.pi
     lon = DEMO_CENTRE[0] + 0.04 * np.cos(angle) + 0.004 * np.cos(lsoa_no) + rng.normal(0, 0.002, n)
     lat = DEMO_CENTRE[1] + 0.025 * np.sin(angle) + 0.003 * np.sin(lsoa_no) + rng.normal(0, 0.0015, n)
-    outcome = np.array(OUTCOMES, dtype=object)[rng.integers(0, len(OUTCOMES), n)]
-    outcome[is_asb] = None
-    street = np.array([f"On or near Demo Street {k}" for k in rng.integers(1, 60, n).tolist()], dtype=object)
-    return pd.DataFrame(
+    outcome = pa.array(OUTCOMES).take(rng.integers(0, len(OUTCOMES), n))
+    streets = pa.array([*(f"On or near Demo Street {k}" for k in range(1, 60)), "No location"])
+    street = streets.take(np.where(placed, rng.integers(1, 60, n) - 1, len(streets) - 1))
+    missing = pa.nulls(n, pa.string())
+    force = pa.array([DEMO_FORCE]).take(np.zeros(n, dtype=np.int64))
+    table = pa.table(
         {
-            "Crime ID": ids,
-            "Month": rows["month"].to_numpy(),
-            "Reported by": DEMO_FORCE,
-            "Falls within": DEMO_FORCE,
-            "Longitude": np.where(placed, np.round(lon, 6), np.nan),
-            "Latitude": np.where(placed, np.round(lat, 6), np.nan),
-            "Location": np.where(placed, street, "No location"),
-            "LSOA code": rows["lsoa_code"].to_numpy(),
-            "LSOA name": rows["lsoa_name"].to_numpy(),
-            "Crime type": rows["crime_type"].to_numpy(),
-            "Last outcome category": outcome,
-            "Context": None,
+            "Crime ID": pc.if_else(is_asb, missing, ids),
+            "Month": rows.month,
+            "Reported by": force,
+            "Falls within": force,
+            "Longitude": pa.array(np.round(lon, 6), mask=~placed),
+            "Latitude": pa.array(np.round(lat, 6), mask=~placed),
+            "Location": street,
+            "LSOA code": rows.lsoa_code,
+            "LSOA name": rows.lsoa_name,
+            "Crime type": rows.crime_type,
+            "Last outcome category": pc.if_else(is_asb, missing, outcome),
+            "Context": missing,
         }
-    )[list(STREET_COLUMNS)]
+    )
+    return table.select(list(STREET_COLUMNS)).to_pandas()
 
 
 PEER_SEED_OFFSET = 22  # the peers' draws use their own stream, so adding them changed no other demo figure

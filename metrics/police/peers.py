@@ -33,10 +33,7 @@ PAGE_MONTHS = 12  # the Strategic Assessment page and the board pack compare the
 def own_partnerships(plan: Plan) -> tuple[str, ...]:
     """The reference partnership code(s) of the plan's areas (none when no area is a 2024 ward
     in the reference): left out of the peers, as they are the partnership itself."""
-    reference = load_reference()
-    lsoas = set(reference.lookup_for_wards([w.code for w in plan.wards])["lsoa_code"])
-    table = reference.lsoa_partnerships()
-    return tuple(sorted(set(table.loc[table["lsoa_code"].isin(lsoas), "partnership_code"])))
+    return load_reference().partnerships_of_wards([w.code for w in plan.wards])
 
 
 def store_peers(imp: police_store.StreetImport, plan: Plan, is_demo: bool) -> int:
