@@ -75,12 +75,26 @@ def _open(page, base: str, url_path: str, title: str) -> None:  # noqa: ANN001 -
     _wait_for_script(page, title)
 
 
+# After the window changes size: two animation frames (the browser has laid the page out and
+# painted it), and every plotly chart redrawn to its box's new width.
+LAID_OUT = """() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(
+  [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => {
+    const svg = c.querySelector('svg.main-svg');
+    return svg && Math.abs(svg.getBoundingClientRect().width - c.getBoundingClientRect().width) <= 2;
+  })))))"""
+
+
+def settle_layout(page) -> None:  # noqa: ANN001 - playwright Page
+    """Wait for the page to follow a change of window size (not for a fixed time)."""
+    page.wait_for_function(LAID_OUT, timeout=30_000)
+
+
 def _screenshot(page, path: Path) -> None:  # noqa: ANN001 - playwright Page
     """The whole page: Streamlit scrolls inside its main block, so grow the viewport to it."""
     height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
     window = dict(page.viewport_size)
     page.set_viewport_size({"width": window["width"], "height": max(window["height"], min(int(height) + 40, 16000))})
-    page.wait_for_timeout(500)
+    settle_layout(page)
     page.screenshot(path=str(path))
     page.set_viewport_size(window)
 
@@ -241,7 +255,7 @@ def test_a_return_uploaded_in_chromium_shows_on_the_board_page(server: str, tmp_
             "each message in the summary links to its row of the preview"
         )
         link.click()
-        page.wait_for_timeout(300)
+        page.wait_for_function("(id) => location.hash === id", arg=target, timeout=10_000)
         assert page.locator(f"tr{target}").is_visible() and "/returns-upload" in page.url, "the link stays on the page"
         explanation = page.locator("textarea").first
         explanation.fill("Operation in the city centre (browser test).")

@@ -12,7 +12,16 @@ from urllib.parse import urlparse
 
 from metrics.plan.model import load_plan
 from tests.conftest import CHROMIUM
-from tests.test_browser import ARTIFACTS, CHROMIUM_ARGS, _open, _pages, _screenshot, _wait_for_script, shown_problems
+from tests.test_browser import (
+    ARTIFACTS,
+    CHROMIUM_ARGS,
+    _open,
+    _pages,
+    _screenshot,
+    _wait_for_script,
+    settle_layout,
+    shown_problems,
+)
 
 BOARD = ARTIFACTS / "board"
 VIEWPORTS = ((1366, 768), (1920, 1080))
@@ -24,7 +33,6 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 STREAMLIT_OWN = ['[data-testid="stSidebarNavItems"]']
 TAB_STOPS = 20  # enough to pass the skip link, the navigation and the sidebar into the main area
 PRESENTER_MIN_PX = 28  # body text in presenter mode at 1920x1080, readable from the back of a room
-RELAYOUT_MS = 500  # after widening the window, for Streamlit's columns and plotly's charts to follow
 SCROLL_TO_TOP = (
     "() => { document.activeElement?.blur();"
     " document.querySelectorAll('[data-testid=\"stMain\"]').forEach(e => e.scrollTo(0, 0)); window.scrollTo(0, 0); }"
@@ -223,7 +231,7 @@ def test_every_page_fits_a_laptop_and_a_projector_and_passes_axe(server: str) ->
                 if (width, height) != VIEWPORTS[0]:
                     page.evaluate(SCROLL_TO_TOP)  # the keyboard check may have scrolled down
                     page.set_viewport_size({"width": width, "height": height})
-                    page.wait_for_timeout(RELAYOUT_MS)
+                    settle_layout(page)
                 name = f"{width}x{height}-{url_path or 'plan'}"
                 problems += _page_problems(page, url_path, name, width, height)
                 if width == VIEWPORTS[0][0]:  # axe once per page
