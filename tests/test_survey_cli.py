@@ -6,6 +6,7 @@ respondents; an administrator deletes a wave whole."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -128,6 +129,51 @@ def test_the_demo_store_holds_a_demo_wave_flagged_demo(demo_store: Store) -> Non
     people = survey_store.respondents(demo_store, "resident_survey", "demo")
     assert len(people) == 700 and people["respondent"].str.startswith("DEMO-").all()
     assert set(people.columns) == {"row_number", "weight", "respondent", "area", "age_band", "sex", *BASELINES}
+
+
+def test_the_demo_wave_is_the_survey_measures_figure_in_its_year_judged_by_its_interval(demo_store: Store) -> None:
+    """The demo wave is dated to the financial year of the demo's last quarter: there each
+    survey measure's value is the wave's estimate (flagged demo), and the board reads it with
+    its interval and judges it by that, as it would a real wave."""
+    from metrics.board.status import summarise
+    from metrics.store import indicators as indicator_store
+    from metrics.survey.results import board_figures
+
+    plan = load_plan(ROOT / "config.yaml")
+    last = plan.settings.demo_last_quarter
+    values = indicator_store.values(demo_store)
+    supplied = values[values["source"] == "survey:resident_survey:demo"]
+    assert set(supplied["indicator_id"]) == set(BASELINES) and supplied["is_demo"].all()
+    assert set(supplied["period_start"].astype(str)) == {str(last.year.start)}
+    statuses = {s.indicator.id: s for s in summarise(plan, values, last, None, board_figures(plan, demo_store))}
+    for measure in BASELINES:
+        status = statuses[measure]
+        assert re.fullmatch(r"\d+\.\d% \(\d+\.\d-\d+\.\d%\), \d{3} responses", status.figure), status.figure
+        assert status.survey is not None and status.value.is_demo
+        estimate = status.survey.current.estimate
+        assert estimate.lower < estimate.estimate < estimate.upper
+
+
+def test_a_demo_wave_never_replaces_a_real_figure(demo_store: Store) -> None:
+    """A real figure held for the demo wave's year stays; the other measures take the wave's."""
+    from metrics.store import indicators as indicator_store
+    from metrics.survey.importing import import_demo_waves
+
+    plan = load_plan(ROOT / "config.yaml")
+    start = plan.settings.demo_last_quarter.year.start
+    with duckdb.connect(str(demo_store.path)) as con:
+        con.execute(
+            "UPDATE indicator_values SET value = 61.0, is_demo = false, source = 'resident survey 2025 (typed)'"
+            " WHERE indicator_id = 'unsafe_at_night' AND period_start = ? AND ward_code IS NULL",
+            [start],
+        )
+    import_demo_waves(plan, demo_store)
+    values = indicator_store.values(demo_store)
+    year = values[(values["period_start"].astype(str) == str(start)) & values["ward_code"].isna()]
+    held = year.set_index("indicator_id")
+    assert held.loc["unsafe_at_night", "value"] == 61.0 and not held.loc["unsafe_at_night", "is_demo"]
+    others = set(BASELINES) - {"unsafe_at_night"}
+    assert (held.loc[sorted(others), "source"] == "survey:resident_survey:demo").all()
 
 
 def test_indicator_waves_and_the_change_between_them(demo_store: Store, tmp_path: Path) -> None:

@@ -127,6 +127,21 @@ def store_wave(
             )
 
 
+def real_figures(store: Store, indicator_ids: list[str], period_type: str, period_start: date) -> set[str]:
+    """Of these indicators, those holding a whole-area figure that is not demo data for the
+    period: a demo wave leaves them as they are."""
+    if not indicator_ids:
+        return set()
+    with store.connect() as con:
+        rows = con.execute(
+            """SELECT DISTINCT indicator_id FROM indicator_values
+               WHERE indicator_id IN (SELECT unnest(?)) AND period_type = ? AND period_start = ?
+                 AND ward_code IS NULL AND NOT is_demo""",
+            [indicator_ids, period_type, period_start],
+        ).fetchall()
+    return {r[0] for r in rows}
+
+
 def delete_wave(store: Store, survey_id: str, wave: str) -> int:
     """Delete a wave whole (its respondents, estimates and the indicator values it supplied),
     in one transaction; returns the respondents deleted (StoreError if there is no such wave)."""

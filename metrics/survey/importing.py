@@ -128,7 +128,11 @@ def _process(
     user: str,
     dry_run: bool,
     is_demo: bool,
+    dated: Period | None = None,
 ) -> ImportOutcome:
+    """Weight, estimate and (unless ``dry_run``) store a clean reading. The wave's period is the
+    one its label names, or ``dated`` (the demo wave's). A demo wave supplies no indicator value
+    where a real figure is held for the period."""
     if not reading.ok:
         return ImportOutcome(survey, wave, reading)
     areas = plan_areas(plan)
@@ -137,10 +141,14 @@ def _process(
         reading.respondents, weighted.weights, survey, areas, plan.settings.survey_min_base, plan.partnership.area_name
     )
     table = estimates_frame(found, survey.id, wave)
-    period = wave_period(wave)
+    period = dated or wave_period(wave)
     values = indicator_values(plan, survey, table, period)
     notes = () if period else (f"wave {wave!r} names no period: its figures are not indicator values",)
     if is_demo:
+        if period is not None and not values.empty:
+            start = period.financial_year.start
+            kept = survey_store.real_figures(store, sorted(set(values["indicator_id"])), "year", start)
+            values = values[~values["indicator_id"].isin(kept)].reset_index(drop=True)
         notes = (*notes, DEMO_NOTE)
     stored = False
     if not dry_run:
@@ -186,7 +194,9 @@ def import_wave(
 
 def import_demo_waves(plan: Plan, store: Store, user: str = "demo") -> list[ImportOutcome]:
     """A demo wave (flagged demo) for each declared survey, replacing earlier demo waves, from
-    the baselines of the indicators its measures supply."""
+    the baselines of the indicators its measures supply. It is dated to the financial year of
+    the demo's last quarter, so its figures (with their intervals) are the indicators' values
+    there and the board's survey judgement shows in the demo; never over a real figure."""
     survey_store.delete_demo_waves(store)
     out = []
     for survey in plan.surveys:
@@ -200,5 +210,6 @@ def import_demo_waves(plan: Plan, store: Store, user: str = "demo") -> list[Impo
             survey, baselines, plan_areas(plan), _lookup(survey), seed=plan.settings.demo_seed or 2024
         )
         reading = check_table(frame_table(generated.frame, f"{survey.id}-demo.csv"), survey, plan_areas(plan))
-        out.append(_process(plan, store, survey, DEMO_WAVE, reading, "", user, False, True))
+        dated = Period.parse(plan.settings.demo_last_quarter.year.label)
+        out.append(_process(plan, store, survey, DEMO_WAVE, reading, "", user, False, True, dated))
     return out
