@@ -230,3 +230,44 @@ def test_pack_format() -> None:
     assert pack_format("a/b.PDF") == "pdf" and pack_format("b.docx") == "docx"
     with pytest.raises(PackError, match="ends in 'nothing'"):
         pack_format("pack")
+
+
+def test_a_survey_measures_chart_shows_its_interval_and_ticks_that_read_apart(
+    demo_template, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The SPC picture of a survey measure (demo wave) draws the latest figure's 95% interval as
+    a bar at the last point; a measure with no survey figure has no interval bar; and a percent
+    axis over a narrow span (the same measure's line alone, 60-64%) never shows two ticks alike
+    ("62%, 62%")."""
+    import matplotlib.figure
+
+    from metrics.pack.model import spc_png
+
+    drawn: list[matplotlib.figure.Figure] = []
+    save = matplotlib.figure.Figure.savefig
+
+    def keep(fig: matplotlib.figure.Figure, *args: object, **kwargs: object) -> None:
+        drawn.append(fig)
+        save(fig, *args, **kwargs)
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", keep)
+    plan = load_plan()
+    store = Store(demo_template)
+    reviews = review_all(plan, indicator_store.values(store), Q2, None, board_figures(plan, store))
+    survey = next(r for r in reviews if r.indicator.id == "unsafe_at_night")
+    counted = next(r for r in reviews if r.indicator.police_uk is not None)
+    line_only = next(
+        r for r in review_all(plan, indicator_store.values(store), Q2) if r.indicator.id == survey.indicator.id
+    )
+    found = survey.status.survey.current.estimate
+    for review in (survey, counted, line_only):
+        assert spc_png(review).startswith(b"\x89PNG")
+    survey_axes, counted_axes, narrow_axes = (fig.axes[0] for fig in drawn)
+    bars = [c for c in survey_axes.containers if type(c).__name__ == "ErrorbarContainer"]
+    assert len(bars) == 1 and "95% interval (survey)" in survey_axes.get_legend_handles_labels()[1]
+    (segment,) = bars[0].lines[2][0].get_segments()
+    assert segment[0][0] == segment[1][0] == len(survey.spc.chart.points) - 1  # at the last point
+    assert sorted(y for _, y in segment) == pytest.approx([found.lower, found.upper])
+    assert not [c for c in counted_axes.containers if type(c).__name__ == "ErrorbarContainer"]
+    ticks = [t.get_text() for t in narrow_axes.get_yticklabels() if t.get_text()]
+    assert len(ticks) == len(set(ticks)) > 2 and all(t.endswith("%") for t in ticks), ticks

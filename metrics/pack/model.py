@@ -208,13 +208,14 @@ def spc_png(review: Review, width_in: float = 7.0, height_in: float = 3.0) -> by
                 hits = points.index[points["signal"] == kind]
                 if len(hits):
                     ax.scatter(hits, points.loc[hits, "value"], marker=marker, s=45, color=colour, zorder=3, label=name)
+        _survey_interval(ax, review, x[-1] if x else None)
         if points["target"].notna().any():
             ax.plot(x, points["target"], color="#a15c00", linestyle=":", linewidth=1.6, label="Target")
         step = max(1, len(x) // 12)
         ax.set_xticks(x[::step], list(points["period"])[::step], rotation=45, ha="right", fontsize=7)
         ax.tick_params(axis="y", labelsize=7)
-        if ind.is_percent:
-            ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:.0f}%"))
+        if ind.is_percent:  # as many decimals as the axis's span needs, so no two ticks read alike
+            ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(xmax=100, decimals=None))
         else:
             ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
         ax.grid(axis="y", color="#e6e6e6")
@@ -229,6 +230,25 @@ def spc_png(review: Review, width_in: float = 7.0, height_in: float = 3.0) -> by
         return out.getvalue()
     finally:
         plt.close(fig)
+
+
+def _survey_interval(ax, review: Review, at: int | None) -> None:  # noqa: ANN001 - a matplotlib Axes
+    """A survey measure's latest figure with its 95% interval drawn as a bar, as the card's
+    figure reads it ("60.1% (56.3-63.8%)"): the interval, not the line, is what is known."""
+    judged = review.status.survey
+    found = judged.current.estimate if judged is not None else None
+    if at is None or found is None or None in (found.estimate, found.lower, found.upper):
+        return
+    ax.errorbar(
+        [at],
+        [found.estimate],
+        yerr=[[found.estimate - found.lower], [found.upper - found.estimate]],
+        fmt="none",
+        ecolor="#1f4e9c",
+        elinewidth=1.6,
+        capsize=5,
+        label="95% interval (survey)",
+    )
 
 
 # --- shared wording ----------------------------------------------------------------------------
