@@ -1,6 +1,7 @@
 """A real browser on a real server: headless Debian Chromium driven by Playwright, against
 `streamlit run dashboard.py` started on a fresh, empty store: a board member's journey (pack,
-quarter, shared link) and a subgroup lead's upload. Every page's rendering is checked in
+quarter, shared link), a subgroup lead's upload, and an analyst coding consultation comments by
+keyboard alone. Every page's rendering is checked in
 tests/test_browser_board.py, which shares this module's helpers and the server.
 
 Chromium comes from Debian's package (scripts/install-browser, run by `make test`).
@@ -8,6 +9,7 @@ Chromium comes from Debian's package (scripts/install-browser, run by `make test
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -271,3 +273,55 @@ def test_a_return_uploaded_in_chromium_shows_on_the_board_page(server: str, tmp_
         assert page.get_by_text("Browser test return.").count() >= 1
         _screenshot(page, ARTIFACTS / "returns-theme-after-upload.png")
         browser.close()
+
+
+def _comment_shown(page) -> str:  # noqa: ANN001 - playwright Page
+    """'Comment N of M' as the coding tab shows it, once the script has finished."""
+    page.wait_for_selector(IDLE, timeout=PAGE_SECONDS * 1000)
+    return page.get_by_text(re.compile(r"^Comment \d+ of \d+")).first.inner_text().split(" · ")[0]
+
+
+def test_an_analyst_codes_comments_by_keyboard_alone(server: str) -> None:
+    """The coding tab's keys in Chromium: Ctrl+Shift+Right skips to the next comment,
+    Ctrl+Shift+Left goes back, and Ctrl+Enter saves the codes chosen and moves on, the codes
+    stored against that comment."""
+    from playwright.sync_api import sync_playwright
+
+    from metrics.store import Store
+    from metrics.store import consultation as consultation_store
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        page.goto(f"{server}/")  # the first visit builds the store if no test has yet
+        _wait_for_script(page, "Plan on a Page")
+        _open(page, server, "consultation", "Consultation")
+        page.get_by_role("tab", name="Coding").click()
+        first = _comment_shown(page)
+        assert first.startswith("Comment 1 of "), first
+        total = first.removeprefix("Comment 1 of ")
+        page.locator('[data-testid="stMain"] h1').click()  # the keys act on the page, not in a field
+        page.keyboard.press("Control+Shift+ArrowRight")
+        page.get_by_text(f"Comment 2 of {total}").first.wait_for(timeout=PAGE_SECONDS * 1000)
+        page.keyboard.press("Control+Shift+ArrowLeft")
+        page.get_by_text(f"Comment 1 of {total}").first.wait_for(timeout=PAGE_SECONDS * 1000)
+        # Add a code the first comment does not hold (typed, as a fast coder does), then save by key.
+        codes = page.locator('[data-testid="stMultiSelect"]:visible').filter(has_text="Codes")
+        held = [t.split(" (")[0] for t in codes.locator('[data-tag]').all_inner_texts()]
+        label = next(c.label for c in load_plan().coding_frame if c.label not in held)
+        codes.locator("input").click()
+        page.keyboard.type(label)
+        page.get_by_role("option", name=re.compile("^" + re.escape(label))).first.click()
+        codes.locator('[data-tag]', has_text=label).wait_for(timeout=10_000)
+        page.keyboard.press("Escape")
+        page.locator('[data-testid="stMain"] h1').click()
+        page.keyboard.press("Control+Enter")
+        page.get_by_text(f"Comment 2 of {total}").first.wait_for(timeout=PAGE_SECONDS * 1000)
+        _comment_shown(page)
+        browser.close()
+    store = Store(SERVER_DBS[server])
+    cid = consultation_store.consultation_ids(store)[0][0]
+    record = consultation_store.load_record(store, cid)
+    labels = {code.id: code.label for code in load_plan().coding_frame}
+    coded = record.comments[0].codes
+    assert sorted(labels[c] for c in coded) == sorted([*held, label]), (coded, held, label)

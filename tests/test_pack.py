@@ -239,10 +239,14 @@ def test_a_survey_measures_chart_shows_its_interval_and_ticks_that_read_apart(
     a bar at the last point; a measure with no survey figure has no interval bar; and a percent
     axis over a narrow span (the same measure's line alone, 60-64%) never shows two ticks alike
     ("62%, 62%")."""
+    from collections import OrderedDict
+
     import matplotlib.figure
 
+    from metrics.pack import model
     from metrics.pack.model import spc_png
 
+    monkeypatch.setattr(model, "_drawn", OrderedDict())  # draw each afresh, whatever drew before
     drawn: list[matplotlib.figure.Figure] = []
     save = matplotlib.figure.Figure.savefig
 
@@ -271,3 +275,26 @@ def test_a_survey_measures_chart_shows_its_interval_and_ticks_that_read_apart(
     assert not [c for c in counted_axes.containers if type(c).__name__ == "ErrorbarContainer"]
     ticks = [t.get_text() for t in narrow_axes.get_yticklabels() if t.get_text()]
     assert len(ticks) == len(set(ticks)) > 2 and all(t.endswith("%") for t in ticks), ticks
+
+
+def test_a_picture_is_drawn_once_for_what_it_shows(demo_template, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same chart asked for again (another quarter's page, the pack, another copy of the
+    store) is the same picture, not drawn again; a chart whose points changed is drawn anew."""
+    from collections import OrderedDict
+    from dataclasses import replace
+
+    from metrics.pack import model
+
+    monkeypatch.setattr(model, "_drawn", OrderedDict())
+    draws: list[str] = []
+    draw = model._draw_spc
+    monkeypatch.setattr(model, "_draw_spc", lambda r, w, h: draws.append(r.indicator.id) or draw(r, w, h))
+    plan = load_plan()
+    review = review_all(plan, indicator_store.values(Store(demo_template)), Q2)[0]
+    first = model.spc_png(review)
+    assert model.spc_png(review) == first and draws == [review.indicator.id]
+    points = review.spc.chart.points.copy()
+    points.loc[points.index[-1], "value"] += 1
+    changed = replace(review, spc=replace(review.spc, chart=replace(review.spc.chart, points=points)))
+    assert model.spc_png(changed) != first and len(draws) == 2
+    assert model.spc_png(review, 5.0, 2.5) != first and len(draws) == 3  # another size is another picture

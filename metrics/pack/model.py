@@ -24,7 +24,10 @@ browser and no system libraries:
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -184,8 +187,52 @@ SIGNAL_STYLE = {  # marker shape and colour per kind of special cause
 }
 
 
+CHARTS_KEPT = 512  # drawn SPC pictures kept in memory (about 60 KB each), the least recently used dropped
+_drawn: OrderedDict[str, bytes] = OrderedDict()
+_drawn_lock = threading.Lock()
+
+
+def _chart_key(review: Review, width_in: float, height_in: float) -> str:
+    """Everything the picture shows, as a digest: the points (values, mean, limits, signals,
+    targets, periods), the words above it, the unit, the demo flag and a survey interval."""
+    chart, ind = review.spc.chart, review.indicator
+    judged = review.status.survey
+    found = judged.current.estimate if judged is not None else None
+    interval = (found.estimate, found.lower, found.upper) if found is not None else None
+    parts = (
+        chart.points.to_csv(index=False),
+        chart.has_limits,
+        chart.provisional,
+        chart.reason,
+        ind.is_percent,
+        bool(review.spc.series["is_demo"].any()),
+        interval,
+        width_in,
+        height_in,
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
 def spc_png(review: Review, width_in: float = 7.0, height_in: float = 3.0) -> bytes:
-    """The review's XmR chart as a PNG, drawn by matplotlib (Agg: no display, no browser)."""
+    """The review's XmR chart as a PNG, drawn by matplotlib (Agg: no display, no browser).
+
+    A picture is drawn once per process for what it shows (:func:`_chart_key`): a new data
+    version (a return stored for one subgroup) or another store with the same figures draws
+    only the charts that changed; the pack reuses the pages' pictures."""
+    key = _chart_key(review, width_in, height_in)
+    with _drawn_lock:
+        if key in _drawn:
+            _drawn.move_to_end(key)
+            return _drawn[key]
+    picture = _draw_spc(review, width_in, height_in)
+    with _drawn_lock:
+        _drawn[key] = picture
+        while len(_drawn) > CHARTS_KEPT:
+            _drawn.popitem(last=False)
+    return picture
+
+
+def _draw_spc(review: Review, width_in: float, height_in: float) -> bytes:
     import matplotlib
 
     matplotlib.use("Agg")
