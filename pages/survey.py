@@ -18,6 +18,7 @@ from metrics import (
     StoreError,
     access,
     compare,
+    compare_figure,
     spreadsheet,
     survey,
     survey_charts,
@@ -112,6 +113,11 @@ def measure_by_area(measure: survey.Measure, figures: list[survey_results.WaveFi
         f"{reads.plan().settings.survey_min_base}) to show a figure, and are left out of the comparison."
     )
     if compared.funnel is not None:
+        demo = any(f.is_demo for f in areas)
+        st.plotly_chart(
+            compare_figure.proportion_funnel_figure(compared.funnel, measure=measure.name, one=words.one, is_demo=demo),
+            key="survey_areas_funnel",
+        )
         judged = {j: sum(1 for v in compared.judgements.values() if v == j) for j in compare.Judgement}
         st.caption(
             f"Against the other {words.many}: each {words.one}'s figure is compared with the {words.many}' "

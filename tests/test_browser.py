@@ -307,12 +307,12 @@ def test_an_analyst_codes_comments_by_keyboard_alone(server: str) -> None:
         page.get_by_text(f"Comment 1 of {total}").first.wait_for(timeout=PAGE_SECONDS * 1000)
         # Add a code the first comment does not hold (typed, as a fast coder does), then save by key.
         codes = page.locator('[data-testid="stMultiSelect"]:visible').filter(has_text="Codes")
-        held = [t.split(" (")[0] for t in codes.locator('[data-tag]').all_inner_texts()]
+        held = [t.split(" (")[0] for t in codes.locator("[data-tag]").all_inner_texts()]
         label = next(c.label for c in load_plan().coding_frame if c.label not in held)
         codes.locator("input").click()
         page.keyboard.type(label)
         page.get_by_role("option", name=re.compile("^" + re.escape(label))).first.click()
-        codes.locator('[data-tag]', has_text=label).wait_for(timeout=10_000)
+        codes.locator("[data-tag]", has_text=label).wait_for(timeout=10_000)
         page.keyboard.press("Escape")
         page.locator('[data-testid="stMain"] h1').click()
         page.keyboard.press("Control+Enter")

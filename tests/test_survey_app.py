@@ -65,7 +65,8 @@ def test_each_measure_shows_its_interval_and_small_areas_are_marked(at: AppTest)
     }
     assert "left out of the comparison" in _text(at) and "funnel plot's 99.8% limits" in _text(at)
     assert list(areas["Ward"]) == [w.name for w in load_plan().wards], "the plan's order, not a ranking"
-    assert len(at.get("plotly_chart")) == 2
+    charts = [c.key for c in at.get("plotly_chart")]
+    assert charts == ["survey_waves_chart", "survey_areas_chart", "survey_areas_funnel"], charts
     assert "Demo data." in " ".join(w.value for w in at.warning)
     assert "not ranked" in _text(at)
     shown = " ".join(str(d.value.to_dict()) for d in at.dataframe)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from metrics.compare import Judgement, survey_area_comparison
@@ -41,3 +42,33 @@ def test_fewer_than_two_areas_with_a_figure_are_not_compared() -> None:
     assert found.funnel is None and found.judgements == {}
     assert found.judgement("Only") == "not compared: too few areas with a figure"
     assert found.judgement("Small") == "left out: too few responses"
+
+
+def test_the_funnel_picture_draws_the_limits_worked_by_hand_and_names_the_areas_outside() -> None:
+    """The figure's centre line, its 99.8% limit lines at n = 100 and 400 (the values worked
+    above, in percent), one marker per area at its effective base, shaped by judgement, the
+    areas outside named on the picture, and the small area nowhere."""
+    from metrics.compare.figure import proportion_funnel_figure
+
+    found = survey_area_comparison(
+        [
+            _area("Low", 50.0, 100),
+            _area("Middle", 70.0, 100),
+            _area("High", 90.0, 400),
+            _area("Small", None, 12, suppressed=True),
+        ]
+    )
+    assert found.funnel is not None
+    figure = proportion_funnel_figure(found.funnel, measure="Do not feel safe at night", one="ward")
+    traces = {t.name: t for t in figure.data}
+    assert list(traces["Average of the wards compared: 80.0%"].y) == pytest.approx([80.0] * 80)
+    upper, lower = traces["99.8% limits"], next(t for t in figure.data if t.legendgroup == "99.8%" and not t.showlegend)
+    for n, (low, high) in ((100, (66.414, 90.744)), (400, (73.487, 85.799))):  # the lines pass through them
+        assert np.interp(n, lower.x, lower.y) == pytest.approx(low, abs=0.05), n
+        assert np.interp(n, upper.x, upper.y) == pytest.approx(high, abs=0.05), n
+    markers = {t.name: t for t in figure.data if t.mode == "markers+text"}
+    assert list(markers["Higher than expected (above the 99.8% limit)"].text) == ["High"]
+    assert list(markers["Lower than expected (below the 99.8% limit)"].text) == ["Low"]
+    assert list(markers["Within expected range"].text) == [""] and list(markers["Within expected range"].x) == [100.0]
+    assert markers["Higher than expected (above the 99.8% limit)"].marker.symbol == "triangle-up"
+    assert all("Small" not in str(t.hovertext) for t in figure.data)

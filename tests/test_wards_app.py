@@ -278,3 +278,31 @@ def test_the_data_police_uk_zip_imports_on_the_page_without_a_lookup(
     text = "\n".join(s.value for s in at.success) + "\n".join(t.value for t in at.text)
     assert "Stored (in the partnership's wards): 8." in text and "the ONS reference lookup" in text
     assert schema.table_counts(store)["police_incidents"] == 8
+
+
+@pytest.mark.parametrize(("estimated", "ranking", "colour_bar"), [
+    (False, "per 1,000 residents", "per 1,000 residents"),
+    (True, "per 1,000 residents (estimated populations)", "per 1,000 residents (est.)"),
+])  # fmt: skip
+def test_rates_say_estimated_populations_only_when_they_are(estimated: bool, ranking: str, colour_bar: str) -> None:
+    """The ranking's axis and the map's colour bar call the populations estimates only when the
+    plan marks them so (Census 2021 populations are counts, not estimates)."""
+    import pandas as pd
+
+    from metrics.police.explorer import WardView, map_figure, ranking_figure
+
+    wards = pd.DataFrame(
+        {
+            "ward_code": ["A1", "B2"],
+            "ward_name": ["Alpha", "Beta"],
+            "count": [30, 10],
+            "population": [10_000, 5_000],
+            "estimated": [estimated, estimated],
+            "rate": [3.0, 2.0],
+            "selected": [True, True],
+            "highlight": [False, False],
+        }
+    )
+    view = WardView(wards, pd.DataFrame(), pd.DataFrame(), 40, 15_000, 40, 15_000, estimated)
+    assert ranking_figure(view).layout.xaxis.title.text == ranking
+    assert map_figure(view, None).data[0].marker.colorbar.title.text == colour_bar

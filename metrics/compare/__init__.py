@@ -6,8 +6,9 @@ no page. Its public surface:
 - ``funnel`` (observed / expected), ``rate_funnel`` (rates per 1,000 against population) and
   ``proportion_funnel`` (proportions against their effective base), each returning a frozen
   result with every unit's limits and ``Judgement``;
-- ``metrics.compare.figure``: ``rate_funnel_figure`` and ``describe``, the plotly figure and its
-  words (a module of its own, so the statistics load without plotly);
+- ``metrics.compare.figure``: ``rate_funnel_figure`` and ``proportion_funnel_figure``, the
+  plotly figures, and ``describe``, a rate funnel in words: a module of its own, so the
+  statistics load without plotly;
 - ``area_comparison``: a partnership's areas in a rate funnel, as the one table the area
   explorer, its downloads and the command line share (``AreaComparison``, ``method_note``,
   ``RANKING_NOTE``);

@@ -1,6 +1,7 @@
-"""The funnel plot of rates against population, and the partnership's trend beside its peers, as
-plotly figures (no Streamlit: the same figures serve the area explorer and the Strategic
-Assessment page).
+"""The funnel plots (rates against population; a survey measure's percentages against their
+effective number of responses) and the partnership's trend beside its peers, as plotly figures
+(no Streamlit: the same figures serve the area explorer, the Strategic Assessment page and the
+Resident surveys page).
 
 Readers who cannot tell the colours apart still read the figure: each judgement has its own
 marker shape and legend name, units outside the limits carry their names as text, the limit
@@ -10,12 +11,12 @@ text and captions.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 import numpy as np
 import plotly.graph_objects as go
 
-from metrics.compare.funnel import Judgement, RateFunnel, RateUnit
+from metrics.compare.funnel import Judgement, ProportionFunnel, RateFunnel, RateUnit
 from metrics.compare.peers import SPREAD_MINIMUM, PeerComparison
 
 # The product's figure style (as the board's charts): font, white background, grey limits.
@@ -131,7 +132,7 @@ def rate_funnel_figure(
         layout=dict(
             height=height,
             margin=dict(l=10, r=10, t=30, b=10),
-            legend=dict(orientation="h", yanchor="top", y=-0.18, x=0, font=dict(size=13)),
+            legend=dict(orientation="h", yanchor="top", y=-0.3, x=0, font=dict(size=13)),
             hovermode="closest",
             xaxis=dict(title="Residents", gridcolor="#e6e6e6", tickformat=","),
             yaxis=dict(
@@ -164,6 +165,93 @@ def describe(result: RateFunnel, *, many: str = "areas", centre_name: str = "the
             f"the {many} differ more than chance alone would make them."
         )
     return " ".join(parts)
+
+
+def proportion_funnel_figure(
+    result: ProportionFunnel,
+    *,
+    measure: str,
+    one: str = "area",
+    labels: Mapping[str, str] | None = None,
+    is_demo: bool = False,
+    height: int = 440,
+) -> go.Figure:
+    """A survey measure's percentage (y) against each unit's effective number of responses (x):
+    the response-weighted average as the centre line, the 95% and 99.8% limit lines (arcsine
+    scale, see :func:`metrics.compare.proportion_funnel`), and one marker per unit, shaped and
+    named by its judgement. ``labels``: the unit's name to show for its label (an area's name
+    for its code), where they differ."""
+    names = dict(labels or {})
+    units = result.units
+    demo = " (demo data)" if is_demo else ""
+    bases = [u.effective_base for u in units]
+    sizes = np.geomspace(max(min(bases) * 0.5, 2.0), max(bases) * 1.15, CURVE_POINTS)
+    limits = [result.limits_at(float(n)) for n in sizes]
+    adjusted = " (allowing for overdispersion)" if result.adjusted else ""
+    traces: list[go.BaseTraceType] = [
+        go.Scatter(
+            x=sizes,
+            y=[100 * result.centre] * len(sizes),
+            mode="lines",
+            name=f"Average of the {one}s compared: {100 * result.centre:.1f}%",
+            line=dict(color="#1f1f1f", width=1.5),
+            hoverinfo="skip",
+        )
+    ]
+    for coverage, attrs, dash, width in (
+        ("95%", ("lower_95", "upper_95"), "dash", 1.2),
+        ("99.8%", ("lower_998", "upper_998"), "solid", 1.6),
+    ):
+        for side, attr in zip(("lower", "upper"), attrs, strict=True):
+            traces.append(
+                go.Scatter(
+                    x=sizes,
+                    y=[100 * getattr(lim, attr) for lim in limits],
+                    mode="lines",
+                    name=f"{coverage} limits{adjusted}",
+                    legendgroup=coverage,
+                    showlegend=side == "upper",
+                    line=dict(color=LIMIT_COLOUR, width=width, dash=dash),
+                    hovertemplate=f"{coverage} {side} limit at %{{x:,.0f}} responses: %{{y:.1f}}%<extra></extra>",
+                )
+            )
+    for judgement, (words, colour, symbol) in MARKERS.items():
+        group = [u for u in units if u.judgement == judgement]
+        if not group:
+            continue
+        traces.append(
+            go.Scatter(
+                x=[u.effective_base for u in group],
+                y=[100 * u.proportion for u in group],
+                mode="markers+text",
+                name=words + demo,
+                text=[names.get(u.label, u.label) if judgement != Judgement.WITHIN else "" for u in group],
+                textposition="bottom center" if judgement == Judgement.LOWER else "top center",
+                textfont=dict(size=12),
+                marker=dict(
+                    symbol=symbol, size=11, color="white" if is_demo else colour, line=dict(color=colour, width=1.5)
+                ),
+                hovertext=[
+                    f"{names.get(u.label, u.label)}: {100 * u.proportion:.1f}%, {u.base:,.0f} responses "
+                    f"(effective {u.effective_base:,.0f}); {u.judgement}"
+                    for u in group
+                ],
+                hoverinfo="text",
+            )
+        )
+    return go.Figure(
+        traces,
+        layout=dict(
+            height=height,
+            margin=dict(l=10, r=10, t=30, b=10),
+            # below the axis title (at -0.18 the legend covered it)
+            legend=dict(orientation="h", yanchor="top", y=-0.3, x=0, font=dict(size=13)),
+            hovermode="closest",
+            xaxis=dict(title="Effective number of responses", gridcolor="#e6e6e6", tickformat=","),
+            yaxis=dict(title=f"{measure} (%)", gridcolor="#e6e6e6", range=[0, 100]),
+            **BASE_LAYOUT,
+        ),
+    )
 
 
 def peer_trend_figure(comparison: PeerComparison, *, is_demo: bool = False, height: int = 380) -> go.Figure:

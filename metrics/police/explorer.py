@@ -248,7 +248,7 @@ def ranking_figure(view: WardView, area: str = WHOLE_AREA) -> go.Figure:
             shapes=shapes,
             annotations=notes,
             xaxis=dict(
-                gridcolor="#e6e6e6", title="per 1,000 residents (estimated populations)" if use_rate else "incidents"
+                gridcolor="#e6e6e6", title=_rate_title(view, "estimated populations") if use_rate else "incidents"
             ),
             yaxis=dict(tickfont=dict(size=14)),
         ),
@@ -372,6 +372,11 @@ def _boundary_map(
     )
 
 
+def _rate_title(view: WardView, estimated: str) -> str:
+    """The rate's axis title, saying the populations are estimates only when they are."""
+    return f"per 1,000 residents ({estimated})" if view.populations_estimated else "per 1,000 residents"
+
+
 def map_figure(
     view: WardView, boundaries: tuple[dict, str] | None, tiles: Mapping[str, tuple[int, int]] | None = None
 ) -> go.Figure:
@@ -382,7 +387,7 @@ def map_figure(
     w = view.wards
     use_rate = w["rate"].notna().all()
     values = w["rate"] if use_rate else w["count"]
-    title = "per 1,000 residents (est.)" if use_rate else "incidents"
+    title = _rate_title(view, "est.") if use_rate else "incidents"
     text = [
         f"{_wrap(n)}<br>{format_rate(v)}" if use_rate else f"{_wrap(n)}<br>{v:,.0f}"
         for n, v in zip(w["ward_name"], values, strict=True)
