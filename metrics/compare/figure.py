@@ -52,6 +52,59 @@ def _hover(u: RateUnit, one: str, counted: str, per: int) -> str:
     )
 
 
+def _centre_and_limits(
+    result: RateFunnel | ProportionFunnel, unit_sizes: list[float], *, name: str, hover: str, scale: float = 1.0
+) -> list[go.BaseTraceType]:
+    """A funnel's centre line (named ``name``) and its 95% (dashed) and 99.8% (solid) limit
+    lines from half the smallest unit's size to past the largest, each pair named once in the
+    legend; values times ``scale`` (100: percent)."""
+    sizes = np.geomspace(max(min(unit_sizes) * 0.5, 1.0), max(unit_sizes) * 1.15, CURVE_POINTS)
+    limits = [result.limits_at(float(x)) for x in sizes]
+    widened = " (allowing for overdispersion)" if result.adjusted else ""
+    traces: list[go.BaseTraceType] = [
+        go.Scatter(
+            x=sizes,
+            y=[scale * result.centre] * len(sizes),
+            mode="lines",
+            name=name,
+            line=dict(color="#1f1f1f", width=1.5),
+            hoverinfo="skip",
+        )
+    ]
+    for coverage, attrs, dash, width in (
+        ("95%", ("lower_95", "upper_95"), "dash", 1.2),
+        ("99.8%", ("lower_998", "upper_998"), "solid", 1.6),
+    ):
+        for side, attr in zip(("lower", "upper"), attrs, strict=True):
+            traces.append(
+                go.Scatter(
+                    x=sizes,
+                    y=[scale * getattr(lim, attr) for lim in limits],
+                    mode="lines",
+                    name=f"{coverage} limits{widened}",
+                    legendgroup=coverage,
+                    showlegend=side == "upper",
+                    line=dict(color=LIMIT_COLOUR, width=width, dash=dash),
+                    hovertemplate=f"{coverage} {side} limit at {hover}<extra></extra>",
+                )
+            )
+    return traces
+
+
+def _funnel_layout(height: int, x_title: str, yaxis: dict) -> dict:
+    """A funnel figure's layout: the legend in rows below the axis title (at -0.18 it covered
+    it), hover on the nearest point, the product's style."""
+    return dict(
+        height=height,
+        margin=dict(l=10, r=10, t=30, b=10),
+        legend=dict(orientation="h", yanchor="top", y=-0.3, x=0, font=dict(size=13)),
+        hovermode="closest",
+        xaxis=dict(title=x_title, gridcolor="#e6e6e6", tickformat=","),
+        yaxis=dict(gridcolor="#e6e6e6", **yaxis),
+        **BASE_LAYOUT,
+    )
+
+
 def rate_funnel_figure(
     result: RateFunnel,
     *,
@@ -68,37 +121,9 @@ def rate_funnel_figure(
     area's name for the centre line; ``highlight``: labels of chosen units, outlined and named."""
     units = result.units
     demo = " (demo data)" if is_demo else ""
+    name = f"{centre_name}: {format_rate(result.centre)} per {result.per:,}"
     pops = [u.population for u in units]
-    sizes = np.geomspace(max(min(pops) * 0.5, 1.0), max(pops) * 1.15, CURVE_POINTS)
-    limits = [result.limits_at(float(x)) for x in sizes]
-    adjusted = " (allowing for overdispersion)" if result.adjusted else ""
-    traces: list[go.BaseTraceType] = [
-        go.Scatter(
-            x=sizes,
-            y=[result.centre] * len(sizes),
-            mode="lines",
-            name=f"{centre_name}: {format_rate(result.centre)} per {result.per:,}",
-            line=dict(color="#1f1f1f", width=1.5),
-            hoverinfo="skip",
-        )
-    ]
-    for coverage, attrs, dash, width in (
-        ("95%", ("lower_95", "upper_95"), "dash", 1.2),
-        ("99.8%", ("lower_998", "upper_998"), "solid", 1.6),
-    ):
-        for side, attr in zip(("lower", "upper"), attrs, strict=True):
-            traces.append(
-                go.Scatter(
-                    x=sizes,
-                    y=[getattr(lim, attr) for lim in limits],
-                    mode="lines",
-                    name=f"{coverage} limits{adjusted}",
-                    legendgroup=coverage,
-                    showlegend=side == "upper",
-                    line=dict(color=LIMIT_COLOUR, width=width, dash=dash),
-                    hovertemplate=f"{coverage} {side} limit at %{{x:,.0f}} residents: %{{y:,.2f}}<extra></extra>",
-                )
-            )
+    traces = _centre_and_limits(result, pops, name=name, hover="%{x:,.0f} residents: %{y:,.2f}")
     chosen = set(highlight)
     for judgement, (words, colour, symbol) in MARKERS.items():
         group = [u for u in units if u.judgement == judgement]
@@ -127,23 +152,10 @@ def rate_funnel_figure(
                 hoverinfo="text",
             )
         )
-    return go.Figure(
-        traces,
-        layout=dict(
-            height=height,
-            margin=dict(l=10, r=10, t=30, b=10),
-            legend=dict(orientation="h", yanchor="top", y=-0.3, x=0, font=dict(size=13)),
-            hovermode="closest",
-            xaxis=dict(title="Residents", gridcolor="#e6e6e6", tickformat=","),
-            yaxis=dict(
-                title=f"{counted.capitalize()} per {result.per:,} residents",
-                gridcolor="#e6e6e6",
-                # from 0, with room above the highest point or limit for its name
-                range=[0, HEADROOM * max([u.rate for u in units] + [lim.upper_998 for lim in limits])],
-            ),
-            **BASE_LAYOUT,
-        ),
-    )
+    # from 0, with room above the highest point or limit for its name
+    top = max([u.rate for u in units] + [max(t.y) for t in traces if t.legendgroup == "99.8%"])
+    yaxis = dict(title=f"{counted.capitalize()} per {result.per:,} residents", range=[0, HEADROOM * top])
+    return go.Figure(traces, layout=_funnel_layout(height, "Residents", yaxis))
 
 
 def describe(result: RateFunnel, *, many: str = "areas", centre_name: str = "the whole area") -> str:
@@ -184,37 +196,9 @@ def proportion_funnel_figure(
     names = dict(labels or {})
     units = result.units
     demo = " (demo data)" if is_demo else ""
+    name = f"Average of the {one}s compared: {100 * result.centre:.1f}%"
     bases = [u.effective_base for u in units]
-    sizes = np.geomspace(max(min(bases) * 0.5, 2.0), max(bases) * 1.15, CURVE_POINTS)
-    limits = [result.limits_at(float(n)) for n in sizes]
-    adjusted = " (allowing for overdispersion)" if result.adjusted else ""
-    traces: list[go.BaseTraceType] = [
-        go.Scatter(
-            x=sizes,
-            y=[100 * result.centre] * len(sizes),
-            mode="lines",
-            name=f"Average of the {one}s compared: {100 * result.centre:.1f}%",
-            line=dict(color="#1f1f1f", width=1.5),
-            hoverinfo="skip",
-        )
-    ]
-    for coverage, attrs, dash, width in (
-        ("95%", ("lower_95", "upper_95"), "dash", 1.2),
-        ("99.8%", ("lower_998", "upper_998"), "solid", 1.6),
-    ):
-        for side, attr in zip(("lower", "upper"), attrs, strict=True):
-            traces.append(
-                go.Scatter(
-                    x=sizes,
-                    y=[100 * getattr(lim, attr) for lim in limits],
-                    mode="lines",
-                    name=f"{coverage} limits{adjusted}",
-                    legendgroup=coverage,
-                    showlegend=side == "upper",
-                    line=dict(color=LIMIT_COLOUR, width=width, dash=dash),
-                    hovertemplate=f"{coverage} {side} limit at %{{x:,.0f}} responses: %{{y:.1f}}%<extra></extra>",
-                )
-            )
+    traces = _centre_and_limits(result, bases, name=name, hover="%{x:,.0f} responses: %{y:.1f}%", scale=100)
     for judgement, (words, colour, symbol) in MARKERS.items():
         group = [u for u in units if u.judgement == judgement]
         if not group:
@@ -239,19 +223,8 @@ def proportion_funnel_figure(
                 hoverinfo="text",
             )
         )
-    return go.Figure(
-        traces,
-        layout=dict(
-            height=height,
-            margin=dict(l=10, r=10, t=30, b=10),
-            # below the axis title (at -0.18 the legend covered it)
-            legend=dict(orientation="h", yanchor="top", y=-0.3, x=0, font=dict(size=13)),
-            hovermode="closest",
-            xaxis=dict(title="Effective number of responses", gridcolor="#e6e6e6", tickformat=","),
-            yaxis=dict(title=f"{measure} (%)", gridcolor="#e6e6e6", range=[0, 100]),
-            **BASE_LAYOUT,
-        ),
-    )
+    yaxis = dict(title=f"{measure} (%)", range=[0, 100])
+    return go.Figure(traces, layout=_funnel_layout(height, "Effective number of responses", yaxis))
 
 
 def peer_trend_figure(comparison: PeerComparison, *, is_demo: bool = False, height: int = 380) -> go.Figure:
