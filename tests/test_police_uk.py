@@ -323,6 +323,6 @@ def test_unreadable_files_are_skipped_when_asked_and_the_good_ones_stored(plan, 
         store, plan, [truncated, good, bad_month], lookup_path=LOOKUP21, skip_bad=True, by=OPERATOR
     )
     assert set(report.bad_files) == {str(truncated), str(bad_month)}
-    assert report.files == [good] and report.stored == 5
+    assert report.files == (good,) and report.stored == 5
     assert "cut short" in report.bad_files[str(truncated)]
     assert "Month 'Jan 2024'" in report.bad_files[str(bad_month)]

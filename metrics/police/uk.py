@@ -27,7 +27,7 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -214,16 +214,18 @@ def read_lookup(path: str | Path, plan: Plan) -> Lookup:
     return Lookup(path, columns, ours.reset_index(drop=True), len(frame))
 
 
-@dataclass
+@dataclass(frozen=True)
 class ImportReport:
-    files: list[Path] = field(default_factory=list)
-    bad_files: dict[str, str] = field(default_factory=dict)  # path -> why
+    """What an import did, built once when it has finished."""
+
+    files: tuple[Path, ...] = ()  # the files (or archive members) imported
+    bad_files: Mapping[str, str] = field(default_factory=dict)  # path -> why
     lookup: Lookup | None = None
-    months: list[ForceMonth] = field(default_factory=list)
+    months: tuple[ForceMonth, ...] = ()
     coverage: Coverage | None = None
     demo_removed: int = 0  # demo incidents removed because real files were imported
     areas: str = "areas"  # what the plan calls its local areas (plural), for the report's lines
-    same_content: dict[str, str] = field(default_factory=dict)  # path -> the file with identical bytes imported
+    same_content: Mapping[str, str] = field(default_factory=dict)  # path -> the file with identical bytes imported
     peers: int = 0  # incidents counted for the force's other partnerships (metrics.police.peers)
 
     @property
@@ -322,20 +324,21 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _set_aside_same_content(files: list[Path], report: ImportReport) -> list[Path]:
+def _set_aside_same_content(files: list[Path]) -> tuple[list[Path], dict[str, str]]:
     """Files with identical bytes (one file under two names, or in two folders of the archive)
-    are imported once: the first in the order given is kept, the others reported. Identical
-    bytes hold identical records, so nothing is lost and nothing is added twice."""
+    are imported once: the first in the order given is kept, the others set aside. Identical
+    bytes hold identical records, so nothing is lost and nothing is added twice. Returns the
+    files kept, and each file set aside with the one kept for it."""
     first: dict[str, Path] = {}
-    kept = []
+    kept, same = [], {}
     for f in files:
         digest = _sha256(f)
         if digest in first:
-            report.same_content[str(f)] = str(first[digest])
+            same[str(f)] = str(first[digest])
         else:
             first[digest] = f
             kept.append(f)
-    return kept
+    return kept, same
 
 
 def _refuse_shared_months(imp: police_store.StreetImport) -> dict[str, str]:
@@ -412,12 +415,12 @@ def _stage_archives(
     plan: Plan,
     archives: list[Path],
     keep: set[str],
-    report: ImportReport,
     progress: Progress,
-) -> list[Path]:
+) -> tuple[list[Path], dict[str, str]]:
     """Stage the plan's force(s)' street members of each archive (checked before any is read),
-    keeping rows in ``keep`` (LSOA codes) and counting the rest; returns the members staged.
-    A corrupt member raises PoliceDataError naming it (nothing is stored)."""
+    keeping rows in ``keep`` (LSOA codes) and counting the rest; returns the members staged,
+    and each member set aside as the same content as another. A corrupt member raises
+    PoliceDataError naming it (nothing is stored)."""
     forces = [f.police_uk_id for f in load_reference().forces_for_wards([w.code for w in plan.wards])] or None
     if forces and plan.settings.peer_codes:  # a declared comparator group: its forces' files too
         forces = list(dict.fromkeys(forces + peers.group_forces(plan)))
@@ -427,6 +430,7 @@ def _stage_archives(
         raise PoliceDataError(str(exc)) from None
     total = sum(len(members) for _, members in listed)
     staged: list[Path] = []
+    same: dict[str, str] = {}
     seen: dict[tuple[int, int], str] = {}
     done = 0
     for path, members in listed:
@@ -434,7 +438,7 @@ def _stage_archives(
         for m in members:
             source = f"{path}:{m.name}"
             if (m.crc, m.size) in seen:
-                report.same_content[source] = seen[(m.crc, m.size)]
+                same[source] = seen[(m.crc, m.size)]
             else:
                 seen[(m.crc, m.size)] = source
                 fresh.append(m)
@@ -453,7 +457,7 @@ def _stage_archives(
         except archive.ArchiveError as exc:
             raise PoliceDataError(str(exc)) from None
         done += len(members)
-    return staged
+    return staged, same
 
 
 def import_street_files(
@@ -476,40 +480,39 @@ def import_street_files(
     :class:`access.AccessDenied` before anything is read."""
     access.require(by, access.Action.IMPORT_POLICE)
     progress = progress or (lambda _f, _m: None)
-    report = ImportReport(areas=plan.partnership.area_plural)
     archives = [Path(p) for p in paths if Path(p).suffix.lower() == ".zip"]
     files = expand_paths([p for p in paths if Path(p).suffix.lower() != ".zip"]) if len(archives) < len(paths) else []
     good: list[Path] = []
+    bad: dict[str, str] = {}
     for f in files:
         try:
             detect_format(f)
             good.append(f)
         except PoliceDataError as exc:
-            report.bad_files[str(f)] = str(exc)
-    good = _set_aside_same_content(good, report)
+            bad[str(f)] = str(exc)
+    good, same = _set_aside_same_content(good)
     lookup = read_lookup(lookup_path, plan) if lookup_path is not None else None
     if lookup is None and archives:
         lookup = reference_lookup(plan)  # archives without --lookup: the reference, 2011 and 2021 codes
-    report.lookup = lookup
     keep = set(police_store.lookup_rows(store)["lsoa_code"]) | (set(lookup.rows["lsoa_code"]) if lookup else set())
     with police_store.street_import(store) as imp:
-        report.bad_files |= _stage_files(imp, good, progress)
+        bad |= _stage_files(imp, good, progress)
         if archives:
-            good += _stage_archives(imp, plan, archives, keep, report, progress)
-            report.bad_files |= _drop_bad_months(imp)
-        report.bad_files |= _refuse_shared_months(imp)
-        if report.bad_files and not skip_bad:
+            members, same_members = _stage_archives(imp, plan, archives, keep, progress)
+            good, same = good + members, same | same_members
+            bad |= _drop_bad_months(imp)
+        bad |= _refuse_shared_months(imp)
+        if bad and not skip_bad:
             raise PoliceDataError(
-                f"{len(report.bad_files)} of {len(files)} file(s) cannot be imported, so nothing was stored:\n"
-                + "\n".join(f"- {why}" for why in report.bad_files.values())
+                f"{len(bad)} of {len(files)} file(s) cannot be imported, so nothing was stored:\n"
+                + "\n".join(f"- {why}" for why in bad.values())
                 + "\nCorrect or remove them, or import only the good files (--skip-bad, or the option on the page)."
             )
         with imp.transaction():
-            report.files = [f for f in good if str(f) not in report.bad_files]
-            if not report.files:
-                raise PoliceDataError("No file could be imported:\n" + "\n".join(report.bad_files.values()))
-            if not is_demo:
-                report.demo_removed = imp.delete_demo()
+            imported = tuple(f for f in good if str(f) not in bad)
+            if not imported:
+                raise PoliceDataError("No file could be imported:\n" + "\n".join(bad.values()))
+            removed = 0 if is_demo else imp.delete_demo()
             if lookup is not None:
                 imp.store_lookup(lookup.rows, str(lookup.path.name), is_demo)
             if imp.lookup_size() == 0:
@@ -518,35 +521,43 @@ def import_street_files(
                     f"in {plan.partnership.area_plural}. Give the ONS lookup CSV from LSOAs to your "
                     f"{plan.partnership.area_plural} (--lookup FILE, or the lookup upload on the page)."
                 )
-            _store_staged(imp, plan, report, is_demo, progress)
-    report.coverage = coverage(store)
+            months, peer_count = _store_staged(imp, plan, len(imported), bad, is_demo, progress)
+    report = ImportReport(
+        imported, bad, lookup, months, coverage(store), removed, plan.partnership.area_plural, same, peer_count
+    )
     progress(1.0, "Import finished")
     return report
 
 
 def _store_staged(
-    imp: police_store.StreetImport, plan: Plan, report: ImportReport, is_demo: bool, progress: Progress
-) -> None:
+    imp: police_store.StreetImport,
+    plan: Plan,
+    files: int,
+    bad_files: Mapping[str, str],
+    is_demo: bool,
+    progress: Progress,
+) -> tuple[tuple[ForceMonth, ...], int]:
     """The part of an import that a file import and the demo share, inside its transaction:
     the staged records placed in areas through the stored lookup (replacing their months), the
-    monthly summary rebuilt for those months, and the import logged."""
+    monthly summary rebuilt for those months, and the import logged. Returns the months stored
+    and the incidents counted for the force's other partnerships."""
     progress(0.8, f"Placing records in {plan.partnership.area_plural} and storing them")
-    report.months = imp.replace_months(is_demo)
+    months = tuple(imp.replace_months(is_demo))
     progress(0.95, f"Updating the monthly summary by {plan.partnership.area_singular}")
-    imp.rebuild_summary([m.month for m in report.months])
-    if not is_demo:  # the demo's lookup is not the reference geography: no peers
-        report.peers = peers.store_peers(imp, plan, is_demo)
+    imp.rebuild_summary([m.month for m in months])
+    counted = 0 if is_demo else peers.store_peers(imp, plan, is_demo)  # the demo's lookup is not the reference's
     imp.record(
         police_store.ImportRecord(
-            files=len(report.files),
-            rows_read=report.rows_read,
-            stored=report.stored,
-            no_location=report.no_location,
-            outside_area=report.outside_area,
-            skipped_files="\n".join(report.bad_files.values()) or None,
+            files=files,
+            rows_read=sum(m.rows_read for m in months),
+            stored=sum(m.stored for m in months),
+            no_location=sum(m.no_location for m in months),
+            outside_area=sum(m.outside_area for m in months),
+            skipped_files="\n".join(bad_files.values()) or None,
             is_demo=is_demo,
         )
     )
+    return months, counted
 
 
 DEMO_LOOKUP_NAME = "demo_lsoa21_to_ward24.csv"  # the name the demo lookup is stored under
@@ -562,7 +573,6 @@ def import_demo_frame(
     The same statements as a file import after reading (lookup join, month replacement, the
     monthly summary, the import log, coverage), so the store holds what importing the same rows
     written as files would hold; only writing and re-reading the CSVs is skipped (first start)."""
-    report = ImportReport(areas=plan.partnership.area_plural)
     rows = pd.DataFrame(
         {
             "lsoa_code": lookup_rows["LSOA21CD"],
@@ -572,7 +582,7 @@ def import_demo_frame(
             "lad_name": lookup_rows["LAD24NM"],
         }
     )
-    report.lookup = Lookup(Path(DEMO_LOOKUP_NAME), {}, rows, len(rows))
+    lookup = Lookup(Path(DEMO_LOOKUP_NAME), {}, rows, len(rows))
     frame = street.copy()
     frame.columns = [name for name, _ in police_store.STREET_SCHEMA]
     with police_store.street_import(store) as imp:
@@ -580,11 +590,10 @@ def import_demo_frame(
         with imp.transaction():
             imp.delete_demo()
             imp.store_lookup(rows, DEMO_LOOKUP_NAME, is_demo=True)
-            _store_staged(imp, plan, report, True, lambda _f, _m: None)
-            if peer_rows is not None and not peer_rows.empty:  # the force's other partnerships, demo
-                report.peers = imp.store_demo_peers(peer_rows)
-    report.coverage = coverage(store)
-    return report
+            months, _ = _store_staged(imp, plan, 0, {}, True, lambda _f, _m: None)  # no file: rows from memory
+            # the force's other partnerships, demo
+            counted = imp.store_demo_peers(peer_rows) if peer_rows is not None and not peer_rows.empty else 0
+    return ImportReport((), {}, lookup, months, coverage(store), 0, plan.partnership.area_plural, {}, counted)
 
 
 # --- reads -----------------------------------------------------------------------------------
