@@ -49,7 +49,7 @@ def test_each_measure_shows_its_interval_and_small_areas_are_marked(at: AppTest)
     _no_errors(at, "surveys page")
     assert at.title[0].value == "Resident surveys"
     waves = _frame(at, "Wave")
-    assert list(waves["Wave"]) == ["demo (demo data)"]
+    assert list(waves["Wave"]) == ["demo (2025/26, demo data)"]
     assert FIGURE.match(waves["Figure (95% interval)"][0]), waves["Figure (95% interval)"][0]
     assert (waves["Lower %"] < waves["Estimate %"]).all() and (waves["Estimate %"] < waves["Upper %"]).all()
     areas = _frame(at, "Ward")

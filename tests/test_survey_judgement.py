@@ -11,6 +11,8 @@ so 56.0-63.8%. Likewise 55% gives 51.0-58.9%, 70% gives 66.2-73.5%, and 63.2% on
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import pytest
 
@@ -109,3 +111,20 @@ def test_a_figure_typed_into_a_return_keeps_the_points_tolerance(plan) -> None:
 def test_without_the_stored_estimates_nothing_changes(plan) -> None:
     status = indicator_status(plan, plan.indicator(IND), _values(60.0), Q)
     assert status.survey is None and status.rag is Rag.AHEAD
+
+
+@pytest.mark.parametrize(
+    ("wave", "start", "demo", "name"),
+    [
+        ("2025", date(2025, 1, 1), False, "2025"),  # the label names its period: nothing added
+        ("2024/25", date(2024, 4, 1), True, "2024/25 (demo data)"),
+        ("demo", date(2025, 4, 1), True, "demo (2025/26, demo data)"),  # dated, its label says no period
+        ("spring", None, False, "spring"),  # no period: its figures are no indicator's values
+    ],
+)
+def test_a_wave_is_named_with_the_year_its_figures_sit_in_when_its_label_names_none(
+    wave: str, start: date | None, demo: bool, name: str
+) -> None:
+    from metrics.survey.results import wave_name
+
+    assert wave_name(wave, start, demo) == name

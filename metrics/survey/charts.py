@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 
 from metrics.survey.estimates import TOO_FEW
-from metrics.survey.results import WaveFigure
+from metrics.survey.results import WaveFigure, wave_name
 
 FONT = dict(family="Source Sans Pro, DejaVu Sans, Arial, sans-serif", size=15, color="#1f1f1f")
 POINT_COLOUR = "#1f4e9c"
@@ -21,8 +21,8 @@ LAYOUT = dict(font=FONT, paper_bgcolor="white", plot_bgcolor="white", margin=dic
 
 
 def wave_label(f: WaveFigure) -> str:
-    """A wave's axis label: its name, with "(demo data)" where it is invented."""
-    return f"{f.wave} (demo data)" if f.is_demo else f.wave
+    """A wave's axis label, as pages name it (:func:`metrics.survey.results.wave_name`)."""
+    return wave_name(f.wave, f.period_start, f.is_demo)
 
 
 def _interval_trace(figures: Sequence[WaveFigure], labels: list[str], name: str, across: bool) -> go.Scatter:

@@ -14,9 +14,26 @@ import pandas as pd
 
 from metrics.board.survey_status import SurveyFigures, WaveEstimate
 from metrics.plan.model import Plan
+from metrics.plan.periods import Period
+from metrics.quarters import FinancialYear, PeriodError
 from metrics.store import Store
 from metrics.store import survey as survey_store
 from metrics.survey.estimates import ALL, Change, Estimate, compare_waves, format_estimate
+
+
+def wave_name(wave: str, period_start: date | None, is_demo: bool) -> str:
+    """A wave as pages and charts name it: its label, the financial year its figures sit in
+    where the label names no period of its own (the demo wave's), and "demo data" where it is
+    invented: "2025", "demo (2025/26, demo data)"."""
+    notes = []
+    if period_start is not None:
+        try:
+            Period.parse(wave)
+        except PeriodError:
+            notes.append(FinancialYear.of(period_start).label)
+    if is_demo:
+        notes.append("demo data")
+    return f"{wave} ({', '.join(notes)})" if notes else wave
 
 
 @dataclass(frozen=True)
@@ -63,8 +80,8 @@ class WaveSummary:
 
     @property
     def label(self) -> str:
-        """The wave's label, with "(demo data)" where it is invented."""
-        return f"{self.wave} (demo data)" if self.is_demo else self.wave
+        """The wave as pages name it (:func:`wave_name`)."""
+        return wave_name(self.wave, self.period_start, self.is_demo)
 
 
 def _day(value: object) -> date | None:
