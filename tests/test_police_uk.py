@@ -220,10 +220,12 @@ def test_real_city_of_london_files_count_as_outside_coventry(plan, store: Store)
     assert report.no_location > 0 and report.no_location + report.outside_area == report.rows_read
     cover = police_uk.coverage(store)
     assert list(cover.frame["month"]) == ["2024-01", "2024-02"]
-    assert cover.problems["problem"].str.startswith("no records inside the area").all()
+    # none of the force's records is inside the area: said once for the force, no month flagged
+    assert cover.problems.empty and cover.elsewhere == ("City of London Police",)
     text = "\n".join(report.lines())
     assert "City of London Police: months 2024-01 to 2024-02 (2 present, 0 missing)." in text
-    assert "2024-01: no records inside the area (734 in the force's file)" in text
+    assert "None of its 1,560 records is inside the area: its files are kept to compare partnerships." in text
+    assert "check the LSOA lookup" in text
 
 
 def test_coverage_flags_missing_and_thin_months(plan, store: Store, tmp_path: Path) -> None:
@@ -235,9 +237,12 @@ def test_coverage_flags_missing_and_thin_months(plan, store: Store, tmp_path: Pa
         )
         for m, n in rows.items()
     ]
-    police_uk.import_street_files(store, plan, files, lookup_path=LOOKUP21, by=OPERATOR)
-    problems = police_uk.coverage(store).problems.set_index("month")["problem"]
-    assert list(problems.index) == ["2024-03", "2024-04"]
+    # with another force's files beside them (as a comparator group's are): that force flags no month
+    police_uk.import_street_files(store, plan, [*files, *CITY_OF_LONDON], lookup_path=LOOKUP21, by=OPERATOR)
+    cover = police_uk.coverage(store)
+    assert cover.elsewhere == ("City of London Police",)
+    problems = cover.problems.set_index("month")["problem"]
+    assert list(problems.index) == ["2024-03", "2024-04"] and set(cover.problems["force"]) == {"West Midlands Police"}
     assert problems["2024-03"].startswith("missing: the force has no file for this month")
     assert problems["2024-04"].startswith("abnormally few records inside the area (2, against a median of 10)")
 
