@@ -262,3 +262,22 @@ def test_a_declared_group_compares_with_its_partnerships_and_names_those_not_hel
     assert view.inputs.missing == ("City of London",)
     about = dict(view.export.about)
     assert about["Compared with"] == ("the most similar group (test) declared in config.yaml; not held: City of London")
+
+
+def test_a_plan_outside_the_reference_has_no_peers_and_says_so(other_plan: Plan, other_store) -> None:  # noqa: ANN001
+    """The fictional partnership's areas are no 2024 wards: it is no reference partnership, its
+    demo makes no peer counts, and the comparison and the pack's section say plainly why there
+    is nothing to compare (no figure, no picture)."""
+    from metrics.demo import police as police_demo
+    from metrics.pack.peers import peer_section
+
+    assert peers.own_partnerships(other_plan) == ()
+    assert load_reference().forces_for_wards([w.code for w in other_plan.wards]) == ()
+    street = pd.DataFrame({"Month": ["2024-01"], "Crime type": ["Burglary"]})
+    assert police_demo.demo_peer_frame(other_plan, street).empty
+    view = peers.compare_peers(other_store, other_plan, latest=peers.PAGE_MONTHS)
+    assert view.comparison.funnel is None and view.inputs.own is None and view.inputs.peers == ()
+    assert view.comparison.reason == peers.NO_PEERS
+    section = peer_section(other_plan, other_store)
+    assert section.lines == (f"No comparison with other partnerships: {peers.NO_PEERS}.",)
+    assert section.pictures == () and section.rows == ()
