@@ -205,6 +205,12 @@ def survey_estimates(db: str, fingerprint: Fingerprint, survey_id: str) -> list[
     return survey_results.survey_figures(plan(), Store(db), survey_id)
 
 
+@per_data_version
+def survey_results_table(db: str, fingerprint: Fingerprint, survey_id: str) -> pd.DataFrame:
+    """The survey's estimates as ``survey-results`` writes them, for the page's download."""
+    return survey_results.results_table(Store(db), survey_id)
+
+
 # --- police.uk ---------------------------------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ from metrics import (
     access,
     compare,
     compare_figure,
+    police_uk,
     spreadsheet,
     survey,
     survey_charts,
@@ -75,6 +76,33 @@ def measure_overview(chosen: survey.Survey, figures: list[survey_results.WaveFig
         rows.append({"Measure": m.name, **{w: cells.get(w, "–") for w in waves}})
     st.subheader("Every measure, every wave", anchor=False)
     st.dataframe(spreadsheet.safe_frame(pd.DataFrame(rows)), hide_index=True, key="survey_overview")
+    download_results(chosen)
+
+
+def download_results(chosen: survey.Survey) -> None:
+    """Every estimate of the survey (each wave, measure, whole area, area and group) to take
+    away, as `python -m metrics survey-results` writes them: estimates only, never respondents."""
+    table = reads.survey_results_table(chosen.id)
+    name = f"{chosen.id}-results"
+    left, right = st.columns(2)
+    left.download_button(
+        "Download every estimate (CSV)",
+        spreadsheet.safe_frame(table).to_csv(index=False).encode(),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key="survey_results_csv",
+    )
+    right.download_button(
+        "Download every estimate (Excel)",
+        police_uk.to_xlsx_bytes(table, "Survey results"),
+        file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="survey_results_xlsx",
+    )
+    st.caption(
+        f"{len(table):,} estimates with their 95% intervals, bases and whether each was suppressed; demo waves "
+        "are marked in the is_demo column. No respondent's answers are ever in it."
+    )
 
 
 def measure_across_waves(measure: survey.Measure, figures: list[survey_results.WaveFigure]) -> None:

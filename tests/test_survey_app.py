@@ -5,6 +5,7 @@ administrator's deletion, and who sees which."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from metrics.plan.model import load_plan
 from metrics.store import Store
 from metrics.store import survey as survey_store
-from metrics.survey import demo_wave
+from metrics.survey import COLUMNS, demo_wave
 from metrics.survey.importing import plan_areas
 from tests.conftest import ROOT
 from tests.test_app import APP, TIMEOUT, _goto, _no_errors, _text
@@ -65,6 +66,16 @@ def test_each_measure_shows_its_interval_and_small_areas_are_marked(at: AppTest)
     }
     assert "left out of the comparison" in _text(at) and "funnel plot's 99.8% limits" in _text(at)
     assert list(areas["Ward"]) == [w.name for w in load_plan().wards], "the plan's order, not a ranking"
+    # every estimate to take away, as survey-results writes them: estimates only
+    from metrics.survey.results import results_table
+
+    held = results_table(Store(os.environ["CSP_DB"]), "resident_survey")
+    assert list(held.columns) == [*COLUMNS, "is_demo"] and not held.empty
+    assert [b.proto.label for b in at.get("download_button")] == [
+        "Download every estimate (CSV)",
+        "Download every estimate (Excel)",
+    ]
+    assert f"{len(held):,} estimates with their 95% intervals" in _text(at)
     charts = [c.key for c in at.get("plotly_chart")]
     assert charts == ["survey_waves_chart", "survey_areas_chart", "survey_areas_funnel"], charts
     assert "Demo data." in " ".join(w.value for w in at.warning)

@@ -12,8 +12,8 @@ from metrics.plan.model import load_plan
 from metrics.police.uk import to_xlsx_bytes
 from metrics.spreadsheet import safe_frame
 from metrics.store import survey as survey_store
-from metrics.survey.estimates import COLUMNS
 from metrics.survey.importing import SurveyError, declared_survey, import_wave
+from metrics.survey.results import results_table
 
 RESULTS_SUFFIXES = (".csv", ".xlsx")
 
@@ -46,13 +46,12 @@ def _survey_results(args: argparse.Namespace) -> int:
         raise SurveyError(f"--out {out}: name the file .csv or .xlsx")
     if args.survey:
         declared_survey(plan, args.survey)
-    table = survey_store.estimates(store, args.survey, args.wave)
+    table = results_table(store, args.survey, args.wave)
     if table.empty:
         what = f"wave {args.wave!r}" if args.wave else "any wave"
         raise SurveyError(f"no survey estimates are stored for {what}; import a wave first (import-survey)")
     if table["is_demo"].any():
         print("Note: demo waves (invented respondents) are included and marked in the is_demo column.")
-    table = table[[*COLUMNS, "is_demo"]].round({"estimate": 2, "lower": 2, "upper": 2, "effective_base": 1})
     if out.suffix.lower() == ".csv":
         safe_frame(table).to_csv(out, index=False)
     else:

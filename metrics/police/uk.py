@@ -18,7 +18,7 @@ the once-per-force-and-month rule are the same as for loose files. Without ``--l
 archive import uses the reference LSOA lookup, for 2011 and 2021 codes alike.
 
 Every SQL statement of the import and the reads is in :mod:`metrics.store.police`; this module
-checks the files, words the messages and computes the coverage flags.
+checks the files and words the messages; the coverage flags are :mod:`metrics.police.coverage`'s.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from metrics import access
 from metrics.areas import load_reference
 from metrics.plan.model import Plan
 from metrics.police import archive, peers
+from metrics.police.coverage import Coverage, coverage
 from metrics.spreadsheet import safe_frame
 from metrics.store import Store
 from metrics.store import police as police_store
@@ -64,7 +65,6 @@ OTHER_LAYOUTS = {
     + ("LSOA code", "LSOA name", "Outcome type"),
     "stop-and-search": ("Type", "Date", "Part of a policing operation", "Policing operation", "Latitude"),
 }
-LOW_MONTH_SHARE = 0.5  # a month with fewer in-area records than this share of the median is flagged
 DEMO_FORCE = "Demo Police (generated demo data)"
 
 
@@ -269,39 +269,6 @@ class ImportReport:
         out.append(f"Of those, counted for the force's other partnerships (to compare with): {self.peers:,}.")
         if self.coverage is not None:
             out += self.coverage.lines()
-        return out
-
-
-@dataclass(frozen=True)
-class Coverage:
-    """Which months each force has, and which months are missing or thin inside the area.
-
-    A force none of whose records lies inside the area (a comparator group's force, or files
-    of the wrong force) has no month flagged: its months say nothing about the area's
-    series. It is named in ``elsewhere`` and said once in ``lines``."""
-
-    frame: pd.DataFrame  # force, month, rows_read, stored, no_location, outside_area, problem
-    elsewhere: tuple[str, ...] = ()  # forces held with no record inside the area
-
-    @property
-    def problems(self) -> pd.DataFrame:
-        return self.frame[self.frame["problem"] != ""]
-
-    def lines(self) -> list[str]:
-        out: list[str] = []
-        for force, g in self.frame.groupby("force", sort=True):
-            present = g[g["rows_read"] > 0]["month"]
-            out.append(
-                f"{force}: months {present.min()} to {present.max()} ({len(present)} present, "
-                f"{int((g['rows_read'] == 0).sum())} missing)."
-            )
-            if force in self.elsewhere:
-                out.append(
-                    f"  None of its {int(g['rows_read'].sum()):,} records is inside the area: its files are kept "
-                    "to compare partnerships. If this force polices the area, check the LSOA lookup."
-                )
-            for r in g[g["problem"] != ""].itertuples():
-                out.append(f"  {r.month}: {r.problem}")
         return out
 
 
@@ -612,63 +579,6 @@ def month_start(m: str) -> str:
     if not _MONTH.fullmatch(m or ""):
         raise PoliceDataError(f"{m!r} is not a month in the form YYYY-MM (for example 2024-03).")
     return f"{m}-01"
-
-
-def coverage(store: Store) -> Coverage:
-    """Per force and month: rows read and where they went, with missing months (gaps in a
-    force's range) and months with no or abnormally few records inside the area flagged."""
-    frame = police_store.month_counts(store)
-    rows: list[dict] = []
-    elsewhere: list[str] = []
-    for force, g in frame.groupby("force", sort=True):
-        inside = bool((g["stored"] > 0).any())
-        if not inside:
-            elsewhere.append(str(force))
-        have = {r.month: r for r in g.itertuples()}
-        first, last = pd.Period(g["month"].min(), "M"), pd.Period(g["month"].max(), "M")
-        median = float(g["stored"].median())
-        for p in pd.period_range(first, last, freq="M"):
-            m = p.strftime("%Y-%m")
-            r = have.get(m)
-            if r is None:
-                rows.append(
-                    dict(
-                        force=force,
-                        month=m,
-                        rows_read=0,
-                        stored=0,
-                        no_location=0,
-                        outside_area=0,
-                        problem="missing: the force has no file for this month; do not read it as a fall"
-                        if inside
-                        else "",
-                    )
-                )
-                continue
-            problem = ""  # a force with nothing inside the area: said once, in Coverage.lines
-            if inside and r.stored == 0:
-                problem = (
-                    f"no records inside the area ({r.rows_read:,} in the force's file): the month is missing "
-                    "for the area, not a fall in crime"
-                )
-            elif inside and r.stored < LOW_MONTH_SHARE * median:
-                problem = (
-                    f"abnormally few records inside the area ({r.stored:,}, against a median of {median:,.0f}): "
-                    "check the file before reading it as a fall"
-                )
-            rows.append(
-                dict(
-                    force=force,
-                    month=m,
-                    rows_read=int(r.rows_read),
-                    stored=int(r.stored),
-                    no_location=int(r.no_location),
-                    outside_area=int(r.outside_area),
-                    problem=problem,
-                )
-            )
-    columns = ["force", "month", "rows_read", "stored", "no_location", "outside_area", "problem"]
-    return Coverage(pd.DataFrame(rows, columns=columns), tuple(elsewhere))
 
 
 def ward_summary(

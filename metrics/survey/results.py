@@ -18,7 +18,7 @@ from metrics.plan.periods import Period
 from metrics.quarters import FinancialYear, PeriodError
 from metrics.store import Store
 from metrics.store import survey as survey_store
-from metrics.survey.estimates import ALL, Change, Estimate, compare_waves, format_estimate
+from metrics.survey.estimates import ALL, COLUMNS, Change, Estimate, compare_waves, format_estimate
 
 
 def wave_name(wave: str, period_start: date | None, is_demo: bool) -> str:
@@ -165,6 +165,17 @@ def latest_change(plan: Plan, store: Store, indicator_id: str) -> tuple[WaveFigu
         return None
     before, after = figures[-2], figures[-1]
     return before, after, compare_waves(before.estimate, after.estimate, found[1].polarity)
+
+
+def results_table(store: Store, survey_id: str | None = None, wave: str | None = None) -> pd.DataFrame:
+    """Every stored estimate (one row per survey, wave, measure and group) in the columns of
+    ``survey-results`` (:data:`metrics.survey.COLUMNS`) and ``is_demo``, rounded as shown:
+    what the command writes and the page downloads. Estimates only, never respondent rows."""
+    table = survey_store.estimates(store, survey_id, wave)
+    columns = [*COLUMNS, "is_demo"]
+    if table.empty:
+        return pd.DataFrame(columns=columns)
+    return table[columns].round({"estimate": 2, "lower": 2, "upper": 2, "effective_base": 1})
 
 
 def board_figures(plan: Plan, store: Store) -> SurveyFigures:
