@@ -85,19 +85,22 @@ def download_results(chosen: survey.Survey) -> None:
     table = reads.survey_results_table(chosen.id)
     name = f"{chosen.id}-results"
     left, right = st.columns(2)
+    # The files are written when asked for (as the explorer's downloads), not on every rerun.
     left.download_button(
         "Download every estimate (CSV)",
-        spreadsheet.safe_frame(table).to_csv(index=False).encode(),
+        lambda: police_uk.to_csv_bytes(table),
         file_name=f"{name}.csv",
         mime="text/csv",
         key="survey_results_csv",
+        on_click="ignore",
     )
     right.download_button(
         "Download every estimate (Excel)",
-        police_uk.to_xlsx_bytes(table, "Survey results"),
+        lambda: police_uk.to_xlsx_bytes(table, "Survey results"),
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="survey_results_xlsx",
+        on_click="ignore",
     )
     st.caption(
         f"{len(table):,} estimates with their 95% intervals, bases and whether each was suppressed; demo waves "

@@ -9,8 +9,7 @@ from pathlib import Path
 from metrics import access
 from metrics.cli.common import EXIT_REFUSED, EXIT_STORED, ready_store
 from metrics.plan.model import load_plan
-from metrics.police.uk import to_xlsx_bytes
-from metrics.spreadsheet import safe_frame
+from metrics.police.uk import to_csv_bytes, to_xlsx_bytes
 from metrics.store import survey as survey_store
 from metrics.survey.importing import SurveyError, declared_survey, import_wave
 from metrics.survey.results import results_table
@@ -53,7 +52,7 @@ def _survey_results(args: argparse.Namespace) -> int:
     if table["is_demo"].any():
         print("Note: demo waves (invented respondents) are included and marked in the is_demo column.")
     if out.suffix.lower() == ".csv":
-        safe_frame(table).to_csv(out, index=False)
+        out.write_bytes(to_csv_bytes(table))
     else:
         out.write_bytes(to_xlsx_bytes(table, "Survey results"))
     print(f"{len(table)} estimates ({table['wave'].nunique()} waves) written to {out}.")
