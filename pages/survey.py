@@ -145,10 +145,10 @@ def measure_by_area(measure: survey.Measure, figures: list[survey_results.WaveFi
     )
     if compared.funnel is not None:
         demo = any(f.is_demo for f in areas)
-        st.plotly_chart(
-            compare_figure.proportion_funnel_figure(compared.funnel, measure=measure.name, one=words.one, is_demo=demo),
-            key="survey_areas_funnel",
+        funnel = compare_figure.proportion_funnel_figure(
+            compared.funnel, measure=measure.name, many=words.many, is_demo=demo
         )
+        st.plotly_chart(funnel, key="survey_areas_funnel")
         judged = {j: sum(1 for v in compared.judgements.values() if v == j) for j in compare.Judgement}
         st.caption(
             f"Against the other {words.many}: each {words.one}'s figure is compared with the {words.many}' "

@@ -59,7 +59,7 @@ def test_the_funnel_picture_draws_the_limits_worked_by_hand_and_names_the_areas_
         ]
     )
     assert found.funnel is not None
-    figure = proportion_funnel_figure(found.funnel, measure="Do not feel safe at night", one="ward")
+    figure = proportion_funnel_figure(found.funnel, measure="Do not feel safe at night", many="wards")
     traces = {t.name: t for t in figure.data}
     assert list(traces["Average of the wards compared: 80.0%"].y) == pytest.approx([80.0] * 80)
     upper, lower = traces["99.8% limits"], next(t for t in figure.data if t.legendgroup == "99.8%" and not t.showlegend)

@@ -11,7 +11,7 @@ text and captions.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 
 import numpy as np
 import plotly.graph_objects as go
@@ -183,20 +183,17 @@ def proportion_funnel_figure(
     result: ProportionFunnel,
     *,
     measure: str,
-    one: str = "area",
-    labels: Mapping[str, str] | None = None,
+    many: str = "areas",
     is_demo: bool = False,
     height: int = 440,
 ) -> go.Figure:
     """A survey measure's percentage (y) against each unit's effective number of responses (x):
     the response-weighted average as the centre line, the 95% and 99.8% limit lines (arcsine
     scale, see :func:`metrics.compare.proportion_funnel`), and one marker per unit, shaped and
-    named by its judgement. ``labels``: the unit's name to show for its label (an area's name
-    for its code), where they differ."""
-    names = dict(labels or {})
+    named by its judgement. ``many``: the plan's word for its local areas."""
     units = result.units
     demo = " (demo data)" if is_demo else ""
-    name = f"Average of the {one}s compared: {100 * result.centre:.1f}%"
+    name = f"Average of the {many} compared: {100 * result.centre:.1f}%"
     bases = [u.effective_base for u in units]
     traces = _centre_and_limits(result, bases, name=name, hover="%{x:,.0f} responses: %{y:.1f}%", scale=100)
     for judgement, (words, colour, symbol) in MARKERS.items():
@@ -209,14 +206,14 @@ def proportion_funnel_figure(
                 y=[100 * u.proportion for u in group],
                 mode="markers+text",
                 name=words + demo,
-                text=[names.get(u.label, u.label) if judgement != Judgement.WITHIN else "" for u in group],
+                text=[u.label if judgement != Judgement.WITHIN else "" for u in group],
                 textposition="bottom center" if judgement == Judgement.LOWER else "top center",
                 textfont=dict(size=12),
                 marker=dict(
                     symbol=symbol, size=11, color="white" if is_demo else colour, line=dict(color=colour, width=1.5)
                 ),
                 hovertext=[
-                    f"{names.get(u.label, u.label)}: {100 * u.proportion:.1f}%, {u.base:,.0f} responses "
+                    f"{u.label}: {100 * u.proportion:.1f}%, {u.base:,.0f} responses "
                     f"(effective {u.effective_base:,.0f}); {u.judgement}"
                     for u in group
                 ],
