@@ -18,13 +18,13 @@ import pandas as pd
 
 from metrics.plan.model import Plan
 from metrics.plan.periods import Period
-from metrics.quarters import PeriodError
 from metrics.store import Store
 from metrics.store import survey as survey_store
 from metrics.survey.declaration import AreaKind, AreaRef, Survey
 from metrics.survey.demo import DEMO_NOTE, demo_wave
 from metrics.survey.estimates import estimates_frame, survey_estimates
 from metrics.survey.reading import SurveyReading, check_table, frame_table, read_lookup, read_survey
+from metrics.survey.results import wave_period
 from metrics.survey.weighting import Weighted, rake
 
 DEMO_WAVE = "demo"  # the label of the demo wave each declared survey gets
@@ -90,14 +90,6 @@ def _lookup(survey: Survey) -> dict[str, str] | None:
     if survey.area is None or survey.area.kind not in (AreaKind.LSOA, AreaKind.POSTCODE) or not survey.area.lookup:
         return None
     return read_lookup(survey.area.lookup)
-
-
-def wave_period(wave: str) -> Period | None:
-    """The period a wave label names ("2025", "2025/26", "2025-03"), or None."""
-    try:
-        return Period.parse(wave)
-    except PeriodError:
-        return None
 
 
 def indicator_values(plan: Plan, survey: Survey, estimates: pd.DataFrame, period: Period | None) -> pd.DataFrame:
@@ -198,6 +190,7 @@ def import_demo_waves(plan: Plan, store: Store, user: str = "demo") -> list[Impo
     the demo's last quarter, so its figures (with their intervals) are the indicators' values
     there and the board's survey judgement shows in the demo; never over a real figure."""
     survey_store.delete_demo_waves(store)
+    dated = Period.parse(plan.settings.demo_last_quarter.year.label)
     out = []
     for survey in plan.surveys:
         baselines = {}
@@ -210,6 +203,5 @@ def import_demo_waves(plan: Plan, store: Store, user: str = "demo") -> list[Impo
             survey, baselines, plan_areas(plan), _lookup(survey), seed=plan.settings.demo_seed or 2024
         )
         reading = check_table(frame_table(generated.frame, f"{survey.id}-demo.csv"), survey, plan_areas(plan))
-        dated = Period.parse(plan.settings.demo_last_quarter.year.label)
         out.append(_process(plan, store, survey, DEMO_WAVE, reading, "", user, False, True, dated))
     return out

@@ -21,16 +21,21 @@ from metrics.store import survey as survey_store
 from metrics.survey.estimates import ALL, COLUMNS, Change, Estimate, compare_waves, format_estimate
 
 
+def wave_period(wave: str) -> Period | None:
+    """The period a wave label names ("2025", "2025/26", "2025-03"), or None."""
+    try:
+        return Period.parse(wave)
+    except PeriodError:
+        return None
+
+
 def wave_name(wave: str, period_start: date | None, is_demo: bool) -> str:
     """A wave as pages and charts name it: its label, the financial year its figures sit in
     where the label names no period of its own (the demo wave's), and "demo data" where it is
     invented: "2025", "demo (2025/26, demo data)"."""
     notes = []
-    if period_start is not None:
-        try:
-            Period.parse(wave)
-        except PeriodError:
-            notes.append(FinancialYear.of(period_start).label)
+    if period_start is not None and wave_period(wave) is None:
+        notes.append(FinancialYear.of(period_start).label)
     if is_demo:
         notes.append("demo data")
     return f"{wave} ({', '.join(notes)})" if notes else wave
