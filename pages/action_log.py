@@ -21,9 +21,8 @@ from pages import action_widgets, auth, reads, widgets
 # two texts they add up to 825, inside a laptop's main area (847 at 1366 wide, sidebar open);
 # a wider window shares its extra width among the columns.
 REFERENCE_PX, OWNER_PX, DUE_PX, STATUS_PX, OVERDUE_PX, TEXT_PX = 140, 100, 90, 115, 70, 155
-# Streamlit wraps a cell's text only when rows are taller than 4rem: 100 px holds four lines.
-ROW_PX = 100
-HEADER_PX = 38  # the table's heading row and borders
+ROW_PX = widgets.WRAPPED_ROW_PX  # four lines of each text
+HEADER_PX = widgets.TABLE_HEADER_PX
 ROWS_SHOWN = 8  # the table grows to this many rows before it scrolls (the expanders follow it)
 
 

@@ -141,7 +141,7 @@ with tabs["Record"]:
                     st.success(f"Imported {len(got.items)} {IMPORT_KINDS[kind]} from {plain(upload.name)}.")
                 else:
                     st.error(f"Nothing was imported: {len(got.problems)} problem(s) to put right.")
-                    st.dataframe(pd.DataFrame({"Problem": [p.text for p in got.problems]}), hide_index=True)
+                    widgets.problem_table([p.text for p in got.problems], key="consult_import_problems")
 
     with_comments = {s_.id for s_ in plan.surveys if s_.comment}
     if may_code and auth.allowed(access.Action.VIEW_RESPONDENTS) and with_comments:

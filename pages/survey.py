@@ -196,7 +196,7 @@ def upload_wave(chosen: survey.Survey, user: access.User) -> None:
         count = len(outcome.reading.problems)
         st.error(f"Nothing was stored: {name} has {count} problem{'s' if count != 1 else ''} to put right.")
         problems = [str(p) for p in outcome.reading.problems]
-        st.dataframe(spreadsheet.safe_frame(pd.DataFrame({"Problem": problems})), hide_index=True, key="survey_bad")
+        widgets.problem_table(problems, key="survey_bad")
         return
     (st.success if outcome.stored else st.info)(plain(" ".join(outcome.lines()[:2])))
     st.text("\n".join(outcome.lines()[2:]))

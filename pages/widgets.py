@@ -13,6 +13,7 @@ from dataclasses import asdict
 from datetime import date
 from html import escape
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -28,6 +29,7 @@ from metrics import (
     consultation_followup,
     outline,
     quarter_range,
+    spreadsheet,
     ward_view,
 )
 from pages import auth, markup, reads
@@ -38,6 +40,12 @@ QUARTER_WIDGET_KEY = "quarter_picker"
 WARD_KEY = "ward"  # the chosen local area's code (None: the whole area), kept across pages and in ?ward=
 WARD_WIDGET_KEY = "ward_picker"
 THEME_KEY = "_theme_page"
+# Streamlit wraps a table cell's text only when rows are taller than 4rem and the column has a
+# fixed width: 100 px holds four lines.
+WRAPPED_ROW_PX = 100
+TABLE_HEADER_PX = 38  # a table's heading row and borders
+PROBLEM_PX = 600  # a problem list's column: inside an expander at 1366 wide; a wider place stretches it
+PROBLEMS_SHOWN = 6  # a problem list grows to this many rows before it scrolls
 INTERACTIVE_KEY = "interactive_charts"  # SPC charts as plotly (on request) or pictures, kept across pages
 
 
@@ -302,3 +310,18 @@ def residents_follow_up(quarter: Quarter) -> None:
         icon=":material/forum:",
     )
     st.page_link("pages/consultation.py", label="Consultation: you said, we did", icon=":material/forum:")
+
+
+def problem_table(problems: list[str], key: str) -> None:
+    """Located problems (file, row, column, what is wrong, how to put it right) as a table whose
+    rows wrap, so that each message's last words, the fix, show at a laptop's width."""
+    frame = spreadsheet.safe_frame(pd.DataFrame({"Problem": problems}))
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        column_config={"Problem": st.column_config.TextColumn(width=PROBLEM_PX)},
+        row_height=WRAPPED_ROW_PX,
+        height=TABLE_HEADER_PX + WRAPPED_ROW_PX * min(len(problems), PROBLEMS_SHOWN),
+        key=key,
+    )
