@@ -154,7 +154,8 @@ def rate_funnel_figure(
         )
     # from 0, with room above the highest point or limit for its name
     top = max([u.rate for u in units] + [max(t.y) for t in traces if t.legendgroup == "99.8%"])
-    yaxis = dict(title=f"{counted.capitalize()} per {result.per:,} residents", range=[0, HEADROOM * top])
+    # short enough to show whole beside the plot at a laptop's width (residents: the x axis)
+    yaxis = dict(title=f"{counted.capitalize()} per {result.per:,}", range=[0, HEADROOM * top])
     return go.Figure(traces, layout=_funnel_layout(height, "Residents", yaxis))
 
 
@@ -220,8 +221,15 @@ def proportion_funnel_figure(
                 hoverinfo="text",
             )
         )
-    yaxis = dict(title=f"{measure} (%)", range=[0, 100])
-    return go.Figure(traces, layout=_funnel_layout(height, "Effective number of responses", yaxis))
+    # The measure names the figure, as the survey's other charts: as the axis's title it was cut
+    # off at a laptop's width.
+    yaxis = dict(title="Per cent", ticksuffix="%", range=[0, 100])
+    layout = _funnel_layout(height, "Effective number of responses", yaxis)
+    layout.update(
+        title=dict(text=f"{measure}: the {many} against their average", font=dict(size=16)),
+        margin=dict(l=10, r=10, t=50, b=10),
+    )
+    return go.Figure(traces, layout=layout)
 
 
 def peer_trend_figure(comparison: PeerComparison, *, is_demo: bool = False, height: int = 380) -> go.Figure:
